@@ -1,0 +1,2 @@
+/** The iQDB Lucene codec and its vector formats. */
+package io.iqdb.codecs;

@@ -1,0 +1,104 @@
+package io.iqdb;
+
+import java.util.Optional;
+
+/**
+ * The fixed configuration of a collection, stored in the database catalog and identical after
+ * reopening. Build one with {@link #builder(int, Metric)}.
+ *
+ * @param dimension the vector dimension, 1..{@value #MAX_DIMENSION}
+ * @param metric the similarity metric
+ * @param index the vector index
+ * @param durability this collection's durability, or {@code null} to use the database's default
+ */
+public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Durability durability) {
+
+  /** The largest vector dimension accepted. */
+  public static final int MAX_DIMENSION = 4096;
+
+  /**
+   * Validates.
+   *
+   * @param dimension the vector dimension
+   * @param metric the metric
+   * @param index the index
+   * @param durability the durability or {@code null}
+   */
+  public CollectionConfig {
+    if (dimension < 1 || dimension > MAX_DIMENSION) {
+      throw new InvalidArgumentException(
+          "dimension must be in [1, " + MAX_DIMENSION + "]; dimension=" + dimension);
+    }
+    if (metric == null) {
+      throw new InvalidArgumentException("metric must not be null");
+    }
+    if (index == null) {
+      throw new InvalidArgumentException("index must not be null");
+    }
+  }
+
+  /**
+   * This collection's durability, if it overrides the database's.
+   *
+   * @return the durability override
+   */
+  public Optional<Durability> durabilityOverride() {
+    return Optional.ofNullable(durability);
+  }
+
+  /**
+   * Starts a configuration.
+   *
+   * @param dimension the vector dimension, 1..{@value #MAX_DIMENSION}
+   * @param metric the similarity metric
+   * @return a builder with index {@link IndexSpec#hnsw()} and the database's durability
+   */
+  public static Builder builder(int dimension, Metric metric) {
+    return new Builder(dimension, metric);
+  }
+
+  /** Builds a {@link CollectionConfig}. */
+  public static final class Builder {
+    private final int dimension;
+    private final Metric metric;
+    private IndexSpec index = IndexSpec.hnsw();
+    private Durability durability;
+
+    private Builder(int dimension, Metric metric) {
+      this.dimension = dimension;
+      this.metric = metric;
+    }
+
+    /**
+     * Sets the index. Default: {@link IndexSpec#hnsw()}.
+     *
+     * @param index the index
+     * @return this builder
+     */
+    public Builder index(IndexSpec index) {
+      this.index = index;
+      return this;
+    }
+
+    /**
+     * Overrides the database's durability for this collection. Default: the database's.
+     *
+     * @param durability the durability
+     * @return this builder
+     */
+    public Builder durability(Durability durability) {
+      this.durability = durability;
+      return this;
+    }
+
+    /**
+     * Builds the configuration.
+     *
+     * @return the configuration
+     * @throws InvalidArgumentException if a value is out of range
+     */
+    public CollectionConfig build() {
+      return new CollectionConfig(dimension, metric, index, durability);
+    }
+  }
+}

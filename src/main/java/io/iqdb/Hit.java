@@ -1,0 +1,35 @@
+package io.iqdb;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One search result.
+ *
+ * @param id the record id
+ * @param score the score, higher is better; its formula depends on the {@link Metric}
+ * @param payload the record's payload ({@link Payload#empty()} when payloads were not requested)
+ * @param vector the record's vector when {@link SearchRequest#includeVectors(boolean)} was set,
+ *     otherwise {@code null}
+ */
+public record Hit(String id, float score, Payload payload, float[] vector) {
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Hit h
+        && Objects.equals(id, h.id)
+        && Float.compare(score, h.score) == 0
+        && Objects.equals(payload, h.payload)
+        && Arrays.equals(vector, h.vector);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, score, payload, Arrays.hashCode(vector));
+  }
+
+  @Override
+  public String toString() {
+    return "Hit[id=" + id + ", score=" + score + ", payload=" + payload + "]";
+  }
+}

@@ -1,0 +1,246 @@
+package io.iqdb;
+
+import io.iqdb.internal.Database;
+import io.iqdb.internal.DatabaseOptions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An iQDB database: a directory (or an in-memory instance) holding named {@link VectorCollection
+ * collections}. Open it, use it from any number of threads, close it.
+ *
+ * <pre>{@code
+ * try (Iqdb db = Iqdb.open(Path.of("vectors.iqdb"))) {
+ *   VectorCollection docs = db.createCollection("docs",
+ *       CollectionConfig.builder(384, Metric.COSINE).index(IndexSpec.hnsw()).build());
+ *   docs.upsert("a1", vector, Payload.of("lang", "en"));
+ *   List<Hit> hits = docs.search(query, 10);
+ * }
+ * }</pre>
+ *
+ * <p>A directory is open in at most one {@code Iqdb} at a time, across processes: a second open
+ * fails with {@link LockedException}.
+ */
+public final class Iqdb implements AutoCloseable {
+
+  private final Database db;
+
+  private Iqdb(Database db) {
+    this.db = db;
+  }
+
+  /**
+   * Opens the database in {@code directory}, creating it (and the directory) if missing, with
+   * default options.
+   *
+   * @param directory the database directory
+   * @return the open database
+   * @throws LockedException if the database is already open
+   * @throws NotADatabaseException if the directory is not empty and not an iQDB database
+   */
+  public static Iqdb open(Path directory) {
+    return builder().path(directory).open();
+  }
+
+  /**
+   * Opens a new, empty database held in memory and gone when closed. It behaves as an on-disk one
+   * except that nothing survives {@link #close()}.
+   *
+   * @return the open database
+   */
+  public static Iqdb openInMemory() {
+    return builder().inMemory().open();
+  }
+
+  /**
+   * Starts configuring a database.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Creates a collection and commits it empty.
+   *
+   * <p>Names: 1..{@value io.iqdb.internal.Names#MAX_LENGTH} characters from {@code [A-Za-z0-9_-]},
+   * starting with a letter or digit.
+   *
+   * @param name the collection name
+   * @param config the configuration
+   * @return the new collection
+   * @throws InvalidNameException if the name is invalid
+   * @throws CollectionExistsException if the name is taken
+   */
+  public VectorCollection createCollection(String name, CollectionConfig config) {
+    return db.createCollection(name, config);
+  }
+
+  /**
+   * An existing collection.
+   *
+   * @param name the name
+   * @return the collection
+   * @throws CollectionNotFoundException if there is none by that name
+   */
+  public VectorCollection collection(String name) {
+    return db.collection(name);
+  }
+
+  /**
+   * An existing collection, if there is one.
+   *
+   * @param name the name
+   * @return the collection, or empty
+   */
+  public Optional<VectorCollection> findCollection(String name) {
+    return db.findCollection(name);
+  }
+
+  /**
+   * The names of all collections, sorted.
+   *
+   * @return the names
+   */
+  public List<String> listCollections() {
+    return db.listCollections();
+  }
+
+  /**
+   * Drops a collection and deletes its files. Handles to it become closed.
+   *
+   * @param name the name
+   * @return whether it existed
+   */
+  public boolean dropCollection(String name) {
+    return db.dropCollection(name);
+  }
+
+  /**
+   * Commits every collection: Lucene segments are fsynced and the write-ahead logs trimmed. Writes
+   * acknowledged before the call are durable afterwards in every durability mode.
+   */
+  public void flush() {
+    db.flush();
+  }
+
+  /**
+   * The database directory.
+   *
+   * @return the directory, or empty for an in-memory database
+   */
+  public Optional<Path> path() {
+    return db.path();
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true if closed
+   */
+  public boolean isClosed() {
+    return db.isClosed();
+  }
+
+  /**
+   * Flushes and closes every collection and releases the lock. Idempotent.
+   */
+  @Override
+  public void close() {
+    db.close();
+  }
+
+  /**
+   * Builds an {@link Iqdb}. Call {@link #path(Path)} or {@link #inMemory()}, then {@link #open()}.
+   */
+  public static final class Builder {
+    private Path path;
+    private boolean inMemory;
+    private Durability durability = Durability.sync();
+    private boolean createIfMissing = true;
+    private double ramBufferMb = 64;
+
+    private Builder() {}
+
+    /**
+     * The database directory. Required unless {@link #inMemory()}.
+     *
+     * @param directory the directory
+     * @return this builder
+     */
+    public Builder path(Path directory) {
+      this.path = directory;
+      this.inMemory = false;
+      return this;
+    }
+
+    /**
+     * Holds the database in memory; nothing survives close.
+     *
+     * @return this builder
+     */
+    public Builder inMemory() {
+      this.inMemory = true;
+      this.path = null;
+      return this;
+    }
+
+    /**
+     * The default durability of collections (a collection may override it). Default: {@link
+     * Durability#sync()}.
+     *
+     * @param durability the durability
+     * @return this builder
+     */
+    public Builder durability(Durability durability) {
+      if (durability == null) {
+        throw new InvalidArgumentException("durability must not be null");
+      }
+      this.durability = durability;
+      return this;
+    }
+
+    /**
+     * Whether to create the database if the directory holds none. Default: {@code true}. When
+     * {@code false}, opening a missing database fails with {@link NotADatabaseException}.
+     *
+     * @param create whether to create
+     * @return this builder
+     */
+    public Builder createIfMissing(boolean create) {
+      this.createIfMissing = create;
+      return this;
+    }
+
+    /**
+     * The indexing buffer of each collection, in MiB, before Lucene writes a segment. Default: 64.
+     *
+     * @param mb the buffer size, in (0, 2048]
+     * @return this builder
+     */
+    public Builder ramBufferMb(double mb) {
+      if (!(mb > 0 && mb <= 2048)) {
+        throw new InvalidArgumentException("ramBufferMb must be in (0, 2048]; ramBufferMb=" + mb);
+      }
+      this.ramBufferMb = mb;
+      return this;
+    }
+
+    /**
+     * Opens the database.
+     *
+     * @return the open database
+     * @throws InvalidArgumentException if neither a path nor in-memory was chosen
+     * @throws LockedException if the database is already open
+     * @throws NotADatabaseException if the directory is not an iQDB database
+     */
+    public Iqdb open() {
+      if (!inMemory && path == null) {
+        throw new InvalidArgumentException("Iqdb.builder() needs path(directory) or inMemory()");
+      }
+      return new Iqdb(Database.open(new DatabaseOptions(path, durability, createIfMissing, ramBufferMb)));
+    }
+  }
+}
