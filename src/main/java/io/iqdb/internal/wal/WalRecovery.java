@@ -102,6 +102,7 @@ final class WalRecovery {
     }
     long firstSeq = -1;
     long size;
+    boolean tornHeader = false;
     try (FileChannel channel =
         fs.open(file, sealed ? EnumSet.of(StandardOpenOption.READ) : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
       size = channel.size();
@@ -116,13 +117,11 @@ final class WalRecovery {
         if (sealed || syncedBound > 0 || reader.findValidRecordClaimingBeyond(-1, -1) >= 0) {
           throw new CorruptWalException(headerProblem, file, 0);
         }
-        channel.close();
-        fs.deleteIfExists(file);
-        fs.syncDirectory(dir);
-        return null;
+        tornHeader = true;
+        size = 0;
       }
       long pos = WalFormat.GENERATION_HEADER_BYTES;
-      while (pos < size) {
+      while (!tornHeader && pos < size) {
         GenerationReader.Parsed record = reader.tryRead(pos);
         if (record == null) {
           String problem = reader.problem();
@@ -153,6 +152,12 @@ final class WalRecovery {
         }
         pos += record.length();
       }
+    }
+    if (tornHeader) {
+      // Created just before a crash, before anything was fsynced into it.
+      fs.deleteIfExists(file);
+      fs.syncDirectory(dir);
+      return null;
     }
     return new Generation(generation, firstSeq, firstSeq < 0 ? -1 : previousSeq, size);
   }
