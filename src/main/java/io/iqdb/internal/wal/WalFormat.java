@@ -145,7 +145,9 @@ final class WalFormat {
         }
       }
     }
-    return buf.flip();
+    // The CRC slot at the end is still blank; the whole capacity is the record.
+    assert buf.remaining() == RECORD_CRC_BYTES;
+    return buf.clear();
   }
 
   /** Fills in the sequence number, the synced-offset claim and the CRC of an encoded record. */
