@@ -25,8 +25,8 @@ final class WalFormat {
   /** The only format version so far, in all three files. */
   static final int VERSION = 1;
 
-  /** magic, version, generation, CRC32C. */
-  static final int GENERATION_HEADER_BYTES = 4 + 4 + 8 + 4;
+  /** magic, version, generation, base seq, CRC32C. */
+  static final int GENERATION_HEADER_BYTES = 4 + 4 + 8 + 8 + 4;
 
   /** magic and body length, before the body. */
   static final int RECORD_PREFIX_BYTES = 8;
@@ -79,9 +79,9 @@ final class WalFormat {
     return (int) crc.getValue();
   }
 
-  static ByteBuffer encodeGenerationHeader(long generation) {
+  static ByteBuffer encodeGenerationHeader(long generation, long baseSeq) {
     ByteBuffer buf = ByteBuffer.allocate(GENERATION_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(GENERATION_MAGIC).putInt(VERSION).putLong(generation);
+    buf.putInt(GENERATION_MAGIC).putInt(VERSION).putLong(generation).putLong(baseSeq);
     buf.putInt(crc32c(buf.array(), 0, GENERATION_HEADER_BYTES - 4));
     return buf.flip();
   }
@@ -101,7 +101,15 @@ final class WalFormat {
     if (buf.getLong(8) != generation) {
       return "header names generation " + buf.getLong(8) + " but the file name says " + generation;
     }
+    if (buf.getLong(16) < 0) {
+      return "negative base seq " + buf.getLong(16) + " in generation header";
+    }
     return null;
+  }
+
+  /** The base seq of a header that passed {@link #checkGenerationHeader}. */
+  static long baseSeq(byte[] header) {
+    return ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getLong(16);
   }
 
   /**

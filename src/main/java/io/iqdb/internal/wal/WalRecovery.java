@@ -111,7 +111,8 @@ final class WalRecovery {
             "file has " + size + " bytes but the checkpoint records " + syncedBound + " fsynced bytes", file, size);
       }
       GenerationReader reader = new GenerationReader(channel, size);
-      String headerProblem = checkHeader(channel, size, generation);
+      byte[] header = new byte[WalFormat.GENERATION_HEADER_BYTES];
+      String headerProblem = readHeader(channel, size, generation, header);
       if (headerProblem != null) {
         // The header is fsynced before any record is written, so a valid record proves it was durable.
         if (sealed || syncedBound > 0 || reader.findValidRecordClaimingBeyond(-1, -1) >= 0) {
@@ -120,6 +121,10 @@ final class WalRecovery {
         tornHeader = true;
         size = 0;
       }
+      if (!tornHeader) {
+        checkBaseSeq(WalFormat.baseSeq(header), file);
+      }
+      long baseSeq = tornHeader ? -1 : WalFormat.baseSeq(header);
       long pos = WalFormat.GENERATION_HEADER_BYTES;
       while (!tornHeader && pos < size) {
         GenerationReader.Parsed record = reader.tryRead(pos);
@@ -145,6 +150,10 @@ final class WalRecovery {
           channel.force(true);
           size = pos;
           break;
+        }
+        if (firstSeq < 0 && record.seq() != baseSeq + 1) {
+          throw new CorruptWalException(
+              "first record has seq " + record.seq() + " but the generation header says " + (baseSeq + 1), file, pos);
         }
         accept(record, file);
         if (firstSeq < 0) {
@@ -186,12 +195,28 @@ final class WalRecovery {
     }
   }
 
-  private static String checkHeader(FileChannel channel, long size, long generation) throws IOException {
+  /**
+   * The header's base seq is the last seq assigned before the generation was created: every
+   * needed record up to it must have been seen in the older generations. This catches a lost
+   * generation even when no later record exists to reveal the gap.
+   */
+  private void checkBaseSeq(long baseSeq, Path file) throws IOException {
+    if (baseSeq < previousSeq) {
+      throw new CorruptWalException(
+          "generation header says it starts after seq " + baseSeq + " but seq " + previousSeq + " came before it", file, 16);
+    }
+    long have = Math.max(committedSeq, lastReplayed);
+    if (baseSeq > have) {
+      throw new CorruptWalException(
+          "records " + (have + 1) + " to " + baseSeq + " are missing before this generation", file, 16);
+    }
+  }
+
+  private static String readHeader(FileChannel channel, long size, long generation, byte[] header) throws IOException {
     if (size < WalFormat.GENERATION_HEADER_BYTES) {
       return "incomplete generation header (" + size + " bytes)";
     }
-    ByteBuffer header = ByteBuffer.allocate(WalFormat.GENERATION_HEADER_BYTES);
-    WalIo.readFully(channel, header, 0);
-    return WalFormat.checkGenerationHeader(header.array(), generation);
+    WalIo.readFully(channel, ByteBuffer.wrap(header), 0);
+    return WalFormat.checkGenerationHeader(header, generation);
   }
 }

@@ -122,13 +122,14 @@ public final class WriteAheadLog implements Closeable {
     WalFileSystem fs = options.fs();
     fs.createDirectories(dir);
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
-    Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1);
+    long lastSeq = Math.max(recovered.highestSeq(), committedSeq);
+    Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1, lastSeq);
     boolean success = false;
     try {
       long trimmedThrough = Math.max(committedSeq, recovered.checkpoint().committedSeq());
       new Checkpoint(trimmedThrough, current.generation, current.synced).write(fs, dir);
       WriteAheadLog wal =
-          new WriteAheadLog(dir, options, recovered, current, Math.max(recovered.highestSeq(), committedSeq), trimmedThrough);
+          new WriteAheadLog(dir, options, recovered, current, lastSeq, trimmedThrough);
       if (wal.asyncThread != null) {
         wal.asyncThread.start();
       }
@@ -142,13 +143,13 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /** Creates a generation file with its header, fsyncs it and its directory entry. */
-  private static Generation createGeneration(WalFileSystem fs, Path dir, long generation) throws IOException {
+  private static Generation createGeneration(WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
     Path file = dir.resolve(WalFormat.generationFileName(generation));
     FileChannel channel =
         fs.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
     boolean success = false;
     try {
-      ByteBuffer header = WalFormat.encodeGenerationHeader(generation);
+      ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
       WalIo.writeFully(channel, header, 0);
       channel.force(true);
       fs.syncDirectory(dir);
@@ -289,7 +290,7 @@ public final class WriteAheadLog implements Closeable {
       old.channel.force(false);
       old.synced = old.written;
       syncedSeq = lastSeq;
-      current = createGeneration(fs, dir, old.generation + 1);
+      current = createGeneration(fs, dir, old.generation + 1, lastSeq);
     } catch (Throwable t) {
       throw fail(t);
     }

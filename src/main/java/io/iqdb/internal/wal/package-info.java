@@ -19,14 +19,16 @@
  * floats are IEEE 754 binary32 bit patterns. CRCs are CRC-32C (Castagnoli,
  * {@link java.util.zip.CRC32C}), stored as the low 32 bits in an int32.
  *
- * <h3>Generation header (20 bytes)</h3>
+ * <h3>Generation header (28 bytes)</h3>
  *
  * <pre>
  * offset  type    field
  * 0       int32   magic 0x4C575169 (bytes "iQWL")
  * 4       int32   version = 1
  * 8       int64   generation, equal to the number in the file name
- * 16      int32   CRC-32C of bytes 0..15
+ * 16      int64   baseSeq: the last sequence number assigned before this generation was created;
+ *                 its first record, if any, has seq baseSeq + 1
+ * 24      int32   CRC-32C of bytes 0..23
  * </pre>
  *
  * <h3>Record (one batch; 12 + bodyLength bytes)</h3>
@@ -109,7 +111,9 @@
  * <p>A newest generation whose header is missing or damaged, with no synced region and no valid
  * record, is a generation created just before a crash: it is deleted. Also corruption: a valid
  * record whose seq does not increase; a gap in the sequence numbers after the caller's committed
- * seq (records {@code committedSeq + 1 ..} must all be present); a checkpoint {@code committedSeq}
+ * seq (records {@code committedSeq + 1 ..} must all be present, which the {@code baseSeq} of each
+ * generation header also checks, so a lost generation is noticed even if no later record exists);
+ * a first record whose seq is not {@code baseSeq + 1}; a checkpoint {@code committedSeq}
  * above both the caller's committed seq and the last record (the log was trimmed past what the
  * caller's index contains); a checkpoint naming a generation file that does not exist; a record
  * body that is malformed behind a valid CRC.
