@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.store.AlreadyClosedException;
@@ -33,12 +34,16 @@ import org.apache.lucene.util.IOUtils;
  * order. A thread interrupted while it writes or fsyncs closes the underlying {@link FileChannel}
  * (a JDK rule), which fails the log; do not interrupt writer threads.
  *
- * <p>Locks, always taken in this order: {@code checkpointLock} (trim, close), {@code syncLock}
- * (fsync, roll), {@code appendLock} (writes, generation switch).
+ * <p>Concurrency design: {@code appendLock} serializes writes and the switch to a new generation.
+ * Fsyncs, rolls and the final close are done by the one thread that holds the <em>sync
+ * leadership</em> (a flag guarded by {@code syncState}); it does not hold {@code syncState} while
+ * it fsyncs, so threads whose record a finished fsync covered learn it and return at once, while
+ * the next fsync is already running (group commit without convoys). Order: {@code checkpointLock}
+ * (trim, close), then the sync leadership, then {@code appendLock}; never the other way.
  */
 public final class WriteAheadLog implements Closeable {
 
-  /** One generation file; the counters are written under {@code appendLock} or {@code syncLock}. */
+  /** One generation file; the counters are written under {@code appendLock} or by the sync leader. */
   private static final class Generation {
     final long generation;
     final Path file;
@@ -61,7 +66,9 @@ public final class WriteAheadLog implements Closeable {
   private final WalOptions options;
   private final WalFileSystem fs;
   private final ReentrantLock checkpointLock = new ReentrantLock();
-  private final ReentrantLock syncLock = new ReentrantLock();
+  private final ReentrantLock syncState = new ReentrantLock();
+  private final Condition syncDone = syncState.newCondition();
+  private boolean syncing; // guarded by syncState: some thread holds the sync leadership
   private final ReentrantLock appendLock = new ReentrantLock();
   /** Older generations still needed for recovery, oldest first; channels closed. */
   private final ArrayDeque<Generation> sealed = new ArrayDeque<>();
@@ -224,20 +231,54 @@ public final class WriteAheadLog implements Closeable {
     if (seq <= syncedSeq) {
       return;
     }
-    syncLock.lock();
+    syncState.lock();
     try {
-      // A leader may have failed or covered this seq while we waited.
-      ensureUsable();
-      if (seq > syncedSeq) {
-        syncAllLocked();
+      while (true) {
+        // A leader may have failed, or covered this seq, while we waited.
+        ensureUsable();
+        if (seq <= syncedSeq) {
+          return;
+        }
+        if (!syncing) {
+          break;
+        }
+        syncDone.awaitUninterruptibly();
       }
+      syncing = true;
     } finally {
-      syncLock.unlock();
+      syncState.unlock();
+    }
+    try {
+      syncAllAsLeader();
+    } finally {
+      releaseLeadership();
     }
   }
 
-  /** Fsyncs everything appended so far. Caller holds {@code syncLock}. */
-  private void syncAllLocked() throws IOException {
+  private void acquireLeadership() {
+    syncState.lock();
+    try {
+      while (syncing) {
+        syncDone.awaitUninterruptibly();
+      }
+      syncing = true;
+    } finally {
+      syncState.unlock();
+    }
+  }
+
+  private void releaseLeadership() {
+    syncState.lock();
+    try {
+      syncing = false;
+      syncDone.signalAll();
+    } finally {
+      syncState.unlock();
+    }
+  }
+
+  /** Fsyncs everything appended so far. Caller holds the sync leadership. */
+  private void syncAllAsLeader() throws IOException {
     Generation g;
     long upTo;
     long upToSeq;
@@ -259,13 +300,13 @@ public final class WriteAheadLog implements Closeable {
     } catch (Throwable t) {
       throw fail(t);
     }
-    // No roll can have happened meanwhile (rolls take syncLock), so everything up to upToSeq is in g.
+    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in g.
     g.synced = upTo;
     syncedSeq = upToSeq;
   }
 
   private void rollIfFull() throws IOException {
-    syncLock.lock();
+    acquireLeadership();
     try {
       appendLock.lock();
       try {
@@ -277,11 +318,11 @@ public final class WriteAheadLog implements Closeable {
         appendLock.unlock();
       }
     } finally {
-      syncLock.unlock();
+      releaseLeadership();
     }
   }
 
-  /** Seals the current generation and starts the next. Caller holds syncLock and appendLock. */
+  /** Seals the current generation and starts the next. Caller holds the leadership and appendLock. */
   private void rollLocked() throws IOException {
     Generation old = current;
     try {
@@ -319,7 +360,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       List<Generation> obsolete = new ArrayList<>();
       Checkpoint checkpoint;
-      syncLock.lock();
+      acquireLeadership();
       try {
         appendLock.lock();
         try {
@@ -339,7 +380,7 @@ public final class WriteAheadLog implements Closeable {
           appendLock.unlock();
         }
       } finally {
-        syncLock.unlock();
+        releaseLeadership();
       }
       // The checkpoint first: once it says seq <= committedSeq were committed, recovery no longer
       // expects those records, whichever of the deletions below reach the disk.
@@ -433,7 +474,7 @@ public final class WriteAheadLog implements Closeable {
       }
     }
     checkpointLock.lock();
-    syncLock.lock();
+    acquireLeadership();
     appendLock.lock();
     try {
       if (failure == null) {
@@ -452,7 +493,7 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       IOUtils.closeWhileHandlingException(current.channel);
       appendLock.unlock();
-      syncLock.unlock();
+      releaseLeadership();
       checkpointLock.unlock();
     }
   }
@@ -465,16 +506,16 @@ public final class WriteAheadLog implements Closeable {
       while (!closed && (left = deadline - System.nanoTime()) > 0) {
         LockSupport.parkNanos(this, left);
       }
-      syncLock.lock();
+      acquireLeadership();
       try {
         if (closed || failure != null) {
           return;
         }
-        syncAllLocked();
+        syncAllAsLeader();
       } catch (IOException e) {
         return; // recorded by fail(); the next append or sync reports it
       } finally {
-        syncLock.unlock();
+        releaseLeadership();
       }
     }
   }
