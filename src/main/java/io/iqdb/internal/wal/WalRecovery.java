@@ -147,7 +147,6 @@ final class WalRecovery {
           // A torn tail: never fsynced, so never acknowledged in SYNC mode. Cut it off durably before
           // a new generation is created, or a later crash could bring it back behind newer records.
           channel.truncate(pos);
-          channel.force(true);
           size = pos;
           break;
         }
@@ -160,6 +159,13 @@ final class WalRecovery {
           firstSeq = record.seq();
         }
         pos += record.length();
+      }
+      if (!sealed && !tornHeader) {
+        // This generation is sealed once open creates the next one, and sealed means fsynced.
+        // Its tail may never have been: after a killed process the records (or a truncation)
+        // are only in the page cache. Without this, a power loss after new records were
+        // acknowledged in the next generation would leave a hole in front of them.
+        channel.force(true);
       }
     }
     if (tornHeader) {

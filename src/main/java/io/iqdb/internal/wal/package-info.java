@@ -118,7 +118,9 @@
  * caller's index contains); a checkpoint naming a generation file that does not exist; a record
  * body that is malformed behind a valid CRC.
  *
- * <p>After recovery a new generation is started (numbered after every generation seen and the
+ * <p>Recovery fsyncs the newest generation (after cutting its torn tail, if any) before it starts
+ * the next one: after a killed process its valid tail may be only in the page cache, and it is
+ * about to become a sealed generation. After recovery a new generation is started (numbered after every generation seen and the
  * checkpoint's), the checkpoint is rewritten, and sequence numbers continue after the highest
  * recovered record or the caller's committed seq, whichever is larger.
  *

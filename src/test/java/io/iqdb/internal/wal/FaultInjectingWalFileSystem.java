@@ -312,6 +312,27 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   // ---- crash
 
   /**
+   * Simulates a killed process ({@code kill -9}): every channel opened so far is dead and every
+   * operation throws until {@link #restart()}, but the operating system keeps what was written,
+   * so the files stay as they are and nothing becomes more durable than it was. A later {@link
+   * #crash} still loses what was never forced.
+   */
+  public void kill() {
+    synchronized (lock) {
+      for (FaultChannel channel : openChannels) {
+        channel.dead = true;
+        try {
+          channel.delegate.close();
+        } catch (IOException e) {
+          // the channel is gone either way
+        }
+      }
+      openChannels.clear();
+      down = true;
+    }
+  }
+
+  /**
    * Simulates a power loss with a crash mode chosen per file from all modes.
    *
    * @throws IOException if the files cannot be rewritten

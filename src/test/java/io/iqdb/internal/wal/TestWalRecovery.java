@@ -267,7 +267,11 @@ public class TestWalRecovery extends LuceneTestCase {
         failedCycles++;
       } finally {
         fs.clearFailures();
-        fs.crash();
+        if (random().nextInt(3) == 0) {
+          fs.kill(); // the page cache survives, and nothing more is durable than before
+        } else {
+          fs.crash();
+        }
         try {
           wal.close();
         } catch (IOException expected) {
@@ -282,6 +286,39 @@ public class TestWalRecovery extends LuceneTestCase {
               + " cyclesWithInjectedFailure=" + failedCycles + " forces=" + fs.forceCount());
     }
     assertTrue("no cycle lost an unsynced record: the crash simulation is not biting", cycles < 30 || lostUnsynced > 0);
+  }
+
+  /**
+   * Records recovered from the page cache after a killed process were never fsynced; recovery must
+   * make them durable before new records go to a new generation, or a power loss later would leave
+   * a hole behind the new, synced records.
+   */
+  public void testRecoveredTailIsMadeDurable() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    for (int i = 0; i < 10; i++) {
+      List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
+      appended.put(wal.append(batch), batch);
+    }
+    fs.kill();
+    expectThrows(IOException.class, wal::close);
+    fs.restart();
+    WalTestUtil.Collector first = new WalTestUtil.Collector();
+    try (WriteAheadLog reopened = WriteAheadLog.open(dir, opts, 0, first)) {
+      assertEquals(appended, first.batches);
+      // The caller applied 1..10 and acknowledges a new, synced write.
+      reopened.sync(reopened.append(List.of(WalEntry.delete("acknowledged"))));
+      fs.crash(EnumSet.of(FaultInjectingWalFileSystem.CrashMode.DROP));
+      expectThrows(IOException.class, reopened::close);
+      fs.restart();
+    }
+    WalTestUtil.Collector second = new WalTestUtil.Collector();
+    WriteAheadLog.open(dir, opts, 0, second).close();
+    assertEquals(11, second.batches.size());
+    assertEquals(List.of(WalEntry.delete("acknowledged")), second.batches.get(11L));
   }
 
   private static void checkRecovered(
