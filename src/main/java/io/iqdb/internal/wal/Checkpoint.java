@@ -49,12 +49,18 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
     }
     if (buf.getInt(4) != WalFormat.VERSION) {
       throw new CorruptWalException(
-          "unsupported checkpoint version " + buf.getInt(4) + " (this build reads version " + WalFormat.VERSION + ")",
+          "unsupported checkpoint version "
+              + buf.getInt(4)
+              + " (this build reads version "
+              + WalFormat.VERSION
+              + ")",
           file,
           4);
     }
     Checkpoint checkpoint = new Checkpoint(buf.getLong(8), buf.getLong(16), buf.getLong(24));
-    if (checkpoint.committedSeq < 0 || checkpoint.syncedGeneration < 0 || checkpoint.syncedOffset < 0) {
+    if (checkpoint.committedSeq < 0
+        || checkpoint.syncedGeneration < 0
+        || checkpoint.syncedOffset < 0) {
       throw new CorruptWalException("checkpoint holds negative values: " + checkpoint, file, 8);
     }
     return checkpoint;
@@ -74,7 +80,10 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
     try (FileChannel channel =
         fs.open(
             temp,
-            EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))) {
+            EnumSet.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE))) {
       WalIo.writeFully(channel, buf, 0);
       channel.force(true);
     }

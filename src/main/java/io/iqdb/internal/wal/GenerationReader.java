@@ -35,7 +35,8 @@ final class GenerationReader {
       problem = "incomplete record header (" + (size - offset) + " bytes before end of file)";
       return null;
     }
-    ByteBuffer prefix = ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer prefix =
+        ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     WalIo.readFully(channel, prefix, offset);
     if (prefix.getInt(0) != WalFormat.RECORD_MAGIC) {
       problem = String.format("bad record magic 0x%08x", prefix.getInt(0));
@@ -48,7 +49,12 @@ final class GenerationReader {
       return null;
     }
     if (total > size - offset) {
-      problem = "incomplete record: " + total + " bytes long but only " + (size - offset) + " before end of file";
+      problem =
+          "incomplete record: "
+              + total
+              + " bytes long but only "
+              + (size - offset)
+              + " before end of file";
       return null;
     }
     ByteBuffer record = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,9 +71,9 @@ final class GenerationReader {
 
   /**
    * Finds the first valid record that starts after {@code from} and whose synced-offset claim
-   * exceeds {@code minClaim}: proof that bytes up to that claim had been fsynced. Returns its offset,
-   * or -1 if there is none. A search byte by byte for the record magic: the length field at {@code
-   * from} cannot be trusted.
+   * exceeds {@code minClaim}: proof that bytes up to that claim had been fsynced. Returns its
+   * offset, or -1 if there is none. A search byte by byte for the record magic: the length field at
+   * {@code from} cannot be trusted.
    */
   long findValidRecordClaimingBeyond(long from, long minClaim) throws IOException {
     ByteBuffer block = ByteBuffer.allocate(SCAN_BLOCK).order(ByteOrder.LITTLE_ENDIAN);

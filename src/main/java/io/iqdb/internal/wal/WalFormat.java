@@ -62,8 +62,12 @@ final class WalFormat {
     if (!fileName.startsWith(GENERATION_PREFIX) || !fileName.endsWith(GENERATION_SUFFIX)) {
       return -1;
     }
-    String digits = fileName.substring(GENERATION_PREFIX.length(), fileName.length() - GENERATION_SUFFIX.length());
-    if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    String digits =
+        fileName.substring(
+            GENERATION_PREFIX.length(), fileName.length() - GENERATION_SUFFIX.length());
+    if (digits.isEmpty()
+        || digits.length() > 19
+        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return -1;
     }
     try {
@@ -96,7 +100,11 @@ final class WalFormat {
       return "generation header checksum mismatch";
     }
     if (buf.getInt(4) != VERSION) {
-      return "unsupported WAL format version " + buf.getInt(4) + " (this build reads version " + VERSION + ")";
+      return "unsupported WAL format version "
+          + buf.getInt(4)
+          + " (this build reads version "
+          + VERSION
+          + ")";
     }
     if (buf.getLong(8) != generation) {
       return "header names generation " + buf.getLong(8) + " but the file name says " + generation;
@@ -127,11 +135,16 @@ final class WalFormat {
       ids.add(id);
       size += 1 + 4 + id.length;
       if (entry.op() == WalEntry.Op.UPSERT) {
-        size += 4 + 4L * entry.vector().length + 4 + (entry.payload() == null ? 0 : entry.payload().length);
+        size +=
+            4
+                + 4L * entry.vector().length
+                + 4
+                + (entry.payload() == null ? 0 : entry.payload().length);
       }
     }
     if (size > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException("a batch must encode to at most " + MAX_RECORD_BYTES + " bytes; bytes=" + size);
+      throw new IllegalArgumentException(
+          "a batch must encode to at most " + MAX_RECORD_BYTES + " bytes; bytes=" + size);
     }
     ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     buf.putInt(RECORD_MAGIC).putInt((int) size - RECORD_PREFIX_BYTES - RECORD_CRC_BYTES);

@@ -20,8 +20,8 @@ import org.apache.lucene.util.IOUtils;
 /**
  * The write-ahead log of one collection: batches of {@link WalEntry} are appended as records with
  * increasing sequence numbers, fsynced on demand with group commit, replayed on {@link #open} and
- * trimmed after each index commit. The file formats and the recovery rules are specified in
- * {@code package-info.java}.
+ * trimmed after each index commit. The file formats and the recovery rules are specified in {@code
+ * package-info.java}.
  *
  * <p>Durability contract: once {@link #append} returns, the record is in the operating system's
  * buffers (it survives a killed process); once {@link #sync(long)} returns, it and every earlier
@@ -43,7 +43,9 @@ import org.apache.lucene.util.IOUtils;
  */
 public final class WriteAheadLog implements Closeable {
 
-  /** One generation file; the counters are written under {@code appendLock} or by the sync leader. */
+  /**
+   * One generation file; the counters are written under {@code appendLock} or by the sync leader.
+   */
   private static final class Generation {
     final long generation;
     final Path file;
@@ -70,8 +72,10 @@ public final class WriteAheadLog implements Closeable {
   private final Condition syncDone = syncState.newCondition();
   private boolean syncing; // guarded by syncState: some thread holds the sync leadership
   private final ReentrantLock appendLock = new ReentrantLock();
+
   /** Older generations still needed for recovery, oldest first; channels closed. */
   private final ArrayDeque<Generation> sealed = new ArrayDeque<>();
+
   private Generation current;
   private volatile long lastSeq;
   private volatile long syncedSeq;
@@ -80,12 +84,23 @@ public final class WriteAheadLog implements Closeable {
   private volatile boolean closed;
   private final Thread asyncThread;
 
-  private WriteAheadLog(Path dir, WalOptions options, WalRecovery.Result recovered, Generation current, long lastSeq, long committedSeq) {
+  private WriteAheadLog(
+      Path dir,
+      WalOptions options,
+      WalRecovery.Result recovered,
+      Generation current,
+      long lastSeq,
+      long committedSeq) {
     this.dir = dir;
     this.options = options;
     this.fs = options.fs();
     for (WalRecovery.Generation g : recovered.generations()) {
-      Generation old = new Generation(g.generation(), dir.resolve(WalFormat.generationFileName(g.generation())), null, g.sizeBytes());
+      Generation old =
+          new Generation(
+              g.generation(),
+              dir.resolve(WalFormat.generationFileName(g.generation())),
+              null,
+              g.sizeBytes());
       old.firstSeq = g.firstSeq();
       old.lastSeq = g.lastSeq();
       sealed.add(old);
@@ -103,11 +118,11 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record
-   * with {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail
-   * (what a crash leaves of writes that were never fsynced) is cut off; anything else damaged
-   * raises {@link CorruptWalException}. New records then go to a new generation file, numbered
-   * after the highest of the recovered records and {@code committedSeq}.
+   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record with
+   * {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail (what a
+   * crash leaves of writes that were never fsynced) is cut off; anything else damaged raises {@link
+   * CorruptWalException}. New records then go to a new generation file, numbered after the highest
+   * of the recovered records and {@code committedSeq}.
    *
    * @param dir the log's directory; the log owns the files named {@code wal-*.log}, {@code wal.ckp}
    *     and {@code wal.ckp.tmp} in it
@@ -119,7 +134,8 @@ public final class WriteAheadLog implements Closeable {
    * @throws CorruptWalException if the log is damaged beyond what a crash explains
    * @throws IOException on an I/O error, or if {@code replay} throws
    */
-  public static WriteAheadLog open(Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
+  public static WriteAheadLog open(
+      Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(replay, "replay");
@@ -150,10 +166,14 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /** Creates a generation file with its header, fsyncs it and its directory entry. */
-  private static Generation createGeneration(WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
+  private static Generation createGeneration(
+      WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
     Path file = dir.resolve(WalFormat.generationFileName(generation));
     FileChannel channel =
-        fs.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
+        fs.open(
+            file,
+            EnumSet.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
     boolean success = false;
     try {
       ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
@@ -225,7 +245,8 @@ public final class WriteAheadLog implements Closeable {
    */
   public void sync(long seq) throws IOException {
     if (seq > lastSeq) {
-      throw new IllegalArgumentException("cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
+      throw new IllegalArgumentException(
+          "cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
     }
     ensureUsable();
     if (seq <= syncedSeq) {
@@ -300,7 +321,8 @@ public final class WriteAheadLog implements Closeable {
     } catch (Throwable t) {
       throw fail(t);
     }
-    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in g.
+    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in
+    // g.
     g.synced = upTo;
     syncedSeq = upToSeq;
   }
@@ -322,7 +344,9 @@ public final class WriteAheadLog implements Closeable {
     }
   }
 
-  /** Seals the current generation and starts the next. Caller holds the leadership and appendLock. */
+  /**
+   * Seals the current generation and starts the next. Caller holds the leadership and appendLock.
+   */
   private void rollLocked() throws IOException {
     Generation old = current;
     try {
@@ -343,8 +367,7 @@ public final class WriteAheadLog implements Closeable {
   /**
    * Called after a durable index commit that contains every record with {@code seq <=
    * committedSeq}: deletes the generations holding only such records (starting a new generation
-   * first if the current one holds only such records) and records the trim point in the
-   * checkpoint.
+   * first if the current one holds only such records) and records the trim point in the checkpoint.
    *
    * @param committedSeq the highest sequence number in the commit; at most {@link #lastSeq()}
    * @throws IOException if an I/O operation fails; a failed checkpoint write or deletion leaves the
@@ -354,7 +377,10 @@ public final class WriteAheadLog implements Closeable {
   public void trim(long committedSeq) throws IOException {
     if (committedSeq > lastSeq || committedSeq < 0) {
       throw new IllegalArgumentException(
-          "committedSeq must be between 0 and lastSeq=" + lastSeq + "; committedSeq=" + committedSeq);
+          "committedSeq must be between 0 and lastSeq="
+              + lastSeq
+              + "; committedSeq="
+              + committedSeq);
     }
     checkpointLock.lock();
     try {
@@ -403,8 +429,8 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one,
-   * or the committed one if larger).
+   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one, or
+   * the committed one if larger).
    *
    * @return the last sequence number
    */
@@ -524,7 +550,11 @@ public final class WriteAheadLog implements Closeable {
     Throwable f = failure;
     if (f != null) {
       throw new IOException(
-          "write-ahead log " + dir + " failed earlier and refuses writes; reopen it to recover: " + f, f);
+          "write-ahead log "
+              + dir
+              + " failed earlier and refuses writes; reopen it to recover: "
+              + f,
+          f);
     }
     if (closed) {
       throw new AlreadyClosedException("write-ahead log " + dir + " is closed");

@@ -16,8 +16,8 @@
  * </table>
  *
  * <p>Other files in the directory are ignored. All integers and floats are <b>little-endian</b>;
- * floats are IEEE 754 binary32 bit patterns. CRCs are CRC-32C (Castagnoli,
- * {@link java.util.zip.CRC32C}), stored as the low 32 bits in an int32.
+ * floats are IEEE 754 binary32 bit patterns. CRCs are CRC-32C (Castagnoli, {@link
+ * java.util.zip.CRC32C}), stored as the low 32 bits in an int32.
  *
  * <h3>Generation header (28 bytes)</h3>
  *
@@ -102,27 +102,27 @@
  * together with everything after it, if and only if it lies in the newest generation, {@code p} is
  * at or past the checkpoint's {@code syncedOffset}, and no valid record later in the file claims
  * {@code syncedOffset > p}. That is exactly the damage a crash can leave: bytes never fsynced may
- * be missing, cut, garbled, or written out of order (a hole followed by later, valid but
- * unsynced records, which are dropped too because replay must be a gap-free prefix). Anything else
- * is <b>corruption</b> and raises {@link io.iqdb.internal.wal.CorruptWalException} naming the file
- * and offset: damage in a sealed generation, inside the checkpoint's synced region, or before an
- * offset that a later valid record proves was fsynced (a synced record is never lost silently).
+ * be missing, cut, garbled, or written out of order (a hole followed by later, valid but unsynced
+ * records, which are dropped too because replay must be a gap-free prefix). Anything else is
+ * <b>corruption</b> and raises {@link io.iqdb.internal.wal.CorruptWalException} naming the file and
+ * offset: damage in a sealed generation, inside the checkpoint's synced region, or before an offset
+ * that a later valid record proves was fsynced (a synced record is never lost silently).
  *
  * <p>A newest generation whose header is missing or damaged, with no synced region and no valid
  * record, is a generation created just before a crash: it is deleted. Also corruption: a valid
  * record whose seq does not increase; a gap in the sequence numbers after the caller's committed
  * seq (records {@code committedSeq + 1 ..} must all be present, which the {@code baseSeq} of each
- * generation header also checks, so a lost generation is noticed even if no later record exists);
- * a first record whose seq is not {@code baseSeq + 1}; a checkpoint {@code committedSeq}
- * above both the caller's committed seq and the last record (the log was trimmed past what the
- * caller's index contains); a checkpoint naming a generation file that does not exist; a record
- * body that is malformed behind a valid CRC.
+ * generation header also checks, so a lost generation is noticed even if no later record exists); a
+ * first record whose seq is not {@code baseSeq + 1}; a checkpoint {@code committedSeq} above both
+ * the caller's committed seq and the last record (the log was trimmed past what the caller's index
+ * contains); a checkpoint naming a generation file that does not exist; a record body that is
+ * malformed behind a valid CRC.
  *
  * <p>Recovery fsyncs the newest generation (after cutting its torn tail, if any) before it starts
  * the next one: after a killed process its valid tail may be only in the page cache, and it is
- * about to become a sealed generation. After recovery a new generation is started (numbered after every generation seen and the
- * checkpoint's), the checkpoint is rewritten, and sequence numbers continue after the highest
- * recovered record or the caller's committed seq, whichever is larger.
+ * about to become a sealed generation. After recovery a new generation is started (numbered after
+ * every generation seen and the checkpoint's), the checkpoint is rewritten, and sequence numbers
+ * continue after the highest recovered record or the caller's committed seq, whichever is larger.
  *
  * <h2>Version history</h2>
  *

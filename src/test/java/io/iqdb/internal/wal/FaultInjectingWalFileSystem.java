@@ -28,21 +28,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link WalFileSystem} for tests, in the spirit of SQLite's crash-test VFS: it wraps a real file
  * system, counts operations, injects I/O errors and simulates a power loss.
  *
- * <p><b>Durability model.</b> For every file it remembers the content as of the last {@code
- * force} (the bytes that were in the file when the force began), and for every directory the names
- * as of the last {@link #syncDirectory}. {@link #crash} kills every open channel and rewrites the
- * files on disk to a state a power loss could leave: a name created, renamed or deleted since its
+ * <p><b>Durability model.</b> For every file it remembers the content as of the last {@code force}
+ * (the bytes that were in the file when the force began), and for every directory the names as of
+ * the last {@link #syncDirectory}. {@link #crash} kills every open channel and rewrites the files
+ * on disk to a state a power loss could leave: a name created, renamed or deleted since its
  * directory's last fsync may come back in either state, and the bytes of a file written since its
  * last force are dropped, kept, torn (a prefix kept), garbled (random bytes) or written with holes
  * (zeroed 512-byte sectors, as out-of-order writeback leaves them), chosen per file from a seeded
  * {@link Random}. Bytes that were forced are never touched.
  *
- * <p><b>Faults.</b> {@link #failWriteAfter}, {@link #failForceAfter}, {@link #failOpenAfter}
- * and {@link #failDirectorySyncAfter} make the n-th such call from now throw (a failing write
- * first writes a random prefix, as a real one may); {@link #failRandomly} makes every write, force
- * and open fail with a probability; {@link #setFreeSpace} simulates a full disk (writes past the
- * budget write what fits and throw) until space is freed; {@link #setForceDelay} makes fsyncs
- * slow, as on a real disk.
+ * <p><b>Faults.</b> {@link #failWriteAfter}, {@link #failForceAfter}, {@link #failOpenAfter} and
+ * {@link #failDirectorySyncAfter} make the n-th such call from now throw (a failing write first
+ * writes a random prefix, as a real one may); {@link #failRandomly} makes every write, force and
+ * open fail with a probability; {@link #setFreeSpace} simulates a full disk (writes past the budget
+ * write what fits and throw) until space is freed; {@link #setForceDelay} makes fsyncs slow, as on
+ * a real disk.
  *
  * <p>Meant to be reused by the recovery tests: it depends only on the WAL's {@link WalFileSystem}.
  */
@@ -107,7 +107,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
    * @param trackDurability false to only count and inject faults (cheaper; {@link #crash} is then
    *     unsupported)
    */
-  public FaultInjectingWalFileSystem(WalFileSystem delegate, Random random, boolean trackDurability) {
+  public FaultInjectingWalFileSystem(
+      WalFileSystem delegate, Random random, boolean trackDurability) {
     this.delegate = delegate;
     this.random = random;
     this.trackDurability = trackDurability;
@@ -135,7 +136,10 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     return dirSyncs.get();
   }
 
-  /** The {@code n}-th write from now (1 = the next) throws, after writing a random prefix. @param n the distance */
+  /**
+   * The {@code n}-th write from now (1 = the next) throws, after writing a random prefix. @param n
+   * the distance
+   */
   public void failWriteAfter(long n) {
     failWriteAt = writes.get() + n;
   }
@@ -155,7 +159,10 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     failDirSyncAt = dirSyncs.get() + n;
   }
 
-  /** Every write, force and open fails with this probability (0 to stop). @param rate the probability */
+  /**
+   * Every write, force and open fails with this probability (0 to stop). @param rate the
+   * probability
+   */
   public void failRandomly(double rate) {
     failureRate = rate;
   }
@@ -166,7 +173,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     failureRate = 0;
   }
 
-  /** Bytes that can still be written; {@link Long#MAX_VALUE} for no limit. @param bytes the budget */
+  /**
+   * Bytes that can still be written; {@link Long#MAX_VALUE} for no limit. @param bytes the budget
+   */
   public void setFreeSpace(long bytes) {
     synchronized (lock) {
       freeSpace = bytes;
@@ -209,7 +218,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
 
   private void checkUp(Object what) throws IOException {
     if (down) {
-      throw new IOException("simulated power loss: the file system is down until restart(); " + what);
+      throw new IOException(
+          "simulated power loss: the file system is down until restart(); " + what);
     }
   }
 
@@ -313,9 +323,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
 
   /**
    * Simulates a killed process ({@code kill -9}): every channel opened so far is dead and every
-   * operation throws until {@link #restart()}, but the operating system keeps what was written,
-   * so the files stay as they are and nothing becomes more durable than it was. A later {@link
-   * #crash} still loses what was never forced.
+   * operation throws until {@link #restart()}, but the operating system keeps what was written, so
+   * the files stay as they are and nothing becomes more durable than it was. A later {@link #crash}
+   * still loses what was never forced.
    */
   public void kill() {
     synchronized (lock) {
@@ -365,7 +375,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
       openChannels.clear();
       Map<Inode, byte[]> live = new IdentityHashMap<>();
       for (var e : names.entrySet()) {
-        live.put(e.getValue(), Files.exists(e.getKey()) ? Files.readAllBytes(e.getKey()) : e.getValue().durable);
+        live.put(
+            e.getValue(),
+            Files.exists(e.getKey()) ? Files.readAllBytes(e.getKey()) : e.getValue().durable);
       }
       // Sorted, so that the same seed makes the same choices.
       TreeSet<Path> all = new TreeSet<>(names.keySet());
@@ -384,7 +396,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
           byte[] liveBytes = live.get(chosen);
           content.put(
               chosen,
-              liveBytes == null ? chosen.durable : mangle(chosen.durable, liveBytes, choices[randomInt(choices.length)]));
+              liveBytes == null
+                  ? chosen.durable
+                  : mangle(chosen.durable, liveBytes, choices[randomInt(choices.length)]));
         }
       }
       for (Path p : all) {
@@ -404,7 +418,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   }
 
   private byte[] mangle(byte[] durable, byte[] live, CrashMode mode) {
-    boolean appendOnly = live.length >= durable.length && Arrays.equals(live, 0, durable.length, durable, 0, durable.length);
+    boolean appendOnly =
+        live.length >= durable.length
+            && Arrays.equals(live, 0, durable.length, durable, 0, durable.length);
     if (!appendOnly) {
       // Truncated or rewritten since the last force: either version may survive.
       return randomInt(2) == 0 ? durable : live;
@@ -442,7 +458,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     return out;
   }
 
-  /** A channel that counts, injects faults, records what a force made durable, and dies in a crash. */
+  /**
+   * A channel that counts, injects faults, records what a force made durable, and dies in a crash.
+   */
   private final class FaultChannel extends FileChannel {
     final FileChannel delegate;
     final Path path;
@@ -468,7 +486,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
       if (n == failWriteAt || randomFailure()) {
         int prefix = src.remaining() == 0 ? 0 : randomInt(src.remaining());
         writePrefix(src, position, prefix);
-        throw new IOException("injected write failure #" + n + " on " + path + " after " + prefix + " bytes");
+        throw new IOException(
+            "injected write failure #" + n + " on " + path + " after " + prefix + " bytes");
       }
       int len = src.remaining();
       synchronized (lock) {

@@ -16,7 +16,12 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 public class TestWalRecovery extends LuceneTestCase {
 
   /** A log written without a clean close: its records, their end offsets and the synced end. */
-  private record Written(Path dir, Path file, TreeMap<Long, List<WalEntry>> batches, TreeMap<Long, Long> endOffsets, long syncedEnd) {}
+  private record Written(
+      Path dir,
+      Path file,
+      TreeMap<Long, List<WalEntry>> batches,
+      TreeMap<Long, Long> endOffsets,
+      long syncedEnd) {}
 
   /**
    * Writes records into one generation, fsyncs after a random one, appends more, then "kills the
@@ -24,7 +29,8 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   private Written writeAndKill(int records) throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> batches = new TreeMap<>();
     TreeMap<Long, Long> ends = new TreeMap<>();
@@ -57,7 +63,8 @@ public class TestWalRecovery extends LuceneTestCase {
     return new Written(dir, files.get(0), batches, ends, syncedEnd);
   }
 
-  private static TreeMap<Long, List<WalEntry>> recoverCopy(Written w, Path copy, long cut, long flipAt) throws IOException {
+  private static TreeMap<Long, List<WalEntry>> recoverCopy(
+      Written w, Path copy, long cut, long flipAt) throws IOException {
     WalTestUtil.copyWal(w.dir, copy);
     Path file = copy.resolve(w.file.getFileName().toString());
     if (cut >= 0) {
@@ -106,7 +113,12 @@ public class TestWalRecovery extends LuceneTestCase {
     for (int i = 0; i < iterations; i++) {
       long at = w.syncedEnd + random().nextInt((int) (size - w.syncedEnd));
       // The damaged record and everything after it is dropped; nothing before it.
-      long damagedSeq = w.endOffsets.entrySet().stream().filter(e -> e.getValue() > at).findFirst().orElseThrow().getKey();
+      long damagedSeq =
+          w.endOffsets.entrySet().stream()
+              .filter(e -> e.getValue() > at)
+              .findFirst()
+              .orElseThrow()
+              .getKey();
       TreeMap<Long, List<WalEntry>> expected = new TreeMap<>(w.batches.headMap(damagedSeq, false));
       assertEquals("byte flipped at " + at, expected, recoverCopy(w, createTempDir(), -1, at));
     }
@@ -119,9 +131,11 @@ public class TestWalRecovery extends LuceneTestCase {
     Path copy = createTempDir();
     TreeMap<Long, List<WalEntry>> replayed = recoverCopy(w, copy, cut, -1);
     assertEquals(29, replayed.size());
-    assertEquals((long) w.endOffsets.get(29L), Files.size(copy.resolve(w.file.getFileName().toString())));
+    assertEquals(
+        (long) w.endOffsets.get(29L), Files.size(copy.resolve(w.file.getFileName().toString())));
     // Seq 30 is reused for new data and the old torn bytes never come back.
-    try (WriteAheadLog wal = WriteAheadLog.open(copy, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(copy, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
       assertEquals(30, wal.append(List.of(WalEntry.delete("new"))));
     }
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
@@ -135,10 +149,15 @@ public class TestWalRecovery extends LuceneTestCase {
     do {
       w = writeAndKill(30);
       // Need a synced region with records in it and at least one record after it (the witness).
-    } while (w.syncedEnd == WalFormat.GENERATION_HEADER_BYTES || w.syncedEnd == w.endOffsets.lastEntry().getValue());
-    long at = WalFormat.GENERATION_HEADER_BYTES + random().nextInt((int) (w.syncedEnd - WalFormat.GENERATION_HEADER_BYTES));
+    } while (w.syncedEnd == WalFormat.GENERATION_HEADER_BYTES
+        || w.syncedEnd == w.endOffsets.lastEntry().getValue());
+    long at =
+        WalFormat.GENERATION_HEADER_BYTES
+            + random().nextInt((int) (w.syncedEnd - WalFormat.GENERATION_HEADER_BYTES));
     Written written = w;
-    CorruptWalException e = expectThrows(CorruptWalException.class, () -> recoverCopy(written, createTempDir(), -1, at));
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class, () -> recoverCopy(written, createTempDir(), -1, at));
     assertTrue(e.getMessage(), e.getMessage().contains(w.file.getFileName().toString()));
     assertTrue(e.getMessage(), e.getMessage().contains("fsynced"));
   }
@@ -160,9 +179,12 @@ public class TestWalRecovery extends LuceneTestCase {
       long at = random().nextInt((int) Files.size(victim));
       Path copy = createTempDir();
       WalTestUtil.copyWal(dir, copy);
-      WalTestUtil.flipByte(copy.resolve(victim.getFileName().toString()), at, 1 + random().nextInt(255));
+      WalTestUtil.flipByte(
+          copy.resolve(victim.getFileName().toString()), at, 1 + random().nextInt(255));
       CorruptWalException e =
-          expectThrows(CorruptWalException.class, () -> WriteAheadLog.open(copy, opts, 0, new WalTestUtil.Collector()));
+          expectThrows(
+              CorruptWalException.class,
+              () -> WriteAheadLog.open(copy, opts, 0, new WalTestUtil.Collector()));
       assertTrue(e.getMessage(), e.getMessage().contains(victim.getFileName().toString()));
       assertEquals(copy.resolve(victim.getFileName().toString()), e.file());
     }
@@ -180,13 +202,16 @@ public class TestWalRecovery extends LuceneTestCase {
     assertTrue(files.size() > 3);
     Files.delete(files.get(1 + random().nextInt(files.size() - 2)));
     CorruptWalException e =
-        expectThrows(CorruptWalException.class, () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
     assertTrue(e.getMessage(), e.getMessage().contains("missing"));
   }
 
   public void testEmptyNewestGenerationFromACrashIsDeleted() throws IOException {
     Path dir = createTempDir();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
       wal.append(List.of(WalEntry.delete("a")));
     }
     // A generation created just before a crash: its name reached the disk, its header did not.
@@ -208,8 +233,10 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testPowerLossKeepsEverySyncedRecord() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    TreeMap<Long, List<WalEntry>> model = new TreeMap<>(); // seq -> batch, as far as the log may hold it
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    TreeMap<Long, List<WalEntry>> model =
+        new TreeMap<>(); // seq -> batch, as far as the log may hold it
     long committed = 0; // the "index commit"
     long synced = 0; // highest seq whose sync returned
     int cycles = atLeast(30);
@@ -230,8 +257,13 @@ public class TestWalRecovery extends LuceneTestCase {
         checkRecovered(model, committed, synced, replay.batches, cycle);
         replayedTotal += replay.batches.size();
         // Whatever was not recovered is gone; its seqs will be reused.
-        lostUnsynced += model.tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false).size();
-        model.tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false).clear();
+        lostUnsynced +=
+            model
+                .tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false)
+                .size();
+        model
+            .tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false)
+            .clear();
         assertEquals(Math.max(committed, model.isEmpty() ? 0 : model.lastKey()), wal.lastSeq());
         if (random().nextInt(3) == 0) {
           fs.failRandomly(0.02);
@@ -263,7 +295,9 @@ public class TestWalRecovery extends LuceneTestCase {
         }
       } catch (IOException e) {
         // An injected failure: the operation was not acknowledged, the log refuses more work.
-        assertTrue(e.toString(), e.getMessage().contains("injected") || e.getMessage().contains("failed earlier"));
+        assertTrue(
+            e.toString(),
+            e.getMessage().contains("injected") || e.getMessage().contains("failed earlier"));
         failedCycles++;
       } finally {
         fs.clearFailures();
@@ -282,10 +316,20 @@ public class TestWalRecovery extends LuceneTestCase {
     }
     {
       System.out.println(
-          "power loss: cycles=" + cycles + " replayed=" + replayedTotal + " lostUnsynced=" + lostUnsynced
-              + " cyclesWithInjectedFailure=" + failedCycles + " forces=" + fs.forceCount());
+          "power loss: cycles="
+              + cycles
+              + " replayed="
+              + replayedTotal
+              + " lostUnsynced="
+              + lostUnsynced
+              + " cyclesWithInjectedFailure="
+              + failedCycles
+              + " forces="
+              + fs.forceCount());
     }
-    assertTrue("no cycle lost an unsynced record: the crash simulation is not biting", cycles < 30 || lostUnsynced > 0);
+    assertTrue(
+        "no cycle lost an unsynced record: the crash simulation is not biting",
+        cycles < 30 || lostUnsynced > 0);
   }
 
   /**
@@ -295,7 +339,8 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testRecoveredTailIsMadeDurable() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -322,7 +367,11 @@ public class TestWalRecovery extends LuceneTestCase {
   }
 
   private static void checkRecovered(
-      TreeMap<Long, List<WalEntry>> model, long committed, long synced, TreeMap<Long, List<WalEntry>> replayed, int cycle) {
+      TreeMap<Long, List<WalEntry>> model,
+      long committed,
+      long synced,
+      TreeMap<Long, List<WalEntry>> replayed,
+      int cycle) {
     String where = "cycle " + cycle + ", committed " + committed + ", synced " + synced;
     if (!replayed.isEmpty()) {
       assertEquals(where, committed + 1, (long) replayed.firstKey());
