@@ -65,9 +65,8 @@ final class WalFormat {
     String digits =
         fileName.substring(
             GENERATION_PREFIX.length(), fileName.length() - GENERATION_SUFFIX.length());
-    if (digits.isEmpty()
-        || digits.length() > 19
-        || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    // Only the canonical spelling, so that no two names map to the same generation.
+    if (digits.length() != 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return -1;
     }
     try {

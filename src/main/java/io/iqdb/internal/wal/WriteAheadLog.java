@@ -52,7 +52,6 @@ public final class WriteAheadLog implements Closeable {
     FileChannel channel;
     volatile long written;
     volatile long synced;
-    long firstSeq = -1;
     long lastSeq = -1;
 
     Generation(long generation, Path file, FileChannel channel, long size) {
@@ -101,7 +100,6 @@ public final class WriteAheadLog implements Closeable {
               dir.resolve(WalFormat.generationFileName(g.generation())),
               null,
               g.sizeBytes());
-      old.firstSeq = g.firstSeq();
       old.lastSeq = g.lastSeq();
       sealed.add(old);
     }
@@ -144,6 +142,11 @@ public final class WriteAheadLog implements Closeable {
     }
     WalFileSystem fs = options.fs();
     fs.createDirectories(dir);
+    if (dir.toAbsolutePath().getParent() != null) {
+      // The log's own directory entry must be durable too, or a power loss could take the whole
+      // directory, synced records included. (One level only: the caller makes its parents durable.)
+      fs.syncDirectory(dir.toAbsolutePath().getParent());
+    }
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
     long lastSeq = Math.max(recovered.highestSeq(), committedSeq);
     Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1, lastSeq);
@@ -219,9 +222,6 @@ public final class WriteAheadLog implements Closeable {
         throw fail(t);
       }
       g.written += record.limit();
-      if (g.firstSeq < 0) {
-        g.firstSeq = seq;
-      }
       g.lastSeq = seq;
       lastSeq = seq;
       full = g.written >= options.maxGenerationBytes();

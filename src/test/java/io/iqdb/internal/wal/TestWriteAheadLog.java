@@ -148,6 +148,7 @@ public class TestWriteAheadLog extends LuceneTestCase {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("README.txt"), "not ours");
     Files.writeString(dir.resolve("wal-abc.log"), "not a generation name");
+    Files.writeString(dir.resolve("wal-1.log"), "not the canonical spelling of generation 1");
     Files.writeString(dir.resolve(WalFormat.CHECKPOINT_TEMP_NAME), "half a checkpoint");
     try (WriteAheadLog wal =
         WriteAheadLog.open(dir, options(4096), 0, new WalTestUtil.Collector())) {
