@@ -356,4 +356,64 @@ public class TestWriteAheadLog extends LuceneTestCase {
     WriteAheadLog.open(dir, opts.withMode(WalOptions.Mode.SYNC, null), 0, replay).close();
     assertEquals(batch, replay.batches.get(1L));
   }
+
+  /** An I/O error at any step of open fails the open and leaves the log recoverable. */
+  public void testFailuresDuringOpenLeaveTheLogRecoverable() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts = options(1024).withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended;
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      appended = appendRandom(wal, random(), 40);
+    }
+    int failedOpens = 0;
+    for (int kind = 0; kind < 4; kind++) {
+      for (int n = 1; n <= 8; n++) {
+        switch (kind) {
+          case 0 -> fs.failOpenAfter(n);
+          case 1 -> fs.failWriteAfter(n);
+          case 2 -> fs.failForceAfter(n);
+          default -> fs.failDirectorySyncAfter(n);
+        }
+        WalTestUtil.Collector replay = new WalTestUtil.Collector();
+        try {
+          WriteAheadLog.open(dir, opts, 0, replay).close();
+        } catch (IOException e) {
+          assertTrue(e.toString(), e.getMessage().contains("injected"));
+          failedOpens++;
+        }
+        fs.clearFailures();
+        // Whatever the failed open left behind, the next one recovers every record.
+        WalTestUtil.Collector after = new WalTestUtil.Collector();
+        WriteAheadLog.open(dir, opts, 0, after).close();
+        assertEquals("failure kind " + kind + " at call " + n, appended, after.batches);
+      }
+    }
+    assertTrue("no injected failure hit an open", failedOpens >= 16);
+  }
+
+  public void testCloseFsyncsWhatWasAppended() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts =
+        options(1 << 20)
+            .withFileSystem(fs)
+            .withMode(
+                random().nextBoolean() ? WalOptions.Mode.ASYNC : WalOptions.Mode.SYNC,
+                Duration.ofHours(1)); // the background fsync never runs in time
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      for (int i = 0; i < 20; i++) {
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
+        appended.put(wal.append(batch), batch);
+      }
+    }
+    fs.crash(java.util.EnumSet.of(FaultInjectingWalFileSystem.CrashMode.DROP));
+    fs.restart();
+    WalTestUtil.Collector replay = new WalTestUtil.Collector();
+    WriteAheadLog.open(dir, opts, 0, replay).close();
+    assertEquals(appended, replay.batches);
+  }
 }
