@@ -9,7 +9,12 @@ import java.nio.channels.FileChannel;
 final class GenerationReader {
 
   /** A record whose magic, length and CRC are valid; {@code bytes} holds the whole record. */
-  record Parsed(long offset, int length, long seq, long syncedOffset, ByteBuffer bytes) {}
+  record Parsed(long offset, int length, long seq, long syncedOffset, ByteBuffer bytes) {
+    /** A sync marker: no entries, not replayed. */
+    boolean isSyncMarker() {
+      return bytes.getInt(24) == 0;
+    }
+  }
 
   private static final int SCAN_BLOCK = 64 * 1024;
   private static final int SMALLEST_RECORD =

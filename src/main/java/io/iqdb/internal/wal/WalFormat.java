@@ -170,6 +170,19 @@ final class WalFormat {
     return buf.clear();
   }
 
+  /**
+   * A sync marker: a record without entries whose seq is the last one fsynced and whose synced
+   * offset is the fsynced end of the generation. Not replayed; only a witness for recovery.
+   */
+  static ByteBuffer encodeSyncMarker(long syncedSeq, long syncedOffset) {
+    int size = RECORD_PREFIX_BYTES + MIN_BODY_BYTES + RECORD_CRC_BYTES;
+    ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(RECORD_MAGIC).putInt(MIN_BODY_BYTES).putLong(0).putLong(0).putInt(0);
+    ByteBuffer record = buf.clear();
+    seal(record, syncedSeq, syncedOffset);
+    return record;
+  }
+
   /** Fills in the sequence number, the synced-offset claim and the CRC of an encoded record. */
   static void seal(ByteBuffer record, long seq, long syncedOffset) {
     record.putLong(8, seq).putLong(16, syncedOffset);

@@ -171,12 +171,23 @@ final class WalRecovery {
                 file,
                 pos);
           }
-          // A torn tail: never fsynced, so never acknowledged in SYNC mode. Cut it off durably
-          // before
-          // a new generation is created, or a later crash could bring it back behind newer records.
+          // A torn tail: never fsynced, so never acknowledged in SYNC mode. Cut it off (durably,
+          // below) before a new generation is created, or a later crash could bring it back
+          // behind newer records.
           channel.truncate(pos);
           size = pos;
           break;
+        }
+        if (record.isSyncMarker()) {
+          if (record.length() != WalFormat.RECORD_PREFIX_BYTES + WalFormat.MIN_BODY_BYTES + 4
+              || record.seq() > Math.max(previousSeq, baseSeq)) {
+            throw new CorruptWalException(
+                "malformed sync marker behind a valid checksum (seq " + record.seq() + ")",
+                file,
+                pos);
+          }
+          pos += record.length();
+          continue;
         }
         if (firstSeq < 0 && record.seq() != baseSeq + 1) {
           throw new CorruptWalException(

@@ -311,9 +311,8 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       appendLock.unlock();
     }
-    if (upTo == g.synced) {
-      syncedSeq = Math.max(syncedSeq, upToSeq);
-      return;
+    if (upToSeq <= syncedSeq) {
+      return; // nothing new (only a sync marker, which need not be durable)
     }
     try {
       // fdatasync is enough: the file only grows, and the new size is flushed with the data.
@@ -321,10 +320,36 @@ public final class WriteAheadLog implements Closeable {
     } catch (Throwable t) {
       throw fail(t);
     }
-    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in
-    // g.
+    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is
+    // in g.
     g.synced = upTo;
     syncedSeq = upToSeq;
+    writeSyncMarker(g, upToSeq, upTo);
+  }
+
+  /**
+   * Writes (without fsync) a marker claiming that {@code upTo} bytes of {@code g} are fsynced. If
+   * it reaches the disk, recovery can tell damage to those bytes from a torn tail even when no
+   * record follows the last fsync (after a killed process, say); if it does not, nothing is lost.
+   */
+  private void writeSyncMarker(Generation g, long upToSeq, long upTo) {
+    appendLock.lock();
+    try {
+      if (failure != null || current != g) {
+        return;
+      }
+      ByteBuffer marker = WalFormat.encodeSyncMarker(upToSeq, upTo);
+      try {
+        WalIo.writeFully(g.channel, marker, g.written);
+      } catch (Throwable t) {
+        // The fsync succeeded, so this sync's seq is durable; the next call reports the failure.
+        fail(t);
+        return;
+      }
+      g.written += marker.limit();
+    } finally {
+      appendLock.unlock();
+    }
   }
 
   private void rollIfFull() throws IOException {

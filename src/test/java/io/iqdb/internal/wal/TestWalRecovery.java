@@ -45,7 +45,7 @@ public class TestWalRecovery extends LuceneTestCase {
         ends.put(seq, wal.sizeInBytes());
         if (seq == syncAfter) {
           wal.sync(seq);
-          syncedEnd = wal.sizeInBytes();
+          syncedEnd = ends.get(seq); // the end of the record, not of the sync marker after it
         }
       }
       fs.crash(EnumSet.of(FaultInjectingWalFileSystem.CrashMode.KEEP));
@@ -160,6 +160,60 @@ public class TestWalRecovery extends LuceneTestCase {
             CorruptWalException.class, () -> recoverCopy(written, createTempDir(), -1, at));
     assertTrue(e.getMessage(), e.getMessage().contains(w.file.getFileName().toString()));
     assertTrue(e.getMessage(), e.getMessage().contains("fsynced"));
+  }
+
+  /**
+   * SYNC writes, a killed process (no clean close, so the checkpoint covers only the header), then
+   * one flipped byte in any acknowledged record: recovery must refuse, thanks to the claims in
+   * later records and the sync marker after the last fsync. A flip in that last marker loses
+   * nothing and is a torn tail.
+   */
+  public void testFlippedSyncedByteAfterAKillIsCorruption() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    long lastRecordEnd;
+    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    try {
+      for (int i = 0; i < 20; i++) {
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
+        long seq = wal.append(batch);
+        appended.put(seq, batch);
+        wal.sync(seq);
+      }
+      lastRecordEnd = wal.sizeInBytes() - 32; // minus the final sync marker
+      fs.kill();
+    } finally {
+      expectThrows(IOException.class, wal::close);
+      fs.restart();
+    }
+    Path file = WalTestUtil.generationFiles(dir).get(0);
+    long size = Files.size(file);
+    assertEquals(lastRecordEnd + 32, size);
+    for (int i = 0; i < atLeast(30); i++) {
+      boolean inMarker = random().nextInt(5) == 0;
+      long at =
+          inMarker
+              ? lastRecordEnd + random().nextInt(32)
+              : WalFormat.GENERATION_HEADER_BYTES
+                  + random().nextInt((int) (lastRecordEnd - WalFormat.GENERATION_HEADER_BYTES));
+      Path copy = createTempDir();
+      WalTestUtil.copyWal(dir, copy);
+      WalTestUtil.flipByte(copy.resolve(file.getFileName().toString()), at, 1 + random().nextInt(255));
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      if (inMarker) {
+        WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay).close();
+        assertEquals(appended, replay.batches);
+      } else {
+        CorruptWalException e =
+            expectThrows(
+                CorruptWalException.class,
+                () -> WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay));
+        assertTrue(e.getMessage(), e.getMessage().contains(file.getFileName().toString()));
+      }
+    }
   }
 
   /** Closes cleanly (the checkpoint then covers everything), then flips one byte anywhere. */
