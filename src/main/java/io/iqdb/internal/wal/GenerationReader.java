@@ -44,7 +44,7 @@ final class GenerationReader {
         ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     WalIo.readFully(channel, prefix, offset);
     if (prefix.getInt(0) != WalFormat.RECORD_MAGIC) {
-      problem = String.format("bad record magic 0x%08x", prefix.getInt(0));
+      problem = "bad record magic 0x" + Integer.toHexString(prefix.getInt(0));
       return null;
     }
     int bodyLength = prefix.getInt(4);

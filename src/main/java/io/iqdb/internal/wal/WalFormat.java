@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 
 /**
@@ -54,7 +55,8 @@ final class WalFormat {
 
   /** The file name of a generation: zero-padded so that names sort like generations. */
   static String generationFileName(long generation) {
-    return GENERATION_PREFIX + String.format("%019d", generation) + GENERATION_SUFFIX;
+    // Locale.ROOT: some default locales format digits in other scripts.
+    return GENERATION_PREFIX + String.format(Locale.ROOT, "%019d", generation) + GENERATION_SUFFIX;
   }
 
   /** The generation of a file name, or -1 if the name is not a generation file's. */

@@ -262,6 +262,30 @@ public class TestWalRecovery extends LuceneTestCase {
     assertTrue(e.getMessage(), e.getMessage().contains("missing"));
   }
 
+  /**
+   * The newest generation with records is lost while a newer, empty one exists: no later record
+   * reveals the gap, only the base seq in the empty generation's header.
+   */
+  public void testLostLastGenerationWithRecordsIsCorruption() throws IOException {
+    Path dir = createTempDir();
+    WalOptions opts = WalOptions.defaults();
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      for (int i = 0; i < 5; i++) {
+        wal.append(WalTestUtil.randomBatch(random(), 3));
+      }
+    }
+    WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()).close(); // adds generation 2
+    List<Path> files = WalTestUtil.generationFiles(dir);
+    assertEquals(2, files.size());
+    Files.delete(files.get(0));
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
+    assertTrue(e.getMessage(), e.getMessage().contains("records 1 to 5 are missing"));
+    assertEquals(files.get(1), e.file());
+  }
+
   public void testEmptyNewestGenerationFromACrashIsDeleted() throws IOException {
     Path dir = createTempDir();
     try (WriteAheadLog wal =
