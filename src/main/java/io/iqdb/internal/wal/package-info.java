@@ -133,6 +133,14 @@
  * every generation seen and the checkpoint's), the checkpoint is rewritten, and sequence numbers
  * continue after the highest recovered record or the caller's committed seq, whichever is larger.
  *
+ * <p><b>Limits.</b> Damage that removes its own witness cannot be told from a torn tail: a synced
+ * region cut at a record boundary together with every later record and marker (say, the file
+ * truncated by hand), or damage to records whose only witness, the sync marker, was lost because
+ * the power failed right after the fsync. A newest generation deleted by hand after the last
+ * checkpoint is likewise invisible. Everything a crash can do is handled; the limits concern
+ * outside tampering and media errors at the very end of the log. Only one log may be open on a
+ * directory at a time; the caller's database lock guarantees it.
+ *
  * <h2>Version history</h2>
  *
  * <ul>
