@@ -53,11 +53,11 @@
  *     int32   payloadLength, -1 for no payload, then payloadLength bytes: the opaque payload
  * </pre>
  *
- * <p>A <b>sync marker</b> is a record with {@code entryCount = 0} and {@code bodyLength = 20}
- * (32 bytes in all): {@code seq} is the last sequence number fsynced and {@code syncedOffset} the
- * fsynced end of the file. It is written, not fsynced, right after each fsync, carries no data,
- * is never replayed and does not take a sequence number; it only testifies, if it reaches the
- * disk, that the bytes before {@code syncedOffset} were fsynced (see Recovery).
+ * <p>A <b>sync marker</b> is a record with {@code entryCount = 0} and {@code bodyLength = 20} (32
+ * bytes in all): {@code seq} is the last sequence number fsynced and {@code syncedOffset} the
+ * fsynced end of the file. It is written, not fsynced, right after each fsync, carries no data, is
+ * never replayed and does not take a sequence number; it only testifies, if it reaches the disk,
+ * that the bytes before {@code syncedOffset} were fsynced (see Recovery).
  *
  * <h3>Checkpoint {@code wal.ckp} (36 bytes)</h3>
  *

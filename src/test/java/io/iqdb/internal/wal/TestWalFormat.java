@@ -15,9 +15,10 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 public class TestWalFormat extends LuceneTestCase {
 
   /**
-   * Version 1 files frozen when the format was introduced: two records (seq 1: upsert "a" [1,
-   * -2.5] payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload), a sync
-   * marker after the fsync of seq 2, closed cleanly. Never regenerate these: a new format version gets new samples next to them.
+   * Version 1 files frozen when the format was introduced: two records (seq 1: upsert "a" [1, -2.5]
+   * payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload), a sync marker after
+   * the fsync of seq 2, closed cleanly. Never regenerate these: a new format version gets new
+   * samples next to them.
    */
   private static final String V1_GENERATION_1 =
       "6951574c01000000010000000000000000000000000000006de4141e695152433300000001000000000000001c"

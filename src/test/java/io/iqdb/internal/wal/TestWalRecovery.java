@@ -201,7 +201,8 @@ public class TestWalRecovery extends LuceneTestCase {
                   + random().nextInt((int) (lastRecordEnd - WalFormat.GENERATION_HEADER_BYTES));
       Path copy = createTempDir();
       WalTestUtil.copyWal(dir, copy);
-      WalTestUtil.flipByte(copy.resolve(file.getFileName().toString()), at, 1 + random().nextInt(255));
+      WalTestUtil.flipByte(
+          copy.resolve(file.getFileName().toString()), at, 1 + random().nextInt(255));
       WalTestUtil.Collector replay = new WalTestUtil.Collector();
       if (inMarker) {
         WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay).close();
