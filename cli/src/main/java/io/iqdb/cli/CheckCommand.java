@@ -1,5 +1,7 @@
 package io.iqdb.cli;
 
+import io.iqdb.CorruptedException;
+import io.iqdb.FormatVersionException;
 import io.iqdb.Iqdb;
 import io.iqdb.LockedException;
 import java.io.ByteArrayOutputStream;
@@ -9,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.lucene.index.CheckIndex;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -48,8 +51,15 @@ final class CheckCommand extends DbCommand {
   @Override
   int run() throws IOException {
     List<String> names;
+    String openProblem = null;
     try (Iqdb iqdb = openExisting()) {
       names = name == null ? iqdb.listCollections() : List.of(collection(iqdb, name).name());
+    } catch (CorruptedException | FormatVersionException e) {
+      // The database refuses to open with a corrupt collection; check each index anyway, so the
+      // report says which collections are damaged and which are intact.
+      openProblem = Main.sentence(e);
+      err().println("opening the database failed: " + openProblem);
+      names = name != null ? List.of(name) : collectionDirectories();
     }
     Table t = new Table("collection", "segments", "documents", "size", "result");
     int bad = 0;
@@ -65,17 +75,33 @@ final class CheckCommand extends DbCommand {
         }
       }
     }
+    if (t.size() > 0) {
+      t.print(out());
+    }
+    if (bad == 0 && openProblem != null) {
+      throw new CliException(ExitCode.CORRUPT,
+          (t.size() > 0 ? "every index checks out, but " : "") + "the database does not open: " + openProblem);
+    }
     if (t.size() == 0) {
       out().println("no collections in " + db + "; the catalog is intact");
       return ExitCode.OK;
     }
-    t.print(out());
     if (bad > 0) {
       throw new CliException(ExitCode.CORRUPT,
           bad + " of " + names.size() + " collection" + (names.size() == 1 ? " is" : "s are") + " corrupt; first: " + firstProblem);
     }
     out().println("all " + names.size() + " collection" + (names.size() == 1 ? "" : "s") + " ok");
     return ExitCode.OK;
+  }
+
+  private List<String> collectionDirectories() throws IOException {
+    Path dir = db.resolve("collections");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   private record Result(boolean ok, int segments, long documents, long bytes, String problem, String details) {}

@@ -240,9 +240,11 @@ final class DemoCommand extends BaseCommand {
             + " 'filtered' adds the payload filter label = <the query's label>.",
         data.vectors().length, data.queries().length, k, k));
     Table t = new Table("index", "build", "p50", "p99", "recall@" + k, "filtered p50", "filtered p99", "filtered recall@" + k);
+    List<String> notes = new ArrayList<>();
     for (Row r : rows) {
       if (r.error != null) {
-        t.row(r.index, "not available: " + r.error, "", "", "", "", "", "");
+        notes.add(r.index + ": " + r.error);
+        t.row(r.index, "n/a (" + notes.size() + ")", "", "", "", "", "", "");
       } else {
         t.row(r.index, String.format(Locale.ROOT, "%.1f s", r.buildSeconds),
             ms(r.plain.p50Ms), ms(r.plain.p99Ms), String.format(Locale.ROOT, "%.3f", r.plain.recall),
@@ -250,6 +252,9 @@ final class DemoCommand extends BaseCommand {
       }
     }
     t.print(out());
+    for (int i = 0; i < notes.size(); i++) {
+      out().println("(" + (i + 1) + ") not available in this build: " + notes.get(i));
+    }
   }
 
   private static String ms(double v) {
@@ -268,12 +273,12 @@ final class DemoCommand extends BaseCommand {
     List<Hit> hits = c.search(SearchRequest.of(data.queries()[0], 5));
     List<Hit> filtered = c.search(SearchRequest.of(data.queries()[0], 5).filter(Filter.eq("label", (label + 1) % data.labelNames().length)));
     out().println();
-    out().println("query 0 (a " + data.labelName(label) + ") in " + c.name() + ", top 5:");
-    hitTable(hits).print(out());
+    out().println("query 0 (label " + label + ", " + data.labelName(label) + ") in " + c.name() + ", top 5:");
+    hitTable(hits, data).print(out());
     int other = (label + 1) % data.labelNames().length;
     out().println();
     out().println("the same query with the filter label = " + other + " (" + data.labelName(other) + "), top 5:");
-    hitTable(filtered).print(out());
+    hitTable(filtered, data).print(out());
     out().println();
     if (!temp) {
       out().println("try: iqdb search " + db + " " + c.name() + " --id 0 -k 5 --filter 'label = " + other + "'");
@@ -281,11 +286,15 @@ final class DemoCommand extends BaseCommand {
     }
   }
 
-  private static Table hitTable(List<Hit> hits) {
-    Table t = new Table("rank", "id", "score", "label", "name");
+  private static Table hitTable(List<Hit> hits, DemoData data) {
+    // Under L2 the score is 1 / (1 + d^2), tiny for pixel vectors; the distance reads better.
+    boolean l2 = data.metric() == io.iqdb.Metric.L2;
+    Table t = new Table("rank", "id", l2 ? "distance" : "score", "label", "name");
     int rank = 1;
     for (Hit h : hits) {
-      t.row(rank++, h.id(), String.format(Locale.ROOT, "%.6f", h.score()), h.payload().getLong("label"), h.payload().getString("name"));
+      double shown = l2 ? Math.sqrt(Math.max(0, 1 / (double) h.score() - 1)) : h.score();
+      t.row(rank++, h.id(), String.format(Locale.ROOT, l2 ? "%.1f" : "%.6f", shown), h.payload().getLong("label"),
+          h.payload().getString("name"));
     }
     return t;
   }

@@ -25,6 +25,7 @@ public final class Main {
    * @param args the command line
    */
   public static void main(String[] args) {
+    quietLucene(args);
     Charset cs = Charset.defaultCharset();
     PrintWriter out = new PrintWriter(new java.io.OutputStreamWriter(System.out, cs), true);
     PrintWriter err = new PrintWriter(new java.io.OutputStreamWriter(System.err, cs), true);
@@ -32,6 +33,15 @@ public final class Main {
     out.flush();
     err.flush();
     System.exit(code);
+  }
+
+  /** Lucene logs its SIMD setup at INFO on every start: noise for a command, kept for --verbose. */
+  private static final java.util.logging.Logger LUCENE_LOG = java.util.logging.Logger.getLogger("org.apache.lucene");
+
+  private static void quietLucene(String[] args) {
+    if (!java.util.Arrays.asList(args).contains("--verbose")) {
+      LUCENE_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
   }
 
   /**

@@ -96,7 +96,7 @@ final class SearchCommand extends CollectionCommand {
             : new Table("rank", "id", "score", "payload");
         int rank = 1;
         for (Hit h : hits) {
-          String score = String.format(Locale.ROOT, "%.6f", h.score());
+          String score = score(h.score());
           String payload = Json.write(h.payload().asMap());
           if (withVectors) {
             t.row(rank++, h.id(), score, payload, Vectors.format(h.vector(), 8));
@@ -109,6 +109,11 @@ final class SearchCommand extends CollectionCommand {
       }
     }
     return ExitCode.OK;
+  }
+
+  /** Six decimals, or scientific notation for the tiny scores of L2 over large distances. */
+  static String score(float s) {
+    return s != 0 && Math.abs(s) < 1e-3 ? String.format(Locale.ROOT, "%.4e", s) : String.format(Locale.ROOT, "%.6f", s);
   }
 
   private float[] query(VectorCollection c) {
