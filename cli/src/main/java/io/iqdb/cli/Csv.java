@@ -19,8 +19,9 @@ import java.util.List;
  *
  * <ul>
  *   <li>With a header: the column named {@code id} (optional) holds the ids; of the other columns,
- *       those named {@code v0, v1, ...} or, if there are none, all the numeric columns of the first
- *       data row up to the first non-numeric one, form the vector; every remaining column is a
+ *       those named {@code v0, v1, ...} form the vector or, if there are none, the first as many
+ *       columns as the collection has dimensions (when the collection does not exist yet: the
+ *       columns up to the first one that is not a number in the first data row); every remaining column is a
  *       payload field named by its header. Payload cells are typed: an integer becomes a long, a
  *       decimal number a double, {@code true}/{@code false} a boolean, anything else a string; an
  *       empty cell leaves the field out.
@@ -32,7 +33,7 @@ final class Csv {
 
   private Csv() {}
 
-  static List<InputRecord> read(Path file, char sep, long idStart) throws IOException {
+  static List<InputRecord> read(Path file, char sep, long idStart, Integer dimension) throws IOException {
     List<InputRecord> out = new ArrayList<>();
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       Layout layout = null;
@@ -54,12 +55,12 @@ final class Csv {
         }
         if (layout == null) {
           if (isHeader(cells)) {
-            layout = Layout.fromHeader(cells, null);
+            layout = Layout.fromHeader(cells, null, dimension);
             continue;
           }
           layout = Layout.headerless(cells);
         } else if (layout.pending) {
-          layout = Layout.fromHeader(layout.header, cells);
+          layout = Layout.fromHeader(layout.header, cells, dimension);
         }
         try {
           out.add(layout.record(cells, idStart + out.size(), lineNo));
@@ -110,7 +111,7 @@ final class Csv {
       return new Layout(null, false, hasId ? 0 : -1, vector, new int[0]);
     }
 
-    static Layout fromHeader(List<String> header, List<String> firstRow) {
+    static Layout fromHeader(List<String> header, List<String> firstRow, Integer dimension) {
       int id = -1;
       for (int i = 0; i < header.size(); i++) {
         if (header.get(i).strip().equalsIgnoreCase("id")) {
@@ -131,7 +132,7 @@ final class Csv {
           if (i == id) {
             continue;
           }
-          if (!isNumber(firstRow.get(i))) {
+          if (dimension != null ? vector.size() == dimension : !isNumber(firstRow.get(i))) {
             break;
           }
           vector.add(i);

@@ -116,7 +116,12 @@ final class FilterParser {
         expect(Kind.LPAREN, "'(' after 'in'");
         List<Object> values = new ArrayList<>();
         do {
-          values.add(value(take()));
+          Token t2 = take();
+          Object v = value(t2);
+          if (!values.isEmpty() && values.get(0).getClass() != v.getClass()) {
+            throw error(t2, "the values of 'in' must all be of one type; '" + t2.text + "' differs from the first");
+          }
+          values.add(v);
         } while (peek().kind == Kind.COMMA && take() != null);
         expect(Kind.RPAREN, "')' or ','");
         Filter in = Filter.in(field, values);

@@ -82,17 +82,18 @@ final class ImportCommand extends CollectionCommand {
     }
     long start = System.nanoTime();
     RecordReaders.Format f = format != null ? format : RecordReaders.detect(file);
-    List<InputRecord> records = RecordReaders.read(file, f, idStart, labels);
-    if (limit != null && records.size() > limit) {
-      records = records.subList(0, limit);
-    }
-    if (records.isEmpty()) {
-      throw CliException.badInput(file + " holds no records");
-    }
     try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
       VectorCollection existing = iqdb.findCollection(name).orElse(null);
       if (existing == null && !create) {
         throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
+      }
+      List<InputRecord> records = RecordReaders.read(file, f, idStart, labels,
+          existing == null ? null : existing.config().dimension());
+      if (limit != null && records.size() > limit) {
+        records = records.subList(0, limit);
+      }
+      if (records.isEmpty()) {
+        throw CliException.badInput(file + " holds no records");
       }
       CollectionConfig config = existing != null
           ? existing.config()

@@ -76,8 +76,10 @@ final class RecordReaders {
    * @param idStart the id of the first record, for formats without ids
    * @param labels for idx images: an idx1 labels file whose values become payload field {@code
    *     label}; {@code null} to look for the matching {@code *-labels-idx1-ubyte[.gz]} beside it
+   * @param dimension the collection's dimension if known, else {@code null}: it tells a CSV header's
+   *     vector columns from its numeric payload columns
    */
-  static List<InputRecord> read(Path file, Format format, long idStart, Path labels) {
+  static List<InputRecord> read(Path file, Format format, long idStart, Path labels, Integer dimension) {
     if (!Files.isRegularFile(file)) {
       throw CliException.badInput("no such input file: " + file);
     }
@@ -89,8 +91,8 @@ final class RecordReaders {
         case npy -> numbered(readNpy(file), idStart, null);
         case idx -> readIdx(file, idStart, labels);
         case jsonl -> readJsonLines(file, idStart);
-        case csv -> Csv.read(file, ',', idStart);
-        case tsv -> Csv.read(file, '\t', idStart);
+        case csv -> Csv.read(file, ',', idStart, dimension);
+        case tsv -> Csv.read(file, '\t', idStart, dimension);
       };
     } catch (NoSuchFileException e) {
       throw CliException.badInput("no such input file: " + e.getFile());

@@ -125,7 +125,7 @@ final class SearchCommand extends CollectionCommand {
           .orElseThrow(() -> CliException.notFound("no record '" + id + "' in collection '" + name + "'"))
           .vector();
     }
-    List<InputRecord> records = RecordReaders.read(file, RecordReaders.detect(file), 0, null);
+    List<InputRecord> records = RecordReaders.read(file, RecordReaders.detect(file), 0, null, c.config().dimension());
     if (row < 0 || row >= records.size()) {
       throw CliException.badInput("--row " + row + " is out of range: " + file + " holds " + records.size() + " vectors");
     }
