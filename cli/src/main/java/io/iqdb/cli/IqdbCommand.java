@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
       CompactCommand.class,
       ExportCommand.class,
       DropCommand.class,
+      BenchCommand.class,
       HelpCommand.class
     })
 final class IqdbCommand implements Runnable {

@@ -68,7 +68,7 @@ class CliTest {
     CliRun root = ok("--help");
     assertTrue(root.out().contains("Exit codes:"), root::toString);
     for (String cmd : List.of("demo", "create", "import", "search", "get", "delete", "list", "stats", "check",
-        "compact", "export", "drop")) {
+        "compact", "export", "drop", "bench")) {
       CliRun r = ok(cmd, "--help");
       assertTrue(r.out().startsWith("Usage: iqdb " + cmd), r::toString);
       assertTrue(r.out().contains("4   bad input"), r::toString);
@@ -85,6 +85,7 @@ class CliTest {
     assertTrue(badMetric.err().contains("unknown metric 'hamming'"), badMetric::toString);
     assertExit(ExitCode.USAGE, run("create", db, "docs", "--dim", "3", "--index", "flat", "--m", "8"));
     assertExit(ExitCode.USAGE, run("search", db, "docs"));
+    assertExit(ExitCode.USAGE, run("bench", "--frobnicate", "3"));
     assertFalse(Files.exists(db), "a usage error creates nothing");
   }
 
