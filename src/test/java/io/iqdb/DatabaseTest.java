@@ -167,4 +167,15 @@ class DatabaseTest {
     CorruptedException e = assertThrows(CorruptedException.class, () -> Iqdb.open(dir));
     assertTrue(e.getMessage().contains("catalog.iqdb"), e.getMessage());
   }
+
+  @Test
+  void checkReportsCleanCollections() {
+    try (Iqdb db = Iqdb.open(tmp.resolve("db"))) {
+      VectorCollection c = db.createCollection("c", cfg(2));
+      for (int i = 0; i < 50; i++) {
+        c.upsert("r" + i, new float[] {i, 1}, Payload.of("i", i));
+      }
+      assertEquals(java.util.Map.of(), db.check());
+    }
+  }
 }
