@@ -473,7 +473,13 @@ final class CollectionImpl implements VectorCollection {
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
-    return store.checkIndex(name);
+    ensureOpen();
+    commitLock.writeLock().lock(); // no commit may delete the files being checked
+    try {
+      return store.checkIndex(name);
+    } finally {
+      commitLock.writeLock().unlock();
+    }
   }
 
   boolean isFailed() {
