@@ -250,13 +250,25 @@ class CliTest {
   @Test
   void checkPassesThenFindsCorruptionAndExitsWithFive() throws IOException {
     createWithThree();
+    ok("create", db, "other", "--dim", 2);
     CliRun clean = ok("check", db);
-    assertTrue(clean.out().contains("all 1 collection ok"), clean::toString);
+    assertTrue(clean.out().contains("all 2 collections ok"), clean::toString);
     corruptLargestIndexFile(db.resolve("collections/docs/index"));
     CliRun r = run("check", db);
     assertExit(ExitCode.CORRUPT, r);
-    assertTrue(r.err().contains("1 of 1 collection is corrupt"), r::toString);
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("docs ") && l.contains("CORRUPT")), r::toString);
+    assertTrue(r.err().contains("1 of 2 collections are corrupt; first: collection 'docs': segment _0: checksum failed"), r::toString);
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("docs ") && l.contains("CORRUPT: ")), r::toString);
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("other ") && l.endsWith(" ok")), r::toString);
+  }
+
+  @Test
+  void checkSummarizesACheckIndexReport() {
+    String report = "Segments file=segments_2 numSegments=1\n  1 of 1: name=_0 maxDoc=3\n    FAILED\n"
+        + "    WARNING: exorciseIndex() would remove reference to this segment; full exception:\n"
+        + "org.apache.lucene.index.CorruptIndexException: checksum failed (hardware problem?) : expected=1 actual=2\n"
+        + "\tat org.apache.lucene.codecs.CodecUtil.checkFooter(CodecUtil.java:1)\n";
+    assertEquals("checksum failed (hardware problem?) : expected=1 actual=2", CheckCommand.summary(report));
+    assertEquals("ERROR: bad", CheckCommand.summary("x\n ERROR: bad\n"));
   }
 
   static void corruptLargestIndexFile(Path index) throws IOException {
