@@ -13,8 +13,11 @@ import picocli.CommandLine.Spec;
     versionProvider = IqdbCommand.Version.class,
     description = {
       "iQDB: an embedded vector database on Apache Lucene.",
-      "Arguments read database, then collection, then the rest: iqdb COMMAND DB COLL ...",
-      "Start with 'iqdb demo'."
+      "Arguments come in the order database, collection, the rest:",
+      "  iqdb create DB COLL --dim 16 --metric l2 --index hnsw",
+      "  iqdb import DB COLL FILE",
+      "  iqdb search DB COLL --id ID -k 3 --filter 'label = 3' --json",
+      "Start with 'iqdb demo'; 'iqdb COMMAND --help' explains each command."
     },
     subcommands = {
       DemoCommand.class,
