@@ -230,6 +230,23 @@ class CliTest {
   }
 
   @Test
+  void searchWithAQueryFromAFileAndFvecsExport() throws IOException {
+    createWithThree();
+    Path fvecs = tmp.resolve("all.fvecs");
+    ok("export", db, "docs", fvecs);
+    float[][] vectors = io.iqdb.bench.data.VectorFiles.readFvecs(fvecs);
+    assertEquals(3, vectors.length);
+    Path queries = write("q.csv", "0,0,1", "0,1,0");
+    assertEquals("b", ids(ok("search", db, "docs", "--file", queries, "--row", 1, "-k", 1, "--json").out()).get(0));
+    assertEquals("c", ids(ok("search", db, "docs", "--file", queries, "-k", 1, "--json").out()).get(0));
+    assertExit(ExitCode.BAD_INPUT, run("search", db, "docs", "--file", queries, "--row", 2));
+    assertExit(ExitCode.USAGE, run("search", db, "docs", "1,0,0", "--id", "a"));
+    assertExit(ExitCode.USAGE, run("export", db, "docs", "--format", "fvecs"));
+    CliRun table = ok("get", db, "docs", "b");
+    assertTrue(table.out().contains("vector:   [0.0,1.0,0.0] (3 dimensions)"), table::toString);
+  }
+
+  @Test
   void ioErrorExitsWithOne() throws IOException {
     createWithThree();
     CliRun r = run("export", db, "docs", tmp.resolve("no/such/dir/out.jsonl"));
