@@ -87,6 +87,10 @@ final class ImportCommand extends CollectionCommand {
       if (existing == null && !create) {
         throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
       }
+      if (progress != null ? progress : Progress.onTerminal()) {
+        err().println("reading and checking " + file + " ...");
+        err().flush();
+      }
       List<InputRecord> records = RecordReaders.read(file, f, idStart, labels,
           existing == null ? null : existing.config().dimension());
       if (limit != null && records.size() > limit) {

@@ -174,6 +174,16 @@ class RecordReadersTest {
   }
 
   @Test
+  void numbersInCells() {
+    for (String yes : List.of("0", "-1", "+2.5", ".5", "5.", "1e3", "1E-3", " 7 ", "-0.0e+1")) {
+      assertTrue(Csv.isNumber(yes), yes);
+    }
+    for (String no : List.of("", " ", "-", ".", "e3", "1e", "1e+", "NaN", "Infinity", "1f", "0x10", "1.2.3", "1 2")) {
+      assertTrue(!Csv.isNumber(no), no);
+    }
+  }
+
+  @Test
   void jsonLines() throws IOException {
     text("ok.jsonl", "{\"vector\": [1, 2.5], \"payload\": {\"tags\": [\"a\", \"b\"], \"n\": 2}}", "  ", "{\"id\": 7, \"vector\": [0, 1]}");
     List<InputRecord> r = read("ok.jsonl", 100);
