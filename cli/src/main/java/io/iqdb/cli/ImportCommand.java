@@ -6,6 +6,8 @@ import io.iqdb.Metric;
 import io.iqdb.Quantization;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -82,44 +84,59 @@ final class ImportCommand extends CollectionCommand {
     }
     long start = System.nanoTime();
     RecordReaders.Format f = format != null ? format : RecordReaders.detect(file);
+    boolean newDatabase = create && !Files.exists(db);
     try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
-      VectorCollection existing = iqdb.findCollection(name).orElse(null);
-      if (existing == null && !create) {
-        throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
-      }
-      if (progress != null ? progress : Progress.onTerminal()) {
-        err().println("reading and checking " + file + " ...");
-        err().flush();
-      }
-      List<InputRecord> records = RecordReaders.read(file, f, idStart, labels,
-          existing == null ? null : existing.config().dimension());
-      if (limit != null && records.size() > limit) {
-        records = records.subList(0, limit);
-      }
-      if (records.isEmpty()) {
-        throw CliException.badInput(file + " holds no records");
-      }
-      CollectionConfig config = existing != null
-          ? existing.config()
-          : CollectionConfig.builder(records.get(0).vector().length, metric)
-              .index(Options.indexSpec(index, null, null, null, quantization))
-              .build();
-      ImportValidator.validate(records, config, name, file);
-      VectorCollection c = existing != null ? existing : iqdb.createCollection(name, config);
-      try {
-        write(c, records, existing == null);
-      } catch (CliException e) {
-        if (existing == null) {
-          // We created it for this import: leave the database as it was, without it.
-          iqdb.dropCollection(name);
+      importInto(iqdb, f, start);
+    } catch (RuntimeException e) {
+      if (newDatabase) {
+        // The database was made for this import, which failed: leave no empty database behind.
+        try {
+          DemoCommand.deleteTree(db);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
         }
-        throw e;
       }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      out().println(String.format(Locale.ROOT, "imported %,d records into '%s' from %s in %.1f s (%,.0f records/s); it now has %,d",
-          records.size(), name, file, seconds, records.size() / Math.max(seconds, 1e-9), c.count()));
+      throw e;
     }
     return ExitCode.OK;
+  }
+
+  private void importInto(Iqdb iqdb, RecordReaders.Format f, long start) {
+    VectorCollection existing = iqdb.findCollection(name).orElse(null);
+    if (existing == null && !create) {
+      throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
+    }
+    if (progress != null ? progress : Progress.onTerminal()) {
+      err().println("reading and checking " + file + " ...");
+      err().flush();
+    }
+    List<InputRecord> records = RecordReaders.read(file, f, idStart, labels,
+        existing == null ? null : existing.config().dimension());
+    if (limit != null && records.size() > limit) {
+      records = records.subList(0, limit);
+    }
+    if (records.isEmpty()) {
+      throw CliException.badInput(file + " holds no records");
+    }
+    CollectionConfig config = existing != null
+        ? existing.config()
+        : CollectionConfig.builder(records.get(0).vector().length, metric)
+            .index(Options.indexSpec(index, null, null, null, quantization))
+            .build();
+    ImportValidator.validate(records, config, name, file);
+    VectorCollection c = existing != null ? existing : iqdb.createCollection(name, config);
+    try {
+      write(c, records, existing == null);
+    } catch (CliException e) {
+      if (existing == null) {
+        // We created it for this import: leave the database as it was, without it.
+        iqdb.dropCollection(name);
+      }
+      throw e;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    out().println(String.format(Locale.ROOT, "imported %,d records into '%s' from %s in %.1f s (%,.0f records/s); it now has %,d",
+        records.size(), name, file, seconds, records.size() / Math.max(seconds, 1e-9), c.count()));
   }
 
   private void write(VectorCollection c, List<InputRecord> records, boolean fresh) {

@@ -212,6 +212,10 @@ class CliTest {
     // A failed import into a collection it created leaves no collection behind.
     assertExit(ExitCode.BAD_INPUT, run("import", db, "more", write("bad.csv", "1,2", "3"), "--create"));
     assertEquals("pts\n", ok("list", db).out());
+    // Nor a database it created.
+    Path other = tmp.resolve("other.iqdb");
+    assertExit(ExitCode.BAD_INPUT, run("import", other, "more", tmp.resolve("bad.csv"), "--create"));
+    assertFalse(Files.exists(other));
   }
 
   @Test
