@@ -39,7 +39,11 @@ final class FlatSearchReader extends KnnVectorsReader {
 
   @Override
   public FloatVectorValues getFloatVectorValues(String field) throws IOException {
-    return delegate.getFloatVectorValues(field);
+    FloatVectorValues values = delegate.getFloatVectorValues(field);
+    if (values == null || delegate instanceof QuantizedVectorsReader == false) {
+      return values;
+    }
+    return new ExactScoringVectorValues(values);
   }
 
   @Override

@@ -24,10 +24,10 @@ import org.apache.lucene.store.DataInput;
  * <p>Raw vectors are written by {@link Lucene99FlatVectorsFormat}, which serves {@code
  * getFloatVectorValues}, merges and full-precision rescoring. Per float field and segment, {@code
  * nlist} centroids are trained by k-means (squared L2, balanced by a cluster size cap and empty
- * cluster splitting) on a sample of at most 48 vectors per centroid. {@code nlist} is the
+ * cluster splitting) on a sample of at most 32 vectors per centroid. {@code nlist} is the
  * configured count, capped at the number of vectors, or by default {@code round(sqrt(n))}, capped
  * at {@code n / 8} and at least 1. Every vector goes to the list of its nearest centroid. Merged
- * segments start k-means from the merging segments' centroids (5 iterations instead of 10). With
+ * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8). With
  * {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *
  * <h2>Search</h2>

@@ -16,7 +16,7 @@ final class KMeans {
   static final float BALANCE = 3f;
 
   /** Training sample size per centroid. */
-  static final int SAMPLE_PER_CENTROID = 48;
+  static final int SAMPLE_PER_CENTROID = 32;
 
   private KMeans() {}
 

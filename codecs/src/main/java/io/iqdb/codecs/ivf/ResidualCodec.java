@@ -8,8 +8,9 @@ import org.apache.lucene.util.quantization.OptimizedScalarQuantizer;
  * Scalar codes of residuals (vector minus its list's centroid) and the estimate of a query's
  * score from them.
  *
- * <p>A document residual {@code r} is quantized with Lucene's {@link OptimizedScalarQuantizer} to
- * {@code b}-bit codes {@code d} on an interval {@code [l, u]}: {@code r[i] ~ l + s * d[i]}, {@code
+ * <p>A document residual {@code r} is quantized to {@code b}-bit codes {@code d} on an interval
+ * {@code [l, u]} (its min and max for 8 and 7 bits, Lucene's {@link OptimizedScalarQuantizer}
+ * interval for 4 and 1 bits): {@code r[i] ~ l + s * d[i]}, {@code
  * s = (u - l) / (2^b - 1)}. At query time the query residual {@code q' = q - c} is quantized per
  * list to codes {@code e} on its own min-max interval {@code [lq, uq]} with step {@code sq}. Then
  *
@@ -82,13 +83,47 @@ final class ResidualCodec {
       float[] scratch,
       byte[] unpacked,
       byte[] code) {
-    System.arraycopy(vector, 0, scratch, 0, dims);
-    java.util.Arrays.fill(unpacked, (byte) 0);
-    OptimizedScalarQuantizer.QuantizationResult result =
-        quantizer.scalarQuantize(scratch, unpacked, (byte) bits, centroid);
-    // scratch now holds the residual
-    float correction =
-        innerProduct ? VectorUtil.dotProduct(centroid, scratch) : result.additionalCorrection();
+    float lower;
+    float upper;
+    float correction;
+    int componentSum;
+    if (bits >= 7) {
+      // min-max intervals lose little at 7-8 bits and cost one pass, unlike the optimized ones
+      float min = Float.POSITIVE_INFINITY;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int i = 0; i < dims; i++) {
+        float r = vector[i] - centroid[i];
+        scratch[i] = r;
+        min = Math.min(min, r);
+        max = Math.max(max, r);
+      }
+      float step = (max - min) / ((1 << bits) - 1);
+      float inv = step == 0f ? 0f : 1f / step;
+      int sum = 0;
+      for (int i = 0; i < dims; i++) {
+        int e = Math.round((scratch[i] - min) * inv);
+        unpacked[i] = (byte) e;
+        sum += e;
+      }
+      lower = min;
+      upper = max;
+      componentSum = sum;
+      correction =
+          innerProduct
+              ? VectorUtil.dotProduct(centroid, scratch)
+              : VectorUtil.dotProduct(scratch, scratch);
+    } else {
+      System.arraycopy(vector, 0, scratch, 0, dims);
+      java.util.Arrays.fill(unpacked, (byte) 0);
+      OptimizedScalarQuantizer.QuantizationResult result =
+          quantizer.scalarQuantize(scratch, unpacked, (byte) bits, centroid);
+      // scratch now holds the residual
+      lower = result.lowerInterval();
+      upper = result.upperInterval();
+      componentSum = result.quantizedComponentSum();
+      correction =
+          innerProduct ? VectorUtil.dotProduct(centroid, scratch) : result.additionalCorrection();
+    }
     switch (bits) {
       case 8, 7 -> System.arraycopy(unpacked, 0, code, 0, codeBytes);
       case 4 -> {
@@ -98,11 +133,7 @@ final class ResidualCodec {
       }
       default -> OptimizedScalarQuantizer.packAsBinary(unpacked, code);
     }
-    return new Terms(
-        result.lowerInterval(),
-        result.upperInterval(),
-        correction,
-        result.quantizedComponentSum());
+    return new Terms(lower, upper, correction, componentSum);
   }
 
   /** A query prepared against one list's centroid. */
