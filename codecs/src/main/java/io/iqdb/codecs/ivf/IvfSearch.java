@@ -15,8 +15,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
- * (more while fewer than k accepted vectors were seen), score codes, rescore the best candidates
- * exactly.
+ * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer
+ * than the candidates wanted), score codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
 
@@ -55,7 +55,8 @@ final class IvfSearch {
    * @return probes
    */
   static int defaultProbes(int numLists) {
-    return Math.min(numLists, Math.max(8, (int) Math.ceil(numLists * 0.06)));
+    // the share of lists needed for a given recall shrinks as lists get more numerous
+    return Math.min(numLists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(numLists))));
   }
 
   /**
@@ -77,6 +78,10 @@ final class IvfSearch {
     int[] order = rankLists();
     IvfSearchStrategy strategy = IvfSearchStrategy.of(collector.getSearchStrategy());
     int probes = strategy != null ? strategy.probes() : defaultProbes(numLists);
+    if (strategy == null && entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
+      // a centroid's inner product ranks lists less faithfully than a distance does
+      probes = Math.min(numLists, 2 * probes);
+    }
     int k = collector.k();
     ResidualCodec codec = entry.codec();
     NeighborQueue candidates = null;
@@ -91,9 +96,16 @@ final class IvfSearch {
       candidates = new NeighborQueue(capacity, false);
       codedQuery = codec.new Query();
     }
+    // With a filter or deletions, keep scanning until as many accepted vectors have been seen as
+    // the probed lists hold: a filter's nearest matches lie further out than the nearest vectors.
+    long scanned = 0;
+    for (int p = 0; p < Math.min(probes, numLists); p++) {
+      scanned += entry.listSizes()[order[p]];
+    }
+    long target = Math.max(capacity, scanned);
     long accepted = 0;
     for (int p = 0; p < numLists; p++) {
-      if ((p >= probes && accepted >= k) || collector.earlyTerminated()) {
+      if ((p >= probes && accepted >= target) || collector.earlyTerminated()) {
         break;
       }
       int list = order[p];
