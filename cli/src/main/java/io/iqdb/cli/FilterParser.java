@@ -23,9 +23,10 @@ import java.util.Locale;
  * </pre>
  *
  * <p>Keywords are case-insensitive. A number without a fraction or exponent is an integer (for long
- * fields), otherwise a decimal (for double fields); a bareword that is not a number or boolean is a
- * string. {@code <} and {@code >} are strict: on integers they become {@code >= v+1} and {@code <=
- * v-1}, on decimals the next representable double. {@code !=} is {@code not (field = value)} and so
+ * and double fields), otherwise a decimal; a bareword that is not a number or boolean is a string.
+ * {@code <} and {@code >} are strict: they become inclusive bounds at the next representable double,
+ * which the database rounds to the next integer on long fields. {@code !=} is {@code not (field =
+ * value)} and so
  * matches records without the field. Example: {@code label = 3 and year >= 2020 and tag in (a, b) and
  * not exists(x)}.
  */
@@ -154,8 +155,14 @@ final class FilterParser {
     };
   }
 
+  /**
+   * The inclusive lower bound meaning "greater than n". The field's type is not known here, and the
+   * database rounds a decimal bound on a long field inward (ceil for a minimum), so the next double
+   * above n is right for both long and double fields. Beyond 2^53 doubles skip integers; there an
+   * integer literal is assumed to be meant for a long field.
+   */
   private Number strictlyAbove(Number n, Token t) {
-    if (n instanceof Long l) {
+    if (n instanceof Long l && Math.abs(l) >= EXACT_DOUBLE_LIMIT) {
       if (l == Long.MAX_VALUE) {
         throw error(t, "nothing is greater than " + l);
       }
@@ -164,8 +171,9 @@ final class FilterParser {
     return Math.nextUp(n.doubleValue());
   }
 
+  /** The inclusive upper bound meaning "less than n"; see {@link #strictlyAbove}. */
   private Number strictlyBelow(Number n, Token t) {
-    if (n instanceof Long l) {
+    if (n instanceof Long l && Math.abs(l) >= EXACT_DOUBLE_LIMIT) {
       if (l == Long.MIN_VALUE) {
         throw error(t, "nothing is less than " + l);
       }
@@ -173,6 +181,9 @@ final class FilterParser {
     }
     return Math.nextDown(n.doubleValue());
   }
+
+  /** 2^53: every long of smaller magnitude is exactly a double. */
+  private static final long EXACT_DOUBLE_LIMIT = 1L << 53;
 
   private Number number(Token t) {
     if (value(t) instanceof Number n) {

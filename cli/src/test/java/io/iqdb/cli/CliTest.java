@@ -145,6 +145,20 @@ class CliTest {
   }
 
   @Test
+  void strictComparisonsOnLongAndDoubleFields() throws IOException {
+    ok("create", db, "p", "--dim", 2, "--metric", "l2", "--index", "flat");
+    ok("import", db, "p", write("p.jsonl",
+        "{\"id\": \"x\", \"vector\": [1, 0], \"payload\": {\"n\": 5, \"price\": 5.0}}",
+        "{\"id\": \"y\", \"vector\": [0, 1], \"payload\": {\"n\": 6, \"price\": 5.5}}"));
+    assertEquals(List.of("y"), ids(ok("search", db, "p", "1,0", "--filter", "n > 5", "--json").out()));
+    assertEquals(List.of("x"), ids(ok("search", db, "p", "1,0", "--filter", "n < 6", "--json").out()));
+    assertEquals(List.of("y"), ids(ok("search", db, "p", "1,0", "--filter", "price > 5", "--json").out()));
+    assertEquals(List.of("x"), ids(ok("search", db, "p", "1,0", "--filter", "price = 5", "--json").out()));
+    assertEquals(List.of("x"), ids(ok("search", db, "p", "1,0", "--filter", "price < 5.5", "--json").out()));
+    assertEquals(List.of("x", "y"), ids(ok("search", db, "p", "1,0", "--filter", "n between 5 and 6", "--json").out()));
+  }
+
+  @Test
   void badInputExitsWithFour() throws IOException {
     createWithThree();
     assertExit(ExitCode.BAD_INPUT, run("search", db, "docs", "[1, 0]"));

@@ -36,8 +36,9 @@ class FilterParserTest {
     assertEquals(Filter.eq("price", 9.5), FilterParser.parse("price=9.5"));
     assertEquals(Filter.eq("n", -4), FilterParser.parse("n = -4"));
     assertEquals(Filter.eq("lang", "en").not(), FilterParser.parse("lang != en"));
-    assertEquals(Filter.range("n", 6L, null), FilterParser.parse("n > 5"));
-    assertEquals(Filter.range("n", null, 4L), FilterParser.parse("n < 5"));
+    assertEquals(Filter.range("n", Math.nextUp(5.0), null), FilterParser.parse("n > 5"));
+    assertEquals(Filter.range("n", null, Math.nextDown(5.0)), FilterParser.parse("n < 5"));
+    assertEquals(Filter.range("n", Long.MAX_VALUE, null), FilterParser.parse("n > 9223372036854775806"));
     assertEquals(Filter.range("x", Math.nextUp(0.5), null), FilterParser.parse("x > 0.5"));
     assertEquals(Filter.range("x", null, 2.5), FilterParser.parse("x <= 2.5"));
     assertEquals(Filter.range("y", 2020L, 2025L), FilterParser.parse("y between 2020 and 2025"));
