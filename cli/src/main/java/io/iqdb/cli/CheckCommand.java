@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.lucene.index.CheckIndex;
-import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.LockObtainFailedException;
@@ -119,6 +118,17 @@ final class CheckCommand extends DbCommand {
     return report.lines().findFirst().orElse("CheckIndex found problems").strip();
   }
 
+  /** The message of the innermost cause that has one: CheckIndex wraps what it caught. */
+  static String rootMessage(Throwable t) {
+    String message = t.toString();
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c.getMessage() != null) {
+        message = c.getMessage();
+      }
+    }
+    return message.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
   private List<String> collectionDirectories() throws IOException {
     Path dir = db.resolve("collections");
     if (!Files.isDirectory(dir)) {
@@ -149,8 +159,7 @@ final class CheckCommand extends DbCommand {
         docs += s.maxDoc;
         mb += s.sizeMB;
         if (s.error != null && problem == null) {
-          problem = "segment " + s.name + ": "
-              + (s.error instanceof CorruptIndexException ? s.error.getMessage() : Main.sentence(s.error));
+          problem = "segment " + s.name + ": " + rootMessage(s.error);
         }
       }
       if (!status.clean && problem == null) {

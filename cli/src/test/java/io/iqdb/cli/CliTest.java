@@ -291,7 +291,7 @@ class CliTest {
     corruptLargestIndexFile(db.resolve("collections/docs/index"));
     CliRun r = run("check", db);
     assertExit(ExitCode.CORRUPT, r);
-    assertTrue(r.err().contains("1 of 2 collections are corrupt; first: collection 'docs': segment _0: checksum failed"), r::toString);
+    assertTrue(r.err().contains("1 of 2 collections are corrupt; first: collection 'docs': segment _0: "), r::toString);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("docs ") && l.contains("CORRUPT: ")), r::toString);
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("other ") && l.endsWith(" ok")), r::toString);
   }
