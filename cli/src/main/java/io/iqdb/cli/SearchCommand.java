@@ -71,6 +71,12 @@ final class SearchCommand extends CollectionCommand {
     if (sources != 1) {
       throw new CliException(ExitCode.USAGE, "give the query as exactly one of VECTOR, --file FILE or --id ID");
     }
+    if (k < 1 || k > SearchRequest.MAX_K) {
+      throw new CliException(ExitCode.USAGE, "-k must be in [1, " + SearchRequest.MAX_K + "]; got " + k);
+    }
+    if (ef < 0 || probes < 0 || (oversample != 0 && !(oversample >= 1 && oversample <= 100))) {
+      throw new CliException(ExitCode.USAGE, "--ef and --probes must be >= 0, and --oversample 0 or in [1, 100]");
+    }
     Filter f = filter == null ? null : FilterParser.parse(filter);
     try (Iqdb iqdb = openExisting()) {
       VectorCollection c = collection(iqdb, name);

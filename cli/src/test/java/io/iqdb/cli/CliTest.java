@@ -85,6 +85,7 @@ class CliTest {
     assertTrue(badMetric.err().contains("unknown metric 'hamming'"), badMetric::toString);
     assertExit(ExitCode.USAGE, run("create", db, "docs", "--dim", "3", "--index", "flat", "--m", "8"));
     assertExit(ExitCode.USAGE, run("search", db, "docs"));
+    assertExit(ExitCode.USAGE, run("search", db, "docs", "1,2", "-k", "0"));
     assertExit(ExitCode.USAGE, run("bench", "--frobnicate", "3"));
     assertFalse(Files.exists(db), "a usage error creates nothing");
   }
