@@ -62,11 +62,15 @@ final class ImportValidator {
       String type = typeName(f.getValue());
       String[] seen = fieldTypes.putIfAbsent(f.getKey(), new String[] {type, r.where()});
       if (seen != null && !seen[0].equals(type)) {
-        return "payload field '" + f.getKey() + "' is a " + type + " here but a " + seen[0] + " at " + seen[1]
-            + "; a field keeps one type";
+        return "payload field '" + f.getKey() + "' is " + article(type) + " here but " + article(seen[0]) + " at "
+            + seen[1] + "; a field keeps one type";
       }
     }
     return null;
+  }
+
+  private static String article(String noun) {
+    return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
   }
 
   static String typeName(Object value) {

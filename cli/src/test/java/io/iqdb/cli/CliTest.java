@@ -196,7 +196,7 @@ class CliTest {
         "{\"id\": \"g\", \"vector\": [1, 1, 1], \"payload\": {\"n\": 1}}",
         "{\"id\": \"h\", \"vector\": [1, 1, 1], \"payload\": {\"n\": \"one\"}}"));
     assertExit(ExitCode.BAD_INPUT, types);
-    assertTrue(types.err().contains("line 2: payload field 'n' is a string here but a integer at line 1"), types::toString);
+    assertTrue(types.err().contains("line 2: payload field 'n' is a string here but an integer at line 1"), types::toString);
     assertEquals("3\n", countOf());
   }
 
