@@ -3,6 +3,7 @@ package io.iqdb.cli;
 import io.iqdb.Filter;
 import io.iqdb.Hit;
 import io.iqdb.Iqdb;
+import io.iqdb.Metric;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import java.nio.file.Path;
@@ -97,21 +98,32 @@ final class SearchCommand extends CollectionCommand {
         }
         out().println(Json.write(array));
       } else {
-        Table t = withVectors
-            ? new Table("rank", "id", "score", "payload", "vector")
-            : new Table("rank", "id", "score", "payload");
+        // Under L2 a score is 1 / (1 + d^2); the distance d is what people read.
+        boolean l2 = c.config().metric() == Metric.L2;
+        List<String> header = new ArrayList<>(List.of("rank", "id", "score"));
+        if (l2) {
+          header.add("distance");
+        }
+        header.add("payload");
+        if (withVectors) {
+          header.add("vector");
+        }
+        Table t = new Table(header.toArray(new String[0]));
         int rank = 1;
         for (Hit h : hits) {
-          String score = score(h.score());
-          String payload = Json.write(h.payload().asMap());
-          if (withVectors) {
-            t.row(rank++, h.id(), score, payload, Vectors.format(h.vector(), 8));
-          } else {
-            t.row(rank++, h.id(), score, payload);
+          List<Object> row = new ArrayList<>(List.of(rank++, h.id(), score(h.score())));
+          if (l2) {
+            row.add(String.format(Locale.ROOT, "%.4g", Math.sqrt(Math.max(0, 1 / (double) h.score() - 1))));
           }
+          row.add(Json.write(h.payload().asMap()));
+          if (withVectors) {
+            row.add(Vectors.format(h.vector(), 8));
+          }
+          t.row(row.toArray());
         }
         t.print(out());
-        out().println(String.format(Locale.ROOT, "%d hit%s in %.2f ms", hits.size(), hits.size() == 1 ? "" : "s", ms));
+        out().println(String.format(Locale.ROOT, "%d hit%s in %.2f ms (a cold query: the first of this process)",
+            hits.size(), hits.size() == 1 ? "" : "s", ms));
       }
     }
     return ExitCode.OK;
