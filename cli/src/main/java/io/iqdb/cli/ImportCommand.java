@@ -38,7 +38,7 @@ import picocli.CommandLine.Parameters;
     })
 final class ImportCommand extends CollectionCommand {
 
-  @Parameters(index = "2", paramLabel = "FILE", description = "The file to import.")
+  @Parameters(index = "2", paramLabel = "FILE", description = "The file to import; '-' reads standard input (give --format).")
   Path file;
 
   @Option(names = "--format", paramLabel = "FMT", description = "fvecs, ivecs, bvecs, npy, jsonl, csv, tsv or idx (default: from the file name).")
@@ -83,6 +83,10 @@ final class ImportCommand extends CollectionCommand {
       throw new CliException(ExitCode.USAGE, "--limit must be positive; got " + limit);
     }
     long start = System.nanoTime();
+    boolean stdin = file.toString().equals("-");
+    if (stdin && format == null) {
+      throw new CliException(ExitCode.USAGE, "reading standard input ('-') needs --format");
+    }
     RecordReaders.Format f = format != null ? format : RecordReaders.detect(file);
     boolean newDatabase = create && !Files.exists(db);
     try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
@@ -110,20 +114,19 @@ final class ImportCommand extends CollectionCommand {
       err().println("reading and checking " + file + " ...");
       err().flush();
     }
-    List<InputRecord> records = RecordReaders.read(file, f, idStart, labels,
-        existing == null ? null : existing.config().dimension());
+    List<InputRecord> records = read(f, existing == null ? null : existing.config().dimension());
     if (limit != null && records.size() > limit) {
       records = records.subList(0, limit);
     }
     if (records.isEmpty()) {
-      throw CliException.badInput(file + " holds no records");
+      throw CliException.badInput(source() + " holds no records");
     }
     CollectionConfig config = existing != null
         ? existing.config()
         : CollectionConfig.builder(records.get(0).vector().length, metric)
             .index(Options.indexSpec(index, null, null, null, quantization))
             .build();
-    ImportValidator.validate(records, config, name, file);
+    ImportValidator.validate(records, config, name, source());
     VectorCollection c = existing != null ? existing : iqdb.createCollection(name, config);
     try {
       write(c, records, existing == null);
@@ -136,7 +139,41 @@ final class ImportCommand extends CollectionCommand {
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     out().println(String.format(Locale.ROOT, "imported %,d records into '%s' from %s in %.1f s (%,.0f records/s); it now has %,d",
-        records.size(), name, file, seconds, records.size() / Math.max(seconds, 1e-9), c.count()));
+        records.size(), name, source(), seconds, records.size() / Math.max(seconds, 1e-9), c.count()));
+  }
+
+  /** The input's name in messages. */
+  private String source() {
+    return file.toString().equals("-") ? "<stdin>" : file.toString();
+  }
+
+  /**
+   * Reads the file, or standard input through a temporary file (the readers want a path: the binary
+   * formats read it twice, and the whole input is checked before anything is written anyway).
+   */
+  private List<InputRecord> read(RecordReaders.Format f, Integer dimension) {
+    if (!file.toString().equals("-")) {
+      return RecordReaders.read(file, f, idStart, labels, dimension);
+    }
+    Path tmp = null;
+    try {
+      tmp = Files.createTempFile("iqdb-import-", "." + f);
+      Files.copy(System.in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return RecordReaders.read(tmp, f, idStart, labels, dimension);
+    } catch (CliException e) {
+      // Name standard input, not the temporary file, in the message.
+      throw new CliException(e.exitCode(), e.getMessage().replace(tmp.toString(), "<stdin>"), e);
+    } catch (IOException e) {
+      throw new CliException(ExitCode.IO_ERROR, "cannot read standard input: " + e.getMessage(), e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // a leftover temporary file is harmless
+        }
+      }
+    }
   }
 
   private void write(VectorCollection c, List<InputRecord> records, boolean fresh) {
@@ -158,7 +195,7 @@ final class ImportCommand extends CollectionCommand {
         String where = chunk.size() == 1
             ? chunk.get(0).where()
             : "the batch from " + chunk.get(0).where() + " to " + chunk.get(chunk.size() - 1).where();
-        throw new CliException(ExitCode.of(e), file + ": " + where + ": " + Main.sentence(e) + "; " + rollback, e);
+        throw new CliException(ExitCode.of(e), source() + ": " + where + ": " + Main.sentence(e) + "; " + rollback, e);
       }
       bar.update(from + chunk.size());
     }

@@ -4,7 +4,6 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.Metric;
 import io.iqdb.VectorCollection;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,7 @@ final class ImportValidator {
 
   private ImportValidator() {}
 
-  static void validate(List<InputRecord> records, CollectionConfig config, String collection, Path file) {
+  static void validate(List<InputRecord> records, CollectionConfig config, String collection, String file) {
     Map<String, String[]> fieldTypes = new HashMap<>(); // name -> {type, where first seen}
     for (InputRecord r : records) {
       String problem = problem(r, config, collection, fieldTypes);

@@ -234,6 +234,24 @@ class CliTest {
   }
 
   @Test
+  void importReadsStandardInput() throws IOException {
+    ok("create", db, "docs", "--dim", 2, "--metric", "l2", "--index", "flat");
+    java.io.InputStream saved = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("a,1,2\nb,3,4\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      assertTrue(ok("import", db, "docs", "-", "--format", "csv").out().contains("from <stdin>"));
+      System.setIn(new java.io.ByteArrayInputStream("c,1,2\nd,3\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+      CliRun bad = run("import", db, "docs", "-", "--format", "csv");
+      assertExit(ExitCode.BAD_INPUT, bad);
+      assertTrue(bad.err().contains("<stdin>: line 2: expected 3 cells, found 2"), bad::toString);
+    } finally {
+      System.setIn(saved);
+    }
+    assertExit(ExitCode.USAGE, run("import", db, "docs", "-"));
+    assertEquals("[3.0,4.0]", Json.write(((Map<?, ?>) parse(ok("get", db, "docs", "b", "--json").out())).get("vector")));
+  }
+
+  @Test
   void exportThenImportRoundTrips() throws IOException {
     createWithThree();
     for (String ext : List.of("jsonl", "csv")) {
