@@ -24,6 +24,10 @@ import java.util.Optional;
  */
 public final class Iqdb implements AutoCloseable {
 
+  static {
+    io.iqdb.internal.IqdbAccess.register(options -> new Iqdb(Database.open(options)));
+  }
+
   private final Database db;
 
   private Iqdb(Database db) {
