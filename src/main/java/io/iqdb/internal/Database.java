@@ -179,6 +179,11 @@ public final class Database {
       long committedSeq = committedSeq(writer, name);
       Schema schema;
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        if (options.verifyOnOpen()) {
+          for (var leaf : reader.leaves()) {
+            leaf.reader().checkIntegrity(); // CorruptIndexException names the damaged file
+          }
+        }
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();

@@ -13,11 +13,12 @@ import org.apache.lucene.store.Directory;
  * @param durability the default durability of collections
  * @param createIfMissing whether to create a missing database
  * @param ramBufferMb the indexing buffer per collection in MiB
+ * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
  * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
  * @param directoryWrapper wraps each collection's Lucene directory ({@code null}: none)
  */
 public record DatabaseOptions(
-    Path path, Durability durability, boolean createIfMissing, double ramBufferMb,
+    Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
     WalFileSystem walFileSystem, UnaryOperator<Directory> directoryWrapper) {
 
   /**
@@ -27,9 +28,11 @@ public record DatabaseOptions(
    * @param durability the default durability
    * @param createIfMissing whether to create a missing database
    * @param ramBufferMb the indexing buffer
+   * @param verifyOnOpen whether to verify checksums at open
    */
-  public DatabaseOptions(Path path, Durability durability, boolean createIfMissing, double ramBufferMb) {
-    this(path, durability, createIfMissing, ramBufferMb, null, null);
+  public DatabaseOptions(
+      Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
+    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, null, null);
   }
 
   /**
@@ -40,6 +43,6 @@ public record DatabaseOptions(
    * @return new options
    */
   public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
-    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, fs, wrapper);
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, fs, wrapper);
   }
 }
