@@ -52,6 +52,7 @@ final class CheckCommand extends DbCommand {
   int run() throws IOException {
     List<Result> results = new ArrayList<>();
     String openProblem = null;
+    boolean fallback = false;
     try (Iqdb iqdb = openExisting()) {
       List<String> names = name == null ? iqdb.listCollections() : List.of(collection(iqdb, name).name());
       Map<String, String> problems = iqdb.check();
@@ -63,16 +64,26 @@ final class CheckCommand extends DbCommand {
       }
     } catch (CorruptedException | FormatVersionException e) {
       openProblem = Main.sentence(e);
+      fallback = true;
       err().println("opening the database failed: " + openProblem);
       err().println("checking each collection's index directly ...");
+      String badFile = e instanceof CorruptedException c ? c.file() : null;
       for (String n : name != null ? List.of(name) : collectionDirectories()) {
-        results.add(checkIndex(n, db.resolve("collections").resolve(n).resolve("index")));
+        Path dir = db.resolve("collections").resolve(n);
+        Result r = checkIndex(n, dir.resolve("index"));
+        if (r.ok && badFile != null && Path.of(badFile).toAbsolutePath().startsWith(dir.toAbsolutePath())) {
+          // The index is fine but the file that stopped the open (its write-ahead log, say) is this collection's.
+          r = new Result(n, false, r.segments, r.records, r.bytes, openProblem, "");
+          openProblem = null;
+        }
+        results.add(r);
       }
     }
     Table t = new Table("collection", "segments", "records", "size", "result");
     List<Result> bad = new ArrayList<>();
     for (Result r : results) {
-      String shown = r.ok ? "ok" : "CORRUPT: " + r.problem;
+      // Without the database open, only the index was checked: say so.
+      String shown = r.ok ? (fallback ? "index ok" : "ok") : "CORRUPT: " + r.problem;
       t.row(r.name, r.segments, r.records, Table.bytes(r.bytes), shown.length() > 100 ? shown.substring(0, 97) + "..." : shown);
       if (!r.ok) {
         bad.add(r);

@@ -316,6 +316,36 @@ class CliTest {
   }
 
   @Test
+  void checkNamesTheCollectionOfACorruptWriteAheadLog() throws IOException {
+    createWithThree();
+    ok("create", db, "other", "--dim", 2);
+    flipByte(db.resolve("collections/docs/wal/wal.ckp"), 20);
+    CliRun r = run("check", db);
+    assertExit(ExitCode.CORRUPT, r);
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("docs ") && l.contains("CORRUPT: ")), r::toString);
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("other ") && l.endsWith(" index ok")), r::toString);
+    assertTrue(r.err().contains("1 of 2 collections are corrupt; first: collection 'docs': "), r::toString);
+    // Every other command refuses the database too, with the same exit code.
+    assertExit(ExitCode.CORRUPT, run("stats", db));
+  }
+
+  @Test
+  void checkReportsACorruptCatalog() throws IOException {
+    createWithThree();
+    flipByte(db.resolve("catalog.iqdb"), 20);
+    CliRun r = run("check", db);
+    assertExit(ExitCode.CORRUPT, r);
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("docs ") && l.endsWith(" index ok")), r::toString);
+    assertTrue(r.err().contains("every index checks out, but the database does not open: "), r::toString);
+  }
+
+  private static void flipByte(Path file, int at) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[at] ^= 0x5A;
+    Files.write(file, bytes);
+  }
+
+  @Test
   void checkSummarizesACheckIndexReport() {
     String report = "Segments file=segments_2 numSegments=1\n  1 of 1: name=_0 maxDoc=3\n    FAILED\n"
         + "    WARNING: exorciseIndex() would remove reference to this segment; full exception:\n"
