@@ -192,14 +192,28 @@ final class ImportCommand extends CollectionCommand {
       } catch (RuntimeException e) {
         bar.finish(from);
         String rollback = undo.run();
-        String where = chunk.size() == 1
-            ? chunk.get(0).where()
-            : "the batch from " + chunk.get(0).where() + " to " + chunk.get(chunk.size() - 1).where();
+        String where = locate(chunk, Main.sentence(e));
         throw new CliException(ExitCode.of(e), source() + ": " + where + ": " + Main.sentence(e) + "; " + rollback, e);
       }
       bar.update(from + chunk.size());
     }
     bar.finish(records.size());
+  }
+
+  /**
+   * Where in the input the record that the database refused is. Its messages name the record as
+   * {@code 'id'}; when no id of the batch appears quoted, the whole batch's range is given.
+   */
+  static String locate(List<InputRecord> chunk, String message) {
+    if (chunk.size() == 1) {
+      return chunk.get(0).where();
+    }
+    for (InputRecord r : chunk) {
+      if (message.contains("'" + r.id() + "'")) {
+        return r.where();
+      }
+    }
+    return "the batch from " + chunk.get(0).where() + " to " + chunk.get(chunk.size() - 1).where();
   }
 
   /** What to do to take back the batches written so far. */

@@ -212,6 +212,10 @@ class CliTest {
     CliRun r = run("import", db, "docs", f, "--batch-size", 2);
     assertExit(ExitCode.BAD_INPUT, r);
     assertTrue(r.err().contains("line 3") && r.err().contains("nothing was imported"), r::toString);
+    // In a batch of several, the record the database names is found by its id.
+    CliRun one = run("import", db, "docs", f);
+    assertExit(ExitCode.BAD_INPUT, one);
+    assertTrue(one.err().contains(f + ": line 3: "), one::toString);
     assertEquals("[1.0,0.0,0.0]", vectorOf("a"));
     assertTrue(ok("get", db, "docs", "a").out().contains("\"label\":1"));
     assertExit(ExitCode.NOT_FOUND, run("get", db, "docs", "d"));
