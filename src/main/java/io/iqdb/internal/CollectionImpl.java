@@ -242,15 +242,19 @@ final class CollectionImpl implements VectorCollection {
     }
   }
 
-  /** Applies a batch replayed from the log at open. */
-  void replay(List<CollectionLog.Op> ops) throws IOException {
+  /** Applies a batch replayed from the log at open, before the collection exists. */
+  static void applyReplayed(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops) throws IOException {
     for (CollectionLog.Op op : ops) {
-      if (op instanceof CollectionLog.Upsert up) {
-        schema.register(up.id(), PayloadCodec.decode(up.payload(), 0, up.payload().length));
+      switch (op) {
+        case CollectionLog.Upsert up -> {
+          Payload payload = PayloadCodec.decode(up.payload(), 0, up.payload().length);
+          schema.register(up.id(), payload);
+          writer.updateDocument(
+              new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payload, up.payload()));
+        }
+        case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
       }
     }
-    apply(ops, List.of());
-    writeGen.incrementAndGet();
   }
 
   private void syncLog(long seq) {
@@ -473,7 +477,13 @@ final class CollectionImpl implements VectorCollection {
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
-    return store.checkIndex(name);
+    ensureOpen();
+    commitLock.writeLock().lock(); // no commit may delete the files being checked
+    try {
+      return store.checkIndex(name);
+    } finally {
+      commitLock.writeLock().unlock();
+    }
   }
 
   boolean isFailed() {

@@ -4,7 +4,6 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.Payload;
-import io.iqdb.Quantization;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
@@ -64,12 +63,15 @@ final class SearchExecutor {
     Query filter = filterQuery(request);
     int k = request.k();
     IndexSpec index = config.index();
-    if (request.exact() || index instanceof IndexSpec.Flat && formats.flatSearchIsExactHere()) {
+    if (request.exact()) {
       return toHits(searcher, exact(searcher, request.vector(), k, filter), request);
     }
-    Quantization q = index.quantization();
-    float oversample = request.oversample() > 0 ? request.oversample() : IndexFormats.defaultOversample(q);
-    int candidates = (int) Math.min(SearchRequest.MAX_K, Math.ceil(k * (double) oversample));
+    int candidates = k;
+    if (formats.databaseRescores()) {
+      float oversample =
+          request.oversample() > 0 ? request.oversample() : IndexFormats.defaultHnswOversample(index.quantization());
+      candidates = (int) Math.min(SearchRequest.MAX_K, Math.ceil(k * (double) oversample));
+    }
     if (index instanceof IndexSpec.Hnsw) {
       candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
     }
@@ -80,7 +82,7 @@ final class SearchExecutor {
             : new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter, strategy);
     TopDocs top = searcher.search(knn, candidates);
     ScoreDoc[] docs = top.scoreDocs;
-    if (q != Quantization.NONE && !formats.rescoresInternally(index)) {
+    if (formats.databaseRescores()) {
       docs = rescore(searcher, request.vector(), docs);
     }
     if (docs.length > k) {

@@ -1,0 +1,193 @@
+package io.iqdb.codecs.ivf;
+
+import java.io.IOException;
+import java.util.Random;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * Lloyd's k-means (squared L2) on a uniform sample, kept balanced by splitting the largest
+ * cluster whenever a cluster empties and by capping cluster sizes during assignment of the
+ * sample: a point whose nearest centroid is already full (more than {@link #BALANCE} times the
+ * mean size) goes to its second-nearest centroid when that one has room.
+ */
+final class KMeans {
+
+  /** Cluster size cap during training, as a multiple of the mean size. */
+  static final float BALANCE = 3f;
+
+  /** Training sample size per centroid. */
+  static final int SAMPLE_PER_CENTROID = 32;
+
+  private KMeans() {}
+
+  /** Random access to the vectors being clustered. */
+  interface Vectors {
+    int size();
+
+    /** The vector at an ordinal; the array may be reused by the next call. */
+    float[] vector(int ord) throws IOException;
+  }
+
+  /**
+   * Trains centroids.
+   *
+   * @param vectors the vectors
+   * @param k the number of centroids, at most {@code vectors.size()}
+   * @param warmStart initial centroids (any number, possibly none)
+   * @param iterations Lloyd iterations
+   * @param seed the sampling seed
+   * @return k centroids
+   */
+  static float[][] train(Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
+      throws IOException {
+    int n = vectors.size();
+    Random random = new Random(seed);
+    int sampleSize = (int) Math.min(n, (long) k * SAMPLE_PER_CENTROID);
+    float[][] sample = new float[sampleSize][];
+    if (sampleSize == n) {
+      for (int i = 0; i < n; i++) {
+        sample[i] = vectors.vector(i).clone();
+      }
+    } else {
+      // Floyd's algorithm: sampleSize distinct ordinals, read in increasing order
+      java.util.BitSet chosen = new java.util.BitSet(n);
+      for (int j = n - sampleSize; j < n; j++) {
+        int t = random.nextInt(j + 1);
+        chosen.set(chosen.get(t) ? j : t);
+      }
+      int i = 0;
+      for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
+        sample[i++] = vectors.vector(ord).clone();
+      }
+    }
+    int dims = sample[0].length;
+    float[][] centroids = new float[k][];
+    int c = 0;
+    if (warmStart != null && warmStart.length > 0) {
+      // keep a spread-out subset of the previous centroids
+      int step = Math.max(1, warmStart.length / k);
+      for (int i = 0; i < warmStart.length && c < k; i += step) {
+        centroids[c++] = warmStart[i].clone();
+      }
+    }
+    if (c < k) {
+      int[] perm = permutation(sampleSize, random);
+      for (int i = 0; c < k; i++) {
+        centroids[c++] = sample[perm[i]].clone();
+      }
+    }
+    int[] assignment = new int[sampleSize];
+    int[] counts = new int[k];
+    int cap = Math.max(1, (int) Math.ceil(BALANCE * sampleSize / (double) k));
+    for (int iter = 0; iter < iterations; iter++) {
+      java.util.Arrays.fill(counts, 0);
+      for (int i = 0; i < sampleSize; i++) {
+        int best = nearestWithRoom(sample[i], centroids, counts, cap);
+        assignment[i] = best;
+        counts[best]++;
+      }
+      float[][] sums = new float[k][dims];
+      for (int i = 0; i < sampleSize; i++) {
+        VectorUtil.add(sums[assignment[i]], sample[i]);
+      }
+      for (int j = 0; j < k; j++) {
+        if (counts[j] > 0) {
+          float inv = 1f / counts[j];
+          for (int d = 0; d < dims; d++) {
+            sums[j][d] *= inv;
+          }
+          centroids[j] = sums[j];
+        }
+      }
+      splitEmpty(centroids, counts, random);
+    }
+    return centroids;
+  }
+
+  /** Moves each empty centroid next to the centroid of the largest cluster, splitting it. */
+  private static void splitEmpty(float[][] centroids, int[] counts, Random random) {
+    for (int j = 0; j < centroids.length; j++) {
+      if (counts[j] > 0) {
+        continue;
+      }
+      int largest = 0;
+      for (int i = 1; i < counts.length; i++) {
+        if (counts[i] > counts[largest]) {
+          largest = i;
+        }
+      }
+      if (counts[largest] < 2) {
+        return;
+      }
+      float[] from = centroids[largest];
+      float[] a = new float[from.length];
+      float[] b = new float[from.length];
+      for (int d = 0; d < from.length; d++) {
+        float eps = (random.nextFloat() - 0.5f) * 1e-3f * (Math.abs(from[d]) + 1e-6f);
+        a[d] = from[d] + eps;
+        b[d] = from[d] - eps;
+      }
+      centroids[largest] = a;
+      centroids[j] = b;
+      counts[j] = counts[largest] / 2;
+      counts[largest] -= counts[j];
+    }
+  }
+
+  private static int nearestWithRoom(float[] v, float[][] centroids, int[] counts, int cap) {
+    int best = -1;
+    float bestDist = Float.POSITIVE_INFINITY;
+    int second = -1;
+    float secondDist = Float.POSITIVE_INFINITY;
+    for (int j = 0; j < centroids.length; j++) {
+      float d = VectorUtil.squareDistance(v, centroids[j]);
+      if (d < bestDist) {
+        second = best;
+        secondDist = bestDist;
+        best = j;
+        bestDist = d;
+      } else if (d < secondDist) {
+        second = j;
+        secondDist = d;
+      }
+    }
+    if (counts[best] < cap || second < 0 || counts[second] >= cap) {
+      return best;
+    }
+    return second;
+  }
+
+  /**
+   * The nearest centroid by squared L2 distance.
+   *
+   * @param v a vector
+   * @param centroids the centroids
+   * @return the index of the nearest
+   */
+  static int nearest(float[] v, float[][] centroids) {
+    int best = 0;
+    float bestDist = Float.POSITIVE_INFINITY;
+    for (int j = 0; j < centroids.length; j++) {
+      float d = VectorUtil.squareDistance(v, centroids[j]);
+      if (d < bestDist) {
+        best = j;
+        bestDist = d;
+      }
+    }
+    return best;
+  }
+
+  private static int[] permutation(int n, Random random) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+}
