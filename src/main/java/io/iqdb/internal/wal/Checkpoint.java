@@ -47,12 +47,12 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
     if (buf.getInt(crcAt) != WalFormat.crc32c(buf.array(), 0, crcAt)) {
       throw new CorruptWalException("checkpoint checksum mismatch", file, crcAt);
     }
-    if (buf.getInt(4) != WalFormat.VERSION) {
+    if (buf.getInt(4) != WalFormat.CHECKPOINT_VERSION) {
       throw new CorruptWalException(
           "unsupported checkpoint version "
               + buf.getInt(4)
               + " (this build reads version "
-              + WalFormat.VERSION
+              + WalFormat.CHECKPOINT_VERSION
               + ")",
           file,
           4);
@@ -72,7 +72,7 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
    */
   void write(WalFileSystem fs, Path dir) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(WalFormat.CHECKPOINT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(WalFormat.CHECKPOINT_MAGIC).putInt(WalFormat.VERSION);
+    buf.putInt(WalFormat.CHECKPOINT_MAGIC).putInt(WalFormat.CHECKPOINT_VERSION);
     buf.putLong(committedSeq).putLong(syncedGeneration).putLong(syncedOffset);
     buf.putInt(WalFormat.crc32c(buf.array(), 0, WalFormat.CHECKPOINT_BYTES - 4));
     buf.flip();

@@ -23,8 +23,17 @@ final class WalFormat {
   /** Bytes {@code 69 51 43 4B} ("iQCK") at the start of the checkpoint file. */
   static final int CHECKPOINT_MAGIC = 0x4B435169;
 
-  /** The only format version so far, in all three files. */
-  static final int VERSION = 1;
+  /** The generation file version written: 2 (version 1 had no sync markers). */
+  static final int GENERATION_VERSION = 2;
+
+  /** The oldest generation file version read. */
+  static final int MIN_GENERATION_VERSION = 1;
+
+  /** The first generation file version with sync markers. */
+  static final int SYNC_MARKER_VERSION = 2;
+
+  /** The checkpoint version. */
+  static final int CHECKPOINT_VERSION = 1;
 
   /** magic, version, generation, base seq, CRC32C. */
   static final int GENERATION_HEADER_BYTES = 4 + 4 + 8 + 8 + 4;
@@ -86,7 +95,7 @@ final class WalFormat {
 
   static ByteBuffer encodeGenerationHeader(long generation, long baseSeq) {
     ByteBuffer buf = ByteBuffer.allocate(GENERATION_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(GENERATION_MAGIC).putInt(VERSION).putLong(generation).putLong(baseSeq);
+    buf.putInt(GENERATION_MAGIC).putInt(GENERATION_VERSION).putLong(generation).putLong(baseSeq);
     buf.putInt(crc32c(buf.array(), 0, GENERATION_HEADER_BYTES - 4));
     return buf.flip();
   }
@@ -100,13 +109,6 @@ final class WalFormat {
     if (buf.getInt(GENERATION_HEADER_BYTES - 4) != crc32c(header, 0, GENERATION_HEADER_BYTES - 4)) {
       return "generation header checksum mismatch";
     }
-    if (buf.getInt(4) != VERSION) {
-      return "unsupported WAL format version "
-          + buf.getInt(4)
-          + " (this build reads version "
-          + VERSION
-          + ")";
-    }
     if (buf.getLong(8) != generation) {
       return "header names generation " + buf.getLong(8) + " but the file name says " + generation;
     }
@@ -114,6 +116,28 @@ final class WalFormat {
       return "negative base seq " + buf.getLong(16) + " in generation header";
     }
     return null;
+  }
+
+  /**
+   * Returns null if this build reads the version of a header that passed {@link
+   * #checkGenerationHeader}, else the problem.
+   */
+  static String checkGenerationVersion(byte[] header) {
+    int version = headerVersion(header);
+    if (version < MIN_GENERATION_VERSION || version > GENERATION_VERSION) {
+      return "unsupported WAL generation format version "
+          + version
+          + " (this build reads versions "
+          + MIN_GENERATION_VERSION
+          + " to "
+          + GENERATION_VERSION
+          + ")";
+    }
+    return null;
+  }
+
+  static int headerVersion(byte[] header) {
+    return ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
   }
 
   /** The base seq of a header that passed {@link #checkGenerationHeader}. */

@@ -140,8 +140,15 @@ final class WalRecovery {
         size = 0;
       }
       if (!tornHeader) {
+        // A file of a newer format is never a torn tail, whatever its contents.
+        String versionProblem = WalFormat.checkGenerationVersion(header);
+        if (versionProblem != null) {
+          throw new CorruptWalException(versionProblem, file, 4);
+        }
         checkBaseSeq(WalFormat.baseSeq(header), file);
       }
+      boolean markersAllowed =
+          !tornHeader && WalFormat.headerVersion(header) >= WalFormat.SYNC_MARKER_VERSION;
       long baseSeq = tornHeader ? -1 : WalFormat.baseSeq(header);
       long pos = WalFormat.GENERATION_HEADER_BYTES;
       while (!tornHeader && pos < size) {
@@ -180,7 +187,8 @@ final class WalRecovery {
         }
         if (record.isSyncMarker()) {
           if (record.length() != WalFormat.RECORD_PREFIX_BYTES + WalFormat.MIN_BODY_BYTES + 4
-              || record.seq() > Math.max(previousSeq, baseSeq)) {
+              || record.seq() > Math.max(previousSeq, baseSeq)
+              || !markersAllowed) {
             throw new CorruptWalException(
                 "malformed sync marker behind a valid checksum (seq " + record.seq() + ")",
                 file,

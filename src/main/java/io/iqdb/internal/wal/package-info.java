@@ -24,7 +24,7 @@
  * <pre>
  * offset  type    field
  * 0       int32   magic 0x4C575169 (bytes "iQWL")
- * 4       int32   version = 1
+ * 4       int32   version: 2 is written; 1 (no sync markers) is read too
  * 8       int64   generation, equal to the number in the file name
  * 16      int64   baseSeq: the last sequence number assigned before this generation was created;
  *                 its first record, if any, has seq baseSeq + 1
@@ -53,18 +53,19 @@
  *     int32   payloadLength, -1 for no payload, then payloadLength bytes: the opaque payload
  * </pre>
  *
- * <p>A <b>sync marker</b> is a record with {@code entryCount = 0} and {@code bodyLength = 20} (32
- * bytes in all): {@code seq} is the last sequence number fsynced and {@code syncedOffset} the
- * fsynced end of the file. It is written, not fsynced, right after each fsync, carries no data, is
- * never replayed and does not take a sequence number; it only testifies, if it reaches the disk,
- * that the bytes before {@code syncedOffset} were fsynced (see Recovery).
+ * <p>A <b>sync marker</b> (generation version 2 and later) is a record with {@code entryCount = 0}
+ * and {@code bodyLength = 20} (32 bytes in all): {@code seq} is the last sequence number fsynced
+ * and {@code syncedOffset} the fsynced end of the file. It is written, not fsynced, right after
+ * each fsync, carries no data, is never replayed and does not take a sequence number; it only
+ * testifies, if it reaches the disk, that the bytes before {@code syncedOffset} were fsynced (see
+ * Recovery).
  *
  * <h3>Checkpoint {@code wal.ckp} (36 bytes)</h3>
  *
  * <pre>
  * offset  type    field
  * 0       int32   magic 0x4B435169 (bytes "iQCK")
- * 4       int32   version = 1
+ * 4       int32   version = 1 (the checkpoint has its own version)
  * 8       int64   committedSeq: highest sequence number known to be in a durable index commit
  *                 (the last trim point, or the committed seq given to open); records at or below it
  *                 may have been deleted
@@ -144,7 +145,10 @@
  * <h2>Version history</h2>
  *
  * <ul>
- *   <li>Version 1: the initial format (generation header, record and checkpoint above).
+ *   <li>Generation version 1 (iQDB 0.1.0): header, records and checkpoint as above, no sync
+ *       markers.
+ *   <li>Generation version 2: sync markers. A version 1 reader would reject them as malformed
+ *       records, hence the new version. Checkpoint version 1 unchanged.
  * </ul>
  */
 package io.iqdb.internal.wal;

@@ -15,35 +15,84 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 public class TestWalFormat extends LuceneTestCase {
 
   /**
-   * Version 1 files frozen when the format was introduced: two records (seq 1: upsert "a" [1, -2.5]
-   * payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload), a sync marker after
-   * the fsync of seq 2, closed cleanly. Never regenerate these: a new format version gets new
-   * samples next to them.
+   * Files frozen when each generation format version was introduced, never to be regenerated (a new
+   * version gets new samples next to these). Both hold two records, seq 1: upsert "a" [1, -2.5]
+   * payload 07 08 09 and delete "b"; seq 2: upsert "é" [0.5] without payload; closed cleanly.
+   * Version 2 adds the sync marker written after the fsync of seq 2.
    */
   private static final String V1_GENERATION_1 =
       "6951574c01000000010000000000000000000000000000006de4141e695152433300000001000000000000001c"
           + "0000000000000002000000010100000061020000000000803f000020c0030000000708090201000000620a"
           + "3c797b695152432700000002000000000000001c00000000000000010000000102000000c3a90100000000"
-          + "00003fffffffff37c7252d695152431400000002000000000000008e0000000000000000000000dfa269db";
+          + "00003fffffffff37c7252d";
 
   private static final String V1_CHECKPOINT =
+      "6951434b01000000000000000000000001000000000000008e00000000000000017ff947";
+
+  private static final String V2_GENERATION_1 =
+      "6951574c0200000001000000000000000000000000000000aafcd047695152433300000001000000000000001c"
+          + "0000000000000002000000010100000061020000000000803f000020c0030000000708090201000000620a"
+          + "3c797b695152432700000002000000000000001c00000000000000010000000102000000c3a90100000000"
+          + "00003fffffffff37c7252d695152431400000002000000000000008e0000000000000000000000dfa269db";
+
+  private static final String V2_CHECKPOINT =
       "6951434b0100000000000000000000000100000000000000ae00000000000000981af94a";
 
-  public void testVersion1FilesStillOpen() throws IOException {
+  private static Path writeSample(String generation, String checkpoint) throws IOException {
     Path dir = createTempDir();
-    Files.write(
-        dir.resolve(WalFormat.generationFileName(1)), HexFormat.of().parseHex(V1_GENERATION_1));
-    Files.write(dir.resolve(WalFormat.CHECKPOINT_NAME), HexFormat.of().parseHex(V1_CHECKPOINT));
-    WalTestUtil.Collector replay = new WalTestUtil.Collector();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), 0, replay)) {
-      assertEquals(2, wal.lastSeq());
+    Files.write(dir.resolve(WalFormat.generationFileName(1)), HexFormat.of().parseHex(generation));
+    Files.write(dir.resolve(WalFormat.CHECKPOINT_NAME), HexFormat.of().parseHex(checkpoint));
+    return dir;
+  }
+
+  public void testVersion1And2FilesStillOpen() throws IOException {
+    for (String[] sample :
+        new String[][] {{V1_GENERATION_1, V1_CHECKPOINT}, {V2_GENERATION_1, V2_CHECKPOINT}}) {
+      Path dir = writeSample(sample[0], sample[1]);
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), 0, replay)) {
+        assertEquals(2, wal.lastSeq());
+      }
+      assertEquals(
+          List.of(
+              WalEntry.upsert("a", new float[] {1f, -2.5f}, new byte[] {7, 8, 9}),
+              WalEntry.delete("b")),
+          replay.batches.get(1L));
+      assertEquals(List.of(WalEntry.upsert("é", new float[] {0.5f}, null)), replay.batches.get(2L));
     }
-    assertEquals(
-        List.of(
-            WalEntry.upsert("a", new float[] {1f, -2.5f}, new byte[] {7, 8, 9}),
-            WalEntry.delete("b")),
-        replay.batches.get(1L));
-    assertEquals(List.of(WalEntry.upsert("é", new float[] {0.5f}, null)), replay.batches.get(2L));
+  }
+
+  public void testNewerVersionIsRefusedNotTruncated() throws IOException {
+    byte[] header = WalFormat.encodeGenerationHeader(1, 0).array();
+    ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 3);
+    CRC32C crc = new CRC32C();
+    crc.update(header, 0, 24);
+    ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putInt(24, (int) crc.getValue());
+    Path dir = createTempDir();
+    Path file = dir.resolve(WalFormat.generationFileName(1));
+    Files.write(file, header);
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, WalOptions.defaults(), 0, (s, b) -> {}));
+    assertTrue(
+        e.getMessage(), e.getMessage().contains("unsupported WAL generation format version 3"));
+    assertTrue(Files.exists(file));
+  }
+
+  public void testSyncMarkerInAVersion1FileIsCorruption() throws IOException {
+    // The version 2 sample relabelled as version 1: its sync marker cannot be there.
+    byte[] generation = HexFormat.of().parseHex(V2_GENERATION_1);
+    ByteBuffer.wrap(generation).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 1);
+    CRC32C crc = new CRC32C();
+    crc.update(generation, 0, 24);
+    ByteBuffer.wrap(generation).order(ByteOrder.LITTLE_ENDIAN).putInt(24, (int) crc.getValue());
+    Path dir = writeSample(HexFormat.of().formatHex(generation), V2_CHECKPOINT);
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, WalOptions.defaults(), 0, (s, b) -> {}));
+    assertTrue(e.getMessage(), e.getMessage().contains("sync marker"));
   }
 
   /** Builds a record field by field from the specification and compares with the encoder. */
@@ -80,7 +129,7 @@ public class TestWalFormat extends LuceneTestCase {
   public void testHeaderAndCheckpointBytesFollowTheSpecification() throws IOException {
     ByteBuffer header = WalFormat.encodeGenerationHeader(7, 99);
     ByteBuffer spec = ByteBuffer.allocate(28).order(ByteOrder.LITTLE_ENDIAN);
-    spec.put(new byte[] {0x69, 0x51, 0x57, 0x4C}).putInt(1).putLong(7).putLong(99);
+    spec.put(new byte[] {0x69, 0x51, 0x57, 0x4C}).putInt(2).putLong(7).putLong(99);
     CRC32C crc = new CRC32C();
     crc.update(spec.array(), 0, 24);
     spec.putInt((int) crc.getValue());
