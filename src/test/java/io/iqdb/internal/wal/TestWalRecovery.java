@@ -448,6 +448,107 @@ public class TestWalRecovery extends LuceneTestCase {
     assertEquals(List.of(WalEntry.delete("acknowledged")), second.batches.get(11L));
   }
 
+  /**
+   * Several threads append and sync concurrently (group commit, rolls) when the power fails at a
+   * random moment; then again, for several cycles on the same log. Every batch whose sync returned
+   * must come back in every later recovery, every recovered batch must be one that was appended,
+   * and each thread's batches must come back in the order it appended them.
+   */
+  public void testConcurrentWritersThenPowerLoss() throws Exception {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    java.util.Map<String, List<WalEntry>> attempted =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    int cycles = atLeast(8);
+    for (int cycle = 0; cycle < cycles; cycle++) {
+      WalOptions opts =
+          WalOptions.defaults()
+              .withFileSystem(fs)
+              .withMaxGenerationBytes(1024 + random().nextInt(8192));
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, replay);
+      java.util.Map<String, Long> recoveredAt = new java.util.HashMap<>();
+      for (var e : replay.batches.entrySet()) {
+        String key = e.getValue().get(e.getValue().size() - 1).id();
+        assertEquals("cycle " + cycle + ", seq " + e.getKey(), attempted.get(key), e.getValue());
+        recoveredAt.put(key, e.getKey());
+      }
+      for (String key : acknowledged) {
+        assertTrue(
+            "cycle " + cycle + ": acknowledged " + key + " lost", recoveredAt.containsKey(key));
+      }
+      // Per thread, later batches never come back at lower seqs than earlier ones.
+      java.util.Map<String, long[]> lastPerThread = new java.util.HashMap<>();
+      for (var e : new TreeMap<>(replay.batches).entrySet()) {
+        String key = e.getValue().get(e.getValue().size() - 1).id();
+        String[] parts = key.split("/");
+        long i = Long.parseLong(parts[2]);
+        long[] last =
+            lastPerThread.computeIfAbsent(parts[0] + "/" + parts[1], k -> new long[] {-1});
+        assertTrue("cycle " + cycle + ": " + key + " after batch " + last[0], i > last[0]);
+        last[0] = i;
+      }
+      int threads = 2 + random().nextInt(5);
+      long[] seeds = new long[threads];
+      for (int t = 0; t < threads; t++) {
+        seeds[t] = random().nextLong();
+      }
+      java.util.concurrent.CountDownLatch started =
+          new java.util.concurrent.CountDownLatch(threads);
+      List<Thread> workers = new ArrayList<>();
+      int thisCycle = cycle;
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        workers.add(
+            new Thread(
+                () -> {
+                  Random r = new Random(seeds[thread]);
+                  started.countDown();
+                  try {
+                    for (int i = 0; ; i++) {
+                      List<WalEntry> batch = new ArrayList<>(WalTestUtil.randomBatch(r, 3));
+                      String key = thisCycle + "/" + thread + "/" + i;
+                      batch.add(WalEntry.delete(key)); // identifies the batch
+                      attempted.put(key, batch);
+                      long seq = wal.append(batch);
+                      if (r.nextInt(3) > 0) {
+                        wal.sync(seq);
+                        acknowledged.add(key);
+                      }
+                    }
+                  } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+                    // the power failed
+                  }
+                }));
+      }
+      workers.forEach(Thread::start);
+      started.await();
+      Thread.sleep(random().nextInt(30));
+      fs.crash();
+      for (Thread w : workers) {
+        w.join();
+      }
+      try {
+        wal.close();
+      } catch (IOException expected) {
+        // the file system is down
+      }
+      fs.restart();
+    }
+    System.out.println(
+        "concurrent power loss: cycles="
+            + cycles
+            + " attempted="
+            + attempted.size()
+            + " acknowledged="
+            + acknowledged.size()
+            + " forces="
+            + fs.forceCount());
+    assertFalse("nothing was acknowledged", acknowledged.isEmpty());
+  }
+
   private static void checkRecovered(
       TreeMap<Long, List<WalEntry>> model,
       long committed,
