@@ -2,11 +2,7 @@ package io.iqdb.internal.wal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -62,7 +58,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     HOLES
   }
 
-  private static final class Inode {
+  /** A file's identity, which survives renames; holds what its last force made durable. */
+  static final class Inode {
     byte[] durable;
 
     Inode(byte[] durable) {
@@ -261,7 +258,7 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
         inode = new Inode(new byte[0]);
         names.put(key, inode);
       }
-      FaultChannel wrapped = new FaultChannel(channel, key, inode);
+      FaultChannel wrapped = new FaultChannel(this, channel, key, inode);
       openChannels.add(wrapped);
       return wrapped;
     }
@@ -458,185 +455,72 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     return out;
   }
 
-  /**
-   * A channel that counts, injects faults, records what a force made durable, and dies in a crash.
-   */
-  private final class FaultChannel extends FileChannel {
-    final FileChannel delegate;
-    final Path path;
-    final Inode inode;
-    volatile boolean dead;
+  // ---- called by FaultChannel
 
-    FaultChannel(FileChannel delegate, Path path, Inode inode) {
-      this.delegate = delegate;
-      this.path = path;
-      this.inode = inode;
+  void checkAlive(FaultChannel channel) throws IOException {
+    if (channel.dead || down) {
+      throw new IOException("simulated power loss: channel of " + channel.path + " is dead");
     }
+  }
 
-    private void checkAlive() throws IOException {
-      if (dead || down) {
-        throw new IOException("simulated power loss: channel of " + path + " is dead");
+  /** Injects write faults and accounts for free space; returns normally if the write may go on. */
+  void beforeWrite(FaultChannel channel, ByteBuffer src, long position) throws IOException {
+    checkAlive(channel);
+    long n = writes.incrementAndGet();
+    if (n == failWriteAt || randomFailure()) {
+      int prefix = src.remaining() == 0 ? 0 : randomInt(src.remaining());
+      channel.writePrefix(src, position, prefix);
+      throw new IOException(
+          "injected write failure #" + n + " on " + channel.path + " after " + prefix + " bytes");
+    }
+    int len = src.remaining();
+    synchronized (lock) {
+      if (len > freeSpace) {
+        int fits = (int) freeSpace;
+        freeSpace = 0;
+        channel.writePrefix(src, position, fits);
+        throw new IOException("No space left on device (injected) writing " + channel.path);
+      }
+      if (freeSpace != Long.MAX_VALUE) {
+        freeSpace -= len;
       }
     }
+  }
 
-    @Override
-    public int write(ByteBuffer src, long position) throws IOException {
-      checkAlive();
-      long n = writes.incrementAndGet();
-      if (n == failWriteAt || randomFailure()) {
-        int prefix = src.remaining() == 0 ? 0 : randomInt(src.remaining());
-        writePrefix(src, position, prefix);
-        throw new IOException(
-            "injected write failure #" + n + " on " + path + " after " + prefix + " bytes");
+  void force(FaultChannel channel, boolean metaData) throws IOException {
+    checkAlive(channel);
+    long n = forces.incrementAndGet();
+    if (n == failForceAt || randomFailure()) {
+      throw new IOException("injected fsync failure #" + n + " on " + channel.path);
+    }
+    long delay = forceDelayNanos;
+    if (delay > 0) {
+      try {
+        Thread.sleep(Duration.ofNanos(delay));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
       }
-      int len = src.remaining();
+    }
+    // Only what was in the file when the force began is durable; concurrent appends are not.
+    FileChannel delegate = channel.delegate;
+    long size = delegate.size();
+    delegate.force(metaData);
+    if (trackDurability) {
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining() && delegate.read(buf, buf.position()) >= 0) {
+        // keep reading
+      }
       synchronized (lock) {
-        if (len > freeSpace) {
-          int fits = (int) freeSpace;
-          freeSpace = 0;
-          writePrefix(src, position, fits);
-          throw new IOException("No space left on device (injected) writing " + path);
-        }
-        if (freeSpace != Long.MAX_VALUE) {
-          freeSpace -= len;
-        }
-      }
-      return delegate.write(src, position);
-    }
-
-    private void writePrefix(ByteBuffer src, long position, int prefix) throws IOException {
-      ByteBuffer part = src.duplicate();
-      part.limit(part.position() + prefix);
-      while (part.hasRemaining()) {
-        delegate.write(part, position + (prefix - part.remaining()));
+        checkAlive(channel);
+        channel.inode.durable = Arrays.copyOf(buf.array(), buf.position());
       }
     }
+  }
 
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      long pos = delegate.position();
-      int n = write(src, pos);
-      delegate.position(pos + n);
-      return n;
-    }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-      long total = 0;
-      for (int i = offset; i < offset + length; i++) {
-        total += write(srcs[i]);
-      }
-      return total;
-    }
-
-    @Override
-    public void force(boolean metaData) throws IOException {
-      checkAlive();
-      long n = forces.incrementAndGet();
-      if (n == failForceAt || randomFailure()) {
-        throw new IOException("injected fsync failure #" + n + " on " + path);
-      }
-      long delay = forceDelayNanos;
-      if (delay > 0) {
-        try {
-          Thread.sleep(Duration.ofNanos(delay));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
-      }
-      // Only what was in the file when the force began is durable; concurrent appends are not.
-      long size = delegate.size();
-      delegate.force(metaData);
-      if (trackDurability) {
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
-        while (buf.hasRemaining() && delegate.read(buf, buf.position()) >= 0) {
-          // keep reading
-        }
-        synchronized (lock) {
-          checkAlive();
-          inode.durable = Arrays.copyOf(buf.array(), buf.position());
-        }
-      }
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      checkAlive();
-      return delegate.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      checkAlive();
-      return delegate.read(dsts, offset, length);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      checkAlive();
-      return delegate.read(dst, position);
-    }
-
-    @Override
-    public long position() throws IOException {
-      checkAlive();
-      return delegate.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      checkAlive();
-      delegate.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      checkAlive();
-      return delegate.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-      checkAlive();
-      delegate.truncate(size);
-      return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
-      synchronized (lock) {
-        openChannels.remove(this);
-      }
-      if (!dead) {
-        delegate.close();
-      }
+  void closed(FaultChannel channel) {
+    synchronized (lock) {
+      openChannels.remove(channel);
     }
   }
 
