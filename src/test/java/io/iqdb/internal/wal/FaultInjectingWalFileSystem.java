@@ -86,6 +86,7 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   private volatile long forceDelayNanos;
   private long freeSpace = Long.MAX_VALUE;
   private volatile boolean down;
+  private volatile boolean realFsync = true;
 
   /**
    * A fault file system over the default one, tracking durability.
@@ -177,6 +178,16 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     synchronized (lock) {
       freeSpace = bytes;
     }
+  }
+
+  /**
+   * Whether forces and directory fsyncs reach the real disk (default true). Tests that judge
+   * durability by {@link #crash} alone can turn this off to run faster; the model is unaffected.
+   *
+   * @param enabled false to skip the real fsyncs
+   */
+  public void setRealFsync(boolean enabled) {
+    realFsync = enabled;
   }
 
   /** Makes every channel force sleep first, like a real disk. @param delay the delay */
@@ -304,7 +315,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     if (n == failDirSyncAt) {
       throw new IOException("injected directory fsync failure #" + n + ": " + dir);
     }
-    delegate.syncDirectory(dir);
+    if (realFsync) {
+      delegate.syncDirectory(dir);
+    }
     synchronized (lock) {
       Path d = key(dir);
       durableNames.keySet().removeIf(p -> d.equals(p.getParent()) && !names.containsKey(p));
@@ -505,7 +518,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     // Only what was in the file when the force began is durable; concurrent appends are not.
     FileChannel delegate = channel.delegate;
     long size = delegate.size();
-    delegate.force(metaData);
+    if (realFsync) {
+      delegate.force(metaData);
+    }
     if (trackDurability) {
       ByteBuffer buf = ByteBuffer.allocate((int) size);
       while (buf.hasRemaining() && delegate.read(buf, buf.position()) >= 0) {

@@ -31,6 +31,7 @@ public class TestWalRecovery extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> batches = new TreeMap<>();
     TreeMap<Long, Long> ends = new TreeMap<>();
@@ -78,8 +79,16 @@ public class TestWalRecovery extends LuceneTestCase {
       WalTestUtil.flipByte(file, flipAt, 1 + random().nextInt(255));
     }
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
-    WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay).close();
+    WriteAheadLog.open(copy, fastOptions(), 0, replay).close();
     return replay.batches;
+  }
+
+  /** Options whose fsyncs skip the real disk: for the many small logs these tests open. */
+  static WalOptions fastOptions() {
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(WalFileSystem.defaultFileSystem(), new Random(0), false);
+    fs.setRealFsync(false);
+    return WalOptions.defaults().withFileSystem(fs);
   }
 
   /** The records that end at or before {@code offset}. */
@@ -175,6 +184,7 @@ public class TestWalRecovery extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     long lastRecordEnd;
@@ -208,13 +218,13 @@ public class TestWalRecovery extends LuceneTestCase {
           copy.resolve(file.getFileName().toString()), at, 1 + random().nextInt(255));
       WalTestUtil.Collector replay = new WalTestUtil.Collector();
       if (inMarker) {
-        WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay).close();
+        WriteAheadLog.open(copy, fastOptions(), 0, replay).close();
         assertEquals(appended, replay.batches);
       } else {
         CorruptWalException e =
             expectThrows(
                 CorruptWalException.class,
-                () -> WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay));
+                () -> WriteAheadLog.open(copy, fastOptions(), 0, replay));
         assertTrue(e.getMessage(), e.getMessage().contains(file.getFileName().toString()));
       }
     }
@@ -223,7 +233,7 @@ public class TestWalRecovery extends LuceneTestCase {
   /** Closes cleanly (the checkpoint then covers everything), then flips one byte anywhere. */
   public void testAnyFlippedByteAfterACleanCloseIsCorruption() throws IOException {
     Path dir = createTempDir();
-    WalOptions opts = WalOptions.defaults().withMaxGenerationBytes(1024);
+    WalOptions opts = fastOptions().withMaxGenerationBytes(1024);
     try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
       for (int i = 0; i < 60; i++) {
         wal.append(WalTestUtil.randomBatch(random(), 5));
@@ -317,6 +327,7 @@ public class TestWalRecovery extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     TreeMap<Long, List<WalEntry>> model =
         new TreeMap<>(); // seq -> batch, as far as the log may hold it
     long committed = 0; // the "index commit"
@@ -423,6 +434,7 @@ public class TestWalRecovery extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -458,6 +470,7 @@ public class TestWalRecovery extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     java.util.Map<String, List<WalEntry>> attempted =
         new java.util.concurrent.ConcurrentHashMap<>();
     java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
