@@ -38,8 +38,10 @@ import org.apache.lucene.util.IOUtils;
  * Fsyncs, rolls and the final close are done by the one thread that holds the <em>sync
  * leadership</em> (a flag guarded by {@code syncState}); it does not hold {@code syncState} while
  * it fsyncs, so threads whose record a finished fsync covered learn it and return at once, while
- * the next fsync is already running (group commit without convoys). Order: {@code checkpointLock}
- * (trim, close), then the sync leadership, then {@code appendLock}; never the other way.
+ * the next fsync is already running (group commit without convoys). A new leader may wait a little
+ * for the writers the last fsync released (see {@code awaitGroup}), so that all writers share each
+ * fsync instead of splitting into two alternating halves. Order: {@code checkpointLock} (trim,
+ * close), then the sync leadership, then {@code appendLock}; never the other way.
  */
 public final class WriteAheadLog implements Closeable {
 
@@ -63,6 +65,12 @@ public final class WriteAheadLog implements Closeable {
     }
   }
 
+  /** The longest commit delay, whatever the last fsync took. */
+  private static final long MAX_COMMIT_DELAY_NANOS = 1_000_000;
+
+  /** How often a delayed leader looks whether the group is complete. */
+  private static final long COMMIT_DELAY_STEP_NANOS = 20_000;
+
   private final Path dir;
   private final WalOptions options;
   private final WalFileSystem fs;
@@ -70,6 +78,11 @@ public final class WriteAheadLog implements Closeable {
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
   private boolean syncing; // guarded by syncState: some thread holds the sync leadership
+
+  /** Records the last fsync covered, and how long it took: inputs of the commit delay. */
+  private volatile long lastGroupSize;
+
+  private volatile long lastFsyncNanos;
   private final ReentrantLock appendLock = new ReentrantLock();
 
   /** Older generations still needed for recovery, oldest first; channels closed. */
@@ -270,9 +283,28 @@ public final class WriteAheadLog implements Closeable {
       syncState.unlock();
     }
     try {
+      awaitGroup();
       syncAllAsLeader();
     } finally {
       releaseLeadership();
+    }
+  }
+
+  /**
+   * Commit delay: when the last fsync covered several writers, they are about to append again (they
+   * were woken when it finished, just before this leader was chosen). Without a short wait they
+   * would miss this fsync and form the next group, so that writers split into two groups that
+   * alternate, each about half the size. Waits at most a quarter of the last fsync, only while
+   * fewer records are pending than the last fsync covered; a lone writer never waits.
+   */
+  private void awaitGroup() {
+    long target = lastGroupSize;
+    if (target <= 1) {
+      return;
+    }
+    long deadline = System.nanoTime() + Math.min(lastFsyncNanos / 4, MAX_COMMIT_DELAY_NANOS);
+    while (lastSeq - syncedSeq < target && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(COMMIT_DELAY_STEP_NANOS);
     }
   }
 
@@ -314,12 +346,15 @@ public final class WriteAheadLog implements Closeable {
     if (upToSeq <= syncedSeq) {
       return; // nothing new (only a sync marker, which need not be durable)
     }
+    long start = System.nanoTime();
     try {
       // fdatasync is enough: the file only grows, and the new size is flushed with the data.
       g.channel.force(false);
     } catch (Throwable t) {
       throw fail(t);
     }
+    lastFsyncNanos = System.nanoTime() - start;
+    lastGroupSize = upToSeq - syncedSeq;
     // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is
     // in g.
     g.synced = upTo;

@@ -45,7 +45,9 @@ public class TestWalGroupCommit extends LuceneTestCase {
     try (WriteAheadLog wal =
         WriteAheadLog.open(dir, WalOptions.defaults().withFileSystem(fs), 0, (s, b) -> {})) {
       long before = fs.forceCount();
+      long start = System.nanoTime();
       runWriters(wal, threads, perThread);
+      long millis = (System.nanoTime() - start) / 1_000_000;
       long forces = fs.forceCount() - before;
       long syncs = (long) threads * perThread;
       System.out.println(
@@ -55,7 +57,9 @@ public class TestWalGroupCommit extends LuceneTestCase {
               + threads
               + " threads -> "
               + forces
-              + " fsyncs");
+              + " fsyncs of 5 ms in "
+              + millis
+              + " ms");
       assertEquals(syncs, wal.syncedSeq());
       assertTrue(
           "expected far fewer fsyncs than sync calls: "
@@ -63,7 +67,7 @@ public class TestWalGroupCommit extends LuceneTestCase {
               + " fsyncs for "
               + syncs
               + " syncs",
-          forces * 2 < syncs);
+          forces * 3 < syncs);
     }
   }
 
