@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -44,26 +42,6 @@ import org.apache.lucene.util.IOUtils;
  * close), then the sync leadership, then {@code appendLock}; never the other way.
  */
 public final class WriteAheadLog implements Closeable {
-
-  /**
-   * One generation file; the counters are written under {@code appendLock} or by the sync leader.
-   */
-  private static final class Generation {
-    final long generation;
-    final Path file;
-    FileChannel channel;
-    volatile long written;
-    volatile long synced;
-    long lastSeq = -1;
-
-    Generation(long generation, Path file, FileChannel channel, long size) {
-      this.generation = generation;
-      this.file = file;
-      this.channel = channel;
-      this.written = size;
-      this.synced = size;
-    }
-  }
 
   /** The longest commit delay, whatever the last fsync took. */
   private static final long MAX_COMMIT_DELAY_NANOS = 1_000_000;
@@ -162,7 +140,7 @@ public final class WriteAheadLog implements Closeable {
     }
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
     long lastSeq = Math.max(recovered.highestSeq(), committedSeq);
-    Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1, lastSeq);
+    Generation current = Generation.create(fs, dir, recovered.highestGeneration() + 1, lastSeq);
     boolean success = false;
     try {
       long trimmedThrough = Math.max(committedSeq, recovered.checkpoint().committedSeq());
@@ -177,30 +155,6 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       if (!success) {
         IOUtils.closeWhileHandlingException(current.channel);
-      }
-    }
-  }
-
-  /** Creates a generation file with its header, fsyncs it and its directory entry. */
-  private static Generation createGeneration(
-      WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
-    Path file = dir.resolve(WalFormat.generationFileName(generation));
-    FileChannel channel =
-        fs.open(
-            file,
-            EnumSet.of(
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
-    boolean success = false;
-    try {
-      ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
-      WalIo.writeFully(channel, header, 0);
-      channel.force(true);
-      fs.syncDirectory(dir);
-      success = true;
-      return new Generation(generation, file, channel, WalFormat.GENERATION_HEADER_BYTES);
-    } finally {
-      if (!success) {
-        IOUtils.closeWhileHandlingException(channel);
       }
     }
   }
@@ -415,7 +369,7 @@ public final class WriteAheadLog implements Closeable {
       old.channel.force(false);
       old.synced = old.written;
       syncedSeq = lastSeq;
-      current = createGeneration(fs, dir, old.generation + 1, lastSeq);
+      current = Generation.create(fs, dir, old.generation + 1, lastSeq);
     } catch (Throwable t) {
       throw fail(t);
     }
