@@ -220,9 +220,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     long listsOffset = lists.getFilePointer();
     if (numLists > 0) {
       int iterations = warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
-      long t0 = System.nanoTime();
       centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
-      long t1 = System.nanoTime();
       int[] listOf = new int[size];
       for (int ord = 0; ord < size; ord++) {
         listOf[ord] = KMeans.nearest(prepared.vector(ord), centroids);
@@ -236,15 +234,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       for (int ord = 0; ord < size; ord++) {
         members[listOf[ord]][fill[listOf[ord]]++] = ord;
       }
-      long t2 = System.nanoTime();
       boolean innerProduct = IvfVectorsFormat.innerProduct(similarity);
       ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
       for (int j = 0; j < numLists; j++) {
         writeList(members[j], centroids[j], prepared, codec, innerProduct);
-      }
-      long t3 = System.nanoTime();
-      if (Boolean.getBoolean("iqdb.ivf.debug")) {
-        System.err.printf("DEBUG n=%d lists=%d train=%dms assign=%dms encode=%dms%n", size, numLists, (t1-t0)/1000000, (t2-t1)/1000000, (t3-t2)/1000000);
       }
     }
     long listsLength = lists.getFilePointer() - listsOffset;
