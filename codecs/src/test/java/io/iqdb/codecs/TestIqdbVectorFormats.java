@@ -75,7 +75,8 @@ public class TestIqdbVectorFormats extends LuceneTestCase {
           for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
             assertArrayEquals(format.toString(), vectors[doc], values.vectorValue(it.index()), 0f);
           }
-          TopDocs hits = new IndexSearcher(reader).search(new KnnFloatVectorQuery("v", vectors[7], 3), 3);
+          TopDocs hits =
+              new IndexSearcher(reader).search(new KnnFloatVectorQuery("v", vectors[7], 3), 3);
           assertEquals(format.toString(), 3, hits.scoreDocs.length);
           assertEquals(format.toString(), 7, hits.scoreDocs[0].doc);
         }
@@ -84,7 +85,8 @@ public class TestIqdbVectorFormats extends LuceneTestCase {
   }
 
   public void testFormatsAreFoundBySpiName() {
-    assertTrue(KnnVectorsFormat.forName(IqdbFlatVectorsFormat.NAME) instanceof IqdbFlatVectorsFormat);
+    assertTrue(
+        KnnVectorsFormat.forName(IqdbFlatVectorsFormat.NAME) instanceof IqdbFlatVectorsFormat);
     assertTrue(
         KnnVectorsFormat.forName(IqdbQuantizedFlatVectorsFormat.NAME)
             instanceof IqdbQuantizedFlatVectorsFormat);

@@ -15,8 +15,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
- * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer
- * than the candidates wanted), score codes, rescore the best candidates exactly.
+ * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer than
+ * the candidates wanted), score codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
 

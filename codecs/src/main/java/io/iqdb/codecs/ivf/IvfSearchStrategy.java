@@ -10,8 +10,8 @@ import org.apache.lucene.search.knn.KnnSearchStrategy;
  * <p>{@code probes} is the number of lists scanned per segment (more lists, higher recall, lower
  * speed). A filter or deletions may widen the scan beyond it: lists keep being scanned, nearest
  * first, until {@code k} accepted vectors have been seen or every list has been scanned. {@code
- * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code
- * are rescored against the full-precision vectors.
+ * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code are
+ * rescored against the full-precision vectors.
  */
 public final class IvfSearchStrategy extends KnnSearchStrategy {
 

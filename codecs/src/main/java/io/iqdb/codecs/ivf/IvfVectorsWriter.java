@@ -86,8 +86,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private String fileName(String extension) {
-    return IndexFileNames.segmentFileName(
-        state.segmentInfo.name, state.segmentSuffix, extension);
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
   }
 
   @Override
@@ -170,7 +169,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       }
       if (reader instanceof IvfVectorsReader ivf) {
         float[][] centroids = ivf.centroids(fieldInfo.name);
-        if (centroids != null && centroids.length > 0 && centroids[0].length == fieldInfo.getVectorDimension()) {
+        if (centroids != null
+            && centroids.length > 0
+            && centroids[0].length == fieldInfo.getVectorDimension()) {
           all.addAll(List.of(centroids));
         }
       }
@@ -205,8 +206,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     return (int) Math.max(1, Math.min(size / 8, Math.round(Math.sqrt(size))));
   }
 
-  private void writeField(
-      FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart) throws IOException {
+  private void writeField(FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart)
+      throws IOException {
     VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
     boolean isFloat = info.getVectorEncoding() == VectorEncoding.FLOAT32;
     int dims = info.getVectorDimension();
@@ -219,7 +220,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     int[] listSizes = new int[numLists];
     long listsOffset = lists.getFilePointer();
     if (numLists > 0) {
-      int iterations = warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
+      int iterations =
+          warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
       centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
       int[] listOf = new int[size];
       for (int ord = 0; ord < size; ord++) {
@@ -262,7 +264,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private void writeList(
-      int[] ords, float[] centroid, KMeans.Vectors vectors, ResidualCodec codec, boolean innerProduct)
+      int[] ords,
+      float[] centroid,
+      KMeans.Vectors vectors,
+      ResidualCodec codec,
+      boolean innerProduct)
       throws IOException {
     for (int ord : ords) {
       lists.writeInt(ord);

@@ -5,10 +5,10 @@ import java.util.Random;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Lloyd's k-means (squared L2) on a uniform sample, kept balanced by splitting the largest
- * cluster whenever a cluster empties and by capping cluster sizes during assignment of the
- * sample: a point whose nearest centroid is already full (more than {@link #BALANCE} times the
- * mean size) goes to its second-nearest centroid when that one has room.
+ * Lloyd's k-means (squared L2) on a uniform sample, kept balanced by splitting the largest cluster
+ * whenever a cluster empties and by capping cluster sizes during assignment of the sample: a point
+ * whose nearest centroid is already full (more than {@link #BALANCE} times the mean size) goes to
+ * its second-nearest centroid when that one has room.
  */
 final class KMeans {
 

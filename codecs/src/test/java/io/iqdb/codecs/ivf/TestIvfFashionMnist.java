@@ -101,9 +101,7 @@ public class TestIvfFashionMnist extends LuceneTestCase {
   private double recall(KnnVectorsFormat format) throws IOException {
     try (Directory dir = new MMapDirectory(createTempDir("fmnist"))) {
       IndexWriterConfig iwc =
-          new IndexWriterConfig()
-              .setCodec(new IqdbCodec(field -> format))
-              .setRAMBufferSizeMB(512);
+          new IndexWriterConfig().setCodec(new IqdbCodec(field -> format)).setRAMBufferSizeMB(512);
       try (IndexWriter w = new IndexWriter(dir, iwc)) {
         for (float[] image : train) {
           Document doc = new Document();
