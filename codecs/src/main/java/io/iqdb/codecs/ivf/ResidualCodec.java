@@ -9,8 +9,8 @@ import org.apache.lucene.util.quantization.OptimizedScalarQuantizer;
  * from them.
  *
  * <p>A document residual {@code r} is quantized to {@code b}-bit codes {@code d} on an interval
- * {@code [l, u]} (its min and max for 8 and 7 bits, Lucene's {@link OptimizedScalarQuantizer}
- * interval for 4 and 1 bits): {@code r[i] ~ l + s * d[i]}, {@code s = (u - l) / (2^b - 1)}. At
+ * {@code [l, u]} (its min and max for 8, 7 and 4 bits, Lucene's {@link OptimizedScalarQuantizer}
+ * interval for 1 bit): {@code r[i] ~ l + s * d[i]}, {@code s = (u - l) / (2^b - 1)}. At
  * query time the query residual {@code q' = q - c} is quantized per list to codes {@code e} on its
  * own min-max interval {@code [lq, uq]} with step {@code sq}. Then
  *
@@ -87,8 +87,9 @@ final class ResidualCodec {
     float upper;
     float correction;
     int componentSum;
-    if (bits >= 7) {
-      // min-max intervals lose little at 7-8 bits and cost one pass, unlike the optimized ones
+    if (bits >= 4) {
+      // min-max intervals cost one pass, unlike the optimized ones, and rescoring absorbs the
+      // small loss at 4 bits and more (same recall@10 on Fashion-MNIST, a third less build time)
       float min = Float.POSITIVE_INFINITY;
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < dims; i++) {
