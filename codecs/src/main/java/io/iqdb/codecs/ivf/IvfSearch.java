@@ -69,7 +69,7 @@ final class IvfSearch {
     return switch (bits) {
       case 8, 7 -> 2f;
       case 4 -> 4f;
-      default -> 10f;
+      default -> 20f; // 10 reaches only recall@10 0.92 on Fashion-MNIST, 20 reaches 0.96
     };
   }
 

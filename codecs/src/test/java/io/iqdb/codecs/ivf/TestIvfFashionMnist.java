@@ -140,6 +140,11 @@ public class TestIvfFashionMnist extends LuceneTestCase {
     assertTrue("recall@10=" + recall, recall >= 0.95);
   }
 
+  public void testDefaultProbesAndOversamplingReachRecall95With1BitCodes() throws IOException {
+    double recall = recall(IqdbVectorFormats.ivf(0, 1));
+    assertTrue("recall@10=" + recall, recall >= 0.95);
+  }
+
   public void testDefaultProbesReachRecall95With4BitCodes() throws IOException {
     double recall = recall(IqdbVectorFormats.ivf(0, 4));
     assertTrue("recall@10=" + recall, recall >= 0.95);
