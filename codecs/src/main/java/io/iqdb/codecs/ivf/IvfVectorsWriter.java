@@ -124,6 +124,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
             public float[] vector(int ord) {
               return vectors.get(ordMap == null ? ord : ordMap[ord]);
             }
+
+            @Override
+            public KMeans.Vectors copy() {
+              return this; // reads only
+            }
           };
       writeField(field.info, source, size, null);
     }
@@ -141,18 +146,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
           };
       int size = values == null ? 0 : values.size();
       if (values instanceof FloatVectorValues floats && size > 0) {
-        KMeans.Vectors source =
-            new KMeans.Vectors() {
-              @Override
-              public int size() {
-                return size;
-              }
-
-              @Override
-              public float[] vector(int ord) throws IOException {
-                return floats.vectorValue(ord);
-              }
-            };
+        KMeans.Vectors source = fromValues(floats);
         writeField(fieldInfo, source, size, previousCentroids(fieldInfo, mergeState));
       } else {
         writeField(fieldInfo, null, size, null);
@@ -223,9 +217,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       int iterations =
           warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
       centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
-      int[] listOf = new int[size];
+      int[] listOf = KMeans.assign(prepared, centroids);
       for (int ord = 0; ord < size; ord++) {
-        listOf[ord] = KMeans.nearest(prepared.vector(ord), centroids);
         listSizes[listOf[ord]]++;
       }
       int[][] members = new int[numLists][];
@@ -305,6 +298,25 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     lists.writeBytes(codes, codes.length);
   }
 
+  private static KMeans.Vectors fromValues(FloatVectorValues values) {
+    return new KMeans.Vectors() {
+      @Override
+      public int size() {
+        return values.size();
+      }
+
+      @Override
+      public float[] vector(int ord) throws IOException {
+        return values.vectorValue(ord);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return fromValues(values.copy());
+      }
+    };
+  }
+
   private static KMeans.Vectors normalizing(KMeans.Vectors source, int dims) {
     float[] buffer = new float[dims];
     return new KMeans.Vectors() {
@@ -317,6 +329,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       public float[] vector(int ord) throws IOException {
         System.arraycopy(source.vector(ord), 0, buffer, 0, dims);
         return VectorUtil.l2normalize(buffer, false);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return normalizing(source.copy(), dims);
       }
     };
   }

@@ -1,7 +1,9 @@
 package io.iqdb.codecs.ivf;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Random;
+import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
@@ -20,12 +22,21 @@ final class KMeans {
 
   private KMeans() {}
 
+  /** Work (vector count x centroids x dimensions) below which threads cost more than they save. */
+  private static final long PARALLEL_WORK = 1L << 24;
+
+  /** Vectors per parallel task. */
+  private static final int CHUNK = 1024;
+
   /** Random access to the vectors being clustered. */
   interface Vectors {
     int size();
 
     /** The vector at an ordinal; the array may be reused by the next call. */
     float[] vector(int ord) throws IOException;
+
+    /** An independent view for use on another thread. */
+    Vectors copy() throws IOException;
   }
 
   /**
@@ -79,10 +90,25 @@ final class KMeans {
     int[] assignment = new int[sampleSize];
     int[] counts = new int[k];
     int cap = Math.max(1, (int) Math.ceil(BALANCE * sampleSize / (double) k));
+    int[] nearest = new int[sampleSize];
+    int[] second = new int[sampleSize];
     for (int iter = 0; iter < iterations; iter++) {
+      float[][] current = centroids;
+      forEachChunk(
+          sampleSize,
+          (long) sampleSize * k * dims,
+          (from, to) -> {
+            for (int i = from; i < to; i++) {
+              nearestTwo(sample[i], current, nearest, second, i);
+            }
+          });
+      // the size cap is applied in sample order, so the result does not depend on threads
       java.util.Arrays.fill(counts, 0);
       for (int i = 0; i < sampleSize; i++) {
-        int best = nearestWithRoom(sample[i], centroids, counts, cap);
+        int best = nearest[i];
+        if (counts[best] >= cap && second[i] >= 0 && counts[second[i]] < cap) {
+          best = second[i];
+        }
         assignment[i] = best;
         counts[best]++;
       }
@@ -134,27 +160,82 @@ final class KMeans {
     }
   }
 
-  private static int nearestWithRoom(float[] v, float[][] centroids, int[] counts, int cap) {
+  private static void nearestTwo(
+      float[] v, float[][] centroids, int[] nearest, int[] second, int i) {
     int best = -1;
     float bestDist = Float.POSITIVE_INFINITY;
-    int second = -1;
-    float secondDist = Float.POSITIVE_INFINITY;
+    int next = -1;
+    float nextDist = Float.POSITIVE_INFINITY;
     for (int j = 0; j < centroids.length; j++) {
       float d = VectorUtil.squareDistance(v, centroids[j]);
       if (d < bestDist) {
-        second = best;
-        secondDist = bestDist;
+        next = best;
+        nextDist = bestDist;
         best = j;
         bestDist = d;
-      } else if (d < secondDist) {
-        second = j;
-        secondDist = d;
+      } else if (d < nextDist) {
+        next = j;
+        nextDist = d;
       }
     }
-    if (counts[best] < cap || second < 0 || counts[second] >= cap) {
-      return best;
+    nearest[i] = best;
+    second[i] = next;
+  }
+
+  /**
+   * The nearest centroid of every vector.
+   *
+   * @param vectors the vectors
+   * @param centroids the centroids
+   * @return the index of each vector's nearest centroid
+   */
+  static int[] assign(Vectors vectors, float[][] centroids) throws IOException {
+    int n = vectors.size();
+    int[] listOf = new int[n];
+    long work = (long) n * centroids.length * (centroids.length == 0 ? 0 : centroids[0].length);
+    boolean parallel = work >= PARALLEL_WORK;
+    forEachChunk(
+        n,
+        work,
+        (from, to) -> {
+          Vectors view = parallel ? vectors.copy() : vectors;
+          for (int ord = from; ord < to; ord++) {
+            listOf[ord] = nearest(view.vector(ord), centroids);
+          }
+        });
+    return listOf;
+  }
+
+  /** A task over a range of vectors. */
+  private interface RangeTask {
+    void run(int from, int to) throws IOException;
+  }
+
+  /**
+   * Runs a task over [0, n) in chunks, on the common fork-join pool when the work is large enough
+   * to pay for it. Clustering is the costliest step of writing a segment; the results do not
+   * depend on the number of threads.
+   */
+  private static void forEachChunk(int n, long work, RangeTask task) throws IOException {
+    if (work < PARALLEL_WORK || n <= CHUNK) {
+      task.run(0, n);
+      return;
     }
-    return second;
+    int chunks = (n + CHUNK - 1) / CHUNK;
+    try {
+      IntStream.range(0, chunks)
+          .parallel()
+          .forEach(
+              c -> {
+                try {
+                  task.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK));
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /**
