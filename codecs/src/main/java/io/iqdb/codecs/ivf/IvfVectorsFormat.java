@@ -26,7 +26,9 @@ import org.apache.lucene.store.DataInput;
  * nlist} centroids are trained by k-means (squared L2, balanced by a cluster size cap and empty
  * cluster splitting) on a sample of at most 32 vectors per centroid. {@code nlist} is the
  * configured count, capped at the number of vectors, or by default {@code round(sqrt(n))}, capped
- * at {@code n / 8} and at least 1. Every vector goes to the list of its nearest centroid. Merged
+ * at {@code n / 8} and at least 1. Every vector goes to the list of its nearest centroid. For large segments the distance
+ * computations of training and assignment run on the common fork-join pool; the result does not
+ * depend on the number of threads. Merged
  * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8).
  * With {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *

@@ -2,12 +2,13 @@ package io.iqdb.codecs.ivf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Lloyd's k-means (squared L2) on a uniform sample, kept balanced by splitting the largest cluster
+ * Lloyd's k-means (squared L2) on a uniform sample, seeded by k-means++ (or by previous centroids), kept balanced by splitting the largest cluster
  * whenever a cluster empties and by capping cluster sizes during assignment of the sample: a point
  * whose nearest centroid is already full (more than {@link #BALANCE} times the mean size) goes to
  * its second-nearest centroid when that one has room.
@@ -82,10 +83,7 @@ final class KMeans {
       }
     }
     if (c < k) {
-      int[] perm = permutation(sampleSize, random);
-      for (int i = 0; c < k; i++) {
-        centroids[c++] = sample[perm[i]].clone();
-      }
+      seed(sample, centroids, c, random);
     }
     int[] assignment = new int[sampleSize];
     int[] counts = new int[k];
@@ -103,7 +101,7 @@ final class KMeans {
             }
           });
       // the size cap is applied in sample order, so the result does not depend on threads
-      java.util.Arrays.fill(counts, 0);
+      Arrays.fill(counts, 0);
       for (int i = 0; i < sampleSize; i++) {
         int best = nearest[i];
         if (counts[best] >= cap && second[i] >= 0 && counts[second[i]] < cap) {
@@ -258,17 +256,46 @@ final class KMeans {
     return best;
   }
 
-  private static int[] permutation(int n, Random random) {
-    int[] p = new int[n];
-    for (int i = 0; i < n; i++) {
-      p[i] = i;
+  /**
+   * k-means++ seeding: fills centroids[c..k) with sample points drawn with probability
+   * proportional to their squared distance to the nearest centroid so far, so that well separated
+   * clusters each get a seed (random seeds often put two in one cluster and none in another).
+   */
+  private static void seed(float[][] sample, float[][] centroids, int c, Random random) {
+    int n = sample.length;
+    float[] minDist = new float[n];
+    Arrays.fill(minDist, Float.POSITIVE_INFINITY);
+    if (c == 0) {
+      centroids[c++] = sample[random.nextInt(n)].clone();
     }
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
+    for (int j = 0; j < c; j++) {
+      updateMinDist(sample, centroids[j], minDist);
     }
-    return p;
+    while (c < centroids.length) {
+      double total = 0;
+      for (float d : minDist) {
+        total += d;
+      }
+      int pick = random.nextInt(n);
+      if (total > 0) {
+        double r = random.nextDouble() * total;
+        for (int i = 0; i < n; i++) {
+          r -= minDist[i];
+          if (r <= 0) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      centroids[c] = sample[pick].clone();
+      updateMinDist(sample, centroids[c], minDist);
+      c++;
+    }
+  }
+
+  private static void updateMinDist(float[][] sample, float[] centroid, float[] minDist) {
+    for (int i = 0; i < sample.length; i++) {
+      minDist[i] = Math.min(minDist[i], VectorUtil.squareDistance(sample[i], centroid));
+    }
   }
 }
