@@ -77,8 +77,9 @@ final class IvfSearch {
     int numLists = entry.centroids().length;
     int[] order = rankLists();
     IvfSearchStrategy strategy = IvfSearchStrategy.of(collector.getSearchStrategy());
-    int probes = strategy != null ? strategy.probes() : defaultProbes(numLists);
-    if (strategy == null && entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
+    boolean defaultProbes = strategy == null || strategy.probes() == 0;
+    int probes = defaultProbes ? defaultProbes(numLists) : strategy.probes();
+    if (defaultProbes && entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
       // a centroid's inner product ranks lists less faithfully than a distance does
       probes = Math.min(numLists, 2 * probes);
     }

@@ -31,13 +31,13 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
   /**
    * A strategy with a probe count and an oversampling factor.
    *
-   * @param probes at least 1
+   * @param probes at least 1, or 0 for the format's default
    * @param oversample at least 1, or 0 for the format's default
    * @throws IllegalArgumentException if a value is out of range
    */
   public IvfSearchStrategy(int probes, float oversample) {
-    if (probes < 1) {
-      throw new IllegalArgumentException("probes must be >= 1; probes=" + probes);
+    if (probes < 0) {
+      throw new IllegalArgumentException("probes must be >= 0 (0: the default); probes=" + probes);
     }
     if (oversample != 0f && (!(oversample >= 1f) || Float.isInfinite(oversample))) {
       throw new IllegalArgumentException(
@@ -50,7 +50,7 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
   /**
    * The number of lists scanned per segment.
    *
-   * @return at least 1
+   * @return at least 1, or 0 for the format's default
    */
   public int probes() {
     return probes;
