@@ -104,8 +104,10 @@ public class TestIqdbVectorFormats extends LuceneTestCase {
     assertTrue(e.getMessage(), e.getMessage().contains("lists=-1"));
     e = expectThrows(IllegalArgumentException.class, () -> IqdbVectorFormats.ivf(0, 16));
     assertTrue(e.getMessage(), e.getMessage().contains("bits=16"));
-    e = expectThrows(IllegalArgumentException.class, () -> new IvfSearchStrategy(0));
-    assertTrue(e.getMessage(), e.getMessage().contains("probes=0"));
+    e = expectThrows(IllegalArgumentException.class, () -> new IvfSearchStrategy(-1));
+    assertTrue(e.getMessage(), e.getMessage().contains("probes=-1"));
+    e = expectThrows(IllegalArgumentException.class, () -> new IvfSearchStrategy(4, 0.5f));
+    assertTrue(e.getMessage(), e.getMessage().contains("oversample=0.5"));
   }
 
   public void testCorruptIvfFilesAreDetected() throws IOException {

@@ -21,8 +21,8 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
   /**
    * A strategy with a probe count and the format's default oversampling.
    *
-   * @param probes at least 1
-   * @throws IllegalArgumentException if {@code probes} is below 1
+   * @param probes at least 1, or 0 for the format's default
+   * @throws IllegalArgumentException if {@code probes} is negative
    */
   public IvfSearchStrategy(int probes) {
     this(probes, 0f);
