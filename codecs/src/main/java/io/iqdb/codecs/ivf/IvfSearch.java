@@ -15,8 +15,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
- * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer
- * than the candidates wanted), score codes, rescore the best candidates exactly.
+ * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer than
+ * the candidates wanted), score codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
 
@@ -69,7 +69,7 @@ final class IvfSearch {
     return switch (bits) {
       case 8, 7 -> 2f;
       case 4 -> 4f;
-      default -> 10f;
+      default -> 20f; // 10 reaches only recall@10 0.92 on Fashion-MNIST, 20 reaches 0.96
     };
   }
 

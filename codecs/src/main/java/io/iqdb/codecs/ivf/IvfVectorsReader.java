@@ -26,8 +26,8 @@ import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
- * Reads IVF segments (layout in {@link IvfVectorsFormat}): centroids and list sizes on heap, posting
- * lists memory-mapped, raw vectors through the flat reader.
+ * Reads IVF segments (layout in {@link IvfVectorsFormat}): centroids and list sizes on heap,
+ * posting lists memory-mapped, raw vectors through the flat reader.
  */
 final class IvfVectorsReader extends KnnVectorsReader {
 
@@ -129,7 +129,8 @@ final class IvfVectorsReader extends KnnVectorsReader {
         switch (encodingCode) {
           case 0 -> VectorEncoding.FLOAT32;
           case 1 -> VectorEncoding.BYTE;
-          default -> throw new CorruptIndexException("invalid vector encoding: " + encodingCode, meta);
+          default ->
+              throw new CorruptIndexException("invalid vector encoding: " + encodingCode, meta);
         };
     if (similarity != info.getVectorSimilarityFunction() || encoding != info.getVectorEncoding()) {
       throw new CorruptIndexException(
@@ -148,7 +149,11 @@ final class IvfVectorsReader extends KnnVectorsReader {
     int dims = meta.readVInt();
     if (dims != info.getVectorDimension()) {
       throw new CorruptIndexException(
-          "field \"" + info.name + "\" has dimension " + dims + " but field infos say "
+          "field \""
+              + info.name
+              + "\" has dimension "
+              + dims
+              + " but field infos say "
               + info.getVectorDimension(),
           meta);
     }
@@ -182,13 +187,29 @@ final class IvfVectorsReader extends KnnVectorsReader {
     }
     if ((numLists > 0 && total != size) || total * bytesPerVector != listsLength) {
       throw new CorruptIndexException(
-          "list sizes add up to " + total + " vectors and " + total * bytesPerVector
-              + " bytes, expected " + size + " vectors and " + listsLength + " bytes",
+          "list sizes add up to "
+              + total
+              + " vectors and "
+              + total * bytesPerVector
+              + " bytes, expected "
+              + size
+              + " vectors and "
+              + listsLength
+              + " bytes",
           meta);
     }
     return new FieldEntry(
-        similarity, encoding, dims, size, bits, centroids, listSizes, listOffsets, listsOffset,
-        listsLength, codec);
+        similarity,
+        encoding,
+        dims,
+        size,
+        bits,
+        centroids,
+        listSizes,
+        listOffsets,
+        listsOffset,
+        listsLength,
+        codec);
   }
 
   /** The centroids of a field, or null. Used to warm-start merges. */
@@ -229,8 +250,7 @@ final class IvfVectorsReader extends KnnVectorsReader {
       ExactSearch.search(exact, collector, acceptDocs.bits());
       return;
     }
-    IvfSearch search =
-        new IvfSearch(entry, lists.clone(), exact, acceptOrds, collector, target);
+    IvfSearch search = new IvfSearch(entry, lists.clone(), exact, acceptOrds, collector, target);
     search.run();
   }
 

@@ -86,8 +86,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private String fileName(String extension) {
-    return IndexFileNames.segmentFileName(
-        state.segmentInfo.name, state.segmentSuffix, extension);
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
   }
 
   @Override
@@ -125,6 +124,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
             public float[] vector(int ord) {
               return vectors.get(ordMap == null ? ord : ordMap[ord]);
             }
+
+            @Override
+            public KMeans.Vectors copy() {
+              return this; // reads only
+            }
           };
       writeField(field.info, source, size, null);
     }
@@ -142,18 +146,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
           };
       int size = values == null ? 0 : values.size();
       if (values instanceof FloatVectorValues floats && size > 0) {
-        KMeans.Vectors source =
-            new KMeans.Vectors() {
-              @Override
-              public int size() {
-                return size;
-              }
-
-              @Override
-              public float[] vector(int ord) throws IOException {
-                return floats.vectorValue(ord);
-              }
-            };
+        KMeans.Vectors source = fromValues(floats);
         writeField(fieldInfo, source, size, previousCentroids(fieldInfo, mergeState));
       } else {
         writeField(fieldInfo, null, size, null);
@@ -170,7 +163,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       }
       if (reader instanceof IvfVectorsReader ivf) {
         float[][] centroids = ivf.centroids(fieldInfo.name);
-        if (centroids != null && centroids.length > 0 && centroids[0].length == fieldInfo.getVectorDimension()) {
+        if (centroids != null
+            && centroids.length > 0
+            && centroids[0].length == fieldInfo.getVectorDimension()) {
           all.addAll(List.of(centroids));
         }
       }
@@ -205,8 +200,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     return (int) Math.max(1, Math.min(size / 8, Math.round(Math.sqrt(size))));
   }
 
-  private void writeField(
-      FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart) throws IOException {
+  private void writeField(FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart)
+      throws IOException {
     VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
     boolean isFloat = info.getVectorEncoding() == VectorEncoding.FLOAT32;
     int dims = info.getVectorDimension();
@@ -219,13 +214,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     int[] listSizes = new int[numLists];
     long listsOffset = lists.getFilePointer();
     if (numLists > 0) {
-      int iterations = warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
-      long t0 = System.nanoTime();
+      int iterations =
+          warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
       centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
-      long t1 = System.nanoTime();
-      int[] listOf = new int[size];
+      int[] listOf = KMeans.assign(prepared, centroids);
       for (int ord = 0; ord < size; ord++) {
-        listOf[ord] = KMeans.nearest(prepared.vector(ord), centroids);
         listSizes[listOf[ord]]++;
       }
       int[][] members = new int[numLists][];
@@ -236,15 +229,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       for (int ord = 0; ord < size; ord++) {
         members[listOf[ord]][fill[listOf[ord]]++] = ord;
       }
-      long t2 = System.nanoTime();
       boolean innerProduct = IvfVectorsFormat.innerProduct(similarity);
       ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
       for (int j = 0; j < numLists; j++) {
         writeList(members[j], centroids[j], prepared, codec, innerProduct);
-      }
-      long t3 = System.nanoTime();
-      if (Boolean.getBoolean("iqdb.ivf.debug")) {
-        System.err.printf("DEBUG n=%d lists=%d train=%dms assign=%dms encode=%dms%n", size, numLists, (t1-t0)/1000000, (t2-t1)/1000000, (t3-t2)/1000000);
       }
     }
     long listsLength = lists.getFilePointer() - listsOffset;
@@ -269,7 +257,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private void writeList(
-      int[] ords, float[] centroid, KMeans.Vectors vectors, ResidualCodec codec, boolean innerProduct)
+      int[] ords,
+      float[] centroid,
+      KMeans.Vectors vectors,
+      ResidualCodec codec,
+      boolean innerProduct)
       throws IOException {
     for (int ord : ords) {
       lists.writeInt(ord);
@@ -306,6 +298,25 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     lists.writeBytes(codes, codes.length);
   }
 
+  private static KMeans.Vectors fromValues(FloatVectorValues values) {
+    return new KMeans.Vectors() {
+      @Override
+      public int size() {
+        return values.size();
+      }
+
+      @Override
+      public float[] vector(int ord) throws IOException {
+        return values.vectorValue(ord);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return fromValues(values.copy());
+      }
+    };
+  }
+
   private static KMeans.Vectors normalizing(KMeans.Vectors source, int dims) {
     float[] buffer = new float[dims];
     return new KMeans.Vectors() {
@@ -318,6 +329,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       public float[] vector(int ord) throws IOException {
         System.arraycopy(source.vector(ord), 0, buffer, 0, dims);
         return VectorUtil.l2normalize(buffer, false);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return normalizing(source.copy(), dims);
       }
     };
   }
