@@ -291,6 +291,8 @@ public final class WriteAheadLog implements Closeable {
     long upToSeq;
     appendLock.lock();
     try {
+      // A write may have failed the log while this leader waited: then it must not fsync either.
+      ensureUsable();
       g = current;
       upTo = g.written;
       upToSeq = lastSeq;
@@ -552,8 +554,10 @@ public final class WriteAheadLog implements Closeable {
           return;
         }
         syncAllAsLeader();
-      } catch (IOException e) {
-        return; // recorded by fail(); the next append or sync reports it
+      } catch (IOException | AlreadyClosedException e) {
+        // A failure is recorded by fail(), and the next append or sync reports it; a close that
+        // raced with this round fsyncs by itself.
+        return;
       } finally {
         releaseLeadership();
       }

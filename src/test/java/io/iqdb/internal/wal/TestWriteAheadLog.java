@@ -225,7 +225,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    WalOptions opts = options(4096).withFileSystem(fs);
+    // Large generations: a roll fsyncs too, and would make "d" durable before the sync below.
+    WalOptions opts = options(1 << 20).withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended;
     try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
       appended = appendRandom(wal, random(), 10);
