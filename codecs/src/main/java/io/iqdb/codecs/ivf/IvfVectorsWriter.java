@@ -38,6 +38,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
 
   static final int WARM_ITERATIONS = 4;
 
+  /** Codes of one list held on heap before writing; larger lists are encoded twice. */
+  static final long MAX_BUFFERED_CODE_BYTES = 16 << 20;
+
   private final SegmentWriteState state;
   private final FlatVectorsFormat flatFormat;
   private final FlatVectorsWriter flatWriter;
@@ -274,7 +277,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     float[] upper = new float[n];
     float[] correction = new float[n];
     int[] componentSum = new int[n];
-    byte[] codes = new byte[n * codec.codeBytes];
+    // the terms precede the codes in the file: buffer the codes of ordinary lists, encode a huge
+    // list twice rather than hold all its codes on heap
+    boolean buffer = (long) n * codec.codeBytes <= MAX_BUFFERED_CODE_BYTES;
+    byte[] codes = buffer ? new byte[n * codec.codeBytes] : null;
     float[] scratch = new float[codec.dims];
     byte[] unpacked = new byte[codec.paddedDims];
     byte[] code = new byte[codec.codeBytes];
@@ -285,7 +291,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       upper[i] = terms.upper();
       correction[i] = terms.correction();
       componentSum[i] = terms.componentSum();
-      System.arraycopy(code, 0, codes, i * codec.codeBytes, codec.codeBytes);
+      if (buffer) {
+        System.arraycopy(code, 0, codes, i * codec.codeBytes, codec.codeBytes);
+      }
     }
     for (float[] column : new float[][] {lower, upper, correction}) {
       for (float x : column) {
@@ -295,7 +303,14 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     for (int s : componentSum) {
       lists.writeInt(s);
     }
-    lists.writeBytes(codes, codes.length);
+    if (buffer) {
+      lists.writeBytes(codes, codes.length);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      codec.encode(vectors.vector(ords[i]), centroid, innerProduct, scratch, unpacked, code);
+      lists.writeBytes(code, code.length);
+    }
   }
 
   private static KMeans.Vectors fromValues(FloatVectorValues values) {
