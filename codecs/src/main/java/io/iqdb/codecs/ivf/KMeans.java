@@ -8,10 +8,10 @@ import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Lloyd's k-means (squared L2) on a uniform sample, seeded by k-means++ (or by previous centroids), kept balanced by splitting the largest cluster
- * whenever a cluster empties and by capping cluster sizes during assignment of the sample: a point
- * whose nearest centroid is already full (more than {@link #BALANCE} times the mean size) goes to
- * its second-nearest centroid when that one has room.
+ * Lloyd's k-means (squared L2) on a uniform sample, seeded by k-means++ (or by previous centroids),
+ * kept balanced by splitting the largest cluster whenever a cluster empties and by capping cluster
+ * sizes during assignment of the sample: a point whose nearest centroid is already full (more than
+ * {@link #BALANCE} times the mean size) goes to its second-nearest centroid when that one has room.
  */
 final class KMeans {
 
@@ -211,8 +211,8 @@ final class KMeans {
 
   /**
    * Runs a task over [0, n) in chunks, on the common fork-join pool when the work is large enough
-   * to pay for it. Clustering is the costliest step of writing a segment; the results do not
-   * depend on the number of threads.
+   * to pay for it. Clustering is the costliest step of writing a segment; the results do not depend
+   * on the number of threads.
    */
   private static void forEachChunk(int n, long work, RangeTask task) throws IOException {
     if (work < PARALLEL_WORK || n <= CHUNK) {
@@ -257,9 +257,9 @@ final class KMeans {
   }
 
   /**
-   * k-means++ seeding: fills centroids[c..k) with sample points drawn with probability
-   * proportional to their squared distance to the nearest centroid so far, so that well separated
-   * clusters each get a seed (random seeds often put two in one cluster and none in another).
+   * k-means++ seeding: fills centroids[c..k) with sample points drawn with probability proportional
+   * to their squared distance to the nearest centroid so far, so that well separated clusters each
+   * get a seed (random seeds often put two in one cluster and none in another).
    */
   private static void seed(float[][] sample, float[][] centroids, int c, Random random) {
     int n = sample.length;
