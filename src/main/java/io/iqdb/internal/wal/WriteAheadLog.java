@@ -20,8 +20,8 @@ import org.apache.lucene.util.IOUtils;
 /**
  * The write-ahead log of one collection: batches of {@link WalEntry} are appended as records with
  * increasing sequence numbers, fsynced on demand with group commit, replayed on {@link #open} and
- * trimmed after each index commit. The file formats and the recovery rules are specified in
- * {@code package-info.java}.
+ * trimmed after each index commit. The file formats and the recovery rules are specified in {@code
+ * package-info.java}.
  *
  * <p>Durability contract: once {@link #append} returns, the record is in the operating system's
  * buffers (it survives a killed process); once {@link #sync(long)} returns, it and every earlier
@@ -43,14 +43,15 @@ import org.apache.lucene.util.IOUtils;
  */
 public final class WriteAheadLog implements Closeable {
 
-  /** One generation file; the counters are written under {@code appendLock} or by the sync leader. */
+  /**
+   * One generation file; the counters are written under {@code appendLock} or by the sync leader.
+   */
   private static final class Generation {
     final long generation;
     final Path file;
     FileChannel channel;
     volatile long written;
     volatile long synced;
-    long firstSeq = -1;
     long lastSeq = -1;
 
     Generation(long generation, Path file, FileChannel channel, long size) {
@@ -70,8 +71,10 @@ public final class WriteAheadLog implements Closeable {
   private final Condition syncDone = syncState.newCondition();
   private boolean syncing; // guarded by syncState: some thread holds the sync leadership
   private final ReentrantLock appendLock = new ReentrantLock();
+
   /** Older generations still needed for recovery, oldest first; channels closed. */
   private final ArrayDeque<Generation> sealed = new ArrayDeque<>();
+
   private Generation current;
   private volatile long lastSeq;
   private volatile long syncedSeq;
@@ -80,13 +83,23 @@ public final class WriteAheadLog implements Closeable {
   private volatile boolean closed;
   private final Thread asyncThread;
 
-  private WriteAheadLog(Path dir, WalOptions options, WalRecovery.Result recovered, Generation current, long lastSeq, long committedSeq) {
+  private WriteAheadLog(
+      Path dir,
+      WalOptions options,
+      WalRecovery.Result recovered,
+      Generation current,
+      long lastSeq,
+      long committedSeq) {
     this.dir = dir;
     this.options = options;
     this.fs = options.fs();
     for (WalRecovery.Generation g : recovered.generations()) {
-      Generation old = new Generation(g.generation(), dir.resolve(WalFormat.generationFileName(g.generation())), null, g.sizeBytes());
-      old.firstSeq = g.firstSeq();
+      Generation old =
+          new Generation(
+              g.generation(),
+              dir.resolve(WalFormat.generationFileName(g.generation())),
+              null,
+              g.sizeBytes());
       old.lastSeq = g.lastSeq();
       sealed.add(old);
     }
@@ -103,11 +116,11 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record
-   * with {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail
-   * (what a crash leaves of writes that were never fsynced) is cut off; anything else damaged
-   * raises {@link CorruptWalException}. New records then go to a new generation file, numbered
-   * after the highest of the recovered records and {@code committedSeq}.
+   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record with
+   * {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail (what a
+   * crash leaves of writes that were never fsynced) is cut off; anything else damaged raises {@link
+   * CorruptWalException}. New records then go to a new generation file, numbered after the highest
+   * of the recovered records and {@code committedSeq}.
    *
    * @param dir the log's directory; the log owns the files named {@code wal-*.log}, {@code wal.ckp}
    *     and {@code wal.ckp.tmp} in it
@@ -119,7 +132,8 @@ public final class WriteAheadLog implements Closeable {
    * @throws CorruptWalException if the log is damaged beyond what a crash explains
    * @throws IOException on an I/O error, or if {@code replay} throws
    */
-  public static WriteAheadLog open(Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
+  public static WriteAheadLog open(
+      Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(replay, "replay");
@@ -128,6 +142,11 @@ public final class WriteAheadLog implements Closeable {
     }
     WalFileSystem fs = options.fs();
     fs.createDirectories(dir);
+    if (dir.toAbsolutePath().getParent() != null) {
+      // The log's own directory entry must be durable too, or a power loss could take the whole
+      // directory, synced records included. (One level only: the caller makes its parents durable.)
+      fs.syncDirectory(dir.toAbsolutePath().getParent());
+    }
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
     long lastSeq = Math.max(recovered.highestSeq(), committedSeq);
     Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1, lastSeq);
@@ -150,10 +169,14 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /** Creates a generation file with its header, fsyncs it and its directory entry. */
-  private static Generation createGeneration(WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
+  private static Generation createGeneration(
+      WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
     Path file = dir.resolve(WalFormat.generationFileName(generation));
     FileChannel channel =
-        fs.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
+        fs.open(
+            file,
+            EnumSet.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
     boolean success = false;
     try {
       ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
@@ -199,9 +222,6 @@ public final class WriteAheadLog implements Closeable {
         throw fail(t);
       }
       g.written += record.limit();
-      if (g.firstSeq < 0) {
-        g.firstSeq = seq;
-      }
       g.lastSeq = seq;
       lastSeq = seq;
       full = g.written >= options.maxGenerationBytes();
@@ -225,7 +245,8 @@ public final class WriteAheadLog implements Closeable {
    */
   public void sync(long seq) throws IOException {
     if (seq > lastSeq) {
-      throw new IllegalArgumentException("cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
+      throw new IllegalArgumentException(
+          "cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
     }
     ensureUsable();
     if (seq <= syncedSeq) {
@@ -290,9 +311,8 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       appendLock.unlock();
     }
-    if (upTo == g.synced) {
-      syncedSeq = Math.max(syncedSeq, upToSeq);
-      return;
+    if (upToSeq <= syncedSeq) {
+      return; // nothing new (only a sync marker, which need not be durable)
     }
     try {
       // fdatasync is enough: the file only grows, and the new size is flushed with the data.
@@ -300,9 +320,36 @@ public final class WriteAheadLog implements Closeable {
     } catch (Throwable t) {
       throw fail(t);
     }
-    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in g.
+    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is
+    // in g.
     g.synced = upTo;
     syncedSeq = upToSeq;
+    writeSyncMarker(g, upToSeq, upTo);
+  }
+
+  /**
+   * Writes (without fsync) a marker claiming that {@code upTo} bytes of {@code g} are fsynced. If
+   * it reaches the disk, recovery can tell damage to those bytes from a torn tail even when no
+   * record follows the last fsync (after a killed process, say); if it does not, nothing is lost.
+   */
+  private void writeSyncMarker(Generation g, long upToSeq, long upTo) {
+    appendLock.lock();
+    try {
+      if (failure != null || current != g) {
+        return;
+      }
+      ByteBuffer marker = WalFormat.encodeSyncMarker(upToSeq, upTo);
+      try {
+        WalIo.writeFully(g.channel, marker, g.written);
+      } catch (Throwable t) {
+        // The fsync succeeded, so this sync's seq is durable; the next call reports the failure.
+        fail(t);
+        return;
+      }
+      g.written += marker.limit();
+    } finally {
+      appendLock.unlock();
+    }
   }
 
   private void rollIfFull() throws IOException {
@@ -322,7 +369,9 @@ public final class WriteAheadLog implements Closeable {
     }
   }
 
-  /** Seals the current generation and starts the next. Caller holds the leadership and appendLock. */
+  /**
+   * Seals the current generation and starts the next. Caller holds the leadership and appendLock.
+   */
   private void rollLocked() throws IOException {
     Generation old = current;
     try {
@@ -343,8 +392,7 @@ public final class WriteAheadLog implements Closeable {
   /**
    * Called after a durable index commit that contains every record with {@code seq <=
    * committedSeq}: deletes the generations holding only such records (starting a new generation
-   * first if the current one holds only such records) and records the trim point in the
-   * checkpoint.
+   * first if the current one holds only such records) and records the trim point in the checkpoint.
    *
    * @param committedSeq the highest sequence number in the commit; at most {@link #lastSeq()}
    * @throws IOException if an I/O operation fails; a failed checkpoint write or deletion leaves the
@@ -354,7 +402,10 @@ public final class WriteAheadLog implements Closeable {
   public void trim(long committedSeq) throws IOException {
     if (committedSeq > lastSeq || committedSeq < 0) {
       throw new IllegalArgumentException(
-          "committedSeq must be between 0 and lastSeq=" + lastSeq + "; committedSeq=" + committedSeq);
+          "committedSeq must be between 0 and lastSeq="
+              + lastSeq
+              + "; committedSeq="
+              + committedSeq);
     }
     checkpointLock.lock();
     try {
@@ -403,8 +454,8 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one,
-   * or the committed one if larger).
+   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one, or
+   * the committed one if larger).
    *
    * @return the last sequence number
    */
@@ -524,7 +575,11 @@ public final class WriteAheadLog implements Closeable {
     Throwable f = failure;
     if (f != null) {
       throw new IOException(
-          "write-ahead log " + dir + " failed earlier and refuses writes; reopen it to recover: " + f, f);
+          "write-ahead log "
+              + dir
+              + " failed earlier and refuses writes; reopen it to recover: "
+              + f,
+          f);
     }
     if (closed) {
       throw new AlreadyClosedException("write-ahead log " + dir + " is closed");
