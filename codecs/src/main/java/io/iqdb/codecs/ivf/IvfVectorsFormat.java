@@ -38,15 +38,16 @@ import org.apache.lucene.store.DataInput;
  * centroid, or by inner product for {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. The
  * nearest {@code probes} lists are scanned ({@link IvfSearchStrategy}; by default {@code max(4,
  * ceil(sqrt(nlist) / 2))}, all lists if fewer, twice that for maximum inner product: 8 of 245 lists
- * on Fashion-MNIST, recall@10 0.99), then more, nearest first, until as many accepted vectors were
- * scanned as the first {@code probes} lists hold and at least {@code k} (times the oversampling,
- * for codes): accept docs (filters, deletions) are checked inside the lists, and a filter's nearest
- * matches lie further out than the nearest vectors. Float32 lists are scored exactly with Lucene's
- * SIMD flat scorer. Quantized lists are scored on their residual codes (see {@code ResidualCodec});
- * the best {@code k * oversample} (default 2 for 8 and 7 bits, 4 for 4 bits, 20 for 1 bit) are
- * rescored against the raw vectors, so returned scores are always exact. Each scanned accepted
- * vector counts as one visit; scanning stops at the collector's visit limit (Lucene then falls back
- * to exact search).
+ * on Fashion-MNIST, recall@10 0.99). Accept docs (filters, deletions) are checked inside the lists;
+ * when they accept a share {@code a} of the vectors (their cost over the vector count), more lists
+ * are scanned, nearest first, until {@code sqrt(a)} times as many vectors as the first {@code
+ * probes} lists hold, and at least {@code k} (times the oversampling, for codes), were accepted: a
+ * filter's nearest matches lie further out than the nearest vectors. Float32 lists are scored
+ * exactly with Lucene's SIMD flat scorer. Quantized lists are scored on their residual codes (see
+ * {@code ResidualCodec}); the best {@code k * oversample} (default 2 for 8 and 7 bits, 4 for 4
+ * bits, 20 for 1 bit) are rescored against the raw vectors, so returned scores are always exact.
+ * Each scanned accepted vector counts as one visit; scanning stops at the collector's visit limit
+ * (Lucene then falls back to exact search).
  *
  * <h2>Files</h2>
  *

@@ -250,7 +250,15 @@ final class IvfVectorsReader extends KnnVectorsReader {
       ExactSearch.search(exact, collector, acceptDocs.bits());
       return;
     }
-    IvfSearch search = new IvfSearch(entry, lists.clone(), exact, acceptOrds, collector, target);
+    IvfSearch search =
+        new IvfSearch(
+            entry,
+            lists.clone(),
+            exact,
+            acceptOrds,
+            acceptOrds == null ? 1f : Math.min(1f, acceptDocs.cost() / (float) entry.size()),
+            collector,
+            target);
     search.run();
   }
 
