@@ -29,8 +29,9 @@ import org.apache.lucene.store.DataInput;
  * {@code round(sqrt(n))}, capped at {@code n / 8} and at least 1. Every vector goes to the list of
  * its nearest centroid. For large segments the distance computations of training and assignment run
  * on the common fork-join pool; the result does not depend on the number of threads. Merged
- * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8).
- * With {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
+ * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8) and
+ * look for each vector's list only among the 16 new centroids nearest to its previous list's. With
+ * {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *
  * <h2>Search</h2>
  *
