@@ -14,7 +14,7 @@
  *     <td>Lucene's {@code Lucene104HnswScalarQuantizedVectorsFormat}</td></tr>
  * </table>
  *
- * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and keeps
- * the raw float vectors, so {@code getFloatVectorValues} returns what was written.
+ * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and
+ * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
  */
 package io.iqdb.codecs;

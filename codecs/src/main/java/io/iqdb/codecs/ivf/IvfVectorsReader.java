@@ -212,6 +212,41 @@ final class IvfVectorsReader extends KnnVectorsReader {
         codec);
   }
 
+  /** Receives the members of posting lists. */
+  interface ListMembers {
+    void accept(int list, int ord) throws IOException;
+  }
+
+  /**
+   * Calls back with every (list, vector ordinal) pair of a field. Used by merges.
+   *
+   * @param field the field
+   * @param members receives the pairs
+   */
+  void forEachListMember(String field, ListMembers members) throws IOException {
+    FieldEntry entry = fields.get(field);
+    if (entry == null) {
+      return;
+    }
+    IndexInput in = lists.clone();
+    int[] ords = new int[0];
+    for (int list = 0; list < entry.listSizes.length; list++) {
+      int n = entry.listSizes[list];
+      if (ords.length < n) {
+        ords = new int[n];
+      }
+      in.seek(entry.listOffsets[list]);
+      in.readInts(ords, 0, n);
+      for (int i = 0; i < n; i++) {
+        if (ords[i] < 0 || ords[i] >= entry.size) {
+          throw new CorruptIndexException(
+              "invalid ordinal " + ords[i] + " in list " + list + " of " + entry.size, in);
+        }
+        members.accept(list, ords[i]);
+      }
+    }
+  }
+
   /** The centroids of a field, or null. Used to warm-start merges. */
   float[][] centroids(String field) {
     FieldEntry entry = fields.get(field);
@@ -250,7 +285,15 @@ final class IvfVectorsReader extends KnnVectorsReader {
       ExactSearch.search(exact, collector, acceptDocs.bits());
       return;
     }
-    IvfSearch search = new IvfSearch(entry, lists.clone(), exact, acceptOrds, collector, target);
+    IvfSearch search =
+        new IvfSearch(
+            entry,
+            lists.clone(),
+            exact,
+            acceptOrds,
+            acceptOrds == null ? 1f : Math.min(1f, acceptDocs.cost() / (float) entry.size()),
+            collector,
+            target);
     search.run();
   }
 

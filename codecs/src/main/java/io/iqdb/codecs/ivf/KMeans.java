@@ -8,10 +8,10 @@ import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Lloyd's k-means (squared L2) on a uniform sample, seeded by k-means++ (or by previous centroids), kept balanced by splitting the largest cluster
- * whenever a cluster empties and by capping cluster sizes during assignment of the sample: a point
- * whose nearest centroid is already full (more than {@link #BALANCE} times the mean size) goes to
- * its second-nearest centroid when that one has room.
+ * Lloyd's k-means (squared L2) on a uniform sample, seeded by k-means++ (or by previous centroids),
+ * kept balanced by splitting the largest cluster whenever a cluster empties and by capping cluster
+ * sizes during assignment of the sample: a point whose nearest centroid is already full (more than
+ * {@link #BALANCE} times the mean size) goes to its second-nearest centroid when that one has room.
  */
 final class KMeans {
 
@@ -188,9 +188,34 @@ final class KMeans {
    * @return the index of each vector's nearest centroid
    */
   static int[] assign(Vectors vectors, float[][] centroids) throws IOException {
+    return assign(vectors, centroids, null, null);
+  }
+
+  /** Candidate centroids per hint: the new centroids nearest to each previous centroid. */
+  static final int HINT_CANDIDATES = 16;
+
+  /**
+   * The nearest centroid of every vector, searched among a few candidates when a hint says which
+   * previous centroid the vector belonged to: its nearest new centroid is almost always among the
+   * new centroids nearest to its previous one. This spares merges most distance computations.
+   *
+   * @param vectors the vectors
+   * @param centroids the centroids
+   * @param hints per vector, the index of its previous centroid, or -1 (searched exhaustively);
+   *     null for none
+   * @param previous the previous centroids the hints refer to; null if {@code hints} is null
+   * @return the index of each vector's nearest (or nearest candidate) centroid
+   */
+  static int[] assign(Vectors vectors, float[][] centroids, int[] hints, float[][] previous)
+      throws IOException {
     int n = vectors.size();
     int[] listOf = new int[n];
-    long work = (long) n * centroids.length * (centroids.length == 0 ? 0 : centroids[0].length);
+    int[][] candidates =
+        hints == null || centroids.length <= HINT_CANDIDATES
+            ? null
+            : nearestCentroids(previous, centroids, HINT_CANDIDATES);
+    int perVector = candidates == null ? centroids.length : HINT_CANDIDATES;
+    long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);
     boolean parallel = work >= PARALLEL_WORK;
     forEachChunk(
         n,
@@ -198,10 +223,44 @@ final class KMeans {
         (from, to) -> {
           Vectors view = parallel ? vectors.copy() : vectors;
           for (int ord = from; ord < to; ord++) {
-            listOf[ord] = nearest(view.vector(ord), centroids);
+            float[] v = view.vector(ord);
+            int hint = candidates == null ? -1 : hints[ord];
+            listOf[ord] =
+                hint < 0 ? nearest(v, centroids) : nearest(v, centroids, candidates[hint]);
           }
         });
     return listOf;
+  }
+
+  /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
+  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) {
+    int[][] nearest = new int[from.length][m];
+    long[] keys = new long[to.length];
+    for (int i = 0; i < from.length; i++) {
+      for (int j = 0; j < to.length; j++) {
+        float d = VectorUtil.squareDistance(from[i], to[j]);
+        // non-negative floats sort like their bits
+        keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
+      }
+      Arrays.sort(keys);
+      for (int c = 0; c < m; c++) {
+        nearest[i][c] = (int) keys[c];
+      }
+    }
+    return nearest;
+  }
+
+  private static int nearest(float[] v, float[][] centroids, int[] candidates) {
+    int best = candidates[0];
+    float bestDist = Float.POSITIVE_INFINITY;
+    for (int j : candidates) {
+      float d = VectorUtil.squareDistance(v, centroids[j]);
+      if (d < bestDist) {
+        best = j;
+        bestDist = d;
+      }
+    }
+    return best;
   }
 
   /** A task over a range of vectors. */
@@ -211,8 +270,8 @@ final class KMeans {
 
   /**
    * Runs a task over [0, n) in chunks, on the common fork-join pool when the work is large enough
-   * to pay for it. Clustering is the costliest step of writing a segment; the results do not
-   * depend on the number of threads.
+   * to pay for it. Clustering is the costliest step of writing a segment; the results do not depend
+   * on the number of threads.
    */
   private static void forEachChunk(int n, long work, RangeTask task) throws IOException {
     if (work < PARALLEL_WORK || n <= CHUNK) {
@@ -257,9 +316,9 @@ final class KMeans {
   }
 
   /**
-   * k-means++ seeding: fills centroids[c..k) with sample points drawn with probability
-   * proportional to their squared distance to the nearest centroid so far, so that well separated
-   * clusters each get a seed (random seeds often put two in one cluster and none in another).
+   * k-means++ seeding: fills centroids[c..k) with sample points drawn with probability proportional
+   * to their squared distance to the nearest centroid so far, so that well separated clusters each
+   * get a seed (random seeds often put two in one cluster and none in another).
    */
   private static void seed(float[][] sample, float[][] centroids, int c, Random random) {
     int n = sample.length;

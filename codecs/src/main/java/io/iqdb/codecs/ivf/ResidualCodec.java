@@ -10,9 +10,9 @@ import org.apache.lucene.util.quantization.OptimizedScalarQuantizer;
  *
  * <p>A document residual {@code r} is quantized to {@code b}-bit codes {@code d} on an interval
  * {@code [l, u]} (its min and max for 8, 7 and 4 bits, Lucene's {@link OptimizedScalarQuantizer}
- * interval for 1 bit): {@code r[i] ~ l + s * d[i]}, {@code s = (u - l) / (2^b - 1)}. At
- * query time the query residual {@code q' = q - c} is quantized per list to codes {@code e} on its
- * own min-max interval {@code [lq, uq]} with step {@code sq}. Then
+ * interval for 1 bit): {@code r[i] ~ l + s * d[i]}, {@code s = (u - l) / (2^b - 1)}. At query time
+ * the query residual {@code q' = q - c} is quantized per list to codes {@code e} on its own min-max
+ * interval {@code [lq, uq]} with step {@code sq}. Then
  *
  * <pre>
  *   &lt;q', r&gt; ~ D*l*lq + l*sq*sum(e) + lq*s*sum(d) + s*sq*&lt;e, d&gt;
@@ -36,8 +36,10 @@ final class ResidualCodec {
   final int paddedDims;
   final int codeBytes;
   private final int queryBits;
+  // 2 interval refinements instead of Lucene's 5: the same recall@10 on Fashion-MNIST (0.962 at
+  // 6 probes), a tenth less build time
   private final OptimizedScalarQuantizer quantizer =
-      new OptimizedScalarQuantizer(VectorSimilarityFunction.EUCLIDEAN);
+      new OptimizedScalarQuantizer(VectorSimilarityFunction.EUCLIDEAN, 0.1f, 2);
 
   ResidualCodec(int bits, int dims) {
     this.bits = bits;

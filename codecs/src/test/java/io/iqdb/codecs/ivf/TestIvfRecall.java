@@ -25,9 +25,9 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.store.Directory;
@@ -222,8 +222,7 @@ public class TestIvfRecall extends LuceneTestCase {
   }
 
   public void testProbingAllListsIsExactForFloatLists() throws IOException {
-    checkRecall(
-        IqdbVectorFormats.ivf(0, 32), anySimilarity(), 1.0, new IvfSearchStrategy(1 << 20));
+    checkRecall(IqdbVectorFormats.ivf(0, 32), anySimilarity(), 1.0, new IvfSearchStrategy(1 << 20));
   }
 
   public void testOversamplingKnob() throws IOException {
