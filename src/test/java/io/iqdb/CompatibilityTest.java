@@ -36,7 +36,8 @@ class CompatibilityTest {
     return switch (name) {
       case "flat" -> CollectionConfig.builder(DIM, Metric.L2).index(IndexSpec.flat()).build();
       case "hnsw" -> CollectionConfig.builder(DIM, Metric.COSINE).index(IndexSpec.hnsw(8, 50)).build();
-      case "ivf" -> CollectionConfig.builder(DIM, Metric.L2).index(IndexSpec.ivf().withLists(4)).build();
+      case "ivf" -> CollectionConfig.builder(DIM, Metric.L2)
+          .index(IndexSpec.ivf().withLists(4).withQuantization(Quantization.NONE)).build();
       case "ivf_int8" -> CollectionConfig.builder(DIM, Metric.MAX_INNER_PRODUCT)
           .index(IndexSpec.ivf().withLists(4).withQuantization(Quantization.INT8)).build();
       default -> throw new IllegalArgumentException(name);

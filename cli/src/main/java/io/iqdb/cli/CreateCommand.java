@@ -44,7 +44,7 @@ final class CreateCommand extends CollectionCommand {
       names = "--quantization",
       paramLabel = "Q",
       converter = Options.QuantizationConverter.class,
-      description = "none (default), int8, int7, int4 or bit1.")
+      description = "none, int8, int7, int4 or bit1 (default: none; int8 for --index ivf).")
   Quantization quantization;
 
   @Option(

@@ -67,7 +67,7 @@ final class ImportCommand extends CollectionCommand {
   Options.IndexKind index = Options.IndexKind.hnsw;
 
   @Option(names = "--quantization", paramLabel = "Q", converter = Options.QuantizationConverter.class,
-      description = "With --create: none (default), int8, int7, int4 or bit1.")
+      description = "With --create: none, int8, int7, int4 or bit1 (default: none; int8 for --index ivf).")
   Quantization quantization;
 
   @Option(names = "--progress", negatable = true,

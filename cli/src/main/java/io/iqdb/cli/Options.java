@@ -97,7 +97,7 @@ final class Options {
           m == null ? IndexSpec.Hnsw.DEFAULT_M : m,
           beamWidth == null ? IndexSpec.Hnsw.DEFAULT_BEAM_WIDTH : beamWidth,
           quantization);
-      case ivf -> new IndexSpec.Ivf(lists == null ? 0 : lists, quantization);
+      case ivf -> new IndexSpec.Ivf(lists == null ? 0 : lists, q == null ? IndexSpec.ivf().quantization() : q);
     };
   }
 

@@ -165,7 +165,7 @@ public final class IqdbSystem implements AnnSystem {
    */
   public static List<IqdbSystem> all(int m, int beamWidth, int ivfLists, List<Integer> efSweep, List<Integer> probeSweep) {
     IndexSpec.Hnsw hnsw = IndexSpec.hnsw(m, beamWidth);
-    IndexSpec.Ivf ivf = IndexSpec.ivf().withLists(ivfLists);
+    IndexSpec.Ivf ivf = IndexSpec.ivf().withLists(ivfLists).withQuantization(Quantization.NONE);
     return List.of(
         new IqdbSystem("iqdb-flat", IndexSpec.flat(), Knob.EXACT, List.of(), 0f),
         new IqdbSystem("iqdb-flat-int8", IndexSpec.flat(Quantization.INT8), Knob.NONE, List.of(), 0f),
