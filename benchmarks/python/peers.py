@@ -211,6 +211,8 @@ def versions():
     try:
         import faiss
         out["faiss"] = faiss.__version__
+        # Debian builds FAISS for baseline x86-64 ("OPTIMIZE GENERIC"), without AVX2 kernels.
+        out["faiss compile options"] = faiss.get_compile_options().strip()
     except ImportError:
         pass
     try:
