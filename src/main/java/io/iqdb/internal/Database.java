@@ -1,34 +1,250 @@
 package io.iqdb.internal;
 
 import io.iqdb.CollectionConfig;
+import io.iqdb.CollectionExistsException;
+import io.iqdb.CollectionNotFoundException;
+import io.iqdb.Durability;
+import io.iqdb.IqdbException;
+import io.iqdb.LockedException;
+import io.iqdb.NotADatabaseException;
 import io.iqdb.VectorCollection;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+import org.apache.lucene.store.LockObtainFailedException;
+import org.apache.lucene.util.IOUtils;
 
-/** The implementation behind {@code Iqdb}. */
+/**
+ * The implementation behind {@code Iqdb}: the database lock, the catalog and the open collections.
+ *
+ * <p>Directory layout: {@code iqdb.lock} (the process lock, held while open), {@link
+ * Catalog#FILE_NAME}, and {@code collections/<name>/} per collection (see {@link CollectionStore}).
+ */
 public final class Database {
-  private Database() {}
+  /** The lock file at the database root. */
+  public static final String LOCK_FILE = "iqdb.lock";
+
+  private final DatabaseOptions options;
+  private final Path dir;
+  private final Directory lockDir;
+  private final Lock lock;
+  private final Map<String, CollectionConfig> catalog = new TreeMap<>();
+  private final Map<String, CollectionImpl> collections = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock) {
+    this.options = options;
+    this.dir = dir;
+    this.lockDir = lockDir;
+    this.lock = lock;
+  }
 
   /**
-   * Opens a database.
+   * Opens a database: takes the lock, reads the catalog, opens and recovers every collection.
    *
    * @param options the options
    * @return the database
    */
   public static Database open(DatabaseOptions options) {
-    throw new UnsupportedOperationException("work in progress");
+    if (options.path() == null) {
+      return new Database(options, null, null, null);
+    }
+    Path dir = options.path().toAbsolutePath().normalize();
+    Directory lockDir = null;
+    Lock lock = null;
+    Database db = null;
+    boolean success = false;
+    try {
+      checkIsDatabase(dir, options.createIfMissing());
+      Files.createDirectories(dir);
+      lockDir = FSDirectory.open(dir);
+      try {
+        lock = lockDir.obtainLock(LOCK_FILE);
+      } catch (LockObtainFailedException e) {
+        throw new LockedException(
+            "database " + dir + " is already open (in this or another process): " + e.getMessage(), e);
+      }
+      if (!Catalog.exists(dir)) {
+        Catalog.write(dir, Map.of());
+      }
+      db = new Database(options, dir, lockDir, lock);
+      db.load();
+      success = true;
+      return db;
+    } catch (IOException | RuntimeException e) {
+      throw Errors.translate(e, "open of database " + dir);
+    } finally {
+      if (!success) {
+        if (db != null) {
+          db.closeCollectionsQuietly();
+        }
+        IOUtils.closeWhileHandlingException(lock, lockDir);
+      }
+    }
+  }
+
+  private static void checkIsDatabase(Path dir, boolean create) throws IOException {
+    if (!Files.exists(dir)) {
+      if (!create) {
+        throw new NotADatabaseException("no database at " + dir + " (createIfMissing is false)");
+      }
+      return;
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new NotADatabaseException("not a directory, so not an iQDB database: " + dir);
+    }
+    if (Catalog.exists(dir)) {
+      return;
+    }
+    List<String> others = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path p : entries) {
+        String n = p.getFileName().toString();
+        if (!n.equals(LOCK_FILE) && !n.startsWith(Catalog.FILE_NAME)) {
+          others.add(n);
+        }
+      }
+    }
+    if (!others.isEmpty()) {
+      throw new NotADatabaseException(
+          "directory " + dir + " is not empty and holds no iQDB catalog (" + Catalog.FILE_NAME
+              + "); refusing to touch it. Entries: " + others.subList(0, Math.min(5, others.size())));
+    }
+    if (!create) {
+      throw new NotADatabaseException("no database at " + dir + " (createIfMissing is false)");
+    }
+  }
+
+  private void load() throws IOException {
+    catalog.putAll(Catalog.read(dir.resolve(Catalog.FILE_NAME)));
+    Path collectionsDir = dir.resolve("collections");
+    if (Files.isDirectory(collectionsDir)) {
+      // A collection directory missing from the catalog is left over from a create that crashed
+      // before its catalog entry was written, or a drop that crashed after: nothing acknowledged.
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(collectionsDir)) {
+        for (Path p : entries) {
+          if (!catalog.containsKey(p.getFileName().toString())) {
+            IOUtils.rm(p);
+          }
+        }
+      }
+    }
+    for (Map.Entry<String, CollectionConfig> e : catalog.entrySet()) {
+      collections.put(e.getKey(), openCollection(e.getKey(), e.getValue(), false));
+    }
+  }
+
+  private CollectionImpl openCollection(String name, CollectionConfig config, boolean create)
+      throws IOException {
+    CollectionStore store =
+        dir == null ? CollectionStore.inMemory() : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name));
+    IndexWriter writer = null;
+    SearcherManager searchers = null;
+    CollectionLog log = null;
+    boolean success = false;
+    try {
+      IndexWriterConfig iwc =
+          new IndexWriterConfig()
+              .setCodec(new IndexFormats(config).codec())
+              .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
+              .setCommitOnClose(false)
+              .setRAMBufferSizeMB(options.ramBufferMb());
+      writer = new IndexWriter(store.index(), iwc);
+      if (create) {
+        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, "0").entrySet());
+        writer.commit();
+      }
+      long committedSeq = committedSeq(writer, name);
+      searchers = new SearcherManager(writer, null);
+      Schema schema;
+      DirectoryReader reader = DirectoryReader.open(writer);
+      try {
+        schema = new Schema(reader, IndexFormats.similarity(config.metric()));
+      } finally {
+        reader.close();
+      }
+      Durability durability = config.durability() != null ? config.durability() : options.durability();
+      log = CollectionLog.none(committedSeq);
+      CollectionImpl c =
+          new CollectionImpl(name, config, durability, store, writer, searchers, schema, log);
+      success = true;
+      return c;
+    } finally {
+      if (!success) {
+        IOUtils.closeWhileHandlingException(searchers, log);
+        if (writer != null) {
+          IOUtils.closeWhileHandlingException(writer::rollback);
+        }
+        IOUtils.closeWhileHandlingException(store);
+      }
+    }
+  }
+
+  private static long committedSeq(IndexWriter writer, String name) {
+    for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
+      if (e.getKey().equals(CollectionImpl.SEQ_KEY)) {
+        try {
+          return Long.parseLong(e.getValue());
+        } catch (NumberFormatException nfe) {
+          throw new io.iqdb.CorruptedException(
+              "collection '" + name + "': commit holds a bad sequence number " + e.getValue(), null, nfe);
+        }
+      }
+    }
+    throw new io.iqdb.CorruptedException(
+        "collection '" + name + "': its last commit records no sequence number; not an iQDB index", null, null);
   }
 
   /**
-   * Creates a collection.
+   * Creates a collection: commits it empty, then records it in the catalog.
    *
    * @param name the name
    * @param config the config
    * @return the collection
    */
-  public VectorCollection createCollection(String name, CollectionConfig config) {
-    throw new UnsupportedOperationException();
+  public synchronized VectorCollection createCollection(String name, CollectionConfig config) {
+    ensureOpen();
+    Names.checkCollectionName(name);
+    if (config == null) {
+      throw new io.iqdb.InvalidArgumentException("config must not be null");
+    }
+    if (catalog.containsKey(name)) {
+      throw new CollectionExistsException("collection '" + name + "' already exists");
+    }
+    new IndexFormats(config).codec(); // rejects unsupported index settings before touching disk
+    CollectionImpl c = null;
+    try {
+      c = openCollection(name, config, true);
+      Map<String, CollectionConfig> next = new TreeMap<>(catalog);
+      next.put(name, config);
+      if (dir != null) {
+        Catalog.write(dir, next);
+      }
+      catalog.put(name, config);
+      collections.put(name, c);
+      return c;
+    } catch (IOException | RuntimeException e) {
+      if (c != null && !collections.containsKey(name)) {
+        closeQuietly(c);
+        deleteCollectionFiles(name);
+      }
+      throw Errors.translate(e, "creation of collection '" + name + "'");
+    }
   }
 
   /**
@@ -38,7 +254,9 @@ public final class Database {
    * @return the collection
    */
   public VectorCollection collection(String name) {
-    throw new UnsupportedOperationException();
+    return findCollection(name)
+        .orElseThrow(() -> new CollectionNotFoundException(
+            "collection '" + name + "' does not exist; collections: " + listCollections()));
   }
 
   /**
@@ -48,38 +266,91 @@ public final class Database {
    * @return the collection
    */
   public Optional<VectorCollection> findCollection(String name) {
-    throw new UnsupportedOperationException();
+    ensureOpen();
+    return Optional.ofNullable(name == null ? null : collections.get(name));
   }
 
   /**
    * Collection names.
    *
-   * @return the names
+   * @return the names, sorted
    */
-  public List<String> listCollections() {
-    throw new UnsupportedOperationException();
+  public synchronized List<String> listCollections() {
+    ensureOpen();
+    return List.copyOf(catalog.keySet());
   }
 
   /**
-   * Drops a collection.
+   * Drops a collection: removes it from the catalog, then deletes its files.
    *
    * @param name the name
    * @return whether it existed
    */
-  public boolean dropCollection(String name) {
-    throw new UnsupportedOperationException();
+  public synchronized boolean dropCollection(String name) {
+    ensureOpen();
+    CollectionImpl c = name == null ? null : collections.get(name);
+    if (c == null) {
+      return false;
+    }
+    try {
+      Map<String, CollectionConfig> next = new TreeMap<>(catalog);
+      next.remove(name);
+      if (dir != null) {
+        Catalog.write(dir, next);
+      }
+    } catch (IOException e) {
+      throw Errors.translate(e, "drop of collection '" + name + "'");
+    }
+    catalog.remove(name);
+    collections.remove(name);
+    closeQuietly(c);
+    deleteCollectionFiles(name);
+    return true;
   }
 
-  /** Flushes. */
-  public void flush() {}
+  private void deleteCollectionFiles(String name) {
+    if (dir != null) {
+      try {
+        IOUtils.rm(CollectionStore.collectionDir(dir, name));
+      } catch (IOException e) {
+        // Left for the next open, which deletes collection directories missing from the catalog.
+      }
+    }
+  }
+
+  /**
+   * Integrity check of every collection: Lucene's CheckIndex on its last commit, after a flush.
+   *
+   * @return problems by collection name; empty when everything is clean
+   */
+  public synchronized Map<String, String> check() {
+    ensureOpen();
+    flush();
+    Map<String, String> problems = new LinkedHashMap<>();
+    for (Map.Entry<String, CollectionImpl> e : new TreeMap<>(collections).entrySet()) {
+      String report = e.getValue().check();
+      if (report != null) {
+        problems.put(e.getKey(), report);
+      }
+    }
+    return problems;
+  }
+
+  /** Commits every collection. */
+  public void flush() {
+    ensureOpen();
+    for (CollectionImpl c : collections.values()) {
+      c.commit();
+    }
+  }
 
   /**
    * The path.
    *
-   * @return the path
+   * @return the directory, or empty in memory
    */
   public Optional<Path> path() {
-    return Optional.empty();
+    return Optional.ofNullable(dir);
   }
 
   /**
@@ -88,9 +359,55 @@ public final class Database {
    * @return true if closed
    */
   public boolean isClosed() {
-    return false;
+    return closed;
   }
 
-  /** Closes. */
-  public void close() {}
+  /** Commits and closes every collection and releases the lock. Idempotent. */
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    RuntimeException first = null;
+    for (CollectionImpl c : collections.values()) {
+      try {
+        c.close(true);
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        }
+      }
+    }
+    collections.clear();
+    try {
+      IOUtils.close(lock, lockDir);
+    } catch (IOException e) {
+      if (first == null) {
+        first = Errors.translate(e, "release of the lock of database " + dir);
+      }
+    }
+    if (first != null) {
+      throw first instanceof IqdbException ? first : Errors.translate(first, "close of database " + dir);
+    }
+  }
+
+  private void closeCollectionsQuietly() {
+    for (CollectionImpl c : collections.values()) {
+      closeQuietly(c);
+    }
+  }
+
+  private static void closeQuietly(CollectionImpl c) {
+    try {
+      c.close(false);
+    } catch (RuntimeException ignored) {
+      // already failing; the first error is the one reported
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw Errors.closed("database " + (dir == null ? "(in memory)" : dir.toString()));
+    }
+  }
 }

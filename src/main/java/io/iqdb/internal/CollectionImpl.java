@@ -1,0 +1,514 @@
+package io.iqdb.internal;
+
+import io.iqdb.CollectionConfig;
+import io.iqdb.CollectionStats;
+import io.iqdb.Durability;
+import io.iqdb.Hit;
+import io.iqdb.InvalidArgumentException;
+import io.iqdb.Payload;
+import io.iqdb.SearchRequest;
+import io.iqdb.StorageException;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * A collection: one Lucene index plus its write-ahead log.
+ *
+ * <p>Writes: validated first; then, holding the commit lock shared and the lock stripes of their
+ * ids, logged (sequence number assigned) and applied to the {@link IndexWriter}; then, outside the
+ * locks, synced (SYNC mode; concurrent writers share fsyncs). Striping keeps writes to one id in
+ * log order, so replaying the log reproduces the index. A commit takes the commit lock exclusively,
+ * so it contains exactly the batches up to the sequence number it records.
+ *
+ * <p>Reads: read-your-writes by refreshing the {@link SearcherManager} when writes are pending; a
+ * read with nothing pending takes no lock.
+ */
+final class CollectionImpl implements VectorCollection {
+  /** The commit user-data key holding the last sequence number a commit contains. */
+  static final String SEQ_KEY = "iqdb.seq";
+
+  private static final int STRIPES = 64;
+
+  private final String name;
+  private final CollectionConfig config;
+  private final CollectionStore store;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final Schema schema;
+  private final SearchExecutor executor;
+  private final CollectionLog log;
+  private final Durability durability;
+
+  private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
+  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+  private final AtomicLong writeGen = new AtomicLong();
+  private final Object refreshLock = new Object();
+  private volatile long refreshedGen;
+  private volatile boolean closed;
+  private volatile Throwable failure;
+
+  CollectionImpl(
+      String name, CollectionConfig config, Durability durability, CollectionStore store,
+      IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log) {
+    this.name = name;
+    this.config = config;
+    this.durability = durability;
+    this.store = store;
+    this.writer = writer;
+    this.searchers = searchers;
+    this.schema = schema;
+    this.log = log;
+    this.executor = new SearchExecutor(config, schema, new IndexFormats(config));
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new ReentrantLock();
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CollectionConfig config() {
+    return config;
+  }
+
+  Durability durability() {
+    return durability;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void upsert(String id, float[] vector, Payload payload) {
+    ensureOpen();
+    PreparedUpsert p = prepare(id, vector, payload);
+    write(List.of(p.op), List.of(p));
+  }
+
+  @Override
+  public void upsertAll(Collection<VectorRecord> records) {
+    ensureOpen();
+    if (records == null) {
+      throw new InvalidArgumentException("records must not be null");
+    }
+    Map<String, PreparedUpsert> byId = new LinkedHashMap<>();
+    int i = 0;
+    for (VectorRecord r : records) {
+      if (r == null) {
+        throw new InvalidArgumentException("record " + i + " of the batch is null");
+      }
+      PreparedUpsert p = prepare(r.id(), r.vector(), r.payload());
+      byId.remove(p.op.id()); // the last occurrence of an id wins, in its position
+      byId.put(p.op.id(), p);
+      i++;
+    }
+    if (byId.isEmpty()) {
+      return;
+    }
+    schema.checkAll(byId.values().stream().map(p -> Map.entry(p.op.id(), p.payload)).toList());
+    List<PreparedUpsert> prepared = new ArrayList<>(byId.values());
+    write(prepared.stream().map(p -> (CollectionLog.Op) p.op).toList(), prepared);
+  }
+
+  @Override
+  public boolean delete(String id) {
+    return deleteAll(List.of(id)) == 1;
+  }
+
+  @Override
+  public int deleteAll(Collection<String> ids) {
+    ensureOpen();
+    if (ids == null) {
+      throw new InvalidArgumentException("ids must not be null");
+    }
+    TreeSet<String> unique = new TreeSet<>();
+    for (String id : ids) {
+      unique.add(Validation.checkId(id));
+    }
+    if (unique.isEmpty()) {
+      return 0;
+    }
+    List<ReentrantLock> held = lockStripes(unique);
+    long seq;
+    int existing = 0;
+    try {
+      commitLock.readLock().lock();
+      try {
+        ensureWritable();
+        // Under the stripe locks no other write to these ids can land, so what a fresh reader sees is
+        // what this delete removes.
+        List<CollectionLog.Op> ops = new ArrayList<>();
+        IndexSearcher s = acquire();
+        try {
+          for (String id : unique) {
+            if (SearchExecutor.get(s, id) != null) {
+              ops.add(new CollectionLog.Delete(id));
+            }
+          }
+        } finally {
+          searchers.release(s);
+        }
+        existing = ops.size();
+        if (ops.isEmpty()) {
+          return 0;
+        }
+        seq = appendAndApply(ops, List.of());
+      } finally {
+        commitLock.readLock().unlock();
+      }
+    } catch (IOException e) {
+      throw fail(e, "delete from collection '" + name + "'");
+    } finally {
+      held.forEach(ReentrantLock::unlock);
+    }
+    syncLog(seq);
+    return existing;
+  }
+
+  private record PreparedUpsert(CollectionLog.Upsert op, Payload payload) {}
+
+  private PreparedUpsert prepare(String id, float[] vector, Payload payload) {
+    Validation.checkId(id);
+    Validation.checkVector(config, vector, "record '" + id + "'");
+    Payload p = payload == null ? Payload.empty() : payload;
+    schema.check(id, p);
+    return new PreparedUpsert(new CollectionLog.Upsert(id, vector.clone(), PayloadCodec.encode(p)), p);
+  }
+
+  private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
+    List<ReentrantLock> held = lockStripes(ops.stream().map(CollectionLog.Op::id).toList());
+    long seq;
+    try {
+      commitLock.readLock().lock();
+      try {
+        ensureWritable();
+        for (PreparedUpsert p : upserts) {
+          schema.register(p.op.id(), p.payload);
+        }
+        seq = appendAndApply(ops, upserts);
+      } finally {
+        commitLock.readLock().unlock();
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
+        throw iq;
+      }
+      throw fail(e, "upsert into collection '" + name + "'");
+    } finally {
+      held.forEach(ReentrantLock::unlock);
+    }
+    syncLog(seq);
+  }
+
+  /** Logs the batch, then applies it to the index. Caller holds the stripes and the commit lock. */
+  private long appendAndApply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
+    long seq = log.append(ops);
+    apply(ops, upserts);
+    writeGen.incrementAndGet();
+    return seq;
+  }
+
+  private void apply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
+    int u = 0;
+    for (CollectionLog.Op op : ops) {
+      switch (op) {
+        case CollectionLog.Upsert up -> {
+          Payload payload = upserts.isEmpty() ? PayloadCodec.decode(up.payload(), 0, up.payload().length) : upserts.get(u++).payload;
+          writer.updateDocument(
+              new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payload, up.payload()));
+        }
+        case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
+      }
+    }
+  }
+
+  /** Applies a batch replayed from the log at open. */
+  void replay(List<CollectionLog.Op> ops) throws IOException {
+    for (CollectionLog.Op op : ops) {
+      if (op instanceof CollectionLog.Upsert up) {
+        schema.register(up.id(), PayloadCodec.decode(up.payload(), 0, up.payload().length));
+      }
+    }
+    apply(ops, List.of());
+    writeGen.incrementAndGet();
+  }
+
+  private void syncLog(long seq) {
+    if (durability.mode() == Durability.Mode.SYNC) {
+      try {
+        log.sync(seq);
+      } catch (IOException | RuntimeException e) {
+        throw fail(e, "sync of the write-ahead log of collection '" + name + "'");
+      }
+    }
+  }
+
+  private List<ReentrantLock> lockStripes(Collection<String> ids) {
+    TreeSet<Integer> idx = new TreeSet<>();
+    for (String id : ids) {
+      idx.add(Math.floorMod(id.hashCode(), STRIPES));
+    }
+    List<ReentrantLock> held = new ArrayList<>(idx.size());
+    for (int i : idx) {
+      stripes[i].lock();
+      held.add(stripes[i]);
+    }
+    return held;
+  }
+
+  /** Marks the collection failed: it refuses writes until the database is reopened. */
+  private RuntimeException fail(Throwable t, String what) {
+    if (failure == null) {
+      failure = t;
+    }
+    return Errors.translate(t, what);
+  }
+
+  private void ensureWritable() {
+    Throwable f = failure;
+    if (f != null) {
+      throw new StorageException(
+          "collection '" + name + "' refuses writes after an earlier failure (" + f
+              + "); reopen the database to recover from the last commit plus the write-ahead log", f);
+    }
+    Throwable tragic = writer.getTragicException();
+    if (tragic != null) {
+      failure = tragic;
+      ensureWritable();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw Errors.closed("collection '" + name + "'");
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  IndexSearcher acquire() throws IOException {
+    ensureOpen();
+    long gen = writeGen.get();
+    if (gen > refreshedGen) {
+      synchronized (refreshLock) {
+        if (gen > refreshedGen) {
+          searchers.maybeRefreshBlocking();
+          refreshedGen = gen;
+        }
+      }
+    }
+    return searchers.acquire();
+  }
+
+  void release(IndexSearcher s) {
+    try {
+      searchers.release(s);
+    } catch (IOException e) {
+      throw Errors.translate(e, "release of a searcher of collection '" + name + "'");
+    }
+  }
+
+  @Override
+  public Optional<VectorRecord> get(String id) {
+    ensureOpen();
+    Validation.checkId(id);
+    return read("get from", s -> Optional.ofNullable(SearchExecutor.get(s, id)));
+  }
+
+  @Override
+  public long count() {
+    return read("count of", s -> (long) s.getIndexReader().numDocs());
+  }
+
+  @Override
+  public Stream<VectorRecord> scan() {
+    ensureOpen();
+    IndexSearcher s;
+    try {
+      s = acquire();
+    } catch (IOException | RuntimeException e) {
+      throw Errors.translate(e, "scan of collection '" + name + "'");
+    }
+    return RecordScan.stream(s, () -> release(s), name);
+  }
+
+  @Override
+  public List<Hit> search(SearchRequest request) {
+    ensureOpen();
+    if (request == null) {
+      throw new InvalidArgumentException("search request must not be null");
+    }
+    return read("search of", s -> executor.search(s, request));
+  }
+
+  @Override
+  public List<List<Hit>> searchBatch(List<float[]> queries, int k) {
+    if (queries == null) {
+      throw new InvalidArgumentException("queries must not be null");
+    }
+    SearchRequest.of(new float[0], k); // validates k once, up front
+    return searchBatchRequests(queries.stream().map(q -> SearchRequest.of(q, k)).toList());
+  }
+
+  @Override
+  public List<List<Hit>> searchBatchRequests(List<SearchRequest> requests) {
+    ensureOpen();
+    if (requests == null) {
+      throw new InvalidArgumentException("requests must not be null");
+    }
+    for (SearchRequest r : requests) {
+      if (r == null) {
+        throw new InvalidArgumentException("a search request of the batch is null");
+      }
+      Validation.checkVector(config, r.vector(), "query");
+    }
+    return read("batch search of", s -> IntStream.range(0, requests.size()).parallel()
+        .mapToObj(i -> {
+          try {
+            return executor.search(s, requests.get(i));
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        })
+        .toList());
+  }
+
+  private interface Read<T> {
+    T apply(IndexSearcher s) throws IOException;
+  }
+
+  private <T> T read(String what, Read<T> fn) {
+    ensureOpen();
+    IndexSearcher s = null;
+    try {
+      s = acquire();
+      return fn.apply(s);
+    } catch (IOException | RuntimeException e) {
+      throw Errors.translate(e, what + " collection '" + name + "'");
+    } finally {
+      if (s != null) {
+        release(s);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance
+
+  @Override
+  public void flush() {
+    ensureOpen();
+    commit();
+  }
+
+  /** Commits the index with the last sequence number it contains, then trims the log. */
+  void commit() {
+    long seq;
+    commitLock.writeLock().lock();
+    try {
+      ensureWritable();
+      seq = log.lastSeq();
+      writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
+      writer.commit();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.iqdb.IqdbException iq) {
+        throw iq;
+      }
+      throw fail(e, "flush of collection '" + name + "'");
+    } finally {
+      commitLock.writeLock().unlock();
+    }
+    try {
+      log.trim(seq);
+    } catch (IOException e) {
+      throw fail(e, "trim of the write-ahead log of collection '" + name + "'");
+    }
+  }
+
+  @Override
+  public void compact(int maxSegments) {
+    ensureOpen();
+    if (maxSegments < 1) {
+      throw new InvalidArgumentException("maxSegments must be >= 1; maxSegments=" + maxSegments);
+    }
+    try {
+      ensureWritable();
+      writer.forceMergeDeletes(true);
+      writer.forceMerge(maxSegments, true);
+    } catch (IOException | RuntimeException e) {
+      throw fail(e, "compaction of collection '" + name + "'");
+    }
+    writeGen.incrementAndGet();
+    commit();
+  }
+
+  @Override
+  public CollectionStats stats() {
+    return read("stats of", s -> {
+      var reader = s.getIndexReader();
+      return new CollectionStats(
+          name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
+          store.indexBytes(), log.sizeInBytes(), config);
+    });
+  }
+
+  /** Index integrity: Lucene's CheckIndex over the last commit. */
+  String check() {
+    ensureOpen();
+    commitLock.writeLock().lock(); // no commit may delete the files being checked
+    try {
+      return store.checkIndex(name);
+    } finally {
+      commitLock.writeLock().unlock();
+    }
+  }
+
+  boolean isFailed() {
+    return failure != null;
+  }
+
+  /** Commits (unless failed) and closes everything. */
+  void close(boolean commitFirst) {
+    if (closed) {
+      return;
+    }
+    Throwable first = null;
+    if (commitFirst && failure == null && writer.getTragicException() == null) {
+      try {
+        commit();
+      } catch (RuntimeException e) {
+        first = e;
+      }
+    }
+    closed = true;
+    try {
+      IOUtils.close(searchers, log, failure == null ? writer : () -> writer.rollback(), store);
+    } catch (IOException | RuntimeException e) {
+      if (first == null) {
+        first = e;
+      }
+    }
+    if (first != null) {
+      throw Errors.translate(first, "close of collection '" + name + "'");
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package io.iqdb.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.lucene.index.CheckIndex;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.Lock;
+
+/**
+ * Where a collection lives: {@code <db>/collections/<name>/index} (the Lucene index) and {@code
+ * <db>/collections/<name>/wal} (the write-ahead log), or a heap directory in memory.
+ */
+final class CollectionStore implements Closeable {
+  private final Path root;
+  private final Directory index;
+
+  private CollectionStore(Path root, Directory index) {
+    this.root = root;
+    this.index = index;
+  }
+
+  static Path collectionDir(Path dbDir, String name) {
+    return dbDir.resolve("collections").resolve(name);
+  }
+
+  static CollectionStore onDisk(Path collectionDir) throws IOException {
+    Files.createDirectories(collectionDir.resolve("index"));
+    Files.createDirectories(collectionDir.resolve("wal"));
+    return new CollectionStore(collectionDir, FSDirectory.open(collectionDir.resolve("index")));
+  }
+
+  static CollectionStore inMemory() {
+    return new CollectionStore(null, new ByteBuffersDirectory());
+  }
+
+  Directory index() {
+    return index;
+  }
+
+  /** The WAL directory, or {@code null} in memory. */
+  Path walDir() {
+    return root == null ? null : root.resolve("wal");
+  }
+
+  long indexBytes() throws IOException {
+    if (root == null) {
+      return 0;
+    }
+    long total = 0;
+    for (String f : index.listAll()) {
+      try {
+        total += index.fileLength(f);
+      } catch (java.nio.file.NoSuchFileException e) {
+        // deleted by a merge while we listed
+      }
+    }
+    return total;
+  }
+
+  /**
+   * Runs Lucene's CheckIndex on the last commit. The caller must keep commits from running.
+   *
+   * @param name the collection name, for the report
+   * @return CheckIndex's report, or {@code null} if the index is clean
+   */
+  String checkIndex(String name) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    Lock noLock =
+        new Lock() {
+          @Override
+          public void close() {}
+
+          @Override
+          public void ensureValid() {}
+        };
+    try (CheckIndex checker = new CheckIndex(index, noLock)) {
+      checker.setInfoStream(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+      checker.setLevel(CheckIndex.Level.MIN_LEVEL_FOR_INTEGRITY_CHECKS);
+      CheckIndex.Status status = checker.checkIndex();
+      return status.clean ? null : bytes.toString(StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "CheckIndex of collection '" + name + "' failed: " + e;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    index.close();
+  }
+}

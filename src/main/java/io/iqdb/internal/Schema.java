@@ -1,0 +1,201 @@
+package io.iqdb.internal;
+
+import io.iqdb.Payload;
+import io.iqdb.PayloadException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.DoublePoint;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.SortedNumericDocValuesField;
+import org.apache.lucene.document.SortedSetDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.NumericUtils;
+
+/**
+ * The payload field types of one collection, and how records map to Lucene documents.
+ *
+ * <p>A record is one document: {@value #ID} (keyword, stored), {@value #VECTOR} (the vector),
+ * {@value #PAYLOAD} (the encoded payload, stored) and one indexed field per payload field, under the
+ * payload field's own name (names starting with '_' are reserved), typed as {@link FieldKind} says.
+ */
+public final class Schema {
+  /** The id field. */
+  public static final String ID = "_id";
+  /** The vector field. */
+  public static final String VECTOR = "_vec";
+  /** The stored payload field. */
+  public static final String PAYLOAD = "_payload";
+
+  private final Map<String, FieldKind> kinds = new ConcurrentHashMap<>();
+  private final Map<FieldKind, FieldType> keywordTypes = new HashMap<>();
+  private final VectorSimilarityFunction similarity;
+
+  /**
+   * A schema, reading field kinds from an index.
+   *
+   * @param reader the index, or {@code null} for an empty one
+   * @param similarity the vector similarity
+   */
+  public Schema(IndexReader reader, VectorSimilarityFunction similarity) {
+    this.similarity = similarity;
+    for (FieldKind k : FieldKind.values()) {
+      if (k.isKeyword()) {
+        FieldType t = new FieldType(StringField.TYPE_NOT_STORED);
+        t.putAttribute(FieldKind.ATTRIBUTE, k.code);
+        t.freeze();
+        keywordTypes.put(k, t);
+      }
+    }
+    if (reader != null) {
+      for (FieldInfo fi : FieldInfos.getMergedFieldInfos(reader)) {
+        String code = fi.getAttribute(FieldKind.ATTRIBUTE);
+        FieldKind kind = code == null ? null : FieldKind.fromCode(code);
+        if (kind != null) {
+          kinds.put(fi.name, kind);
+        }
+      }
+    }
+  }
+
+  /**
+   * The kind of a field, if any record has used it.
+   *
+   * @param field the field
+   * @return the kind or {@code null}
+   */
+  public FieldKind kind(String field) {
+    return kinds.get(field);
+  }
+
+  /**
+   * All known fields and their kinds.
+   *
+   * @return a snapshot
+   */
+  public Map<String, FieldKind> kinds() {
+    return Map.copyOf(kinds);
+  }
+
+  /**
+   * Checks a payload against the known kinds, without recording anything.
+   *
+   * @param id the record id, for messages
+   * @param payload the payload
+   * @throws PayloadException on a type conflict
+   */
+  public void check(String id, Payload payload) {
+    for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
+      FieldKind known = kinds.get(e.getKey());
+      FieldKind kind = FieldKind.of(e.getValue());
+      if (known != null && known != kind) {
+        throw conflict(id, e.getKey(), known, kind, e.getValue());
+      }
+    }
+  }
+
+  /**
+   * Checks the payloads of a batch against the known kinds and against each other.
+   *
+   * @param records (id, payload) pairs
+   * @throws PayloadException on a type conflict
+   */
+  public void checkAll(List<Map.Entry<String, Payload>> records) {
+    Map<String, FieldKind> batch = new HashMap<>();
+    for (Map.Entry<String, Payload> r : records) {
+      check(r.getKey(), r.getValue());
+      for (Map.Entry<String, Object> e : r.getValue().asMap().entrySet()) {
+        FieldKind kind = FieldKind.of(e.getValue());
+        FieldKind earlier = batch.putIfAbsent(e.getKey(), kind);
+        if (earlier != null && earlier != kind) {
+          throw conflict(r.getKey(), e.getKey(), earlier, kind, e.getValue());
+        }
+      }
+    }
+  }
+
+  /**
+   * Records the kinds a payload uses. Call after every record of a write was checked.
+   *
+   * @param id the record id, for messages
+   * @param payload the payload
+   * @throws PayloadException if a concurrent write gave a field another kind first
+   */
+  public void register(String id, Payload payload) {
+    for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
+      FieldKind kind = FieldKind.of(e.getValue());
+      FieldKind known = kinds.putIfAbsent(e.getKey(), kind);
+      if (known != null && known != kind) {
+        throw conflict(id, e.getKey(), known, kind, e.getValue());
+      }
+    }
+  }
+
+  private static PayloadException conflict(
+      String id, String field, FieldKind known, FieldKind kind, Object value) {
+    return new PayloadException(
+        "payload field '" + field + "' of record '" + id + "' has type " + kind.code + " (value "
+            + value + "), but earlier records gave it type " + known.code);
+  }
+
+  /**
+   * Builds the document of a record.
+   *
+   * @param id the id
+   * @param vector the vector
+   * @param payload the payload
+   * @param payloadBytes the encoded payload
+   * @return the document
+   */
+  public Document document(String id, float[] vector, Payload payload, byte[] payloadBytes) {
+    Document doc = new Document();
+    doc.add(new StringField(ID, id, Field.Store.YES));
+    doc.add(new KnnFloatVectorField(VECTOR, vector, similarity));
+    doc.add(new StoredField(PAYLOAD, payloadBytes));
+    for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
+      String name = e.getKey();
+      switch (e.getValue()) {
+        case String s -> addKeyword(doc, name, s, FieldKind.KEYWORD);
+        case Boolean b -> addKeyword(doc, name, b.toString(), FieldKind.BOOLEAN);
+        case List<?> list -> {
+          for (Object o : list) {
+            addKeyword(doc, name, (String) o, FieldKind.KEYWORD_LIST);
+          }
+        }
+        case Long l -> {
+          doc.add(withKind(new LongPoint(name, l), FieldKind.LONG));
+          doc.add(new SortedNumericDocValuesField(name, l));
+        }
+        case Double d -> {
+          doc.add(withKind(new DoublePoint(name, d), FieldKind.DOUBLE));
+          doc.add(new SortedNumericDocValuesField(name, NumericUtils.doubleToSortableLong(d)));
+        }
+        default -> throw new AssertionError("unexpected payload value " + e.getValue());
+      }
+    }
+    return doc;
+  }
+
+  private void addKeyword(Document doc, String name, String value, FieldKind kind) {
+    doc.add(new Field(name, value, keywordTypes.get(kind)));
+    doc.add(new SortedSetDocValuesField(name, new BytesRef(value)));
+  }
+
+  private static Field withKind(Field point, FieldKind kind) {
+    FieldType t = new FieldType(point.fieldType());
+    t.putAttribute(FieldKind.ATTRIBUTE, kind.code);
+    t.freeze();
+    return new Field(point.name(), point.binaryValue(), t);
+  }
+}

@@ -1,0 +1,68 @@
+package io.iqdb.internal;
+
+import io.iqdb.CollectionConfig;
+import io.iqdb.DimensionMismatchException;
+import io.iqdb.InvalidIdException;
+import io.iqdb.InvalidVectorException;
+import io.iqdb.Metric;
+import io.iqdb.VectorCollection;
+import java.nio.charset.StandardCharsets;
+
+/** Checks of ids and vectors, shared by writes and queries. */
+final class Validation {
+  /** Tolerance on the norm of a vector under {@link Metric#DOT}. */
+  static final double UNIT_TOLERANCE = 1e-3;
+
+  private Validation() {}
+
+  static String checkId(String id) {
+    if (id == null) {
+      throw new InvalidIdException("record id must not be null");
+    }
+    if (id.isEmpty()) {
+      throw new InvalidIdException("record id must not be empty");
+    }
+    if (id.length() > VectorCollection.MAX_ID_BYTES
+        || id.getBytes(StandardCharsets.UTF_8).length > VectorCollection.MAX_ID_BYTES) {
+      throw new InvalidIdException(
+          "record id must have at most " + VectorCollection.MAX_ID_BYTES + " UTF-8 bytes; id='"
+              + id.substring(0, Math.min(id.length(), 40)) + "...' has "
+              + id.getBytes(StandardCharsets.UTF_8).length);
+    }
+    return id;
+  }
+
+  /**
+   * Checks a vector.
+   *
+   * @param config the collection config
+   * @param vector the vector
+   * @param what "record 'x'" or "query", for messages
+   */
+  static void checkVector(CollectionConfig config, float[] vector, String what) {
+    if (vector == null) {
+      throw new InvalidVectorException(what + ": vector must not be null");
+    }
+    if (vector.length != config.dimension()) {
+      throw new DimensionMismatchException(
+          what + ": vector has dimension " + vector.length + ", the collection has dimension "
+              + config.dimension());
+    }
+    double norm2 = 0;
+    for (int i = 0; i < vector.length; i++) {
+      float v = vector[i];
+      if (!Float.isFinite(v)) {
+        throw new InvalidVectorException(what + ": vector component " + i + " is " + v);
+      }
+      norm2 += (double) v * v;
+    }
+    if (config.metric() == Metric.COSINE && norm2 == 0) {
+      throw new InvalidVectorException(what + ": a zero vector has no direction under COSINE");
+    }
+    if (config.metric() == Metric.DOT && Math.abs(Math.sqrt(norm2) - 1) > UNIT_TOLERANCE) {
+      throw new InvalidVectorException(
+          what + ": DOT needs unit-length vectors; this one has length " + Math.sqrt(norm2)
+              + " (normalize it, or use COSINE or MAX_INNER_PRODUCT)");
+    }
+  }
+}
