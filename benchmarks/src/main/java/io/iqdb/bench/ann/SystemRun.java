@@ -18,7 +18,8 @@ public final class SystemRun {
   /**
    * Builds the system in a fresh directory, measures every value of its sweep, closes it and
    * deletes its directory. A failure is recorded as a row whose status starts with
-   * {@code unsupported:} (for {@link UnsupportedOperationException}) or {@code failed:}, and the
+   * {@code unsupported:} (for {@link UnsupportedOperationException} or a message saying
+   * "not supported" / "not implemented") or {@code failed:}, and the
    * points measured before it are kept.
    *
    * @param system the system
@@ -62,8 +63,10 @@ public final class SystemRun {
             mb(peak), mb(retained), "ok"));
       }
     } catch (Exception | OutOfMemoryError | AssertionError | LinkageError e) {
-      String status = (e instanceof UnsupportedOperationException ? "unsupported: " : "failed: ")
-          + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+      String message = firstLine(e.getMessage());
+      boolean unsupported = e instanceof UnsupportedOperationException || message.contains("not supported")
+          || message.contains("not implemented");
+      String status = (unsupported ? "unsupported: " : "failed: ") + e.getClass().getSimpleName() + ": " + message;
       AnnHarness.log("%s: %s", name, status);
       rows.add(ResultRow.failed(dataset.name(), name, status));
     } finally {
