@@ -81,7 +81,7 @@ public final class AnnHarness {
     Path workRoot = options.dataDir().resolve("indexes").resolve(dataset.name());
     for (AnnSystem system : javaSystems(options)) {
       descriptions.put(system.name(), system.description());
-      rows.addAll(SystemRun.measure(system, dataset, truth, options.k(), options.threads(), options.warmupMillis(),
+      rows.addAll(SystemRun.measure(system, dataset, truth, options.k(), options.threads(), options.warmupMillis(), options.runs(),
           workRoot.resolve(system.name())));
     }
     List<String> pythonSystems = options.systems().stream().filter(PythonPeers.SYSTEMS::contains).toList();
@@ -161,6 +161,7 @@ public final class AnnHarness {
     args.put("k", Integer.toString(o.k()));
     args.put("threads", Integer.toString(o.threads()));
     args.put("warmup-ms", Integer.toString(o.warmupMillis()));
+    args.put("runs", Integer.toString(o.runs()));
     args.put("hnsw-m", Integer.toString(o.m()));
     args.put("ef-construction", Integer.toString(o.efConstruction()));
     args.put("ivf-lists", Integer.toString(o.ivfLists() > 0 ? o.ivfLists() : 256));

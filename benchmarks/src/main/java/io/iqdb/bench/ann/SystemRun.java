@@ -28,12 +28,13 @@ public final class SystemRun {
    * @param k neighbours per query and the recall cut-off
    * @param threads threads of the throughput pass
    * @param warmupMillis time spent on untimed queries before each point
+   * @param runs repetitions of each timed pass, the fastest kept
    * @param workDir the directory for the index; deleted before and after
    * @return the rows
    * @throws IOException if the work directory cannot be prepared or removed
    */
   public static List<ResultRow> measure(AnnSystem system, Dataset dataset, int[][] truth, int k, int threads,
-      int warmupMillis, Path workDir) throws IOException {
+      int warmupMillis, int runs, Path workDir) throws IOException {
     List<ResultRow> rows = new ArrayList<>();
     String name = system.name();
     deleteTree(workDir);
@@ -53,7 +54,7 @@ public final class SystemRun {
       long disk = s.sizeOnDisk();
       AnnHarness.log("%s: built in %.1f s, %.1f MiB on disk, peak heap +%.1f MiB, retained +%.1f MiB",
           name, buildSeconds, mb(disk), mb(peak), mb(retained));
-      SearchRunner runner = new SearchRunner(dataset.queries(), truth, k, threads, warmupMillis);
+      SearchRunner runner = new SearchRunner(dataset.queries(), truth, k, threads, warmupMillis, runs);
       for (int value : s.sweep()) {
         SearchRunner.Point p = runner.measure(s, value);
         AnnHarness.log("%s %s=%d: recall %.4f, qps1 %.0f, qps(%d threads) %.0f, p50 %.0f us, p99 %.0f us",
