@@ -26,7 +26,7 @@ import java.util.List;
  * @param probeSweep values of the IVF probe count
  * @param threads threads of the all-cores pass
  * @param warmupMillis milliseconds of untimed warm-up queries before each point
- * @param runs repetitions of each timed pass; the fastest is kept
+ * @param runs rounds of measurement over all systems; each point keeps its fastest round
  * @param targetRecall the recall of the headline table
  * @param benchmarksDir the {@code benchmarks/} directory (for {@code python/*.py})
  * @param dataDir where ground truth, vector files and indexes go
@@ -68,7 +68,7 @@ public record HarnessOptions(
         --ef LIST --probes LIST   sweeps (default %s and %s)
         --threads T           threads of the all-cores pass (default: available processors)
         --warmup-ms T         untimed warm-up queries before each point, in ms (default 1000)
-        --runs N              repeat each timed pass N times, keep the fastest (default 1)
+        --runs N              rounds over all systems; each point keeps its fastest (default 1)
         --target-recall R     recall of the headline table (default 0.95)
         --benchmarks DIR      the benchmarks/ directory (default: found from the working directory)
         --data DIR            ground truth, vector files, indexes (default <benchmarks>/data)

@@ -23,8 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SearchRunner {
 
-  /** What one parameter value measured. */
-  record Point(double recall, double qps1, double qpsAll, double p50Micros, double p99Micros) {}
+  /**
+   * What one parameter value measured.
+   *
+   * @param recall recall@k averaged over the queries
+   * @param qps1 queries per second on one thread
+   * @param qpsAll queries per second with all threads
+   * @param p50Micros median latency in microseconds
+   * @param p99Micros 99th-percentile latency in microseconds
+   */
+  public record Point(double recall, double qps1, double qpsAll, double p50Micros, double p99Micros) {}
 
   private final float[][] queries;
   private final int[][] truth;
