@@ -34,7 +34,7 @@ final class JavaContender implements Contender {
     double seconds;
     long peak;
     long retained;
-    try (HeapMeter meter = HeapMeter.start(5)) {
+    try (HeapMeter meter = HeapMeter.start()) {
       long t0 = System.nanoTime();
       system.build(dataset, workDir);
       seconds = (System.nanoTime() - t0) / 1e9;
