@@ -178,4 +178,35 @@ class DatabaseTest {
       assertEquals(java.util.Map.of(), db.check());
     }
   }
+
+  @Test
+  void flippedByteInAnIndexFileIsReportedAtOpenNamingTheFile() throws IOException {
+    Path dir = tmp.resolve("db");
+    try (Iqdb db = Iqdb.open(dir)) {
+      VectorCollection c = db.createCollection("c", cfg(8));
+      for (int i = 0; i < 200; i++) {
+        c.upsert("r" + i, new float[] {i, 1, 2, 3, 4, 5, 6, 7}, Payload.of("i", i));
+      }
+    }
+    Path index = dir.resolve("collections/c/index");
+    Path victim;
+    try (Stream<Path> files = Files.list(index)) {
+      victim = files.filter(p -> p.toString().endsWith(".vec") || p.toString().endsWith(".flat")
+              || p.getFileName().toString().contains("Flat"))
+          .findFirst()
+          .orElseGet(() -> {
+            try (Stream<Path> all = Files.list(index)) {
+              return all.filter(p -> !p.getFileName().toString().startsWith("segments")
+                  && !p.getFileName().toString().equals("write.lock")).findFirst().orElseThrow();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          });
+    }
+    byte[] bytes = Files.readAllBytes(victim);
+    bytes[bytes.length / 3] ^= 0x01;
+    Files.write(victim, bytes);
+    CorruptedException e = assertThrows(CorruptedException.class, () -> Iqdb.open(dir));
+    assertTrue(e.getMessage().contains(victim.getFileName().toString()), e.getMessage());
+  }
 }

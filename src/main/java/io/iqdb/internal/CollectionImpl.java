@@ -229,28 +229,34 @@ final class CollectionImpl implements VectorCollection {
   }
 
   private void apply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
+    applyOps(writer, schema, ops, upserts.stream().map(PreparedUpsert::payload).toList());
+  }
+
+  /** Applies a batch replayed from the log at open, before the collection exists. */
+  static void applyReplayed(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops) throws IOException {
+    List<Payload> payloads = new ArrayList<>();
+    for (CollectionLog.Op op : ops) {
+      if (op instanceof CollectionLog.Upsert up) {
+        Payload payload = PayloadCodec.decode(up.payload(), 0, up.payload().length);
+        schema.register(up.id(), payload);
+        payloads.add(payload);
+      }
+    }
+    applyOps(writer, schema, ops, payloads);
+  }
+
+  /** Applies a batch to the index; {@code payloads} are the decoded payloads of its upserts, in order. */
+  private static void applyOps(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads)
+      throws IOException {
     int u = 0;
     for (CollectionLog.Op op : ops) {
       switch (op) {
-        case CollectionLog.Upsert up -> {
-          Payload payload = upserts.isEmpty() ? PayloadCodec.decode(up.payload(), 0, up.payload().length) : upserts.get(u++).payload;
-          writer.updateDocument(
-              new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payload, up.payload()));
-        }
+        case CollectionLog.Upsert up ->
+            writer.updateDocument(
+                new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payloads.get(u++), up.payload()));
         case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
       }
     }
-  }
-
-  /** Applies a batch replayed from the log at open. */
-  void replay(List<CollectionLog.Op> ops) throws IOException {
-    for (CollectionLog.Op op : ops) {
-      if (op instanceof CollectionLog.Upsert up) {
-        schema.register(up.id(), PayloadCodec.decode(up.payload(), 0, up.payload().length));
-      }
-    }
-    apply(ops, List.of());
-    writeGen.incrementAndGet();
   }
 
   private void syncLog(long seq) {

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 import org.apache.lucene.index.CheckIndex;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
@@ -30,10 +31,11 @@ final class CollectionStore implements Closeable {
     return dbDir.resolve("collections").resolve(name);
   }
 
-  static CollectionStore onDisk(Path collectionDir) throws IOException {
+  static CollectionStore onDisk(Path collectionDir, UnaryOperator<Directory> wrapper) throws IOException {
     Files.createDirectories(collectionDir.resolve("index"));
     Files.createDirectories(collectionDir.resolve("wal"));
-    return new CollectionStore(collectionDir, FSDirectory.open(collectionDir.resolve("index")));
+    Directory index = FSDirectory.open(collectionDir.resolve("index"));
+    return new CollectionStore(collectionDir, wrapper == null ? index : wrapper.apply(index));
   }
 
   static CollectionStore inMemory() {

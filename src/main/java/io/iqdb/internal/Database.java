@@ -28,6 +28,11 @@ import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.IOUtils;
+import io.iqdb.internal.wal.CorruptWalException;
+import io.iqdb.internal.wal.WalFileSystem;
+import io.iqdb.internal.wal.WalOptions;
+import io.iqdb.internal.wal.WalReplayer;
+import io.iqdb.internal.wal.WriteAheadLog;
 
 /**
  * The implementation behind {@code Iqdb}: the database lock, the catalog and the open collections.
@@ -152,7 +157,9 @@ public final class Database {
   private CollectionImpl openCollection(String name, CollectionConfig config, boolean create)
       throws IOException {
     CollectionStore store =
-        dir == null ? CollectionStore.inMemory() : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name));
+        dir == null
+            ? CollectionStore.inMemory()
+            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.directoryWrapper());
     IndexWriter writer = null;
     SearcherManager searchers = null;
     CollectionLog log = null;
@@ -170,20 +177,27 @@ public final class Database {
         writer.commit();
       }
       long committedSeq = committedSeq(writer, name);
-      searchers = new SearcherManager(writer, null);
       Schema schema;
-      DirectoryReader reader = DirectoryReader.open(writer);
-      try {
+      try (DirectoryReader reader = DirectoryReader.open(writer)) {
+        if (options.verifyOnOpen()) {
+          for (var leaf : reader.leaves()) {
+            leaf.reader().checkIntegrity(); // CorruptIndexException names the damaged file
+          }
+        }
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
-      } finally {
-        reader.close();
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
-      log = CollectionLog.none(committedSeq);
-      CollectionImpl c =
-          new CollectionImpl(name, config, durability, store, writer, searchers, schema, log);
+      log = openLog(store, durability, committedSeq, writer, schema, name);
+      searchers = new SearcherManager(writer, null);
+      CollectionImpl c = new CollectionImpl(name, config, durability, store, writer, searchers, schema, log);
+      if (log.lastSeq() > committedSeq) {
+        c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
+      }
       success = true;
       return c;
+    } catch (CorruptWalException e) {
+      throw new io.iqdb.CorruptedException(
+          "collection '" + name + "': write-ahead log corrupted: " + e.getMessage(), e.file().toString(), e);
     } finally {
       if (!success) {
         IOUtils.closeWhileHandlingException(searchers, log);
@@ -192,6 +206,39 @@ public final class Database {
         }
         IOUtils.closeWhileHandlingException(store);
       }
+    }
+  }
+
+  /**
+   * Opens the collection's write-ahead log and replays what its last commit lacks into the writer.
+   * With durability NONE, a log left by an earlier open with another durability is replayed,
+   * committed and emptied, then no log is kept.
+   */
+  private CollectionLog openLog(
+      CollectionStore store, Durability durability, long committedSeq, IndexWriter writer, Schema schema,
+      String name) throws IOException {
+    Path walDir = store.walDir();
+    if (walDir == null) {
+      return CollectionLog.none(committedSeq);
+    }
+    WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
+    WalOptions walOptions =
+        durability.mode() == Durability.Mode.ASYNC
+            ? WalOptions.defaults().withFileSystem(fs).withMode(WalOptions.Mode.ASYNC, durability.interval())
+            : WalOptions.defaults().withFileSystem(fs);
+    WalReplayer replayer = (seq, batch) -> CollectionImpl.applyReplayed(writer, schema, WalLog.toOps(batch));
+    WriteAheadLog wal = WriteAheadLog.open(walDir, walOptions, committedSeq, replayer);
+    if (durability.mode() != Durability.Mode.NONE) {
+      return new WalLog(wal);
+    }
+    try (wal) {
+      long last = wal.lastSeq();
+      if (last > committedSeq) {
+        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, Long.toString(last)).entrySet());
+        writer.commit();
+        wal.trim(last);
+      }
+      return CollectionLog.none(last);
     }
   }
 
@@ -319,13 +366,13 @@ public final class Database {
   }
 
   /**
-   * Integrity check of every collection: Lucene's CheckIndex on its last commit, after a flush.
+   * Integrity check of every collection: Lucene's CheckIndex on its last commit. Writes nothing:
+   * what is not committed yet lives in the write-ahead log, which was verified when it was replayed.
    *
    * @return problems by collection name; empty when everything is clean
    */
   public synchronized Map<String, String> check() {
     ensureOpen();
-    flush();
     Map<String, String> problems = new LinkedHashMap<>();
     for (Map.Entry<String, CollectionImpl> e : new TreeMap<>(collections).entrySet()) {
       String report = e.getValue().check();

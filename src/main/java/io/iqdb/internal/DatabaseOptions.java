@@ -1,14 +1,48 @@
 package io.iqdb.internal;
 
 import io.iqdb.Durability;
+import io.iqdb.internal.wal.WalFileSystem;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.apache.lucene.store.Directory;
 
 /**
- * Options of an open database, from {@code Iqdb.Builder}.
+ * Options of an open database, from {@code Iqdb.Builder}, plus hooks for fault-injection tests.
  *
  * @param path the directory, or {@code null} in memory
  * @param durability the default durability of collections
  * @param createIfMissing whether to create a missing database
  * @param ramBufferMb the indexing buffer per collection in MiB
+ * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
+ * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
+ * @param directoryWrapper wraps each collection's Lucene directory ({@code null}: none)
  */
-public record DatabaseOptions(Path path, Durability durability, boolean createIfMissing, double ramBufferMb) {}
+public record DatabaseOptions(
+    Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
+    WalFileSystem walFileSystem, UnaryOperator<Directory> directoryWrapper) {
+
+  /**
+   * The options of {@code Iqdb.Builder}, without test hooks.
+   *
+   * @param path the directory, or {@code null} in memory
+   * @param durability the default durability
+   * @param createIfMissing whether to create a missing database
+   * @param ramBufferMb the indexing buffer
+   * @param verifyOnOpen whether to verify checksums at open
+   */
+  public DatabaseOptions(
+      Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
+    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, null, null);
+  }
+
+  /**
+   * These options with test hooks.
+   *
+   * @param fs the WAL file layer
+   * @param wrapper the directory wrapper
+   * @return new options
+   */
+  public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, fs, wrapper);
+  }
+}

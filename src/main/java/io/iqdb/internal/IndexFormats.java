@@ -2,14 +2,15 @@ package io.iqdb.internal;
 
 import io.iqdb.CollectionConfig;
 import io.iqdb.IndexSpec;
-import io.iqdb.InvalidArgumentException;
 import io.iqdb.Metric;
 import io.iqdb.Quantization;
 import io.iqdb.SearchRequest;
 import io.iqdb.codecs.IqdbCodec;
+import io.iqdb.codecs.IqdbVectorFormats;
+import io.iqdb.codecs.flat.FlatSearchStrategy;
+import io.iqdb.codecs.ivf.IvfSearchStrategy;
 import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 
@@ -30,8 +31,19 @@ final class IndexFormats {
     };
   }
 
-  /** The default oversampling factor of a quantization. */
-  static float defaultOversample(Quantization q) {
+  /** Bits per dimension of the searched codes, as the codec counts them. */
+  static int bits(Quantization q) {
+    return switch (q) {
+      case NONE -> 32;
+      case INT8 -> 8;
+      case INT7 -> 7;
+      case INT4 -> 4;
+      case BIT1 -> 1;
+    };
+  }
+
+  /** The default oversampling of quantized HNSW, whose candidates the database rescores. */
+  static float defaultHnswOversample(Quantization q) {
     return switch (q) {
       case NONE -> 1f;
       case INT8, INT7 -> 2f;
@@ -40,37 +52,48 @@ final class IndexFormats {
     };
   }
 
+  /**
+   * The codec of the collection's index.
+   *
+   * @throws io.iqdb.InvalidArgumentException if the codec refuses the index settings
+   */
   Codec codec() {
-    KnnVectorsFormat format = vectorFormat();
+    KnnVectorsFormat format;
+    try {
+      format = vectorFormat();
+    } catch (IllegalArgumentException e) {
+      throw new io.iqdb.InvalidArgumentException(
+          "index " + config.index() + " is not supported: " + e.getMessage(), e);
+    }
     return new IqdbCodec(field -> format);
   }
 
-  private KnnVectorsFormat vectorFormat() {
-    IndexSpec index = config.index();
-    if (index.quantization() != Quantization.NONE) {
-      throw new InvalidArgumentException(
-          "quantization " + index.quantization() + " is not supported yet by index " + index);
-    }
-    return switch (index) {
-      case IndexSpec.Hnsw h -> new Lucene99HnswVectorsFormat(h.m(), h.beamWidth());
-      case IndexSpec.Flat f -> new Lucene99HnswVectorsFormat();
-      case IndexSpec.Ivf ivf ->
-          throw new InvalidArgumentException("IVF index is not supported yet; index=" + ivf);
+  KnnVectorsFormat vectorFormat() {
+    int bits = bits(config.index().quantization());
+    return switch (config.index()) {
+      case IndexSpec.Hnsw h -> IqdbVectorFormats.hnsw(h.m(), h.beamWidth(), bits);
+      case IndexSpec.Flat f -> IqdbVectorFormats.flat(bits);
+      case IndexSpec.Ivf ivf -> IqdbVectorFormats.ivf(ivf.lists(), bits);
     };
   }
 
-  /** Whether flat search runs as the database's own exact scan. */
-  boolean flatSearchIsExactHere() {
-    return true;
+  /**
+   * Whether the database rescores the index's candidates against full-precision vectors. Flat and
+   * IVF formats rescore quantized candidates themselves; Lucene's quantized HNSW does not.
+   */
+  boolean databaseRescores() {
+    return config.index() instanceof IndexSpec.Hnsw && config.index().quantization() != Quantization.NONE;
   }
 
-  /** Whether the index rescores quantized candidates itself. */
-  boolean rescoresInternally(IndexSpec index) {
-    return false;
-  }
-
-  /** The codec search strategy for a request, or {@code null} for Lucene's default. */
+  /** The codec search strategy for a request, or {@code null} for the format's defaults. */
   KnnSearchStrategy searchStrategy(SearchRequest request) {
-    return null;
+    return switch (config.index()) {
+      case IndexSpec.Ivf ivf ->
+          request.probes() > 0 || request.oversample() > 0
+              ? new IvfSearchStrategy(request.probes(), request.oversample())
+              : null;
+      case IndexSpec.Flat f -> request.oversample() > 0 ? new FlatSearchStrategy(request.oversample()) : null;
+      case IndexSpec.Hnsw h -> null;
+    };
   }
 }

@@ -1,0 +1,87 @@
+package io.iqdb.codecs;
+
+import io.iqdb.codecs.flat.IqdbFlatVectorsFormat;
+import io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat;
+import io.iqdb.codecs.ivf.IvfVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
+
+/**
+ * The vector formats iQDB offers, by kind and quantization. Every format returned here accepts
+ * vectors of up to {@link IqdbCodec#MAX_DIMENSIONS} dimensions.
+ *
+ * <p>{@code bits} selects the stored precision of the searched codes: {@code 32} keeps float32 (no
+ * quantization), {@code 8} and {@code 7} are scalar int8/int7 codes, {@code 4} packs two codes per
+ * byte and {@code 1} is a binary code scored against a 4-bit query. Raw float vectors are always
+ * kept, so {@code LeafReader#getFloatVectorValues} returns the exact vectors written for every
+ * variant, and the flat and IVF formats rescore their best quantized candidates against them.
+ */
+public final class IqdbVectorFormats {
+
+  private IqdbVectorFormats() {}
+
+  /**
+   * An exact (brute force) format over Lucene's flat vector storage.
+   *
+   * @param bits 32, 8, 7, 4 or 1
+   * @return the format
+   * @throws IllegalArgumentException if {@code bits} is not supported
+   */
+  public static KnnVectorsFormat flat(int bits) {
+    if (bits == 32) {
+      return new IqdbFlatVectorsFormat();
+    }
+    return new IqdbQuantizedFlatVectorsFormat(bits);
+  }
+
+  /**
+   * Lucene's HNSW graph: {@code Lucene99HnswVectorsFormat} for float32, {@code
+   * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants.
+   *
+   * @param m the maximum number of connections per node, in [1, 512]
+   * @param beamWidth the candidate list size while building the graph, in [1, 3200]
+   * @param bits 32, 8, 7, 4 or 1
+   * @return the format
+   * @throws IllegalArgumentException if a parameter is out of range
+   */
+  public static KnnVectorsFormat hnsw(int m, int beamWidth, int bits) {
+    if (bits == 32) {
+      return new MaxDimensionsVectorsFormat(new Lucene99HnswVectorsFormat(m, beamWidth));
+    }
+    return new MaxDimensionsVectorsFormat(
+        new Lucene104HnswScalarQuantizedVectorsFormat(encoding(bits), m, beamWidth));
+  }
+
+  /**
+   * iQDB's inverted-file format: vectors clustered into lists per segment, queries probing the
+   * nearest lists.
+   *
+   * @param lists the number of lists per segment, or 0 to derive it from the segment's size
+   * @param bits 32, 8, 7, 4 or 1
+   * @return the format
+   * @throws IllegalArgumentException if a parameter is out of range
+   */
+  public static KnnVectorsFormat ivf(int lists, int bits) {
+    return new IvfVectorsFormat(lists, bits);
+  }
+
+  /**
+   * Lucene's scalar encoding for a bit count.
+   *
+   * @param bits 8, 7, 4 or 1
+   * @return the encoding
+   * @throws IllegalArgumentException if {@code bits} is not one of those
+   */
+  public static ScalarEncoding encoding(int bits) {
+    return switch (bits) {
+      case 8 -> ScalarEncoding.UNSIGNED_BYTE;
+      case 7 -> ScalarEncoding.SEVEN_BIT;
+      case 4 -> ScalarEncoding.PACKED_NIBBLE;
+      case 1 -> ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE;
+      default ->
+          throw new IllegalArgumentException("bits must be one of 32, 8, 7, 4, 1; bits=" + bits);
+    };
+  }
+}

@@ -1,0 +1,71 @@
+package io.iqdb.codecs.flat;
+
+import io.iqdb.codecs.IqdbCodec;
+import io.iqdb.codecs.IqdbVectorFormats;
+import java.io.IOException;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.codecs.hnsw.FlatVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+
+/**
+ * Exact search over scalar-quantized codes with full-precision rescoring: every accepted vector is
+ * scored on its code (Lucene's SIMD quantized scorer), the best {@code k * oversample} are rescored
+ * against the raw float32 vectors, and the k best of those are returned.
+ *
+ * <p>The default oversampling is 3 for 8- and 7-bit codes, 5 for 4-bit and 20 for 1-bit codes; a
+ * query overrides it with a {@link FlatSearchStrategy}. Byte vector fields are searched exactly.
+ *
+ * <p>Files: exactly those of {@link Lucene104ScalarQuantizedVectorsFormat} (raw vectors in {@code
+ * .vec}/{@code .vemf}, codes and their corrective terms in {@code .veq}/{@code .vemq}, documented
+ * there, including the encoding of each field); this format adds none. The encoding is read per
+ * field from those files, so the SPI constructor reads every variant.
+ */
+public final class IqdbQuantizedFlatVectorsFormat extends KnnVectorsFormat {
+
+  /** The SPI name, with its version. */
+  public static final String NAME = "IqdbFlatQuantized100";
+
+  private final FlatVectorsFormat flat;
+  private final int bits;
+
+  /** The SPI constructor: 8-bit codes when writing; any encoding when reading. */
+  public IqdbQuantizedFlatVectorsFormat() {
+    this(8);
+  }
+
+  /**
+   * A quantized flat format.
+   *
+   * @param bits 8, 7, 4 or 1
+   * @throws IllegalArgumentException for any other value
+   */
+  public IqdbQuantizedFlatVectorsFormat(int bits) {
+    super(NAME);
+    this.flat = new Lucene104ScalarQuantizedVectorsFormat(IqdbVectorFormats.encoding(bits));
+    this.bits = bits;
+  }
+
+  @Override
+  public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
+    return flat.fieldsWriter(state);
+  }
+
+  @Override
+  public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
+    return new FlatSearchReader(flat.fieldsReader(state), state.fieldInfos);
+  }
+
+  @Override
+  public int getMaxDimensions(String fieldName) {
+    return IqdbCodec.MAX_DIMENSIONS;
+  }
+
+  @Override
+  public String toString() {
+    return NAME + "(bits=" + bits + ", flat=" + flat + ")";
+  }
+}

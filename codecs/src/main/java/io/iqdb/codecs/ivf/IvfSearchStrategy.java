@@ -1,0 +1,100 @@
+package io.iqdb.codecs.ivf;
+
+import java.util.Objects;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
+
+/**
+ * Per-query knobs of the IVF format, passed as the strategy of a query: {@code new
+ * KnnFloatVectorQuery(field, target, k, filter, new IvfSearchStrategy(probes))}.
+ *
+ * <p>{@code probes} is the number of lists scanned per segment (more lists, higher recall, lower
+ * speed). A filter or deletions may widen the scan beyond it: lists keep being scanned, nearest
+ * first, until {@code k} accepted vectors have been seen or every list has been scanned. {@code
+ * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code are
+ * rescored against the full-precision vectors.
+ */
+public final class IvfSearchStrategy extends KnnSearchStrategy {
+
+  private final int probes;
+  private final float oversample;
+
+  /**
+   * A strategy with a probe count and the format's default oversampling.
+   *
+   * @param probes at least 1, or 0 for the format's default
+   * @throws IllegalArgumentException if {@code probes} is negative
+   */
+  public IvfSearchStrategy(int probes) {
+    this(probes, 0f);
+  }
+
+  /**
+   * A strategy with a probe count and an oversampling factor.
+   *
+   * @param probes at least 1, or 0 for the format's default
+   * @param oversample at least 1, or 0 for the format's default
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public IvfSearchStrategy(int probes, float oversample) {
+    if (probes < 0) {
+      throw new IllegalArgumentException("probes must be >= 0 (0: the default); probes=" + probes);
+    }
+    if (oversample != 0f && (!(oversample >= 1f) || Float.isInfinite(oversample))) {
+      throw new IllegalArgumentException(
+          "oversample must be 0 (default) or finite and >= 1; oversample=" + oversample);
+    }
+    this.probes = probes;
+    this.oversample = oversample;
+  }
+
+  /**
+   * The number of lists scanned per segment.
+   *
+   * @return at least 1, or 0 for the format's default
+   */
+  public int probes() {
+    return probes;
+  }
+
+  /**
+   * The oversampling factor of quantized variants.
+   *
+   * @return at least 1, or 0 for the format's default
+   */
+  public float oversample() {
+    return oversample;
+  }
+
+  /**
+   * The IVF strategy of a query, looking through Lucene's wrapping of it.
+   *
+   * @param strategy a collector's strategy
+   * @return the IVF strategy, or null if the query did not give one
+   */
+  static IvfSearchStrategy of(KnnSearchStrategy strategy) {
+    if (strategy instanceof KnnSearchStrategy.Seeded seeded) {
+      strategy = seeded.originalStrategy();
+    }
+    return strategy instanceof IvfSearchStrategy ivf ? ivf : null;
+  }
+
+  @Override
+  public void nextVectorsBlock() {}
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof IvfSearchStrategy other
+        && other.probes == probes
+        && other.oversample == oversample;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(probes, oversample);
+  }
+
+  @Override
+  public String toString() {
+    return "IvfSearchStrategy[probes=" + probes + ", oversample=" + oversample + "]";
+  }
+}

@@ -1,0 +1,364 @@
+package io.iqdb.codecs.ivf;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.codecs.KnnFieldVectorsWriter;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.KnnVectorsWriter;
+import org.apache.lucene.codecs.hnsw.FlatFieldVectorsWriter;
+import org.apache.lucene.codecs.hnsw.FlatVectorsFormat;
+import org.apache.lucene.codecs.hnsw.FlatVectorsReader;
+import org.apache.lucene.codecs.hnsw.FlatVectorsWriter;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.MergeState;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.SegmentWriteState;
+import org.apache.lucene.index.Sorter;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.store.IndexOutput;
+import org.apache.lucene.util.IORunnable;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * Writes IVF segments: raw vectors through the flat writer, then per float field the centroids
+ * (meta file) and the posting lists (lists file), as specified in {@link IvfVectorsFormat}.
+ */
+final class IvfVectorsWriter extends KnnVectorsWriter {
+
+  /** Lloyd iterations from scratch and from merged segments' centroids. */
+  static final int ITERATIONS = 8;
+
+  static final int WARM_ITERATIONS = 4;
+
+  private final SegmentWriteState state;
+  private final FlatVectorsFormat flatFormat;
+  private final FlatVectorsWriter flatWriter;
+  private final int configuredLists;
+  private final int bits;
+  private final List<Field> fields = new ArrayList<>();
+  private IndexOutput meta;
+  private IndexOutput lists;
+  private FlatVectorsReader mergedFlatReader;
+  private boolean flatWriterClosed;
+  private boolean finished;
+
+  private record Field(FieldInfo info, FlatFieldVectorsWriter<?> flat) {}
+
+  IvfVectorsWriter(
+      SegmentWriteState state, FlatVectorsFormat flatFormat, int configuredLists, int bits)
+      throws IOException {
+    this.state = state;
+    this.flatFormat = flatFormat;
+    this.configuredLists = configuredLists;
+    this.bits = bits;
+    this.flatWriter = flatFormat.fieldsWriter(state);
+    boolean success = false;
+    try {
+      meta = state.directory.createOutput(fileName(IvfVectorsFormat.META_EXTENSION), state.context);
+      lists =
+          state.directory.createOutput(fileName(IvfVectorsFormat.LISTS_EXTENSION), state.context);
+      CodecUtil.writeIndexHeader(
+          meta,
+          IvfVectorsFormat.META_CODEC_NAME,
+          IvfVectorsFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      CodecUtil.writeIndexHeader(
+          lists,
+          IvfVectorsFormat.LISTS_CODEC_NAME,
+          IvfVectorsFormat.VERSION_CURRENT,
+          state.segmentInfo.getId(),
+          state.segmentSuffix);
+      success = true;
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(this);
+      }
+    }
+  }
+
+  private String fileName(String extension) {
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
+  }
+
+  @Override
+  public KnnFieldVectorsWriter<?> addField(FieldInfo fieldInfo) throws IOException {
+    FlatFieldVectorsWriter<?> flat = flatWriter.addField(fieldInfo);
+    fields.add(new Field(fieldInfo, flat));
+    return flat;
+  }
+
+  @Override
+  public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
+    flatWriter.flush(maxDoc, sortMap);
+    for (Field field : fields) {
+      int size = field.flat.getDocsWithFieldSet().cardinality();
+      if (field.info.getVectorEncoding() != VectorEncoding.FLOAT32 || size == 0) {
+        writeField(field.info, null, size, null);
+        continue;
+      }
+      @SuppressWarnings("unchecked")
+      List<float[]> vectors = (List<float[]>) field.flat.getVectors();
+      int[] newToOld = null;
+      if (sortMap != null) {
+        newToOld = new int[size];
+        mapOldOrdToNewOrd(field.flat.getDocsWithFieldSet(), sortMap, null, newToOld, null);
+      }
+      int[] ordMap = newToOld;
+      KMeans.Vectors source =
+          new KMeans.Vectors() {
+            @Override
+            public int size() {
+              return size;
+            }
+
+            @Override
+            public float[] vector(int ord) {
+              return vectors.get(ordMap == null ? ord : ordMap[ord]);
+            }
+
+            @Override
+            public KMeans.Vectors copy() {
+              return this; // reads only
+            }
+          };
+      writeField(field.info, source, size, null);
+    }
+  }
+
+  @Override
+  public IORunnable mergeOneField(FieldInfo fieldInfo, MergeState mergeState) throws IOException {
+    flatWriter.mergeOneFlatVectorField(fieldInfo, mergeState);
+    return () -> {
+      ensureMergedFlatReaderOpen();
+      KnnVectorValues values =
+          switch (fieldInfo.getVectorEncoding()) {
+            case BYTE -> mergedFlatReader.getByteVectorValues(fieldInfo.name);
+            case FLOAT32 -> mergedFlatReader.getFloatVectorValues(fieldInfo.name);
+          };
+      int size = values == null ? 0 : values.size();
+      if (values instanceof FloatVectorValues floats && size > 0) {
+        KMeans.Vectors source = fromValues(floats);
+        writeField(fieldInfo, source, size, previousCentroids(fieldInfo, mergeState));
+      } else {
+        writeField(fieldInfo, null, size, null);
+      }
+    };
+  }
+
+  /** The centroids of the merging segments, to warm-start k-means. */
+  private static float[][] previousCentroids(FieldInfo fieldInfo, MergeState mergeState) {
+    List<float[]> all = new ArrayList<>();
+    for (KnnVectorsReader reader : mergeState.knnVectorsReaders) {
+      if (reader instanceof PerFieldKnnVectorsFormat.FieldsReader perField) {
+        reader = perField.getFieldReader(fieldInfo.name);
+      }
+      if (reader instanceof IvfVectorsReader ivf) {
+        float[][] centroids = ivf.centroids(fieldInfo.name);
+        if (centroids != null
+            && centroids.length > 0
+            && centroids[0].length == fieldInfo.getVectorDimension()) {
+          all.addAll(List.of(centroids));
+        }
+      }
+    }
+    return all.toArray(new float[0][]);
+  }
+
+  private void ensureMergedFlatReaderOpen() throws IOException {
+    if (mergedFlatReader == null) {
+      flatWriter.finish();
+      flatWriter.close();
+      flatWriterClosed = true;
+      mergedFlatReader =
+          flatFormat.fieldsReader(
+              new SegmentReadState(
+                  state.directory,
+                  state.segmentInfo,
+                  state.fieldInfos,
+                  state.context,
+                  state.segmentSuffix));
+    }
+  }
+
+  /** The number of lists of a segment with {@code size} vectors. */
+  static int listCount(int size, int configured) {
+    if (size == 0) {
+      return 0;
+    }
+    if (configured > 0) {
+      return Math.min(configured, size);
+    }
+    return (int) Math.max(1, Math.min(size / 8, Math.round(Math.sqrt(size))));
+  }
+
+  private void writeField(FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart)
+      throws IOException {
+    VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
+    boolean isFloat = info.getVectorEncoding() == VectorEncoding.FLOAT32;
+    int dims = info.getVectorDimension();
+    int numLists = isFloat ? listCount(size, configuredLists) : 0;
+    KMeans.Vectors prepared = source;
+    if (source != null && similarity == VectorSimilarityFunction.COSINE) {
+      prepared = normalizing(source, dims);
+    }
+    float[][] centroids = new float[0][];
+    int[] listSizes = new int[numLists];
+    long listsOffset = lists.getFilePointer();
+    if (numLists > 0) {
+      int iterations =
+          warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
+      centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
+      int[] listOf = KMeans.assign(prepared, centroids);
+      for (int ord = 0; ord < size; ord++) {
+        listSizes[listOf[ord]]++;
+      }
+      int[][] members = new int[numLists][];
+      for (int j = 0; j < numLists; j++) {
+        members[j] = new int[listSizes[j]];
+      }
+      int[] fill = new int[numLists];
+      for (int ord = 0; ord < size; ord++) {
+        members[listOf[ord]][fill[listOf[ord]]++] = ord;
+      }
+      boolean innerProduct = IvfVectorsFormat.innerProduct(similarity);
+      ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
+      for (int j = 0; j < numLists; j++) {
+        writeList(members[j], centroids[j], prepared, codec, innerProduct);
+      }
+    }
+    long listsLength = lists.getFilePointer() - listsOffset;
+
+    meta.writeInt(info.number);
+    meta.writeInt(IvfVectorsFormat.similarityCode(similarity));
+    meta.writeInt(isFloat ? 0 : 1);
+    meta.writeVInt(dims);
+    meta.writeVInt(size);
+    meta.writeByte((byte) bits);
+    meta.writeVInt(numLists);
+    meta.writeVLong(listsOffset);
+    meta.writeVLong(listsLength);
+    for (float[] centroid : centroids) {
+      for (float x : centroid) {
+        meta.writeInt(Float.floatToIntBits(x));
+      }
+    }
+    for (int listSize : listSizes) {
+      meta.writeVInt(listSize);
+    }
+  }
+
+  private void writeList(
+      int[] ords,
+      float[] centroid,
+      KMeans.Vectors vectors,
+      ResidualCodec codec,
+      boolean innerProduct)
+      throws IOException {
+    for (int ord : ords) {
+      lists.writeInt(ord);
+    }
+    if (codec == null) {
+      return;
+    }
+    int n = ords.length;
+    float[] lower = new float[n];
+    float[] upper = new float[n];
+    float[] correction = new float[n];
+    int[] componentSum = new int[n];
+    byte[] codes = new byte[n * codec.codeBytes];
+    float[] scratch = new float[codec.dims];
+    byte[] unpacked = new byte[codec.paddedDims];
+    byte[] code = new byte[codec.codeBytes];
+    for (int i = 0; i < n; i++) {
+      ResidualCodec.Terms terms =
+          codec.encode(vectors.vector(ords[i]), centroid, innerProduct, scratch, unpacked, code);
+      lower[i] = terms.lower();
+      upper[i] = terms.upper();
+      correction[i] = terms.correction();
+      componentSum[i] = terms.componentSum();
+      System.arraycopy(code, 0, codes, i * codec.codeBytes, codec.codeBytes);
+    }
+    for (float[] column : new float[][] {lower, upper, correction}) {
+      for (float x : column) {
+        lists.writeInt(Float.floatToIntBits(x));
+      }
+    }
+    for (int s : componentSum) {
+      lists.writeInt(s);
+    }
+    lists.writeBytes(codes, codes.length);
+  }
+
+  private static KMeans.Vectors fromValues(FloatVectorValues values) {
+    return new KMeans.Vectors() {
+      @Override
+      public int size() {
+        return values.size();
+      }
+
+      @Override
+      public float[] vector(int ord) throws IOException {
+        return values.vectorValue(ord);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return fromValues(values.copy());
+      }
+    };
+  }
+
+  private static KMeans.Vectors normalizing(KMeans.Vectors source, int dims) {
+    float[] buffer = new float[dims];
+    return new KMeans.Vectors() {
+      @Override
+      public int size() {
+        return source.size();
+      }
+
+      @Override
+      public float[] vector(int ord) throws IOException {
+        System.arraycopy(source.vector(ord), 0, buffer, 0, dims);
+        return VectorUtil.l2normalize(buffer, false);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return normalizing(source.copy(), dims);
+      }
+    };
+  }
+
+  @Override
+  public void finish() throws IOException {
+    if (finished) {
+      throw new IllegalStateException("already finished");
+    }
+    finished = true;
+    if (flatWriterClosed == false) {
+      flatWriter.finish();
+    }
+    meta.writeInt(-1);
+    CodecUtil.writeFooter(meta);
+    CodecUtil.writeFooter(lists);
+  }
+
+  @Override
+  public long ramBytesUsed() {
+    return flatWriter.ramBytesUsed();
+  }
+
+  @Override
+  public void close() throws IOException {
+    IOUtils.close(meta, lists, flatWriter, mergedFlatReader);
+  }
+}

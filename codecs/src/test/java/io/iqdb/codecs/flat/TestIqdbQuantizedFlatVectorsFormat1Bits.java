@@ -1,0 +1,28 @@
+package io.iqdb.codecs.flat;
+
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+
+/**
+ * Lucene's vector format conformance suite, unmodified, for {@code new
+ * IqdbQuantizedFlatVectorsFormat(1)}.
+ */
+public class TestIqdbQuantizedFlatVectorsFormat1Bits extends BaseKnnVectorsFormatTestCase {
+
+  @Override
+  protected Codec getCodec() {
+    return TestUtil.alwaysKnnVectorsFormat(new IqdbQuantizedFlatVectorsFormat(1));
+  }
+
+  /** Raw vectors are always kept, so there is no fallback to dequantized vectors to test. */
+  @Override
+  protected boolean supportsFloatVectorFallback() {
+    return false;
+  }
+
+  @Override
+  protected int getQuantizationBits() {
+    return 1;
+  }
+}

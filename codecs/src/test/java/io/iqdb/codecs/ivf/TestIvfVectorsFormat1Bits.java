@@ -1,0 +1,25 @@
+package io.iqdb.codecs.ivf;
+
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+
+/** Lucene's vector format conformance suite, unmodified, for {@code new IvfVectorsFormat(0, 1)}. */
+public class TestIvfVectorsFormat1Bits extends BaseKnnVectorsFormatTestCase {
+
+  @Override
+  protected Codec getCodec() {
+    return TestUtil.alwaysKnnVectorsFormat(new IvfVectorsFormat(0, 1));
+  }
+
+  /** Raw vectors are always kept, so there is no fallback to dequantized vectors to test. */
+  @Override
+  protected boolean supportsFloatVectorFallback() {
+    return false;
+  }
+
+  @Override
+  protected int getQuantizationBits() {
+    return 1;
+  }
+}
