@@ -2,9 +2,21 @@
 """FAISS and hnswlib peers of iQDB's ANN harness (io.iqdb.bench.AnnHarness).
 
 Reads the same .fvecs / .ivecs files as the Java systems, builds each requested index, sweeps its
-search parameter and writes JSON rows with the same fields as the harness's CSV:
+search parameter and writes JSON rows with the same fields as the harness's CSV.
+
+Two modes. Batch (default): run --systems one after the other, write all rows to --out.
+Serve (--serve): the harness drives the script through stdin/stdout, one JSON object per line:
+  {"cmd": "build", "system": "faiss-hnsw"} -> build info (build_s, disk_mb, memory, sweep, ...)
+  {"cmd": "measure", "system": "faiss-hnsw", "value": 40} -> recall, qps1, qps_all, p50_us, p99_us
+  {"cmd": "versions"} -> library versions;  {"cmd": "quit"}
+so that Java and Python systems are measured in interleaved rounds: on a shared machine a burst
+of load then hits every system rather than the one that happened to run at that moment.
+Progress goes to stderr.
+
+Fields:
 
   recall      recall@k against the given ground truth
+  (with --runs N each timed pass is repeated N times and the fastest kept)
   qps1        one query at a time on one thread (faiss.omp_set_num_threads(1), hnswlib
               set_num_threads(1)); each call goes through the Python binding, which adds a few
               microseconds per query
@@ -13,8 +25,8 @@ search parameter and writes JSON rows with the same fields as the harness's CSV:
   p50_us/p99_us  single-thread latency per query
   build_s     train + add, with --threads threads
   disk_mb     faiss.write_index / hnswlib save_index after the timed build
-  peak_mem_mb peak RSS (ru_maxrss) minus the RSS before the build; run one system per process
-              for this to mean anything (the harness does)
+  peak_mem_mb peak RSS during the build (sampled every 5 ms from /proc/self/statm; FAISS and
+              hnswlib release the GIL while they build) minus the RSS before it
   retained_mem_mb  RSS after the build minus the RSS before it
 
 Needs Debian's python3-numpy python3-faiss python3-hnswlib libopenblas0-pthread.
@@ -23,8 +35,8 @@ import argparse
 import json
 import os
 import platform
-import resource
 import sys
+import threading
 import time
 import traceback
 
@@ -49,8 +61,26 @@ def rss_bytes():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def peak_rss_bytes():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux reports KiB
+class RssSampler:
+    """Samples this process's RSS in a background thread; peak is the largest sample."""
+
+    def __init__(self, interval=0.005):
+        self.peak = rss_bytes()
+        self.interval = interval
+        self.running = True
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while self.running:
+            self.peak = max(self.peak, rss_bytes())
+            time.sleep(self.interval)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.peak, rss_bytes())
+        return self.peak
 
 
 def recall(found, truth, k):
@@ -139,25 +169,32 @@ class Hnswlib:
         self.index.save_index(path)
 
 
-def measure(system, queries, truth, k, threads, warmup_ms):
+def measure(system, queries, truth, k, threads, warmup_ms, runs):
     system.set_threads(1)
     end = time.perf_counter() + warmup_ms / 1000
     i = 0
     while time.perf_counter() < end:
         system.search(queries[i % len(queries)][None, :], k)
         i += 1
-    latencies = np.empty(len(queries), dtype=np.int64)
     found = np.empty((len(queries), k), dtype=np.int64)
-    start = time.perf_counter_ns()
-    for i, q in enumerate(queries):
-        t0 = time.perf_counter_ns()
-        found[i] = system.search(q[None, :], k)[0]
-        latencies[i] = time.perf_counter_ns() - t0
-    single = (time.perf_counter_ns() - start) / 1e9
+    single, latencies = None, None
+    for _ in range(runs):  # keep the fastest run, as ann-benchmarks does
+        lat = np.empty(len(queries), dtype=np.int64)
+        start = time.perf_counter_ns()
+        for i, q in enumerate(queries):
+            t0 = time.perf_counter_ns()
+            found[i] = system.search(q[None, :], k)[0]
+            lat[i] = time.perf_counter_ns() - t0
+        seconds = (time.perf_counter_ns() - start) / 1e9
+        if single is None or seconds < single:
+            single, latencies = seconds, lat
     system.set_threads(threads)
-    start = time.perf_counter_ns()
-    system.search(queries, k)
-    batch = (time.perf_counter_ns() - start) / 1e9
+    batch = None
+    for _ in range(runs):
+        start = time.perf_counter_ns()
+        system.search(queries, k)
+        seconds = (time.perf_counter_ns() - start) / 1e9
+        batch = seconds if batch is None else min(batch, seconds)
     latencies.sort()
 
     def pct(p):
@@ -166,36 +203,89 @@ def measure(system, queries, truth, k, threads, warmup_ms):
     return recall(found, truth, k), len(queries) / single, len(queries) / batch, pct(0.50), pct(0.99)
 
 
-def run_system(name, args, train, queries, truth):
-    metric = args.metric
-    base = dict(system=name, parameter="-", value=0, threads=args.threads, build_threads=args.threads)
-    try:
-        system = Hnswlib(args, train.shape[1], metric, len(train)) if name == "hnswlib" else Faiss(
-            name, args, train.shape[1], metric)
-    except Exception as e:  # noqa: BLE001 - reported in the results, the run goes on
-        return [dict(base, status=f"failed: {type(e).__name__}: {e}")], None
+def make_system(name, args, dim, n):
+    if name == "hnswlib":
+        return Hnswlib(args, dim, args.metric, n)
+    return Faiss(name, args, dim, args.metric)
+
+
+def build_system(name, args, train):
+    """Builds a system; returns it and its build info."""
+    system = make_system(name, args, train.shape[1], len(train))
     rss0 = rss_bytes()
+    sampler = RssSampler()
     t0 = time.perf_counter()
     system.build(train, args.threads)
     build_s = time.perf_counter() - t0
-    peak = max(0, peak_rss_bytes() - rss0)
+    peak = max(0, sampler.stop() - rss0)
     retained = max(0, rss_bytes() - rss0)
-    path = os.path.join(args.work, name + ".index")
     os.makedirs(args.work, exist_ok=True)
+    path = os.path.join(args.work, name + ".index")
     system.save(path)
     disk = os.path.getsize(path)
     os.remove(path)
-    print(f"{name}: built in {build_s:.1f} s, {disk / 2**20:.1f} MiB on disk", flush=True)
+    log(f"{name}: built in {build_s:.1f} s, {disk / 2**20:.1f} MiB on disk")
+    info = dict(system=name, parameter=system.parameter, sweep=list(system.sweep), description=system.description,
+                build_s=build_s, build_threads=args.threads, disk_mb=disk / 2**20, peak_mem_mb=peak / 2**20,
+                retained_mem_mb=retained / 2**20)
+    return system, info
+
+
+def measure_point(name, system, value, args, queries, truth):
+    system.set_param(max(value, args.k) if system.parameter == "ef" else value)
+    r, qps1, qps_all, p50, p99 = measure(system, queries, truth, args.k, args.threads, args.warmup_ms, args.runs)
+    log(f"{name} {system.parameter}={value}: recall {r:.4f}, qps1 {qps1:.0f}, "
+        f"qps({args.threads} threads) {qps_all:.0f}, p50 {p50:.0f} us, p99 {p99:.0f} us")
+    return dict(recall=r, qps1=qps1, qps_all=qps_all, p50_us=p50, p99_us=p99, threads=args.threads)
+
+
+def run_system(name, args, train, queries, truth):
+    """Batch mode: build, sweep, return rows."""
+    system, info = build_system(name, args, train)
     rows = []
     for value in system.sweep:
-        system.set_param(max(value, args.k) if system.parameter == "ef" else value)
-        r, qps1, qps_all, p50, p99 = measure(system, queries, truth, args.k, args.threads, args.warmup_ms)
-        print(f"{name} {system.parameter}={value}: recall {r:.4f}, qps1 {qps1:.0f}, "
-              f"qps({args.threads} threads) {qps_all:.0f}, p50 {p50:.0f} us, p99 {p99:.0f} us", flush=True)
-        rows.append(dict(base, parameter=system.parameter, value=value, recall=r, qps1=qps1, qps_all=qps_all,
-                         p50_us=p50, p99_us=p99, build_s=build_s, disk_mb=disk / 2**20,
-                         peak_mem_mb=peak / 2**20, retained_mem_mb=retained / 2**20, status="ok"))
+        point = measure_point(name, system, value, args, queries, truth)
+        rows.append(dict(system=name, parameter=system.parameter, value=value, build_s=info["build_s"],
+                         build_threads=info["build_threads"], disk_mb=info["disk_mb"],
+                         peak_mem_mb=info["peak_mem_mb"], retained_mem_mb=info["retained_mem_mb"], status="ok",
+                         **point))
     return rows, system.description
+
+
+def serve(args, train, queries, truth):
+    """Serve mode: one JSON request per stdin line, one JSON reply per stdout line."""
+    systems = {}
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        try:
+            cmd = request["cmd"]
+            if cmd == "quit":
+                reply = {"ok": True}
+            elif cmd == "versions":
+                reply = {"ok": True, "versions": versions()}
+            elif cmd == "build":
+                systems[request["system"]], info = build_system(request["system"], args, train)
+                reply = dict(ok=True, **info)
+            elif cmd == "measure":
+                name = request["system"]
+                reply = dict(ok=True, **measure_point(name, systems[name], int(request["value"]), args, queries, truth))
+            elif cmd == "drop":
+                systems.pop(request["system"], None)
+                reply = {"ok": True}
+            else:
+                reply = {"ok": False, "error": f"unknown command {cmd}"}
+        except Exception as e:  # noqa: BLE001 - reported to the harness, the run goes on
+            traceback.print_exc()
+            reply = {"ok": False, "error": f"{type(e).__name__}: {e}"}
+        print(json.dumps(reply), flush=True)
+        if request.get("cmd") == "quit":
+            return
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
 
 
 def package_version(name):
@@ -211,6 +301,8 @@ def versions():
     try:
         import faiss
         out["faiss"] = faiss.__version__
+        # Debian builds FAISS for baseline x86-64 ("OPTIMIZE GENERIC"), without AVX2 kernels.
+        out["faiss compile options"] = faiss.get_compile_options().strip()
     except ImportError:
         pass
     try:
@@ -232,10 +324,12 @@ def main():
     p.add_argument("--gt", required=True, help=".ivecs with at least k neighbours per query")
     p.add_argument("--metric", choices=["l2", "cosine"], default="l2")
     p.add_argument("--systems", default="faiss-flat,faiss-ivf,faiss-hnsw,hnswlib")
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="batch mode: where to write the JSON results")
+    p.add_argument("--serve", action="store_true", help="take commands on stdin (see above)")
     p.add_argument("--work", default="/tmp")
     p.add_argument("--k", type=int, default=10)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--runs", type=int, default=1, help="repeat each timed pass, keep the fastest")
     p.add_argument("--warmup-ms", type=int, default=1000, help="untimed queries before each point")
     p.add_argument("--hnsw-m", type=int, default=16)
     p.add_argument("--ef-construction", type=int, default=100)
@@ -250,6 +344,11 @@ def main():
     truth = read_vecs(args.gt, "<i4")
     if len(truth) < len(queries) or truth.shape[1] < args.k:
         sys.exit(f"ground truth {args.gt} has {truth.shape} entries; need {len(queries)} x {args.k}")
+    if args.serve:
+        serve(args, train, queries, truth)
+        return
+    if not args.out:
+        sys.exit("--out is required in batch mode")
     rows, descriptions = [], {}
     for name in [s for s in args.systems.split(",") if s]:
         try:

@@ -7,10 +7,12 @@ import io.iqdb.bench.ann.LuceneHnswSystem;
 import io.iqdb.bench.ann.PythonPeers;
 import io.iqdb.bench.ann.Reports;
 import io.iqdb.bench.ann.ResultRow;
-import io.iqdb.bench.ann.SystemRun;
+import io.iqdb.bench.ann.Comparison;
+import io.iqdb.bench.ann.SearchRunner;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.Datasets;
 import io.iqdb.bench.data.GroundTruth;
+import io.iqdb.bench.data.VectorFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,10 +27,12 @@ import java.util.Map;
  * truth, and writes {@code results.csv}, {@code results.md} and {@code recall-qps.png} under
  * {@code benchmarks/results/<dataset>/}.
  *
- * <p>Run {@code AnnHarness --help} for the options. For each system it builds the index once,
- * then for each value of the system's search parameter measures recall@k, single-thread QPS and
- * latency percentiles, and QPS with all cores (see {@link io.iqdb.bench.ann.SearchRunner}). A
- * system that fails or is not supported yet is recorded with its message and the run goes on.
+ * <p>Run {@code AnnHarness --help} for the options. It builds every system's index once, then
+ * measures each value of each system's search parameter in interleaved rounds (see
+ * {@link Comparison}): recall@k, single-thread QPS and latency percentiles, and QPS with all cores
+ * (see {@link SearchRunner}). The FAISS and hnswlib peers run in a Python server process driven
+ * by the same rounds. A system that fails or is not supported yet is recorded with its message and
+ * the run goes on.
  */
 public final class AnnHarness {
 
@@ -75,19 +79,37 @@ public final class AnnHarness {
     int[][] truth = GroundTruth.loadOrCompute(dataset, GroundTruth.DEFAULT_K, options.dataDir());
     log("ground truth ready (%.1f s)", (System.nanoTime() - t0) / 1e9);
 
-    List<ResultRow> rows = new ArrayList<>();
-    Map<String, String> descriptions = new LinkedHashMap<>();
     Map<String, String> versions = new LinkedHashMap<>();
     Path workRoot = options.dataDir().resolve("indexes").resolve(dataset.name());
+    Comparison comparison = new Comparison(dataset, options.threads());
+    // One pass per point per round; Comparison repeats the rounds.
+    SearchRunner runner = new SearchRunner(dataset.queries(), truth, options.k(), options.threads(),
+        options.warmupMillis(), 1);
     for (AnnSystem system : javaSystems(options)) {
-      descriptions.put(system.name(), system.description());
-      rows.addAll(SystemRun.measure(system, dataset, truth, options.k(), options.threads(), options.warmupMillis(),
-          workRoot.resolve(system.name())));
+      comparison.add(system, runner, workRoot.resolve(system.name()));
     }
     List<String> pythonSystems = options.systems().stream().filter(PythonPeers.SYSTEMS::contains).toList();
-    if (!pythonSystems.isEmpty()) {
-      rows.addAll(runPython(options, dataset, truth, pythonSystems, descriptions, versions));
+    List<ResultRow> rows = new ArrayList<>();
+    PythonPeers.Server server = null;
+    try {
+      if (!pythonSystems.isEmpty()) {
+        server = startPython(options, dataset, truth, versions);
+        if (server == null) {
+          String missing = versions.remove("python peers");
+          pythonSystems.forEach(s -> rows.add(ResultRow.failed(dataset.name(), s, "unsupported: " + missing)));
+        } else {
+          for (String s : pythonSystems) {
+            comparison.add(server, s);
+          }
+        }
+      }
+      rows.addAll(0, comparison.run(options.runs()));
+    } finally {
+      if (server != null) {
+        server.close();
+      }
     }
+    Map<String, String> descriptions = comparison.descriptions();
 
     Path out = options.outDir();
     Files.createDirectories(out);
@@ -133,45 +155,48 @@ public final class AnnHarness {
     return chosen;
   }
 
-  private static List<ResultRow> runPython(HarnessOptions o, Dataset dataset, int[][] truth, List<String> systems,
-      Map<String, String> descriptions, Map<String, String> versions) throws IOException, InterruptedException {
+  /** Starts the Python peers on the dataset's files, or returns null (reason in versions). */
+  private static PythonPeers.Server startPython(HarnessOptions o, Dataset dataset, int[][] truth,
+      Map<String, String> versions) throws IOException {
     PythonPeers peers = new PythonPeers(o.python(), o.benchmarksDir().resolve("python/peers.py"));
     String missing = o.runPython() ? peers.missing() : "disabled with --no-python";
     if (missing != null) {
       log("python peers skipped: %s", missing);
-      return systems.stream().map(s -> ResultRow.failed(dataset.name(), s, "unsupported: " + missing)).toList();
+      versions.put("python peers", missing);
+      return null;
     }
-    // The peers read the very vectors and ground truth the Java systems used.
+    // The peers read the very vectors and ground truth the Java systems use.
     Path dir = o.dataDir().resolve(dataset.name());
     Files.createDirectories(dir);
     Path train = dir.resolve("train.fvecs");
     if (!Files.isRegularFile(train) || Files.size(train) != (long) dataset.train().length * (4 + 4L * dataset.dimension())) {
-      io.iqdb.bench.data.VectorFiles.writeFvecs(train, dataset.train());
+      VectorFiles.writeFvecs(train, dataset.train());
     }
     int nq = dataset.queries().length;
     Path queries = dir.resolve("queries-" + nq + ".fvecs");
     Path gt = dir.resolve("gt-" + nq + ".ivecs");
-    io.iqdb.bench.data.VectorFiles.writeFvecs(queries, dataset.queries());
+    VectorFiles.writeFvecs(queries, dataset.queries());
     int[][] gtK = new int[nq][];
     for (int q = 0; q < nq; q++) {
       gtK[q] = Arrays.copyOf(truth[q], o.k());
     }
-    io.iqdb.bench.data.VectorFiles.writeIvecs(gt, gtK);
+    VectorFiles.writeIvecs(gt, gtK);
     Map<String, String> args = new LinkedHashMap<>();
     args.put("k", Integer.toString(o.k()));
     args.put("threads", Integer.toString(o.threads()));
     args.put("warmup-ms", Integer.toString(o.warmupMillis()));
+    args.put("runs", "1");
     args.put("hnsw-m", Integer.toString(o.m()));
     args.put("ef-construction", Integer.toString(o.efConstruction()));
     args.put("ivf-lists", Integer.toString(o.ivfLists() > 0 ? o.ivfLists() : 256));
     args.put("ef", join(o.efSweep()));
     args.put("probes", join(o.probeSweep()));
     args.put("work", o.dataDir().resolve("indexes").resolve(dataset.name()).toString());
-    PythonPeers.Output out = peers.run(systems, train, queries, gt,
-        dataset.metric() == io.iqdb.Metric.L2 ? "l2" : "cosine", args, o.outDir().resolve("peers.json"), dataset.name());
-    descriptions.putAll(out.descriptions());
-    versions.putAll(out.versions());
-    return out.rows();
+    PythonPeers.Server server = peers.start(train, queries, gt,
+        dataset.metric() == io.iqdb.Metric.L2 ? "l2" : "cosine", args);
+    Map<String, Object> reply = server.request(Map.of("cmd", "versions"));
+    ((Map<?, ?>) reply.get("versions")).forEach((k, v) -> versions.put(k.toString(), v.toString()));
+    return server;
   }
 
   private static String join(List<Integer> values) {

@@ -26,6 +26,7 @@ import java.util.List;
  * @param probeSweep values of the IVF probe count
  * @param threads threads of the all-cores pass
  * @param warmupMillis milliseconds of untimed warm-up queries before each point
+ * @param runs rounds of measurement over all systems; each point keeps its fastest round
  * @param targetRecall the recall of the headline table
  * @param benchmarksDir the {@code benchmarks/} directory (for {@code python/*.py})
  * @param dataDir where ground truth, vector files and indexes go
@@ -38,7 +39,7 @@ import java.util.List;
 public record HarnessOptions(
     String dataset, Path fashionMnistDir, int n, int dimension, long seed, int queries, List<String> systems,
     int k, int m, int efConstruction, int ivfLists, List<Integer> efSweep, List<Integer> probeSweep,
-    int threads, int warmupMillis, double targetRecall, Path benchmarksDir, Path dataDir, Path outDir, Path python,
+    int threads, int warmupMillis, int runs, double targetRecall, Path benchmarksDir, Path dataDir, Path outDir, Path python,
     boolean runPython, boolean plot, boolean help) {
 
   /** Every system the harness knows, in the order it runs them. */
@@ -67,6 +68,7 @@ public record HarnessOptions(
         --ef LIST --probes LIST   sweeps (default %s and %s)
         --threads T           threads of the all-cores pass (default: available processors)
         --warmup-ms T         untimed warm-up queries before each point, in ms (default 1000)
+        --runs N              rounds over all systems; each point keeps its fastest (default 1)
         --target-recall R     recall of the headline table (default 0.95)
         --benchmarks DIR      the benchmarks/ directory (default: found from the working directory)
         --data DIR            ground truth, vector files, indexes (default <benchmarks>/data)
@@ -99,6 +101,7 @@ public record HarnessOptions(
     List<Integer> probes = DEFAULT_PROBES;
     int threads = Runtime.getRuntime().availableProcessors();
     int warmup = 1000;
+    int runs = 1;
     double target = 0.95;
     Path bench = null;
     Path data = null;
@@ -134,6 +137,7 @@ public record HarnessOptions(
             case "--probes" -> probes = ints(a, v);
             case "--threads" -> threads = positive(a, v);
             case "--warmup-ms" -> warmup = nonNegative(a, v);
+            case "--runs" -> runs = positive(a, v);
             case "--target-recall" -> target = Double.parseDouble(v);
             case "--benchmarks" -> bench = Path.of(v);
             case "--data" -> data = Path.of(v);
@@ -153,7 +157,7 @@ public record HarnessOptions(
     data = data != null ? data : bench.resolve("data");
     out = out != null ? out : bench.resolve("results").resolve(dataset);
     return new HarnessOptions(dataset, fashionDir, n, dim, seed, queries, systems, k, m, efc, lists, ef, probes,
-        threads, warmup, target, bench, data, out, python, runPython, plot, help);
+        threads, warmup, runs, target, bench, data, out, python, runPython, plot, help);
   }
 
   private static List<String> systems(String v) {

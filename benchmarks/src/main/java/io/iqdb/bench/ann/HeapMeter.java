@@ -1,62 +1,99 @@
 package io.iqdb.bench.ann;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
- * Measures Java heap use around a build.
+ * Measures the Java heap a build keeps alive.
  *
- * <p>Method: a daemon thread samples {@link MemoryMXBean#getHeapMemoryUsage()} every few
- * milliseconds; the peak is the largest sample minus the baseline taken after a full GC before the
- * build. Sampling can miss a spike shorter than the interval but, unlike summing the per-pool peaks
- * of the memory pool beans, never adds up peaks that happened at different times. The retained
- * size is the heap in use after a full GC once the build is done, minus the same baseline. Off-heap
- * memory (Lucene's memory-mapped files) is not counted here; the index size on disk stands for it.
+ * <p>Method: the baseline is the heap in use after a full GC before the build. During the build,
+ * every garbage collection reports the heap in use after it (GC notifications of the
+ * {@link GarbageCollectorMXBean}s); the peak is the largest of those and of the heap in use after a
+ * full GC at the end, minus the baseline. This is the peak <em>live</em> heap as far as the
+ * collections that happened could see it: sampling plain heap use instead would mostly measure
+ * garbage not yet collected (with a 3 GB heap, the young generation alone is hundreds of MB). A
+ * build that allocates much but triggers few collections can have a higher true peak. The retained
+ * size is the heap in use after a full GC once the build is done, minus the same baseline.
+ * Off-heap memory (Lucene's memory-mapped files, native allocations) is not counted; the index
+ * size on disk stands for the mapped files.
  */
 public final class HeapMeter implements AutoCloseable {
 
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
+  private static final Set<String> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+      .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
 
   private final long baseline;
-  private final Thread sampler;
-  private volatile boolean running = true;
-  private volatile long peak;
+  private final List<Runnable> unregister = new ArrayList<>();
+  private volatile long peakAfterGc;
 
-  private HeapMeter(long baseline, int intervalMillis) {
+  private HeapMeter(long baseline) {
     this.baseline = baseline;
-    this.peak = baseline;
-    this.sampler = Thread.ofPlatform().daemon().name("heap-sampler").start(() -> {
-      while (running) {
-        long used = MEMORY.getHeapMemoryUsage().getUsed();
-        if (used > peak) {
-          peak = used;
-        }
-        try {
-          Thread.sleep(intervalMillis);
-        } catch (InterruptedException e) {
-          return;
+    this.peakAfterGc = baseline;
+    NotificationListener listener = (notification, handback) -> {
+      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+        return;
+      }
+      GarbageCollectionNotificationInfo info =
+          GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+      long used = 0;
+      // The map also holds non-heap pools (metaspace, code cache): count the heap pools only.
+      for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+        if (HEAP_POOLS.contains(e.getKey())) {
+          used += e.getValue().getUsed();
         }
       }
-    });
+      synchronized (this) {
+        if (used > peakAfterGc) {
+          peakAfterGc = used;
+        }
+      }
+    };
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if (gc instanceof NotificationEmitter emitter) {
+        emitter.addNotificationListener(listener, null, null);
+        unregister.add(() -> {
+          try {
+            emitter.removeNotificationListener(listener);
+          } catch (ListenerNotFoundException e) {
+            // already gone: nothing to undo
+          }
+        });
+      }
+    }
   }
 
   /**
-   * Runs a full GC, records the baseline and starts sampling.
+   * Runs a full GC, records the baseline and starts listening to collections.
    *
-   * @param intervalMillis the sampling interval
    * @return the running meter
    */
-  public static HeapMeter start(int intervalMillis) {
-    return new HeapMeter(usedAfterGc(), intervalMillis);
+  public static HeapMeter start() {
+    return new HeapMeter(usedAfterGc());
   }
 
   /**
-   * Returns the peak heap use above the baseline so far, in bytes.
+   * Returns the peak live heap above the baseline, in bytes, including a full GC now.
    *
    * @return the peak
    */
   public long peakBytes() {
-    return Math.max(0, peak - baseline);
+    long now = usedAfterGc();
+    return Math.max(0, Math.max(peakAfterGc, now) - baseline);
   }
 
   /**
@@ -68,11 +105,10 @@ public final class HeapMeter implements AutoCloseable {
     return Math.max(0, usedAfterGc() - baseline);
   }
 
-  /** Stops sampling. */
+  /** Stops listening. */
   @Override
   public void close() {
-    running = false;
-    sampler.interrupt();
+    unregister.forEach(Runnable::run);
   }
 
   private static long usedAfterGc() {

@@ -1,18 +1,21 @@
 package io.iqdb.bench.ann;
 
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the FAISS and hnswlib peers through {@code benchmarks/python/peers.py} and reads back the
- * JSON it writes, one result row per measured point.
+ * Runs the FAISS and hnswlib peers in {@code benchmarks/python/peers.py}, started in server mode
+ * so that the harness can measure them in the same rounds as the Java systems.
  *
  * <p>The script reads the same {@code .fvecs} / {@code .ivecs} files as the Java systems use and
  * measures the same quantities the same way (see its docstring); FAISS runs with
@@ -28,15 +31,6 @@ public final class PythonPeers {
 
   private final Path python;
   private final Path script;
-
-  /**
-   * What a run produced.
-   *
-   * @param rows one row per measured point
-   * @param descriptions how each system was configured
-   * @param versions versions of Python and its libraries
-   */
-  public record Output(List<ResultRow> rows, Map<String, String> descriptions, Map<String, String> versions) {}
 
   /**
    * Creates a runner.
@@ -84,75 +78,106 @@ public final class PythonPeers {
   }
 
   /**
-   * Runs the script and reads its results.
+   * Starts the script in server mode on one dataset's files (see the script's docstring for the
+   * protocol).
    *
-   * @param systems the peers to run, from {@link #SYSTEMS}
    * @param train the indexed vectors ({@code .fvecs})
    * @param queries the queries ({@code .fvecs})
-   * @param truth the exact neighbours of each query ({@code .ivecs}, {@code k} per query)
+   * @param truth the exact neighbours of each query ({@code .ivecs}, at least {@code k} per query)
    * @param metric {@code l2} or {@code cosine}
    * @param options more {@code --name value} options for the script
-   * @param json the base name of the per-system JSON files the script writes
-   * @param dataset the dataset name for the rows
-   * @return the rows, descriptions and versions
-   * @throws IOException if the script fails or its output cannot be read
-   * @throws InterruptedException if interrupted while waiting for the script
+   * @return the running server
+   * @throws IOException if the process cannot be started
    */
-  public Output run(List<String> systems, Path train, Path queries, Path truth, String metric,
-      Map<String, String> options, Path json, String dataset) throws IOException, InterruptedException {
-    List<ResultRow> rows = new ArrayList<>();
-    Map<String, String> descriptions = new LinkedHashMap<>();
-    Map<String, String> versions = new LinkedHashMap<>();
-    // One process per system: peak RSS (ru_maxrss) only means something for a fresh process.
-    for (String system : systems) {
-      Path out = json.resolveSibling(json.getFileName() + "." + system + ".json");
-      List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(),
-          "--train", train.toString(), "--queries", queries.toString(), "--gt", truth.toString(),
-          "--metric", metric, "--systems", system, "--out", out.toString()));
-      options.forEach((k, v) -> {
-        command.add("--" + k);
-        command.add(v);
+  public Server start(Path train, Path queries, Path truth, String metric, Map<String, String> options)
+      throws IOException {
+    List<String> command = new ArrayList<>(List.of(python.toString(), script.toString(), "--serve",
+        "--train", train.toString(), "--queries", queries.toString(), "--gt", truth.toString(), "--metric", metric));
+    options.forEach((k, v) -> {
+      command.add("--" + k);
+      command.add(v);
+    });
+    System.out.println("starting: " + String.join(" ", command));
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    return new Server(p);
+  }
+
+  /** The script running in server mode: one JSON request line in, one JSON reply line out. */
+  public static final class Server implements AutoCloseable {
+    private final Process process;
+    private final BufferedWriter in;
+    private final BufferedReader out;
+
+    private Server(Process process) {
+      this.process = process;
+      this.in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+      this.out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Returns whether the process still runs.
+     *
+     * @return true if alive
+     */
+    public boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /**
+     * Sends one request and waits for its reply.
+     *
+     * @param request a flat map of strings and numbers
+     * @return the reply
+     * @throws IOException if the process died or replied with an error
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> request(Map<String, ?> request) throws IOException {
+      StringBuilder json = new StringBuilder("{");
+      request.forEach((k, v) -> {
+        if (json.length() > 1) {
+          json.append(',');
+        }
+        json.append('"').append(k).append("\":");
+        json.append(v instanceof Number ? v.toString() : '"' + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"');
       });
-      System.out.println("running: " + String.join(" ", command));
-      Process p = new ProcessBuilder(command).inheritIO().start();
-      int rc = p.waitFor();
-      if (rc != 0) {
-        rows.add(ResultRow.failed(dataset, system, "failed: peers.py exited with status " + rc));
-        continue;
+      in.write(json.append("}\n").toString());
+      in.flush();
+      String line = out.readLine();
+      if (line == null) {
+        throw new IOException("peers.py exited (status " + exitStatus() + ") while handling " + json.toString().trim());
       }
-      Output o = read(out, dataset);
-      rows.addAll(o.rows());
-      descriptions.putAll(o.descriptions());
-      versions.putAll(o.versions());
-      Files.deleteIfExists(out);
+      Map<String, Object> reply = (Map<String, Object>) Json.parse(line);
+      if (!Boolean.TRUE.equals(reply.get("ok"))) {
+        throw new IOException(String.valueOf(reply.get("error")));
+      }
+      return reply;
     }
-    return new Output(rows, descriptions, versions);
-  }
 
-  @SuppressWarnings("unchecked")
-  static Output read(Path json, String dataset) throws IOException {
-    Map<String, Object> root = (Map<String, Object>) Json.parse(Files.readString(json));
-    List<ResultRow> rows = new ArrayList<>();
-    for (Object o : (List<Object>) root.get("rows")) {
-      Map<String, Object> r = (Map<String, Object>) o;
-      rows.add(new ResultRow(dataset, str(r, "system"), str(r, "parameter"), (int) num(r, "value"),
-          num(r, "recall"), num(r, "qps1"), num(r, "qps_all"), (int) num(r, "threads"),
-          num(r, "p50_us"), num(r, "p99_us"), num(r, "build_s"), (int) num(r, "build_threads"),
-          num(r, "disk_mb"), num(r, "peak_mem_mb"), num(r, "retained_mem_mb"), str(r, "status")));
+    private String exitStatus() {
+      try {
+        return process.waitFor(10, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return "unknown";
+      }
     }
-    Map<String, String> descriptions = new LinkedHashMap<>();
-    ((Map<String, Object>) root.getOrDefault("descriptions", Map.of())).forEach((k, v) -> descriptions.put(k, String.valueOf(v)));
-    Map<String, String> versions = new LinkedHashMap<>();
-    ((Map<String, Object>) root.getOrDefault("versions", Map.of())).forEach((k, v) -> versions.put(k, String.valueOf(v)));
-    return new Output(rows, descriptions, versions);
-  }
 
-  private static String str(Map<String, Object> row, String key) {
-    Object v = row.get(key);
-    return v == null ? "" : v.toString();
-  }
-
-  private static double num(Map<String, Object> row, String key) {
-    return row.get(key) instanceof Double d ? d : Double.NaN;
+    /** Asks the script to quit and waits for it; kills it if it does not. */
+    @Override
+    public void close() {
+      try {
+        if (process.isAlive()) {
+          request(Map.of("cmd", "quit"));
+        }
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
   }
 }
