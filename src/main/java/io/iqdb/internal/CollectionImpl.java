@@ -176,7 +176,10 @@ final class CollectionImpl implements VectorCollection {
       } finally {
         commitLock.readLock().unlock();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
+        throw iq;
+      }
       throw fail(e, "delete from collection '" + name + "'");
     } finally {
       held.forEach(ReentrantLock::unlock);

@@ -165,11 +165,15 @@ public final class Database {
     CollectionLog log = null;
     boolean success = false;
     try {
+      if (!create && options.verifyOnOpen()) {
+        store.verifyLastCommit();
+      }
       IndexWriterConfig iwc =
           new IndexWriterConfig()
               .setCodec(new IndexFormats(config).codec())
               .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
               .setCommitOnClose(false)
+              .setMergeScheduler(new QuietMergeScheduler())
               .setRAMBufferSizeMB(options.ramBufferMb());
       writer = new IndexWriter(store.index(), iwc);
       if (create) {
@@ -179,11 +183,6 @@ public final class Database {
       long committedSeq = committedSeq(writer, name);
       Schema schema;
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
-        if (options.verifyOnOpen()) {
-          for (var leaf : reader.leaves()) {
-            leaf.reader().checkIntegrity(); // CorruptIndexException names the damaged file
-          }
-        }
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
