@@ -1,0 +1,153 @@
+package io.iqdb.recovery;
+
+import io.iqdb.Hit;
+import io.iqdb.Iqdb;
+import io.iqdb.SearchRequest;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What the database must contain: the records of every collection after a sequence of
+ * acknowledged operations.
+ */
+final class Model {
+  private final Map<String, TreeMap<String, VectorRecord>> collections = new TreeMap<>();
+
+  Model() {
+    for (String c : Workload.COLLECTIONS) {
+      collections.put(c, new TreeMap<>());
+    }
+  }
+
+  Model copy() {
+    Model m = new Model();
+    collections.forEach((c, records) -> m.collections.get(c).putAll(records));
+    return m;
+  }
+
+  /** Applies an operation as the database must: the last record of an id in a batch wins. */
+  void apply(Workload.Op op) {
+    if (op.isFlush()) {
+      return;
+    }
+    TreeMap<String, VectorRecord> records = collections.get(op.collection());
+    for (VectorRecord r : op.upserts()) {
+      records.put(r.id(), r);
+    }
+    for (String id : op.deletes()) {
+      records.remove(id);
+    }
+  }
+
+  /** The operation applied to a copy of this model. */
+  Model after(Workload.Op op) {
+    Model m = copy();
+    m.apply(op);
+    return m;
+  }
+
+  /** Records of a collection. */
+  Map<String, VectorRecord> records(String collection) {
+    return collections.get(collection);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Model m && collections.equals(m.collections);
+  }
+
+  @Override
+  public int hashCode() {
+    return collections.hashCode();
+  }
+
+  /** What a database holds, read through scan(). */
+  static Model read(Iqdb db) {
+    Model m = new Model();
+    for (String c : Workload.COLLECTIONS) {
+      try (Stream<VectorRecord> s = db.collection(c).scan()) {
+        s.forEach(r -> {
+          if (m.collections.get(c).put(r.id(), r) != null) {
+            throw new AssertionError("collection '" + c + "': scan returned id " + r.id() + " twice");
+          }
+        });
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Differences between this model and another, for failure messages.
+   *
+   * @param actual what the database holds
+   * @return a description, empty if they are equal
+   */
+  String diff(Model actual) {
+    List<String> out = new ArrayList<>();
+    for (String c : Workload.COLLECTIONS) {
+      Map<String, VectorRecord> want = collections.get(c);
+      Map<String, VectorRecord> got = actual.collections.get(c);
+      for (var e : want.entrySet()) {
+        VectorRecord g = got.get(e.getKey());
+        if (g == null) {
+          out.add(c + "/" + e.getKey() + " missing (want " + e.getValue().payload() + ")");
+        } else if (!g.equals(e.getValue())) {
+          out.add(c + "/" + e.getKey() + " is " + g.payload() + ", want " + e.getValue().payload());
+        }
+      }
+      for (String id : got.keySet()) {
+        if (!want.containsKey(id)) {
+          out.add(c + "/" + id + " present (" + got.get(id).payload() + "), want absent");
+        }
+      }
+    }
+    return out.stream().limit(20).collect(Collectors.joining("; "));
+  }
+
+  /**
+   * Checks that the database's reads agree with this model beyond scan(): count, get of every id
+   * and of some absent ids, and an exact nearest-neighbour search for a few stored vectors.
+   *
+   * @return a description of the first disagreement, or null
+   */
+  String checkReads(Iqdb db) {
+    for (String c : Workload.COLLECTIONS) {
+      VectorCollection col = db.collection(c);
+      Map<String, VectorRecord> want = collections.get(c);
+      if (col.count() != want.size()) {
+        return c + ": count() " + col.count() + ", want " + want.size();
+      }
+      for (VectorRecord r : want.values()) {
+        VectorRecord g = col.get(r.id()).orElse(null);
+        if (!r.equals(g)) {
+          return c + ": get(" + r.id() + ") = " + g + ", want " + r;
+        }
+      }
+      if (col.get("absent-id").isPresent()) {
+        return c + ": get(absent-id) found a record";
+      }
+      int probes = 0;
+      for (VectorRecord r : want.values()) {
+        if (probes++ == 3) {
+          break;
+        }
+        List<Hit> hits = col.search(SearchRequest.of(r.vector(), 1).exact(true));
+        if (hits.isEmpty() || !Objects.equals(hits.get(0).id(), r.id())) {
+          return c + ": exact search for the vector of " + r.id() + " returned " + hits;
+        }
+      }
+    }
+    return null;
+  }
+
+  int size() {
+    return collections.values().stream().mapToInt(Map::size).sum();
+  }
+}
