@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  * acknowledged operations.
  */
 final class Model {
-  private final Map<String, TreeMap<String, VectorRecord>> collections = new TreeMap<>();
+  private final Map<String, Map<String, VectorRecord>> collections = new TreeMap<>();
 
   Model() {
     for (String c : Workload.COLLECTIONS) {
@@ -37,7 +37,7 @@ final class Model {
     if (op.isFlush()) {
       return;
     }
-    TreeMap<String, VectorRecord> records = collections.get(op.collection());
+    Map<String, VectorRecord> records = collections.get(op.collection());
     for (VectorRecord r : op.upserts()) {
       records.put(r.id(), r);
     }
@@ -145,6 +145,70 @@ final class Model {
       }
     }
     return null;
+  }
+
+  /**
+   * Matches what a recovered database holds against this model of the acknowledged operations,
+   * collection by collection: each must equal this model, or this model followed by a prefix of
+   * the operations on it that may or may not have happened (in flight at a crash, or failed with
+   * an exception), in order.
+   *
+   * @param actual what the database holds
+   * @param maybe operations that were started but not acknowledged, in the order they ran
+   * @return the model of what the database holds
+   * @throws AssertionError if some collection matches no such state
+   */
+  Model reconcile(Model actual, List<Workload.Op> maybe) {
+    Model result = copy();
+    for (String c : Workload.COLLECTIONS) {
+      Model candidate = copy();
+      List<String> tried = new ArrayList<>();
+      boolean matched = candidate.records(c).equals(actual.records(c));
+      for (Workload.Op op : maybe) {
+        if (matched) {
+          break;
+        }
+        if (op.isFlush() || !op.collection().equals(c)) {
+          continue;
+        }
+        tried.add("after " + op + ": " + candidate.after(op).diffOf(c, actual));
+        candidate.apply(op);
+        matched = candidate.records(c).equals(actual.records(c));
+      }
+      if (!matched) {
+        throw new AssertionError("collection '" + c + "' after recovery matches neither the acknowledged state ("
+            + diffOf(c, actual) + ")" + (tried.isEmpty() ? "" : " nor the states " + tried));
+      }
+      result.collections.put(c, new TreeMap<>(candidate.records(c)));
+    }
+    return result;
+  }
+
+  private String diffOf(String c, Model actual) {
+    Model a = new Model();
+    Model b = new Model();
+    a.collections.put(c, collections.get(c));
+    b.collections.put(c, actual.collections.get(c));
+    return a.diff(b);
+  }
+
+  /**
+   * Opens nothing: reads {@code db}, reconciles it with this model and {@code maybe}, and checks
+   * reads, searches and Lucene's CheckIndex ({@code Iqdb#check()}).
+   *
+   * @return the model of what the database holds
+   */
+  Model verify(Iqdb db, List<Workload.Op> maybe) {
+    Model now = reconcile(read(db), maybe);
+    String reads = now.checkReads(db);
+    if (reads != null) {
+      throw new AssertionError(reads);
+    }
+    Map<String, String> problems = db.check();
+    if (!problems.isEmpty()) {
+      throw new AssertionError("CheckIndex found problems: " + problems);
+    }
+    return now;
   }
 
   int size() {
