@@ -56,11 +56,7 @@ public class TestPowerLoss extends RecoveryTestCase {
         try {
           f.crash(r);
         } finally {
-          try {
-            writer.close();
-          } catch (InterruptedException e) {
-            throw new AssertionError(e);
-          }
+          writer.close();
           f.closeAbandoned();
         }
       });
