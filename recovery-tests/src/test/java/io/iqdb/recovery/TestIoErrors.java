@@ -108,8 +108,8 @@ public class TestIoErrors extends RecoveryTestCase {
         count("open failed: " + e.getClass().getSimpleName());
         if (e instanceof io.iqdb.CorruptedException) {
           // Transient I/O errors are not corruption: the next open (faults off) must succeed.
-          System.out.println("TestIoErrors: open under I/O faults reported corruption: " + e
-              + (e.getCause() == null ? "" : " caused by " + e.getCause()));
+          String m = e + (e.getCause() == null ? "" : " caused by " + e.getCause());
+          System.out.println("TestIoErrors: open under I/O faults reported corruption: " + m.substring(0, Math.min(400, m.length())));
         }
       }
       if (faulty != null) {

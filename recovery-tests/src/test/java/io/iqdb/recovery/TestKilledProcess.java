@@ -86,6 +86,9 @@ public class TestKilledProcess extends RecoveryTestCase {
       } catch (AssertionError e) {
         throw new AssertionError(where + ": " + e.getMessage(), e);
       }
+      if ((cycle + 1) % 100 == 0) {
+        System.out.println("TestKilledProcess: " + (cycle + 1) + " cycles passed: " + stats);
+      }
     }
     System.out.println("TestKilledProcess: " + cycles + " cycles passed: " + stats);
   }
