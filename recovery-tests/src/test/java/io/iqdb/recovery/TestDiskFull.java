@@ -24,7 +24,7 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
  * -Drecovery.cycles.all=N}) for more.
  */
 public class TestDiskFull extends RecoveryTestCase {
-  static final int DEFAULT_CYCLES = 12;
+  static final int DEFAULT_CYCLES = 8;
 
   private final Map<String, Integer> outcomes = new LinkedHashMap<>();
 

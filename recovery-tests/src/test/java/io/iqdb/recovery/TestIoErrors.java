@@ -25,7 +25,7 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
  * -Drecovery.cycles.all=N}) for more.
  */
 public class TestIoErrors extends RecoveryTestCase {
-  static final int DEFAULT_CYCLES = 40;
+  static final int DEFAULT_CYCLES = 30;
 
   private final Map<String, Integer> outcomes = new LinkedHashMap<>();
 

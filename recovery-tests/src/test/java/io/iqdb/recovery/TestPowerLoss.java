@@ -19,7 +19,7 @@ import java.util.concurrent.locks.LockSupport;
  * -Drecovery.cycles.all=N} for every fault test) for more.
  */
 public class TestPowerLoss extends RecoveryTestCase {
-  static final int DEFAULT_CYCLES = 40;
+  static final int DEFAULT_CYCLES = 30;
 
   public void testPowerLossWhileWriting() throws Exception {
     int cycles = cycles("recovery.powerloss.cycles", DEFAULT_CYCLES);
