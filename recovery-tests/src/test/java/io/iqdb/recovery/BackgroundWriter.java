@@ -84,9 +84,14 @@ final class BackgroundWriter implements AutoCloseable {
 
   /** Stops the writer and waits for it; fails if an operation threw something not an IqdbException. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     stop = true;
-    thread.join(TimeUnit.SECONDS.toMillis(120));
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(120));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while stopping the writer", e);
+    }
     if (thread.isAlive()) {
       throw new AssertionError("writer did not stop");
     }

@@ -116,10 +116,15 @@ final class ChildJvm implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      kill();
+  public void close() {
+    try {
+      if (process.isAlive()) {
+        kill();
+      }
+      pump.join(TimeUnit.SECONDS.toMillis(60));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while stopping child " + process.pid(), e);
     }
-    pump.join(TimeUnit.SECONDS.toMillis(60));
   }
 }

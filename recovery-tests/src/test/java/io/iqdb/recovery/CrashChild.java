@@ -12,8 +12,8 @@ import java.nio.file.Path;
  *
  * <ul>
  *   <li>{@code OPENING} before {@code Iqdb.open}, {@code OPENED <millis>} after it;
- *   <li>{@code B <n>} before operation {@code n} starts, {@code A <n>} once it returned
- *       (acknowledged);
+ *   <li>{@code B <t> <n>} before operation {@code n} of writer thread {@code t} starts, {@code
+ *       A <t> <n>} once it returned (acknowledged);
  *   <li>{@code DONE} when every operation ran (it then waits to be killed);
  *   <li>{@code LOCKED <message>} when the database was locked, {@code ERROR <exception>} on any
  *       other failure (then it exits with status 2).
@@ -22,8 +22,9 @@ import java.nio.file.Path;
  * <p>Modes (first argument):
  *
  * <ul>
- *   <li>{@code write <db> <seed> <ops> <ids> <flushRate> <maxBatch>}: opens the database (SYNC),
- *       runs the {@link Workload} of that seed, never closes;
+ *   <li>{@code write <db> <seed> <ops> <ids> <flushRate> <maxBatch> <threads>}: opens the
+ *       database (SYNC), runs {@code ops} operations of {@link Workload#forThread} on each of
+ *       {@code threads} threads (concurrent writers share fsyncs: group commit), never closes;
  *   <li>{@code open <db>}: opens (recovering the log) and waits to be killed;
  *   <li>{@code tryopen <db>}: opens, closes and exits, or reports {@code LOCKED}.
  * </ul>
@@ -48,15 +49,33 @@ public final class CrashChild {
       say(out, "OPENED " + (System.nanoTime() - start) / 1_000_000);
       switch (args[0]) {
         case "write" -> {
-          Workload w = new Workload(
-              Long.parseLong(args[2]), Integer.parseInt(args[4]), Double.parseDouble(args[5]),
-              Integer.parseInt(args[6]));
-          int ops = Integer.parseInt(args[3]);
-          for (int i = 0; i < ops; i++) {
-            Workload.Op op = w.next();
-            say(out, "B " + op.n());
-            Workload.apply(db, op);
-            say(out, "A " + op.n());
+          int threads = Integer.parseInt(args[7]);
+          Thread[] writers = new Thread[threads];
+          for (int t = 0; t < threads; t++) {
+            Workload w = Workload.forThread(
+                Long.parseLong(args[2]), t, Integer.parseInt(args[4]), Double.parseDouble(args[5]),
+                Integer.parseInt(args[6]));
+            int ops = Integer.parseInt(args[3]);
+            int thread = t;
+            Iqdb open = db;
+            writers[t] = new Thread(() -> {
+              try {
+                for (int i = 0; i < ops; i++) {
+                  Workload.Op op = w.next();
+                  say(out, "B " + thread + " " + op.n());
+                  Workload.apply(open, op);
+                  say(out, "A " + thread + " " + op.n());
+                }
+              } catch (Throwable e) {
+                say(out, "ERROR " + e.toString().replace('\n', ' '));
+                e.printStackTrace();
+                System.exit(2);
+              }
+            }, "writer-" + t);
+            writers[t].start();
+          }
+          for (Thread t : writers) {
+            t.join();
           }
           say(out, "DONE");
         }
@@ -85,7 +104,9 @@ public final class CrashChild {
   }
 
   private static void say(PrintStream out, String line) {
-    out.println(line);
-    out.flush();
+    synchronized (out) {
+      out.println(line);
+      out.flush();
+    }
   }
 }

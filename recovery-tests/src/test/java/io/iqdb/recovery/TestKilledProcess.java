@@ -17,6 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Cycles, each picked at random:
  *
+ * <p>The child runs 1 to 4 writer threads on disjoint ids, so that concurrent writers share
+ * fsyncs (group commit) when the kill lands; each operation in flight may then be applied or not,
+ * independently, but entirely.
+ *
  * <ul>
  *   <li><b>write</b>: killed after a random number of acknowledged operations, mid-operation;
  *   <li><b>flush</b>: killed a random few microseconds after a flush started;
@@ -48,13 +52,15 @@ public class TestKilledProcess extends RecoveryTestCase {
     int inFlightNotApplied;
     long acknowledged;
     long lastOpenMillis = 500;
+    final int[] threads = new int[4];
 
     @Override
     public String toString() {
       return "write cycles=" + write + ", flush cycles=" + flush + " (killed inside flush: " + flushKilledMidFlush
           + "), replay cycles=" + replay + " (open kills=" + replayKills + ", of which before open returned: "
           + replayKilledMidOpen + "), acknowledged ops=" + acknowledged + ", in-flight ops found applied="
-          + inFlightApplied + ", not applied=" + inFlightNotApplied;
+          + inFlightApplied + ", not applied=" + inFlightNotApplied + ", write/flush cycles by writer threads 1..4="
+          + java.util.Arrays.toString(threads);
     }
   }
 
@@ -93,74 +99,112 @@ public class TestKilledProcess extends RecoveryTestCase {
     System.out.println("TestKilledProcess: " + cycles + " cycles passed: " + stats);
   }
 
-  /** Runs a writer child and kills it mid-operation (or inside a flush); then checks. */
+  /** Follows the {@code B}/{@code A} lines of a writer child and keeps the model up to date. */
+  private final class Tracker {
+    private final Workload[] workloads;
+    private final List<List<Workload.Op>> streams = new ArrayList<>();
+    private final Workload.Op[] inFlight;
+    int acks;
+
+    Tracker(long seed, int threads, int ids, double flushRate, int maxBatch) {
+      workloads = new Workload[threads];
+      inFlight = new Workload.Op[threads];
+      for (int t = 0; t < threads; t++) {
+        workloads[t] = Workload.forThread(seed, t, ids, flushRate, maxBatch);
+        streams.add(new ArrayList<>());
+      }
+    }
+
+    /** Handles a line; returns the operation that started, or null. */
+    Workload.Op onLine(String line) {
+      boolean begin = line.startsWith("B ");
+      if (!begin && !line.startsWith("A ")) {
+        assertFalse("child found the database locked: " + line, line.startsWith("LOCKED"));
+        return null;
+      }
+      String[] parts = line.split(" ");
+      int t = Integer.parseInt(parts[1]);
+      long n = Long.parseLong(parts[2]);
+      List<Workload.Op> stream = streams.get(t);
+      while (stream.size() <= n) {
+        stream.add(workloads[t].next());
+      }
+      Workload.Op op = stream.get((int) n);
+      if (begin) {
+        assertNull("thread " + t + " started " + op + " while " + inFlight[t] + " was in flight", inFlight[t]);
+        inFlight[t] = op;
+        return op;
+      }
+      assertSame("thread " + t + " acknowledged " + op + " while " + inFlight[t] + " was in flight", op, inFlight[t]);
+      model.apply(op);
+      stats.acknowledged++;
+      acks++;
+      inFlight[t] = null;
+      return null;
+    }
+
+    List<Workload.Op> inFlight() {
+      List<Workload.Op> out = new ArrayList<>();
+      for (Workload.Op op : inFlight) {
+        if (op != null) {
+          out.add(op);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Runs a writer child (1 to 4 threads) and kills it mid-operation (or inside a flush); then checks. */
   private void writeCycle(long seed, boolean killInFlush) throws Exception {
     Random r = new Random(seed);
-    int ops = 10 + r.nextInt(40);
-    int killAfterAcks = r.nextInt(ops);
+    int threads = 1 + r.nextInt(killInFlush ? 2 : 4);
+    int ops = 5 + r.nextInt(40 / threads);
+    int killAfterAcks = r.nextInt(ops * threads);
     double flushRate = killInFlush ? 0.25 : 0.05;
-    Workload parent = new Workload(seed, 30, flushRate, 8);
-    List<Workload.Op> stream = new ArrayList<>();
-    Workload.Op inFlight = null;
+    Tracker tracker = new Tracker(seed, threads, 30, flushRate, 8);
     try (ChildJvm child = new ChildJvm(db.getParent(), "write", db.toString(), Long.toString(seed),
-        Integer.toString(ops), "30", Double.toString(flushRate), "8")) {
+        Integer.toString(ops), "30", Double.toString(flushRate), "8", Integer.toString(threads))) {
       boolean killed = false;
-      int acks = 0;
       for (String line = child.take(); !line.equals(ChildJvm.EOF); line = child.take()) {
-        if (line.startsWith("B ")) {
-          long n = Long.parseLong(line.substring(2));
-          while (stream.size() <= n) {
-            stream.add(parent.next());
-          }
-          inFlight = stream.get((int) n);
-          if (!killed && killInFlush && inFlight.isFlush()) {
-            LockSupport.parkNanos(r.nextInt(3_000_000));
-            child.kill();
-            killed = true;
-          }
-        } else if (line.startsWith("A ")) {
-          long n = Long.parseLong(line.substring(2));
-          assertTrue("ack of op " + n + " while " + inFlight + " was in flight", inFlight != null && inFlight.n() == n);
-          model.apply(inFlight);
-          stats.acknowledged++;
-          inFlight = null;
-          if (!killed && !killInFlush && ++acks >= killAfterAcks) {
-            LockSupport.parkNanos(r.nextInt(2_000_000));
-            child.kill();
-            killed = true;
-          }
-        } else if (line.equals("DONE") && !killed) {
+        Workload.Op started = tracker.onLine(line);
+        if (killed) {
+          continue; // lines printed before the kill landed still count
+        }
+        if (killInFlush ? started != null && started.isFlush() : tracker.acks >= killAfterAcks && line.startsWith("A ")) {
+          LockSupport.parkNanos(r.nextInt(killInFlush ? 3_000_000 : 2_000_000));
           child.kill();
           killed = true;
-        } else if (line.startsWith("LOCKED")) {
-          fail("child found the database locked: " + line);
+        } else if (line.equals("DONE")) {
+          child.kill();
+          killed = true;
         }
       }
       if (!killed) {
         fail("child exited by itself" + child.describe());
       }
-      if (killInFlush && inFlight != null && inFlight.isFlush()) {
-        stats.flushKilledMidFlush++;
-      }
     }
+    List<Workload.Op> inFlight = tracker.inFlight();
+    if (killInFlush && inFlight.stream().anyMatch(Workload.Op::isFlush)) {
+      stats.flushKilledMidFlush++;
+    }
+    stats.threads[threads - 1]++;
     verify(inFlight);
   }
 
   /** Writes a longer log without flushing, then kills one or two children during their open. */
   private void replayCycle(long seed) throws Exception {
     Random r = new Random(seed);
-    int ops = 60 + r.nextInt(60);
-    Workload parent = new Workload(seed, 30, 0, 16);
+    int threads = 1 + r.nextInt(3);
+    int ops = (60 + r.nextInt(60)) / threads;
+    Tracker tracker = new Tracker(seed, threads, 30, 0, 16);
     try (ChildJvm child = new ChildJvm(db.getParent(), "write", db.toString(), Long.toString(seed),
-        Integer.toString(ops), "30", "0", "16")) {
+        Integer.toString(ops), "30", "0", "16", Integer.toString(threads))) {
       for (String line = child.take(); !line.equals("DONE"); line = child.take()) {
-        if (line.startsWith("A ")) {
-          model.apply(parent.next());
-          stats.acknowledged++;
-        }
+        tracker.onLine(line);
       }
       child.kill();
     }
+    assertEquals(List.of(), tracker.inFlight());
     int opens = 1 + r.nextInt(2);
     for (int i = 0; i < opens; i++) {
       stats.replayKills++;
@@ -186,22 +230,31 @@ public class TestKilledProcess extends RecoveryTestCase {
         }
       }
     }
-    verify(null);
+    verify(List.of());
   }
 
   /**
    * Reopens the database in this JVM and checks it against the model, allowing the operation that
    * was in flight to be either applied or not (then the model follows what was found).
    */
-  private void verify(Workload.Op inFlight) {
+  private void verify(List<Workload.Op> inFlight) {
     try (Iqdb d = Iqdb.builder().path(db).durability(Durability.sync()).open()) {
       Model before = model;
-      model = model.verify(d, inFlight == null ? List.of() : List.of(inFlight));
-      if (inFlight != null && !inFlight.isFlush()) {
-        if (model.equals(before) && !before.equals(before.after(inFlight))) {
-          stats.inFlightNotApplied++;
-        } else if (!model.equals(before)) {
+      model = model.verifyConcurrent(d, inFlight);
+      for (Workload.Op op : inFlight) {
+        if (op.isFlush() || before.equals(before.after(op))) {
+          continue; // a flush, or an operation that changes nothing (a delete of absent ids)
+        }
+        // Operations in flight touch disjoint ids: judge each by its first id.
+        String id = op.upserts().isEmpty() ? op.deletes().get(0) : op.upserts().get(0).id();
+        boolean applied = java.util.Objects.equals(
+            model.records(op.collection()).get(id), before.after(op).records(op.collection()).get(id));
+        boolean notApplied = java.util.Objects.equals(
+            model.records(op.collection()).get(id), before.records(op.collection()).get(id));
+        if (applied && !notApplied) {
           stats.inFlightApplied++;
+        } else if (notApplied && !applied) {
+          stats.inFlightNotApplied++;
         }
       }
     }

@@ -28,9 +28,9 @@ public class TestLock extends RecoveryTestCase {
     for (int cycle = 0; cycle < cycles; cycle++) {
       long seed = random().nextLong();
       int ops = 5 + random().nextInt(10);
-      Workload w = new Workload(seed, 20, 0, 4);
+      Workload w = Workload.forThread(seed, 0, 20, 0, 4);
       try (ChildJvm holder = new ChildJvm(db.getParent(), "write", db.toString(), Long.toString(seed),
-          Integer.toString(ops), "20", "0", "4")) {
+          Integer.toString(ops), "20", "0", "4", "1")) {
         for (String line = holder.take(); !line.equals("DONE"); line = holder.take()) {
           assertFalse("holder could not open: " + line, line.startsWith("LOCKED"));
           if (line.startsWith("A ")) {

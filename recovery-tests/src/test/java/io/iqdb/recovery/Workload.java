@@ -62,6 +62,7 @@ final class Workload {
   private final int ids;
   private final double flushRate;
   private final int maxBatch;
+  private final String idPrefix;
   private long next;
 
   /**
@@ -73,10 +74,24 @@ final class Workload {
    * @param maxBatch the largest batch of {@link Kind#UPSERT_ALL} and {@link Kind#DELETE_ALL}
    */
   Workload(long seed, int ids, double flushRate, int maxBatch) {
+    this(seed, ids, flushRate, maxBatch, "id-");
+  }
+
+  private Workload(long seed, int ids, double flushRate, int maxBatch, String idPrefix) {
     this.random = new Random(seed);
     this.ids = ids;
     this.flushRate = flushRate;
     this.maxBatch = maxBatch;
+    this.idPrefix = idPrefix;
+  }
+
+  /**
+   * The workload of writer thread {@code t} of a concurrent run: its own seed and its own ids
+   * ({@code t<t>-id-<k>}), so that the writes of different threads commute and each thread's
+   * operation in flight can be judged on its own.
+   */
+  static Workload forThread(long seed, int t, int ids, double flushRate, int maxBatch) {
+    return new Workload(seed + 0x9E3779B97F4A7C15L * t, ids, flushRate, maxBatch, "t" + t + "-id-");
   }
 
   /** Creates the test collections in a new database. */
@@ -118,7 +133,7 @@ final class Workload {
   }
 
   private String id() {
-    return "id-" + random.nextInt(ids);
+    return idPrefix + random.nextInt(ids);
   }
 
   private VectorRecord record(long n, int i) {
