@@ -2,12 +2,14 @@ package io.iqdb.recovery;
 
 import com.carrotsearch.randomizedtesting.RandomizedContext;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Simulated power loss, in this JVM: while a writer runs in SYNC mode, the WAL file layer ({@link
+ * Simulated power loss, in this JVM: while one to three writer threads run in SYNC mode (on
+ * disjoint ids, sharing fsyncs through group commit), the WAL file layer ({@link
  * io.iqdb.internal.wal.FaultInjectingWalFileSystem#crash()}: unsynced bytes dropped, torn, garbled
  * or holed) and every Lucene directory ({@link
  * org.apache.lucene.tests.store.MockDirectoryWrapper#crash()}: unsynced files deleted, truncated,
@@ -33,13 +35,14 @@ public class TestPowerLoss extends RecoveryTestCase {
     int inFlightAtCrash = 0;
     long acked = 0;
     int leakedAfterCrash = 0;
+    int[] byThreads = new int[3];
     for (int cycle = 0; cycle <= cycles; cycle++) {
       long seed = random().nextLong();
       Random r = new Random(seed);
       String where = "test seed " + testSeed + ", cycle " + cycle + ", cycle seed " + seed;
       FaultDb f = FaultDb.open(path, r, w -> {}, null);
       try {
-        model = model.verify(f.db, maybe);
+        model = model.verifyConcurrent(f.db, maybe);
       } catch (AssertionError e) {
         f.closeAbandoned();
         throw new AssertionError(where + ": after the power loss of the previous cycle: " + e.getMessage(), e);
@@ -48,30 +51,42 @@ public class TestPowerLoss extends RecoveryTestCase {
         f.close();
         break;
       }
-      BackgroundWriter writer = new BackgroundWriter(f.db, new Workload(seed, 30, 0.08, 8));
-      writer.awaitAcks(r.nextInt(40));
+      int threads = 1 + r.nextInt(3);
+      List<BackgroundWriter> writers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        writers.add(new BackgroundWriter(f.db, Workload.forThread(seed, t, 30, 0.08, 8)));
+      }
+      writers.get(0).awaitAcks(r.nextInt(40 / threads));
       LockSupport.parkNanos(r.nextInt(2_000_000));
       FaultDb.ignoringMergeThreadFailures(() -> {
-        writer.markCrashed();
+        writers.forEach(BackgroundWriter::markCrashed);
         try {
           f.crash(r);
         } finally {
-          writer.close();
+          writers.forEach(BackgroundWriter::close);
           f.closeAbandoned();
         }
       });
-      if (writer.afterCrash() != null) {
-        leakedAfterCrash++;
+      List<Workload.Op> inFlight = new ArrayList<>();
+      for (BackgroundWriter writer : writers) {
+        if (writer.afterCrash() != null) {
+          leakedAfterCrash++;
+        }
+        for (Workload.Op op : writer.acked()) {
+          model.apply(op);
+        }
+        acked += writer.acked().size();
+        if (writer.inFlight() != null) {
+          inFlight.add(writer.inFlight());
+        }
       }
-      for (Workload.Op op : writer.acked()) {
-        model.apply(op);
-      }
-      acked += writer.acked().size();
-      maybe = writer.inFlight() == null ? List.of() : List.of(writer.inFlight());
+      maybe = inFlight;
+      byThreads[threads - 1]++;
       inFlightAtCrash += maybe.size();
     }
     System.out.println("TestPowerLoss: seed " + testSeed + ": " + cycles + " power losses passed; acknowledged ops="
         + acked + ", ops in flight at the crash=" + inFlightAtCrash + ", records at the end=" + model.size()
-        + ", writes that failed with a non-IqdbException after the crash=" + leakedAfterCrash);
+        + ", writes that failed with a non-IqdbException after the crash=" + leakedAfterCrash
+        + ", cycles by writer threads 1..3=" + java.util.Arrays.toString(byThreads));
   }
 }
