@@ -41,8 +41,9 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
  * <p>Known gap (core), tolerated unless {@code -Drecovery.strict=true}: a flip that Lucene meets
  * while parsing a file header or pointer, before any checksum is verified, surfaces as {@code
  * FormatVersionException} ("format too new", a flipped version int) or {@code StorageException}
- * ("read past EOF", a flipped length), still naming the file. Counted as {@code
- * NAMED_AS_OTHER_EXCEPTION}.
+ * ("read past EOF", a flipped length), still naming the file, counted as {@code
+ * NAMED_AS_OTHER_EXCEPTION}; or as Lucene's "Problem reading index from &lt;directory&gt;", whose
+ * resource is the directory and whose cause names the file, counted as {@code NAMED_IN_CAUSE_ONLY}.
  *
  * <p>Flips per file: {@value #DEFAULT_FLIPS} by default; {@code -Drecovery.corruption.flips=N}.
  */
@@ -58,6 +59,8 @@ public class TestCorruption extends RecoveryTestCase {
     DETECTED_AT_READ,
     /** An IqdbException naming the file, but not CorruptedException (see the class Javadoc). */
     NAMED_AS_OTHER_EXCEPTION,
+    /** CorruptedException naming only the index directory; its cause names the file. */
+    NAMED_IN_CAUSE_ONLY,
     WRONG_FILE_NAMED,
     OTHER_EXCEPTION,
     UNDETECTED_SAME_RESULTS,
@@ -170,7 +173,8 @@ public class TestCorruption extends RecoveryTestCase {
         Result res = trial(base, base.dir.relativize(e.getKey()), at, xor);
         byOutcome.merge(res.outcome.toString(), 1, Integer::sum);
         boolean ok = res.outcome == Outcome.DETECTED_AT_OPEN || res.outcome == Outcome.DETECTED_AT_READ
-            || (res.outcome == Outcome.NAMED_AS_OTHER_EXCEPTION && !TestIoErrors.STRICT);
+            || ((res.outcome == Outcome.NAMED_AS_OTHER_EXCEPTION || res.outcome == Outcome.NAMED_IN_CAUSE_ONLY)
+                && !TestIoErrors.STRICT);
         String line = base.dir.relativize(e.getKey()) + " byte " + at + " ^ " + xor + ": " + res.outcome + " " + res.detail;
         (ok ? notes : failures).add(line);
       }
@@ -217,6 +221,11 @@ public class TestCorruption extends RecoveryTestCase {
     } catch (CorruptedException e) {
       String named = (e.file() == null ? "" : e.file()) + " " + e.getMessage();
       if (name != null && !named.contains(name)) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+          if (String.valueOf(t.getMessage()).contains(name)) {
+            return new Result(Outcome.NAMED_IN_CAUSE_ONLY, e.toString());
+          }
+        }
         return new Result(Outcome.WRONG_FILE_NAMED, e.toString());
       }
       return new Result(opened ? Outcome.DETECTED_AT_READ : Outcome.DETECTED_AT_OPEN, "");
