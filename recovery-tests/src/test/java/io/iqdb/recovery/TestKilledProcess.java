@@ -11,15 +11,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Kills a child JVM that writes in SYNC mode ({@link CrashChild}) with {@code destroyForcibly}
- * (SIGKILL) at a random moment, reopens the database and checks that every acknowledged operation
- * is there, that the operation in flight is all-or-nothing, and that CheckIndex passes.
- *
- * <p>Cycles, each picked at random:
+ * Kills a child JVM that writes in SYNC mode ({@link CrashChild}) with {@code
+ * ProcessHandle.destroyForcibly()} (SIGKILL) at a random moment, reopens the database and checks
+ * that every acknowledged operation is there, that each operation in flight is all-or-nothing,
+ * and that CheckIndex passes.
  *
  * <p>The child runs 1 to 4 writer threads on disjoint ids, so that concurrent writers share
  * fsyncs (group commit) when the kill lands; each operation in flight may then be applied or not,
  * independently, but entirely.
+ *
+ * <p>Cycles, each picked at random:
  *
  * <ul>
  *   <li><b>write</b>: killed after a random number of acknowledged operations, mid-operation;
