@@ -31,6 +31,9 @@ def main():
     systems = list(dict.fromkeys(r["system"] for r in rows))
     fig, axes = plt.subplots(1, 2, figsize=(14, 6), sharex=True)
     markers = "os^vD<>phX*P"
+    # tab10 repeats after ten systems; tab20's dark and light shades keep 13+ systems apart.
+    palette = plt.get_cmap("tab20").colors
+    colors = [palette[(2 * i) % 20 + (2 * i) // 20 % 2] for i in range(len(systems))]
     for ax, column, label in ((axes[0], "qps1", "one thread"), (axes[1], "qps_all", "all cores")):
         for i, s in enumerate(systems):
             pts = pareto([(float(r["recall"]), float(r[column])) for r in rows if r["system"] == s and r[column]])
@@ -38,6 +41,7 @@ def main():
                 continue
             style = "-" if s.startswith("iqdb") else "--"
             ax.plot([p[0] for p in pts], [p[1] for p in pts], style, marker=markers[i % len(markers)], label=s,
+                    color=colors[i],
                     linewidth=2 if s.startswith("iqdb") else 1.2)
         ax.set_yscale("log")
         ax.set_xlabel("recall@10")

@@ -98,7 +98,18 @@ public final class PythonPeers {
       command.add(v);
     });
     System.out.println("starting: " + String.join(" ", command));
-    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p = new ProcessBuilder(command).start();
+    // The script's progress goes to stderr; copy it to our stdout so it lands where our own log
+    // goes (and in the test report rather than on the build console).
+    Thread.ofPlatform().daemon().name("peers.py-stderr").start(() -> {
+      try (BufferedReader err = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+        for (String line; (line = err.readLine()) != null; ) {
+          System.out.println("peers.py: " + line);
+        }
+      } catch (IOException e) {
+        // the process ended: nothing more to copy
+      }
+    });
     return new Server(p);
   }
 
