@@ -98,12 +98,26 @@ final class SearchExecutor {
 
   /** Exact scores of the candidates against full-precision vectors, best first. */
   private ScoreDoc[] rescore(IndexSearcher searcher, float[] query, ScoreDoc[] docs) throws IOException {
+    // In doc order, so that each segment's vectors are read through one forward iterator.
+    ScoreDoc[] byDoc = docs.clone();
+    Arrays.sort(byDoc, Comparator.comparingInt(d -> d.doc));
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    ScoreDoc[] out = new ScoreDoc[docs.length];
-    for (int i = 0; i < docs.length; i++) {
-      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i].doc, leaves));
-      float[] v = RecordFields.vector(leaf.reader(), docs[i].doc - leaf.docBase);
-      out[i] = new ScoreDoc(docs[i].doc, similarity.compare(query, v));
+    ScoreDoc[] out = new ScoreDoc[byDoc.length];
+    LeafReaderContext leaf = null;
+    FloatVectorValues values = null;
+    KnnVectorValues.DocIndexIterator it = null;
+    for (int i = 0; i < byDoc.length; i++) {
+      int doc = byDoc[i].doc;
+      if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
+        leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+        values = leaf.reader().getFloatVectorValues(Schema.VECTOR);
+        it = values.iterator();
+      }
+      int local = doc - leaf.docBase;
+      if (it.docID() > local || it.advance(local) != local) {
+        throw new IllegalStateException("document " + doc + " has no vector");
+      }
+      out[i] = new ScoreDoc(doc, similarity.compare(query, values.vectorValue(it.index())));
     }
     Arrays.sort(out, BEST_FIRST);
     return out;
