@@ -97,7 +97,17 @@ final class FaultDb implements AutoCloseable {
     try {
       body.run();
     } finally {
-      Thread.setDefaultUncaughtExceptionHandler(previous);
+      try {
+        // A merge of the abandoned database may still be running (its rollback failed early):
+        // let it die inside this window.
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().startsWith("Lucene Merge Thread")) {
+            t.join(30_000);
+          }
+        }
+      } finally {
+        Thread.setDefaultUncaughtExceptionHandler(previous);
+      }
     }
     return seen.get();
   }
