@@ -65,12 +65,16 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
   }
 
   /**
-   * IVF with defaults: list count chosen per segment from its size, full precision.
+   * IVF with defaults: list count chosen per segment from its size (about the square root of the
+   * segment's vector count), lists scanned as {@link Quantization#INT8} codes of the residuals.
+   * The best candidates are rescored against the full-precision vectors, which are kept too, so
+   * scores are exact; int8 lists scan about 2.5x faster than float lists at the same recall for
+   * about 25% more disk. Use {@code ivf().withQuantization(Quantization.NONE)} for float lists.
    *
    * @return an IVF index spec
    */
   static Ivf ivf() {
-    return new Ivf(0, Quantization.NONE);
+    return new Ivf(0, Quantization.INT8);
   }
 
   /**
@@ -141,7 +145,8 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
    *
    * @param lists the number of lists (centroids) per segment; 0 (the default) chooses it from the
    *     segment size
-   * @param quantization the quantization of the posting-list codes (default NONE)
+   * @param quantization the quantization of the posting-list codes (default INT8 from {@link
+   *     IndexSpec#ivf()})
    */
   record Ivf(int lists, Quantization quantization) implements IndexSpec {
     /** The largest list count accepted. */

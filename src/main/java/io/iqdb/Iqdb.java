@@ -131,9 +131,9 @@ public final class Iqdb implements AutoCloseable {
   }
 
   /**
-   * Checks the integrity of every collection: flushes, then runs Lucene's CheckIndex on each index
-   * (every file's checksum and structure). The write-ahead logs were checked when the database was
-   * opened: recovery replays them and fails on corruption.
+   * Checks the integrity of every collection: runs Lucene's CheckIndex on the last commit of each
+   * index (every file's checksum and structure). Writes nothing. The write-ahead logs were checked
+   * when the database was opened: recovery replays them and fails on corruption.
    *
    * @return a description of each problem, by collection name; empty when every collection is clean
    */

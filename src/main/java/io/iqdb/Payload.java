@@ -214,7 +214,7 @@ public final class Payload {
   static Object normalize(String name, Object value) {
     return switch (value) {
       case null -> throw new PayloadException("payload field '" + name + "' has a null value");
-      case String s -> s;
+      case String s -> wellFormed(name, s);
       case Long l -> l;
       case Integer i -> (long) i;
       case Short s -> (long) s;
@@ -230,13 +230,27 @@ public final class Payload {
                     + (e == null ? "" : " of type " + e.getClass().getSimpleName()));
           }
         }
-        yield List.copyOf(list.stream().map(String.class::cast).toList());
+        yield List.copyOf(list.stream().map(e -> wellFormed(name, (String) e)).toList());
       }
       default ->
           throw new PayloadException(
               "payload field '" + name + "' has unsupported type " + value.getClass().getName()
                   + " (supported: String, Long, Double, Boolean, List<String>)");
     };
+  }
+
+  private static String wellFormed(String name, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new PayloadException(
+            "payload field '" + name + "': string has an unpaired surrogate at index " + i
+                + " (strings are stored as UTF-8)");
+      }
+    }
+    return s;
   }
 
   private static Double finite(String name, double d) {
@@ -294,6 +308,7 @@ public final class Payload {
         throw new PayloadException(
             "payload field name must have 1.." + MAX_NAME_LENGTH + " characters; name=" + name);
       }
+      wellFormed(name, name);
       if (name.startsWith("_")) {
         throw new PayloadException("payload field names starting with '_' are reserved; name=" + name);
       }

@@ -6,7 +6,10 @@ package io.iqdb;
  * quantization when {@link SearchRequest#oversample(float) oversampling} is used.
  */
 public enum Quantization {
-  /** 32-bit floats: no quantization; 4 bytes per dimension. The default. */
+  /**
+   * 32-bit floats: no quantization; 4 bytes per dimension. The default of flat and HNSW indices
+   * ({@link IndexSpec#ivf()} defaults to {@link #INT8}).
+   */
   NONE,
   /** Scalar quantization to 8 bits per dimension (about 4x smaller than float32). */
   INT8,

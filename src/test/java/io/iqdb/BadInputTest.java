@@ -73,6 +73,8 @@ class BadInputTest {
     // multi-byte characters count in UTF-8 bytes
     String wide = "é".repeat(VectorCollection.MAX_ID_BYTES / 2 + 1);
     assertNothingWritten(InvalidIdException.class, "514", () -> cos.upsert(wide, new float[] {1, 0, 0}));
+    assertNothingWritten(InvalidIdException.class, "surrogate", () -> cos.upsert("a\uD800b", new float[] {1, 0, 0}));
+    assertThrows(PayloadException.class, () -> Payload.of("s", "x\uDC00"));
     assertNothingWritten(InvalidIdException.class, "null", () -> cos.get(null));
     assertNothingWritten(InvalidIdException.class, "empty", () -> cos.delete(""));
   }

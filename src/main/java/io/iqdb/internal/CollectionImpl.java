@@ -176,7 +176,10 @@ final class CollectionImpl implements VectorCollection {
       } finally {
         commitLock.readLock().unlock();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
+        throw iq;
+      }
       throw fail(e, "delete from collection '" + name + "'");
     } finally {
       held.forEach(ReentrantLock::unlock);
@@ -229,29 +232,31 @@ final class CollectionImpl implements VectorCollection {
   }
 
   private void apply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
-    int u = 0;
-    for (CollectionLog.Op op : ops) {
-      switch (op) {
-        case CollectionLog.Upsert up -> {
-          Payload payload = upserts.isEmpty() ? PayloadCodec.decode(up.payload(), 0, up.payload().length) : upserts.get(u++).payload;
-          writer.updateDocument(
-              new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payload, up.payload()));
-        }
-        case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
-      }
-    }
+    applyOps(writer, schema, ops, upserts.stream().map(PreparedUpsert::payload).toList());
   }
 
   /** Applies a batch replayed from the log at open, before the collection exists. */
   static void applyReplayed(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops) throws IOException {
+    List<Payload> payloads = new ArrayList<>();
+    for (CollectionLog.Op op : ops) {
+      if (op instanceof CollectionLog.Upsert up) {
+        Payload payload = PayloadCodec.decode(up.payload(), 0, up.payload().length);
+        schema.register(up.id(), payload);
+        payloads.add(payload);
+      }
+    }
+    applyOps(writer, schema, ops, payloads);
+  }
+
+  /** Applies a batch to the index; {@code payloads} are the decoded payloads of its upserts, in order. */
+  private static void applyOps(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads)
+      throws IOException {
+    int u = 0;
     for (CollectionLog.Op op : ops) {
       switch (op) {
-        case CollectionLog.Upsert up -> {
-          Payload payload = PayloadCodec.decode(up.payload(), 0, up.payload().length);
-          schema.register(up.id(), payload);
-          writer.updateDocument(
-              new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payload, up.payload()));
-        }
+        case CollectionLog.Upsert up ->
+            writer.updateDocument(
+                new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payloads.get(u++), up.payload()));
         case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
       }
     }

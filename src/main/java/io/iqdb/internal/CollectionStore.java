@@ -8,7 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.UnaryOperator;
+import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.CheckIndex;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -89,6 +93,29 @@ final class CollectionStore implements Closeable {
       return status.clean ? null : bytes.toString(StandardCharsets.UTF_8);
     } catch (IOException e) {
       return "CheckIndex of collection '" + name + "' failed: " + e;
+    }
+  }
+
+  /**
+   * Verifies the checksum of every file of the last commit, the segments file first, before any is
+   * parsed: a damaged header then reads as corruption ({@code CorruptIndexException} naming the
+   * file), not as a format version or an end of file.
+   */
+  void verifyLastCommit() throws IOException {
+    String segmentsFile = SegmentInfos.getLastCommitSegmentsFileName(index);
+    if (segmentsFile == null) {
+      return;
+    }
+    verifyChecksum(segmentsFile);
+    SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
+    for (String file : infos.files(false)) {
+      verifyChecksum(file);
+    }
+  }
+
+  private void verifyChecksum(String file) throws IOException {
+    try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
+      CodecUtil.checksumEntireFile(in);
     }
   }
 

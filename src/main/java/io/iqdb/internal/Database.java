@@ -165,11 +165,15 @@ public final class Database {
     CollectionLog log = null;
     boolean success = false;
     try {
+      if (!create && options.verifyOnOpen()) {
+        store.verifyLastCommit();
+      }
       IndexWriterConfig iwc =
           new IndexWriterConfig()
               .setCodec(new IndexFormats(config).codec())
               .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
               .setCommitOnClose(false)
+              .setMergeScheduler(new QuietMergeScheduler())
               .setRAMBufferSizeMB(options.ramBufferMb());
       writer = new IndexWriter(store.index(), iwc);
       if (create) {
@@ -179,11 +183,6 @@ public final class Database {
       long committedSeq = committedSeq(writer, name);
       Schema schema;
       try (DirectoryReader reader = DirectoryReader.open(writer)) {
-        if (options.verifyOnOpen()) {
-          for (var leaf : reader.leaves()) {
-            leaf.reader().checkIntegrity(); // CorruptIndexException names the damaged file
-          }
-        }
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
@@ -366,13 +365,13 @@ public final class Database {
   }
 
   /**
-   * Integrity check of every collection: Lucene's CheckIndex on its last commit, after a flush.
+   * Integrity check of every collection: Lucene's CheckIndex on its last commit. Writes nothing:
+   * what is not committed yet lives in the write-ahead log, which was verified when it was replayed.
    *
    * @return problems by collection name; empty when everything is clean
    */
   public synchronized Map<String, String> check() {
     ensureOpen();
-    flush();
     Map<String, String> problems = new LinkedHashMap<>();
     for (Map.Entry<String, CollectionImpl> e : new TreeMap<>(collections).entrySet()) {
       String report = e.getValue().check();

@@ -31,6 +31,14 @@ public final class Errors {
     if (t instanceof UncheckedIOException u) {
       t = u.getCause();
     }
+    if (isDiskFull(t)) {
+      return new StorageException(what + " failed: disk full: " + rootMessage(t), t);
+    }
+    if (t instanceof CorruptIndexException c && isPlainIoError(c.getCause())) {
+      // Lucene wraps a failed read while opening a segment as "may be missing or corrupt"; the
+      // file itself may be fine, so this is an I/O error, not proof of corruption.
+      return new StorageException(what + " failed: I/O error reading " + c.getResourceDescription() + ": " + c.getCause(), c);
+    }
     return switch (t) {
       case CorruptIndexException c ->
           new CorruptedException(what + " failed: corrupted index: " + c.getMessage(), c.getResourceDescription(), c);
@@ -39,9 +47,9 @@ public final class Errors {
       case IndexFormatTooNewException n ->
           new FormatVersionException(what + " failed: index format too new: " + n.getMessage(), n);
       case AlreadyClosedException a ->
-          new StorageException(what + " failed: the index was closed after an earlier failure: " + a.getMessage(), a);
-      case IOException io when isDiskFull(io) ->
-          new StorageException(what + " failed: disk full: " + io.getMessage(), io);
+          new StorageException(what + " failed: the index was closed after an earlier failure: " + rootMessage(a), a);
+      case IllegalStateException ise when ise.getCause() != null ->
+          new StorageException(what + " failed: " + ise.getMessage() + ": " + rootMessage(ise), ise);
       case IOException io -> new StorageException(what + " failed: I/O error: " + describe(io), io);
       case Error err -> throw err;
       default -> new StorageException(what + " failed: " + t, t);
@@ -66,6 +74,25 @@ public final class Errors {
       }
     }
     return false;
+  }
+
+  /** Whether a read failed for a reason other than what the bytes say (EOF, checksum, missing file). */
+  private static boolean isPlainIoError(Throwable cause) {
+    return cause instanceof IOException
+        && !(cause instanceof CorruptIndexException)
+        && !(cause instanceof java.io.EOFException)
+        && !(cause instanceof java.nio.file.NoSuchFileException)
+        && !(cause instanceof java.io.FileNotFoundException)
+        && !(cause instanceof IndexFormatTooNewException)
+        && !(cause instanceof IndexFormatTooOldException);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + " (cause: " + root + ")";
   }
 
   private static String describe(IOException io) {

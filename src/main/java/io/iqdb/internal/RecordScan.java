@@ -3,31 +3,27 @@ package io.iqdb.internal;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
 import java.util.List;
-import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.util.Bits;
 
 /** A lazy stream over every live record of one point-in-time searcher. */
 final class RecordScan extends Spliterators.AbstractSpliterator<VectorRecord> {
-  private static final Set<String> FIELDS = Set.of(Schema.ID, Schema.PAYLOAD);
-
   private final List<LeafReaderContext> leaves;
   private final String collection;
   private int leaf = -1;
   private FloatVectorValues values;
   private KnnVectorValues.DocIndexIterator it;
-  private StoredFields stored;
+  private LeafReader reader;
   private Bits live;
 
   private RecordScan(IndexSearcher searcher, String collection) {
@@ -48,13 +44,12 @@ final class RecordScan extends Spliterators.AbstractSpliterator<VectorRecord> {
           if (++leaf >= leaves.size()) {
             return false;
           }
-          var reader = leaves.get(leaf).reader();
+          reader = leaves.get(leaf).reader();
           values = reader.getFloatVectorValues(Schema.VECTOR);
           if (values == null) {
             continue;
           }
           it = values.iterator();
-          stored = reader.storedFields();
           live = reader.getLiveDocs();
         }
         int doc = it.nextDoc();
@@ -65,9 +60,8 @@ final class RecordScan extends Spliterators.AbstractSpliterator<VectorRecord> {
         if (live != null && !live.get(doc)) {
           continue;
         }
-        Document d = stored.document(doc, FIELDS);
-        action.accept(
-            new VectorRecord(d.get(Schema.ID), values.vectorValue(it.index()).clone(), SearchExecutor.payloadOf(d)));
+        action.accept(new VectorRecord(
+            RecordFields.id(reader, doc), values.vectorValue(it.index()).clone(), RecordFields.payload(reader, doc)));
         return true;
       }
     } catch (IOException e) {

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
 import org.apache.lucene.document.Field;
@@ -14,7 +15,6 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.SortedNumericDocValuesField;
 import org.apache.lucene.document.SortedSetDocValuesField;
-import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FieldInfos;
@@ -26,8 +26,10 @@ import org.apache.lucene.util.NumericUtils;
 /**
  * The payload field types of one collection, and how records map to Lucene documents.
  *
- * <p>A record is one document: {@value #ID} (keyword, stored), {@value #VECTOR} (the vector),
- * {@value #PAYLOAD} (the encoded payload, stored) and one indexed field per payload field, under the
+ * <p>A record is one document: {@value #ID} (a keyword, plus binary doc values to read it back),
+ * {@value #VECTOR} (the vector), {@value #PAYLOAD} (the encoded payload in binary doc values, which
+ * are read without decompressing a block of other documents, unlike stored fields) and one indexed
+ * field per payload field, under the
  * payload field's own name (names starting with '_' are reserved), typed as {@link FieldKind} says.
  */
 public final class Schema {
@@ -160,9 +162,11 @@ public final class Schema {
    */
   public Document document(String id, float[] vector, Payload payload, byte[] payloadBytes) {
     Document doc = new Document();
-    doc.add(new StringField(ID, id, Field.Store.YES));
+    BytesRef idBytes = new BytesRef(id);
+    doc.add(new StringField(ID, idBytes, Field.Store.NO));
+    doc.add(new BinaryDocValuesField(ID, idBytes));
     doc.add(new KnnFloatVectorField(VECTOR, vector, similarity));
-    doc.add(new StoredField(PAYLOAD, payloadBytes));
+    doc.add(new BinaryDocValuesField(PAYLOAD, new BytesRef(payloadBytes)));
     for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
       String name = e.getKey();
       switch (e.getValue()) {

@@ -12,14 +12,11 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import java.util.Set;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
@@ -36,15 +33,11 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
   /** The default HNSW candidate count, {@code ef}. */
   static final int DEFAULT_EF = 100;
-
-  private static final Set<String> ID_AND_PAYLOAD = Set.of(Schema.ID, Schema.PAYLOAD);
-  private static final Set<String> ID_ONLY = Set.of(Schema.ID);
 
   private final CollectionConfig config;
   private final VectorSimilarityFunction similarity;
@@ -109,7 +102,7 @@ final class SearchExecutor {
     ScoreDoc[] out = new ScoreDoc[docs.length];
     for (int i = 0; i < docs.length; i++) {
       LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docs[i].doc, leaves));
-      float[] v = vectorOf(leaf.reader(), docs[i].doc - leaf.docBase);
+      float[] v = RecordFields.vector(leaf.reader(), docs[i].doc - leaf.docBase);
       out[i] = new ScoreDoc(docs[i].doc, similarity.compare(query, v));
     }
     Arrays.sort(out, BEST_FIRST);
@@ -167,42 +160,25 @@ final class SearchExecutor {
   }
 
   private List<Hit> toHits(IndexSearcher searcher, ScoreDoc[] docs, SearchRequest request) throws IOException {
-    StoredFields stored = searcher.storedFields();
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     List<Hit> hits = new ArrayList<>(docs.length);
     for (ScoreDoc sd : docs) {
-      Document d = stored.document(sd.doc, request.includePayload() ? ID_AND_PAYLOAD : ID_ONLY);
-      Payload payload = request.includePayload() ? payloadOf(d) : Payload.empty();
-      float[] vector = null;
-      if (request.includeVectors()) {
-        LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
-        vector = vectorOf(leaf.reader(), sd.doc - leaf.docBase);
-      }
-      hits.add(new Hit(d.get(Schema.ID), sd.score, payload, vector));
+      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+      LeafReader reader = leaf.reader();
+      int doc = sd.doc - leaf.docBase;
+      hits.add(new Hit(
+          RecordFields.id(reader, doc),
+          sd.score,
+          request.includePayload() ? RecordFields.payload(reader, doc) : Payload.empty(),
+          request.includeVectors() ? RecordFields.vector(reader, doc) : null));
     }
     return hits;
   }
 
-  static Payload payloadOf(Document d) {
-    BytesRef b = d.getBinaryValue(Schema.PAYLOAD);
-    return b == null ? Payload.empty() : PayloadCodec.decode(b.bytes, b.offset, b.length);
-  }
-
-  /** The full-precision vector of a document, copied. */
-  static float[] vectorOf(LeafReader reader, int doc) throws IOException {
-    FloatVectorValues values = reader.getFloatVectorValues(Schema.VECTOR);
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    if (it.advance(doc) != doc) {
-      throw new IllegalStateException("document " + doc + " has no vector");
-    }
-    return values.vectorValue(it.index()).clone();
-  }
-
   /** Reads one record by id, or {@code null}. */
   static VectorRecord get(IndexSearcher searcher, String id) throws IOException {
-    Term term = new Term(Schema.ID, id);
+    Weight w = searcher.createWeight(new TermQuery(new Term(Schema.ID, id)), ScoreMode.COMPLETE_NO_SCORES, 1f);
     for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
-      Weight w = searcher.createWeight(new TermQuery(term), ScoreMode.COMPLETE_NO_SCORES, 1f);
       Scorer s = w.scorer(ctx);
       if (s == null) {
         continue;
@@ -211,8 +187,7 @@ final class SearchExecutor {
       DocIdSetIterator it = s.iterator();
       for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
         if (live == null || live.get(doc)) {
-          Document d = ctx.reader().storedFields().document(doc, Set.of(Schema.PAYLOAD));
-          return new VectorRecord(id, vectorOf(ctx.reader(), doc), payloadOf(d));
+          return new VectorRecord(id, RecordFields.vector(ctx.reader(), doc), RecordFields.payload(ctx.reader(), doc));
         }
       }
     }

@@ -22,6 +22,12 @@ final class Validation {
     if (id.isEmpty()) {
       throw new InvalidIdException("record id must not be empty");
     }
+    int bad = unpairedSurrogate(id);
+    if (bad >= 0) {
+      throw new InvalidIdException(
+          "record id must be well-formed UTF-16 (it is stored as UTF-8); id has an unpaired surrogate at index "
+              + bad);
+    }
     if (id.length() > VectorCollection.MAX_ID_BYTES
         || id.getBytes(StandardCharsets.UTF_8).length > VectorCollection.MAX_ID_BYTES) {
       throw new InvalidIdException(
@@ -30,6 +36,23 @@ final class Validation {
               + id.getBytes(StandardCharsets.UTF_8).length);
     }
     return id;
+  }
+
+  /** The index of the first unpaired surrogate in {@code s}, or -1 if there is none. */
+  static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++;
+        } else {
+          return i;
+        }
+      } else if (Character.isLowSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /**

@@ -9,9 +9,9 @@ import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 
 /**
- * iQDB's codec: Lucene's current codec with the vector format chosen per field. The name carries the
- * format version ({@value #NAME}); Lucene records it in every segment and finds this class through
- * SPI when reading.
+ * iQDB's codec: Lucene's current codec with the vector format chosen per field. The name carries
+ * the format version ({@value #NAME}); Lucene records it in every segment and finds this class
+ * through SPI when reading.
  *
  * <p>Reading needs no configuration: each field's vector format name is stored in the segment and
  * resolved through {@link KnnVectorsFormat#forName}. Writing uses the function given to the

@@ -12,12 +12,11 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncod
  * The vector formats iQDB offers, by kind and quantization. Every format returned here accepts
  * vectors of up to {@link IqdbCodec#MAX_DIMENSIONS} dimensions.
  *
- * <p>{@code bits} selects the stored precision of the searched codes: {@code 32} keeps float32
- * (no quantization), {@code 8} and {@code 7} are scalar int8/int7 codes, {@code 4} packs two
- * codes per byte and {@code 1} is a binary code scored against a 4-bit query. Raw float vectors
- * are always kept, so {@code LeafReader#getFloatVectorValues} returns the exact vectors written
- * for every variant, and the flat and IVF formats rescore their best quantized candidates against
- * them.
+ * <p>{@code bits} selects the stored precision of the searched codes: {@code 32} keeps float32 (no
+ * quantization), {@code 8} and {@code 7} are scalar int8/int7 codes, {@code 4} packs two codes per
+ * byte and {@code 1} is a binary code scored against a 4-bit query. Raw float vectors are always
+ * kept, so {@code LeafReader#getFloatVectorValues} returns the exact vectors written for every
+ * variant, and the flat and IVF formats rescore their best quantized candidates against them.
  */
 public final class IqdbVectorFormats {
 
@@ -82,8 +81,7 @@ public final class IqdbVectorFormats {
       case 4 -> ScalarEncoding.PACKED_NIBBLE;
       case 1 -> ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE;
       default ->
-          throw new IllegalArgumentException(
-              "bits must be one of 32, 8, 7, 4, 1; bits=" + bits);
+          throw new IllegalArgumentException("bits must be one of 32, 8, 7, 4, 1; bits=" + bits);
     };
   }
 }

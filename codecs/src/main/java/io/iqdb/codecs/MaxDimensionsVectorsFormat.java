@@ -8,9 +8,9 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * A Lucene format under its own name, accepting up to {@link IqdbCodec#MAX_DIMENSIONS}
- * dimensions. Segments record the delegate's name, so they are read back by Lucene's own class
- * through SPI; only the dimension limit checked at indexing time differs.
+ * A Lucene format under its own name, accepting up to {@link IqdbCodec#MAX_DIMENSIONS} dimensions.
+ * Segments record the delegate's name, so they are read back by Lucene's own class through SPI;
+ * only the dimension limit checked at indexing time differs.
  */
 final class MaxDimensionsVectorsFormat extends KnnVectorsFormat {
 

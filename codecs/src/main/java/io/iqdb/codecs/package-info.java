@@ -1,2 +1,20 @@
-/** The iQDB Lucene codec and its vector formats. */
+/**
+ * The iQDB Lucene codec and its vector formats.
+ *
+ * <p>{@link io.iqdb.codecs.IqdbCodec} is Lucene's current codec with the vector format chosen per
+ * field; {@link io.iqdb.codecs.IqdbVectorFormats} builds the formats iQDB offers:
+ *
+ * <table>
+ * <caption>Vector formats</caption>
+ * <tr><th>kind</th><th>float32 (bits 32)</th><th>quantized (bits 8, 7, 4, 1)</th></tr>
+ * <tr><td>flat (exact)</td><td>{@code IqdbFlat100}</td>
+ *     <td>{@code IqdbFlatQuantized100}, rescored at full precision</td></tr>
+ * <tr><td>IVF</td><td colspan="2">{@code IqdbIvf100} (see {@link io.iqdb.codecs.ivf})</td></tr>
+ * <tr><td>HNSW</td><td>Lucene's {@code Lucene99HnswVectorsFormat}</td>
+ *     <td>Lucene's {@code Lucene104HnswScalarQuantizedVectorsFormat}</td></tr>
+ * </table>
+ *
+ * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and
+ * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
+ */
 package io.iqdb.codecs;

@@ -47,14 +47,20 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
     if (buf.getInt(crcAt) != WalFormat.crc32c(buf.array(), 0, crcAt)) {
       throw new CorruptWalException("checkpoint checksum mismatch", file, crcAt);
     }
-    if (buf.getInt(4) != WalFormat.VERSION) {
+    if (buf.getInt(4) != WalFormat.CHECKPOINT_VERSION) {
       throw new CorruptWalException(
-          "unsupported checkpoint version " + buf.getInt(4) + " (this build reads version " + WalFormat.VERSION + ")",
+          "unsupported checkpoint version "
+              + buf.getInt(4)
+              + " (this build reads version "
+              + WalFormat.CHECKPOINT_VERSION
+              + ")",
           file,
           4);
     }
     Checkpoint checkpoint = new Checkpoint(buf.getLong(8), buf.getLong(16), buf.getLong(24));
-    if (checkpoint.committedSeq < 0 || checkpoint.syncedGeneration < 0 || checkpoint.syncedOffset < 0) {
+    if (checkpoint.committedSeq < 0
+        || checkpoint.syncedGeneration < 0
+        || checkpoint.syncedOffset < 0) {
       throw new CorruptWalException("checkpoint holds negative values: " + checkpoint, file, 8);
     }
     return checkpoint;
@@ -66,7 +72,7 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
    */
   void write(WalFileSystem fs, Path dir) throws IOException {
     ByteBuffer buf = ByteBuffer.allocate(WalFormat.CHECKPOINT_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(WalFormat.CHECKPOINT_MAGIC).putInt(WalFormat.VERSION);
+    buf.putInt(WalFormat.CHECKPOINT_MAGIC).putInt(WalFormat.CHECKPOINT_VERSION);
     buf.putLong(committedSeq).putLong(syncedGeneration).putLong(syncedOffset);
     buf.putInt(WalFormat.crc32c(buf.array(), 0, WalFormat.CHECKPOINT_BYTES - 4));
     buf.flip();
@@ -74,7 +80,10 @@ record Checkpoint(long committedSeq, long syncedGeneration, long syncedOffset) {
     try (FileChannel channel =
         fs.open(
             temp,
-            EnumSet.of(StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))) {
+            EnumSet.of(
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE))) {
       WalIo.writeFully(channel, buf, 0);
       channel.force(true);
     }

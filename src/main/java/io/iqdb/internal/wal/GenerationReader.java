@@ -9,7 +9,12 @@ import java.nio.channels.FileChannel;
 final class GenerationReader {
 
   /** A record whose magic, length and CRC are valid; {@code bytes} holds the whole record. */
-  record Parsed(long offset, int length, long seq, long syncedOffset, ByteBuffer bytes) {}
+  record Parsed(long offset, int length, long seq, long syncedOffset, ByteBuffer bytes) {
+    /** A sync marker: no entries, not replayed. */
+    boolean isSyncMarker() {
+      return bytes.getInt(24) == 0;
+    }
+  }
 
   private static final int SCAN_BLOCK = 64 * 1024;
   private static final int SMALLEST_RECORD =
@@ -35,10 +40,11 @@ final class GenerationReader {
       problem = "incomplete record header (" + (size - offset) + " bytes before end of file)";
       return null;
     }
-    ByteBuffer prefix = ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer prefix =
+        ByteBuffer.allocate(WalFormat.RECORD_PREFIX_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     WalIo.readFully(channel, prefix, offset);
     if (prefix.getInt(0) != WalFormat.RECORD_MAGIC) {
-      problem = String.format("bad record magic 0x%08x", prefix.getInt(0));
+      problem = "bad record magic 0x" + Integer.toHexString(prefix.getInt(0));
       return null;
     }
     int bodyLength = prefix.getInt(4);
@@ -48,7 +54,12 @@ final class GenerationReader {
       return null;
     }
     if (total > size - offset) {
-      problem = "incomplete record: " + total + " bytes long but only " + (size - offset) + " before end of file";
+      problem =
+          "incomplete record: "
+              + total
+              + " bytes long but only "
+              + (size - offset)
+              + " before end of file";
       return null;
     }
     ByteBuffer record = ByteBuffer.allocate((int) total).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,9 +76,9 @@ final class GenerationReader {
 
   /**
    * Finds the first valid record that starts after {@code from} and whose synced-offset claim
-   * exceeds {@code minClaim}: proof that bytes up to that claim had been fsynced. Returns its offset,
-   * or -1 if there is none. A search byte by byte for the record magic: the length field at {@code
-   * from} cannot be trusted.
+   * exceeds {@code minClaim}: proof that bytes up to that claim had been fsynced. Returns its
+   * offset, or -1 if there is none. A search byte by byte for the record magic: the length field at
+   * {@code from} cannot be trusted.
    */
   long findValidRecordClaimingBeyond(long from, long minClaim) throws IOException {
     ByteBuffer block = ByteBuffer.allocate(SCAN_BLOCK).order(ByteOrder.LITTLE_ENDIAN);

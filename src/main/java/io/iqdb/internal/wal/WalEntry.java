@@ -8,8 +8,8 @@ import java.util.Objects;
  * replayed all-or-nothing.
  *
  * <p>The arrays are not copied: a caller must not modify them after handing the entry to {@link
- * WriteAheadLog#append}, and a {@link WalReplayer} owns the arrays it is given. {@link #equals}
- * and {@link #hashCode} compare the array contents, so entries can be compared in tests.
+ * WriteAheadLog#append}, and a {@link WalReplayer} owns the arrays it is given. {@link #equals} and
+ * {@link #hashCode} compare the array contents, so entries can be compared in tests.
  *
  * @param op the operation
  * @param id the record id; any string, stored as UTF-8

@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.zip.CRC32C;
 
 /**
@@ -22,8 +23,17 @@ final class WalFormat {
   /** Bytes {@code 69 51 43 4B} ("iQCK") at the start of the checkpoint file. */
   static final int CHECKPOINT_MAGIC = 0x4B435169;
 
-  /** The only format version so far, in all three files. */
-  static final int VERSION = 1;
+  /** The generation file version written: 2 (version 1 had no sync markers). */
+  static final int GENERATION_VERSION = 2;
+
+  /** The oldest generation file version read. */
+  static final int MIN_GENERATION_VERSION = 1;
+
+  /** The first generation file version with sync markers. */
+  static final int SYNC_MARKER_VERSION = 2;
+
+  /** The checkpoint version. */
+  static final int CHECKPOINT_VERSION = 1;
 
   /** magic, version, generation, base seq, CRC32C. */
   static final int GENERATION_HEADER_BYTES = 4 + 4 + 8 + 8 + 4;
@@ -54,7 +64,8 @@ final class WalFormat {
 
   /** The file name of a generation: zero-padded so that names sort like generations. */
   static String generationFileName(long generation) {
-    return GENERATION_PREFIX + String.format("%019d", generation) + GENERATION_SUFFIX;
+    // Locale.ROOT: some default locales format digits in other scripts.
+    return GENERATION_PREFIX + String.format(Locale.ROOT, "%019d", generation) + GENERATION_SUFFIX;
   }
 
   /** The generation of a file name, or -1 if the name is not a generation file's. */
@@ -62,8 +73,11 @@ final class WalFormat {
     if (!fileName.startsWith(GENERATION_PREFIX) || !fileName.endsWith(GENERATION_SUFFIX)) {
       return -1;
     }
-    String digits = fileName.substring(GENERATION_PREFIX.length(), fileName.length() - GENERATION_SUFFIX.length());
-    if (digits.isEmpty() || digits.length() > 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+    String digits =
+        fileName.substring(
+            GENERATION_PREFIX.length(), fileName.length() - GENERATION_SUFFIX.length());
+    // Only the canonical spelling, so that no two names map to the same generation.
+    if (digits.length() != 19 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
       return -1;
     }
     try {
@@ -81,7 +95,7 @@ final class WalFormat {
 
   static ByteBuffer encodeGenerationHeader(long generation, long baseSeq) {
     ByteBuffer buf = ByteBuffer.allocate(GENERATION_HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    buf.putInt(GENERATION_MAGIC).putInt(VERSION).putLong(generation).putLong(baseSeq);
+    buf.putInt(GENERATION_MAGIC).putInt(GENERATION_VERSION).putLong(generation).putLong(baseSeq);
     buf.putInt(crc32c(buf.array(), 0, GENERATION_HEADER_BYTES - 4));
     return buf.flip();
   }
@@ -95,9 +109,6 @@ final class WalFormat {
     if (buf.getInt(GENERATION_HEADER_BYTES - 4) != crc32c(header, 0, GENERATION_HEADER_BYTES - 4)) {
       return "generation header checksum mismatch";
     }
-    if (buf.getInt(4) != VERSION) {
-      return "unsupported WAL format version " + buf.getInt(4) + " (this build reads version " + VERSION + ")";
-    }
     if (buf.getLong(8) != generation) {
       return "header names generation " + buf.getLong(8) + " but the file name says " + generation;
     }
@@ -105,6 +116,28 @@ final class WalFormat {
       return "negative base seq " + buf.getLong(16) + " in generation header";
     }
     return null;
+  }
+
+  /**
+   * Returns null if this build reads the version of a header that passed {@link
+   * #checkGenerationHeader}, else the problem.
+   */
+  static String checkGenerationVersion(byte[] header) {
+    int version = headerVersion(header);
+    if (version < MIN_GENERATION_VERSION || version > GENERATION_VERSION) {
+      return "unsupported WAL generation format version "
+          + version
+          + " (this build reads versions "
+          + MIN_GENERATION_VERSION
+          + " to "
+          + GENERATION_VERSION
+          + ")";
+    }
+    return null;
+  }
+
+  static int headerVersion(byte[] header) {
+    return ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).getInt(4);
   }
 
   /** The base seq of a header that passed {@link #checkGenerationHeader}. */
@@ -127,11 +160,16 @@ final class WalFormat {
       ids.add(id);
       size += 1 + 4 + id.length;
       if (entry.op() == WalEntry.Op.UPSERT) {
-        size += 4 + 4L * entry.vector().length + 4 + (entry.payload() == null ? 0 : entry.payload().length);
+        size +=
+            4
+                + 4L * entry.vector().length
+                + 4
+                + (entry.payload() == null ? 0 : entry.payload().length);
       }
     }
     if (size > MAX_RECORD_BYTES) {
-      throw new IllegalArgumentException("a batch must encode to at most " + MAX_RECORD_BYTES + " bytes; bytes=" + size);
+      throw new IllegalArgumentException(
+          "a batch must encode to at most " + MAX_RECORD_BYTES + " bytes; bytes=" + size);
     }
     ByteBuffer buf = ByteBuffer.allocate((int) size).order(ByteOrder.LITTLE_ENDIAN);
     buf.putInt(RECORD_MAGIC).putInt((int) size - RECORD_PREFIX_BYTES - RECORD_CRC_BYTES);
@@ -156,6 +194,19 @@ final class WalFormat {
     // The CRC slot at the end is still blank; the whole capacity is the record.
     assert buf.remaining() == RECORD_CRC_BYTES;
     return buf.clear();
+  }
+
+  /**
+   * A sync marker: a record without entries whose seq is the last one fsynced and whose synced
+   * offset is the fsynced end of the generation. Not replayed; only a witness for recovery.
+   */
+  static ByteBuffer encodeSyncMarker(long syncedSeq, long syncedOffset) {
+    int size = RECORD_PREFIX_BYTES + MIN_BODY_BYTES + RECORD_CRC_BYTES;
+    ByteBuffer buf = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+    buf.putInt(RECORD_MAGIC).putInt(MIN_BODY_BYTES).putLong(0).putLong(0).putInt(0);
+    ByteBuffer record = buf.clear();
+    seal(record, syncedSeq, syncedOffset);
+    return record;
   }
 
   /** Fills in the sequence number, the synced-offset claim and the CRC of an encoded record. */

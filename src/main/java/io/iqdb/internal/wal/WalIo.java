@@ -15,7 +15,8 @@ final class WalIo {
     while (dst.hasRemaining()) {
       int n = channel.read(dst, pos);
       if (n < 0) {
-        throw new EOFException("end of file at offset " + pos + " while reading " + dst.remaining() + " more bytes");
+        throw new EOFException(
+            "end of file at offset " + pos + " while reading " + dst.remaining() + " more bytes");
       }
       pos += n;
     }

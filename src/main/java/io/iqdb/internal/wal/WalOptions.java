@@ -9,12 +9,13 @@ import java.util.Objects;
  * @param mode when appended records are fsynced; see {@link Mode}
  * @param asyncInterval for {@link Mode#ASYNC}, the period of the background fsync (positive);
  *     ignored for {@link Mode#SYNC}
- * @param maxGenerationBytes once the current generation file has reached this size, the next
- *     append starts a new generation; at least {@value #MIN_GENERATION_BYTES}. A single record is
- *     never split, so a file can be larger by one record.
+ * @param maxGenerationBytes once the current generation file has reached this size, the next append
+ *     starts a new generation; at least {@value #MIN_GENERATION_BYTES}. A single record is never
+ *     split, so a file can be larger by one record.
  * @param fs the file layer every file operation goes through
  */
-public record WalOptions(Mode mode, Duration asyncInterval, long maxGenerationBytes, WalFileSystem fs) {
+public record WalOptions(
+    Mode mode, Duration asyncInterval, long maxGenerationBytes, WalFileSystem fs) {
 
   /** The default {@link #maxGenerationBytes}: 64 MiB. */
   public static final long DEFAULT_MAX_GENERATION_BYTES = 64L << 20;
@@ -54,11 +55,15 @@ public record WalOptions(Mode mode, Duration asyncInterval, long maxGenerationBy
       asyncInterval = Duration.ZERO;
     }
     if (mode == Mode.ASYNC && (asyncInterval.isNegative() || asyncInterval.isZero())) {
-      throw new IllegalArgumentException("ASYNC mode needs a positive interval; asyncInterval=" + asyncInterval);
+      throw new IllegalArgumentException(
+          "ASYNC mode needs a positive interval; asyncInterval=" + asyncInterval);
     }
     if (maxGenerationBytes < MIN_GENERATION_BYTES) {
       throw new IllegalArgumentException(
-          "maxGenerationBytes must be >= " + MIN_GENERATION_BYTES + "; maxGenerationBytes=" + maxGenerationBytes);
+          "maxGenerationBytes must be >= "
+              + MIN_GENERATION_BYTES
+              + "; maxGenerationBytes="
+              + maxGenerationBytes);
     }
   }
 
@@ -68,7 +73,8 @@ public record WalOptions(Mode mode, Duration asyncInterval, long maxGenerationBy
    * @return the default options
    */
   public static WalOptions defaults() {
-    return new WalOptions(Mode.SYNC, Duration.ZERO, DEFAULT_MAX_GENERATION_BYTES, WalFileSystem.defaultFileSystem());
+    return new WalOptions(
+        Mode.SYNC, Duration.ZERO, DEFAULT_MAX_GENERATION_BYTES, WalFileSystem.defaultFileSystem());
   }
 
   /**

@@ -21,7 +21,11 @@ final class WalRecovery {
   record Generation(long generation, long firstSeq, long lastSeq, long sizeBytes) {}
 
   /** What recovery found. */
-  record Result(List<Generation> generations, long highestSeq, long highestGeneration, Checkpoint checkpoint) {}
+  record Result(
+      List<Generation> generations,
+      long highestSeq,
+      long highestGeneration,
+      Checkpoint checkpoint) {}
 
   private final WalFileSystem fs;
   private final Path dir;
@@ -37,7 +41,8 @@ final class WalRecovery {
     this.replayer = replayer;
   }
 
-  static Result recover(WalFileSystem fs, Path dir, long committedSeq, WalReplayer replayer) throws IOException {
+  static Result recover(WalFileSystem fs, Path dir, long committedSeq, WalReplayer replayer)
+      throws IOException {
     return new WalRecovery(fs, dir, committedSeq, replayer).run();
   }
 
@@ -68,7 +73,8 @@ final class WalRecovery {
           checkpointFile,
           -1);
     }
-    long highestGeneration = Math.max(checkpoint.syncedGeneration(), files.isEmpty() ? 0 : files.lastKey());
+    long highestGeneration =
+        Math.max(checkpoint.syncedGeneration(), files.isEmpty() ? 0 : files.lastKey());
     List<Generation> survivors = new ArrayList<>();
     for (var e : files.entrySet()) {
       boolean sealed = e.getKey() < files.lastKey();
@@ -92,7 +98,8 @@ final class WalRecovery {
   }
 
   /** Scans one generation; returns null if it was the newest and only a torn header (deleted). */
-  private Generation scan(long generation, Path file, boolean sealed, Checkpoint checkpoint) throws IOException {
+  private Generation scan(long generation, Path file, boolean sealed, Checkpoint checkpoint)
+      throws IOException {
     long syncedBound;
     if (sealed) {
       // A generation is fsynced completely before its successor is created.
@@ -104,17 +111,28 @@ final class WalRecovery {
     long size;
     boolean tornHeader = false;
     try (FileChannel channel =
-        fs.open(file, sealed ? EnumSet.of(StandardOpenOption.READ) : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
+        fs.open(
+            file,
+            sealed
+                ? EnumSet.of(StandardOpenOption.READ)
+                : EnumSet.of(StandardOpenOption.READ, StandardOpenOption.WRITE))) {
       size = channel.size();
       if (!sealed && size < syncedBound) {
         throw new CorruptWalException(
-            "file has " + size + " bytes but the checkpoint records " + syncedBound + " fsynced bytes", file, size);
+            "file has "
+                + size
+                + " bytes but the checkpoint records "
+                + syncedBound
+                + " fsynced bytes",
+            file,
+            size);
       }
       GenerationReader reader = new GenerationReader(channel, size);
       byte[] header = new byte[WalFormat.GENERATION_HEADER_BYTES];
       String headerProblem = readHeader(channel, size, generation, header);
       if (headerProblem != null) {
-        // The header is fsynced before any record is written, so a valid record proves it was durable.
+        // The header is fsynced before any record is written, so a valid record proves it was
+        // durable.
         if (sealed || syncedBound > 0 || reader.findValidRecordClaimingBeyond(-1, -1) >= 0) {
           throw new CorruptWalException(headerProblem, file, 0);
         }
@@ -122,8 +140,15 @@ final class WalRecovery {
         size = 0;
       }
       if (!tornHeader) {
+        // A file of a newer format is never a torn tail, whatever its contents.
+        String versionProblem = WalFormat.checkGenerationVersion(header);
+        if (versionProblem != null) {
+          throw new CorruptWalException(versionProblem, file, 4);
+        }
         checkBaseSeq(WalFormat.baseSeq(header), file);
       }
+      boolean markersAllowed =
+          !tornHeader && WalFormat.headerVersion(header) >= WalFormat.SYNC_MARKER_VERSION;
       long baseSeq = tornHeader ? -1 : WalFormat.baseSeq(header);
       long pos = WalFormat.GENERATION_HEADER_BYTES;
       while (!tornHeader && pos < size) {
@@ -131,28 +156,55 @@ final class WalRecovery {
         if (record == null) {
           String problem = reader.problem();
           if (sealed) {
-            throw new CorruptWalException(problem + " in a generation that was fsynced completely", file, pos);
+            throw new CorruptWalException(
+                problem + " in a generation that was fsynced completely", file, pos);
           }
           if (pos < syncedBound) {
             throw new CorruptWalException(
-                problem + " inside the region the checkpoint records as fsynced (" + syncedBound + " bytes)", file, pos);
+                problem
+                    + " inside the region the checkpoint records as fsynced ("
+                    + syncedBound
+                    + " bytes)",
+                file,
+                pos);
           }
           long witness = reader.findValidRecordClaimingBeyond(pos, pos);
           if (witness >= 0) {
             throw new CorruptWalException(
-                problem + "; the valid record at offset " + witness + " was written after this offset had been fsynced",
+                problem
+                    + "; the valid record at offset "
+                    + witness
+                    + " was written after this offset had been fsynced",
                 file,
                 pos);
           }
-          // A torn tail: never fsynced, so never acknowledged in SYNC mode. Cut it off durably before
-          // a new generation is created, or a later crash could bring it back behind newer records.
+          // A torn tail: never fsynced, so never acknowledged in SYNC mode. Cut it off (durably,
+          // below) before a new generation is created, or a later crash could bring it back
+          // behind newer records.
           channel.truncate(pos);
           size = pos;
           break;
         }
+        if (record.isSyncMarker()) {
+          if (record.length() != WalFormat.RECORD_PREFIX_BYTES + WalFormat.MIN_BODY_BYTES + 4
+              || record.seq() > Math.max(previousSeq, baseSeq)
+              || !markersAllowed) {
+            throw new CorruptWalException(
+                "malformed sync marker behind a valid checksum (seq " + record.seq() + ")",
+                file,
+                pos);
+          }
+          pos += record.length();
+          continue;
+        }
         if (firstSeq < 0 && record.seq() != baseSeq + 1) {
           throw new CorruptWalException(
-              "first record has seq " + record.seq() + " but the generation header says " + (baseSeq + 1), file, pos);
+              "first record has seq "
+                  + record.seq()
+                  + " but the generation header says "
+                  + (baseSeq + 1),
+              file,
+              pos);
         }
         accept(record, file);
         if (firstSeq < 0) {
@@ -181,18 +233,23 @@ final class WalRecovery {
     long seq = record.seq();
     if (seq <= previousSeq || seq <= 0) {
       throw new CorruptWalException(
-          "sequence number " + seq + " does not follow " + previousSeq + " (records must increase)", file, record.offset());
+          "sequence number " + seq + " does not follow " + previousSeq + " (records must increase)",
+          file,
+          record.offset());
     }
     if (seq > committedSeq) {
       long expected = lastReplayed < 0 ? committedSeq + 1 : lastReplayed + 1;
       if (seq != expected) {
         throw new CorruptWalException(
-            "records " + expected + " to " + (seq - 1) + " are missing before seq " + seq, file, record.offset());
+            "records " + expected + " to " + (seq - 1) + " are missing before seq " + seq,
+            file,
+            record.offset());
       }
     }
     List<WalEntry> entries = WalFormat.decodeEntries(record.bytes());
     if (entries == null) {
-      throw new CorruptWalException("malformed record body behind a valid checksum, seq " + seq, file, record.offset());
+      throw new CorruptWalException(
+          "malformed record body behind a valid checksum, seq " + seq, file, record.offset());
     }
     previousSeq = seq;
     if (seq > committedSeq) {
@@ -202,23 +259,32 @@ final class WalRecovery {
   }
 
   /**
-   * The header's base seq is the last seq assigned before the generation was created: every
-   * needed record up to it must have been seen in the older generations. This catches a lost
-   * generation even when no later record exists to reveal the gap.
+   * The header's base seq is the last seq assigned before the generation was created: every needed
+   * record up to it must have been seen in the older generations. This catches a lost generation
+   * even when no later record exists to reveal the gap.
    */
   private void checkBaseSeq(long baseSeq, Path file) throws IOException {
     if (baseSeq < previousSeq) {
       throw new CorruptWalException(
-          "generation header says it starts after seq " + baseSeq + " but seq " + previousSeq + " came before it", file, 16);
+          "generation header says it starts after seq "
+              + baseSeq
+              + " but seq "
+              + previousSeq
+              + " came before it",
+          file,
+          16);
     }
     long have = Math.max(committedSeq, lastReplayed);
     if (baseSeq > have) {
       throw new CorruptWalException(
-          "records " + (have + 1) + " to " + baseSeq + " are missing before this generation", file, 16);
+          "records " + (have + 1) + " to " + baseSeq + " are missing before this generation",
+          file,
+          16);
     }
   }
 
-  private static String readHeader(FileChannel channel, long size, long generation, byte[] header) throws IOException {
+  private static String readHeader(FileChannel channel, long size, long generation, byte[] header)
+      throws IOException {
     if (size < WalFormat.GENERATION_HEADER_BYTES) {
       return "incomplete generation header (" + size + " bytes)";
     }

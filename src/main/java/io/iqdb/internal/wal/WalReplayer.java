@@ -8,9 +8,8 @@ import java.util.List;
 public interface WalReplayer {
 
   /**
-   * Applies one logged batch. Called once per record with {@code seq > committedSeq}, in
-   * increasing and gap-free sequence order; the batch is complete (a torn record is never handed
-   * out).
+   * Applies one logged batch. Called once per record with {@code seq > committedSeq}, in increasing
+   * and gap-free sequence order; the batch is complete (a torn record is never handed out).
    *
    * @param seq the sequence number of the batch
    * @param batch the entries of the batch, in the order they were appended; owned by the callee

@@ -5,10 +5,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -20,8 +18,8 @@ import org.apache.lucene.util.IOUtils;
 /**
  * The write-ahead log of one collection: batches of {@link WalEntry} are appended as records with
  * increasing sequence numbers, fsynced on demand with group commit, replayed on {@link #open} and
- * trimmed after each index commit. The file formats and the recovery rules are specified in
- * {@code package-info.java}.
+ * trimmed after each index commit. The file formats and the recovery rules are specified in {@code
+ * package-info.java}.
  *
  * <p>Durability contract: once {@link #append} returns, the record is in the operating system's
  * buffers (it survives a killed process); once {@link #sync(long)} returns, it and every earlier
@@ -38,29 +36,18 @@ import org.apache.lucene.util.IOUtils;
  * Fsyncs, rolls and the final close are done by the one thread that holds the <em>sync
  * leadership</em> (a flag guarded by {@code syncState}); it does not hold {@code syncState} while
  * it fsyncs, so threads whose record a finished fsync covered learn it and return at once, while
- * the next fsync is already running (group commit without convoys). Order: {@code checkpointLock}
- * (trim, close), then the sync leadership, then {@code appendLock}; never the other way.
+ * the next fsync is already running (group commit without convoys). A new leader may wait a little
+ * for the writers the last fsync released (see {@code awaitGroup}), so that all writers share each
+ * fsync instead of splitting into two alternating halves. Order: {@code checkpointLock} (trim,
+ * close), then the sync leadership, then {@code appendLock}; never the other way.
  */
 public final class WriteAheadLog implements Closeable {
 
-  /** One generation file; the counters are written under {@code appendLock} or by the sync leader. */
-  private static final class Generation {
-    final long generation;
-    final Path file;
-    FileChannel channel;
-    volatile long written;
-    volatile long synced;
-    long firstSeq = -1;
-    long lastSeq = -1;
+  /** The longest commit delay, whatever the last fsync took. */
+  private static final long MAX_COMMIT_DELAY_NANOS = 1_000_000;
 
-    Generation(long generation, Path file, FileChannel channel, long size) {
-      this.generation = generation;
-      this.file = file;
-      this.channel = channel;
-      this.written = size;
-      this.synced = size;
-    }
-  }
+  /** How often a delayed leader looks whether the group is complete. */
+  private static final long COMMIT_DELAY_STEP_NANOS = 20_000;
 
   private final Path dir;
   private final WalOptions options;
@@ -69,9 +56,16 @@ public final class WriteAheadLog implements Closeable {
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
   private boolean syncing; // guarded by syncState: some thread holds the sync leadership
+
+  /** Records the last fsync covered, and how long it took: inputs of the commit delay. */
+  private volatile long lastGroupSize;
+
+  private volatile long lastFsyncNanos;
   private final ReentrantLock appendLock = new ReentrantLock();
+
   /** Older generations still needed for recovery, oldest first; channels closed. */
   private final ArrayDeque<Generation> sealed = new ArrayDeque<>();
+
   private Generation current;
   private volatile long lastSeq;
   private volatile long syncedSeq;
@@ -80,13 +74,23 @@ public final class WriteAheadLog implements Closeable {
   private volatile boolean closed;
   private final Thread asyncThread;
 
-  private WriteAheadLog(Path dir, WalOptions options, WalRecovery.Result recovered, Generation current, long lastSeq, long committedSeq) {
+  private WriteAheadLog(
+      Path dir,
+      WalOptions options,
+      WalRecovery.Result recovered,
+      Generation current,
+      long lastSeq,
+      long committedSeq) {
     this.dir = dir;
     this.options = options;
     this.fs = options.fs();
     for (WalRecovery.Generation g : recovered.generations()) {
-      Generation old = new Generation(g.generation(), dir.resolve(WalFormat.generationFileName(g.generation())), null, g.sizeBytes());
-      old.firstSeq = g.firstSeq();
+      Generation old =
+          new Generation(
+              g.generation(),
+              dir.resolve(WalFormat.generationFileName(g.generation())),
+              null,
+              g.sizeBytes());
       old.lastSeq = g.lastSeq();
       sealed.add(old);
     }
@@ -103,11 +107,11 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record
-   * with {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail
-   * (what a crash leaves of writes that were never fsynced) is cut off; anything else damaged
-   * raises {@link CorruptWalException}. New records then go to a new generation file, numbered
-   * after the highest of the recovered records and {@code committedSeq}.
+   * Opens the log in {@code dir}, creating the directory if needed, and recovers: every record with
+   * {@code seq > committedSeq} is handed to {@code replay} in sequence order; a torn tail (what a
+   * crash leaves of writes that were never fsynced) is cut off; anything else damaged raises {@link
+   * CorruptWalException}. New records then go to a new generation file, numbered after the highest
+   * of the recovered records and {@code committedSeq}.
    *
    * @param dir the log's directory; the log owns the files named {@code wal-*.log}, {@code wal.ckp}
    *     and {@code wal.ckp.tmp} in it
@@ -119,7 +123,8 @@ public final class WriteAheadLog implements Closeable {
    * @throws CorruptWalException if the log is damaged beyond what a crash explains
    * @throws IOException on an I/O error, or if {@code replay} throws
    */
-  public static WriteAheadLog open(Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
+  public static WriteAheadLog open(
+      Path dir, WalOptions options, long committedSeq, WalReplayer replay) throws IOException {
     Objects.requireNonNull(dir, "dir");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(replay, "replay");
@@ -128,9 +133,14 @@ public final class WriteAheadLog implements Closeable {
     }
     WalFileSystem fs = options.fs();
     fs.createDirectories(dir);
+    if (dir.toAbsolutePath().getParent() != null) {
+      // The log's own directory entry must be durable too, or a power loss could take the whole
+      // directory, synced records included. (One level only: the caller makes its parents durable.)
+      fs.syncDirectory(dir.toAbsolutePath().getParent());
+    }
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
     long lastSeq = Math.max(recovered.highestSeq(), committedSeq);
-    Generation current = createGeneration(fs, dir, recovered.highestGeneration() + 1, lastSeq);
+    Generation current = Generation.create(fs, dir, recovered.highestGeneration() + 1, lastSeq);
     boolean success = false;
     try {
       long trimmedThrough = Math.max(committedSeq, recovered.checkpoint().committedSeq());
@@ -145,26 +155,6 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       if (!success) {
         IOUtils.closeWhileHandlingException(current.channel);
-      }
-    }
-  }
-
-  /** Creates a generation file with its header, fsyncs it and its directory entry. */
-  private static Generation createGeneration(WalFileSystem fs, Path dir, long generation, long baseSeq) throws IOException {
-    Path file = dir.resolve(WalFormat.generationFileName(generation));
-    FileChannel channel =
-        fs.open(file, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
-    boolean success = false;
-    try {
-      ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
-      WalIo.writeFully(channel, header, 0);
-      channel.force(true);
-      fs.syncDirectory(dir);
-      success = true;
-      return new Generation(generation, file, channel, WalFormat.GENERATION_HEADER_BYTES);
-    } finally {
-      if (!success) {
-        IOUtils.closeWhileHandlingException(channel);
       }
     }
   }
@@ -199,9 +189,6 @@ public final class WriteAheadLog implements Closeable {
         throw fail(t);
       }
       g.written += record.limit();
-      if (g.firstSeq < 0) {
-        g.firstSeq = seq;
-      }
       g.lastSeq = seq;
       lastSeq = seq;
       full = g.written >= options.maxGenerationBytes();
@@ -225,7 +212,8 @@ public final class WriteAheadLog implements Closeable {
    */
   public void sync(long seq) throws IOException {
     if (seq > lastSeq) {
-      throw new IllegalArgumentException("cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
+      throw new IllegalArgumentException(
+          "cannot sync a record not yet appended; seq=" + seq + ", lastSeq=" + lastSeq);
     }
     ensureUsable();
     if (seq <= syncedSeq) {
@@ -249,9 +237,28 @@ public final class WriteAheadLog implements Closeable {
       syncState.unlock();
     }
     try {
+      awaitGroup();
       syncAllAsLeader();
     } finally {
       releaseLeadership();
+    }
+  }
+
+  /**
+   * Commit delay: when the last fsync covered several writers, they are about to append again (they
+   * were woken when it finished, just before this leader was chosen). Without a short wait they
+   * would miss this fsync and form the next group, so that writers split into two groups that
+   * alternate, each about half the size. Waits at most a quarter of the last fsync, only while
+   * fewer records are pending than the last fsync covered; a lone writer never waits.
+   */
+  private void awaitGroup() {
+    long target = lastGroupSize;
+    if (target <= 1) {
+      return;
+    }
+    long deadline = System.nanoTime() + Math.min(lastFsyncNanos / 4, MAX_COMMIT_DELAY_NANOS);
+    while (lastSeq - syncedSeq < target && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(COMMIT_DELAY_STEP_NANOS);
     }
   }
 
@@ -284,25 +291,56 @@ public final class WriteAheadLog implements Closeable {
     long upToSeq;
     appendLock.lock();
     try {
+      // A write may have failed the log while this leader waited: then it must not fsync either.
+      ensureUsable();
       g = current;
       upTo = g.written;
       upToSeq = lastSeq;
     } finally {
       appendLock.unlock();
     }
-    if (upTo == g.synced) {
-      syncedSeq = Math.max(syncedSeq, upToSeq);
-      return;
+    if (upToSeq <= syncedSeq) {
+      return; // nothing new (only a sync marker, which need not be durable)
     }
+    long start = System.nanoTime();
     try {
       // fdatasync is enough: the file only grows, and the new size is flushed with the data.
       g.channel.force(false);
     } catch (Throwable t) {
       throw fail(t);
     }
-    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is in g.
+    lastFsyncNanos = System.nanoTime() - start;
+    lastGroupSize = upToSeq - syncedSeq;
+    // No roll can have happened meanwhile (rolls need the leadership), so all up to upToSeq is
+    // in g.
     g.synced = upTo;
     syncedSeq = upToSeq;
+    writeSyncMarker(g, upToSeq, upTo);
+  }
+
+  /**
+   * Writes (without fsync) a marker claiming that {@code upTo} bytes of {@code g} are fsynced. If
+   * it reaches the disk, recovery can tell damage to those bytes from a torn tail even when no
+   * record follows the last fsync (after a killed process, say); if it does not, nothing is lost.
+   */
+  private void writeSyncMarker(Generation g, long upToSeq, long upTo) {
+    appendLock.lock();
+    try {
+      if (failure != null || current != g) {
+        return;
+      }
+      ByteBuffer marker = WalFormat.encodeSyncMarker(upToSeq, upTo);
+      try {
+        WalIo.writeFully(g.channel, marker, g.written);
+      } catch (Throwable t) {
+        // The fsync succeeded, so this sync's seq is durable; the next call reports the failure.
+        fail(t);
+        return;
+      }
+      g.written += marker.limit();
+    } finally {
+      appendLock.unlock();
+    }
   }
 
   private void rollIfFull() throws IOException {
@@ -322,7 +360,9 @@ public final class WriteAheadLog implements Closeable {
     }
   }
 
-  /** Seals the current generation and starts the next. Caller holds the leadership and appendLock. */
+  /**
+   * Seals the current generation and starts the next. Caller holds the leadership and appendLock.
+   */
   private void rollLocked() throws IOException {
     Generation old = current;
     try {
@@ -331,7 +371,7 @@ public final class WriteAheadLog implements Closeable {
       old.channel.force(false);
       old.synced = old.written;
       syncedSeq = lastSeq;
-      current = createGeneration(fs, dir, old.generation + 1, lastSeq);
+      current = Generation.create(fs, dir, old.generation + 1, lastSeq);
     } catch (Throwable t) {
       throw fail(t);
     }
@@ -343,8 +383,7 @@ public final class WriteAheadLog implements Closeable {
   /**
    * Called after a durable index commit that contains every record with {@code seq <=
    * committedSeq}: deletes the generations holding only such records (starting a new generation
-   * first if the current one holds only such records) and records the trim point in the
-   * checkpoint.
+   * first if the current one holds only such records) and records the trim point in the checkpoint.
    *
    * @param committedSeq the highest sequence number in the commit; at most {@link #lastSeq()}
    * @throws IOException if an I/O operation fails; a failed checkpoint write or deletion leaves the
@@ -354,7 +393,10 @@ public final class WriteAheadLog implements Closeable {
   public void trim(long committedSeq) throws IOException {
     if (committedSeq > lastSeq || committedSeq < 0) {
       throw new IllegalArgumentException(
-          "committedSeq must be between 0 and lastSeq=" + lastSeq + "; committedSeq=" + committedSeq);
+          "committedSeq must be between 0 and lastSeq="
+              + lastSeq
+              + "; committedSeq="
+              + committedSeq);
     }
     checkpointLock.lock();
     try {
@@ -403,8 +445,8 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one,
-   * or the committed one if larger).
+   * The highest sequence number assigned so far (after {@link #open}: the highest recovered one, or
+   * the committed one if larger).
    *
    * @return the last sequence number
    */
@@ -512,8 +554,10 @@ public final class WriteAheadLog implements Closeable {
           return;
         }
         syncAllAsLeader();
-      } catch (IOException e) {
-        return; // recorded by fail(); the next append or sync reports it
+      } catch (IOException | AlreadyClosedException e) {
+        // A failure is recorded by fail(), and the next append or sync reports it; a close that
+        // raced with this round fsyncs by itself.
+        return;
       } finally {
         releaseLeadership();
       }
@@ -524,7 +568,11 @@ public final class WriteAheadLog implements Closeable {
     Throwable f = failure;
     if (f != null) {
       throw new IOException(
-          "write-ahead log " + dir + " failed earlier and refuses writes; reopen it to recover: " + f, f);
+          "write-ahead log "
+              + dir
+              + " failed earlier and refuses writes; reopen it to recover: "
+              + f,
+          f);
     }
     if (closed) {
       throw new AlreadyClosedException("write-ahead log " + dir + " is closed");

@@ -2,11 +2,7 @@ package io.iqdb.internal.wal;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
@@ -28,21 +24,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * A {@link WalFileSystem} for tests, in the spirit of SQLite's crash-test VFS: it wraps a real file
  * system, counts operations, injects I/O errors and simulates a power loss.
  *
- * <p><b>Durability model.</b> For every file it remembers the content as of the last {@code
- * force} (the bytes that were in the file when the force began), and for every directory the names
- * as of the last {@link #syncDirectory}. {@link #crash} kills every open channel and rewrites the
- * files on disk to a state a power loss could leave: a name created, renamed or deleted since its
+ * <p><b>Durability model.</b> For every file it remembers the content as of the last {@code force}
+ * (the bytes that were in the file when the force began), and for every directory the names as of
+ * the last {@link #syncDirectory}. {@link #crash} kills every open channel and rewrites the files
+ * on disk to a state a power loss could leave: a name created, renamed or deleted since its
  * directory's last fsync may come back in either state, and the bytes of a file written since its
  * last force are dropped, kept, torn (a prefix kept), garbled (random bytes) or written with holes
  * (zeroed 512-byte sectors, as out-of-order writeback leaves them), chosen per file from a seeded
  * {@link Random}. Bytes that were forced are never touched.
  *
- * <p><b>Faults.</b> {@link #failWriteAfter}, {@link #failForceAfter}, {@link #failOpenAfter}
- * and {@link #failDirectorySyncAfter} make the n-th such call from now throw (a failing write
- * first writes a random prefix, as a real one may); {@link #failRandomly} makes every write, force
- * and open fail with a probability; {@link #setFreeSpace} simulates a full disk (writes past the
- * budget write what fits and throw) until space is freed; {@link #setForceDelay} makes fsyncs
- * slow, as on a real disk.
+ * <p><b>Faults.</b> {@link #failWriteAfter}, {@link #failForceAfter}, {@link #failOpenAfter} and
+ * {@link #failDirectorySyncAfter} make the n-th such call from now throw (a failing write first
+ * writes a random prefix, as a real one may); {@link #failRandomly} makes every write, force and
+ * open fail with a probability; {@link #setFreeSpace} simulates a full disk (writes past the budget
+ * write what fits and throw) until space is freed; {@link #setForceDelay} makes fsyncs slow, as on
+ * a real disk.
  *
  * <p>Meant to be reused by the recovery tests: it depends only on the WAL's {@link WalFileSystem}.
  */
@@ -62,7 +58,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     HOLES
   }
 
-  private static final class Inode {
+  /** A file's identity, which survives renames; holds what its last force made durable. */
+  static final class Inode {
     byte[] durable;
 
     Inode(byte[] durable) {
@@ -89,6 +86,7 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   private volatile long forceDelayNanos;
   private long freeSpace = Long.MAX_VALUE;
   private volatile boolean down;
+  private volatile boolean realFsync = true;
 
   /**
    * A fault file system over the default one, tracking durability.
@@ -107,7 +105,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
    * @param trackDurability false to only count and inject faults (cheaper; {@link #crash} is then
    *     unsupported)
    */
-  public FaultInjectingWalFileSystem(WalFileSystem delegate, Random random, boolean trackDurability) {
+  public FaultInjectingWalFileSystem(
+      WalFileSystem delegate, Random random, boolean trackDurability) {
     this.delegate = delegate;
     this.random = random;
     this.trackDurability = trackDurability;
@@ -135,7 +134,10 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     return dirSyncs.get();
   }
 
-  /** The {@code n}-th write from now (1 = the next) throws, after writing a random prefix. @param n the distance */
+  /**
+   * The {@code n}-th write from now (1 = the next) throws, after writing a random prefix. @param n
+   * the distance
+   */
   public void failWriteAfter(long n) {
     failWriteAt = writes.get() + n;
   }
@@ -155,7 +157,10 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     failDirSyncAt = dirSyncs.get() + n;
   }
 
-  /** Every write, force and open fails with this probability (0 to stop). @param rate the probability */
+  /**
+   * Every write, force and open fails with this probability (0 to stop). @param rate the
+   * probability
+   */
   public void failRandomly(double rate) {
     failureRate = rate;
   }
@@ -166,11 +171,23 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     failureRate = 0;
   }
 
-  /** Bytes that can still be written; {@link Long#MAX_VALUE} for no limit. @param bytes the budget */
+  /**
+   * Bytes that can still be written; {@link Long#MAX_VALUE} for no limit. @param bytes the budget
+   */
   public void setFreeSpace(long bytes) {
     synchronized (lock) {
       freeSpace = bytes;
     }
+  }
+
+  /**
+   * Whether forces and directory fsyncs reach the real disk (default true). Tests that judge
+   * durability by {@link #crash} alone can turn this off to run faster; the model is unaffected.
+   *
+   * @param enabled false to skip the real fsyncs
+   */
+  public void setRealFsync(boolean enabled) {
+    realFsync = enabled;
   }
 
   /** Makes every channel force sleep first, like a real disk. @param delay the delay */
@@ -209,7 +226,8 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
 
   private void checkUp(Object what) throws IOException {
     if (down) {
-      throw new IOException("simulated power loss: the file system is down until restart(); " + what);
+      throw new IOException(
+          "simulated power loss: the file system is down until restart(); " + what);
     }
   }
 
@@ -251,7 +269,7 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
         inode = new Inode(new byte[0]);
         names.put(key, inode);
       }
-      FaultChannel wrapped = new FaultChannel(channel, key, inode);
+      FaultChannel wrapped = new FaultChannel(this, channel, key, inode);
       openChannels.add(wrapped);
       return wrapped;
     }
@@ -297,7 +315,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     if (n == failDirSyncAt) {
       throw new IOException("injected directory fsync failure #" + n + ": " + dir);
     }
-    delegate.syncDirectory(dir);
+    if (realFsync) {
+      delegate.syncDirectory(dir);
+    }
     synchronized (lock) {
       Path d = key(dir);
       durableNames.keySet().removeIf(p -> d.equals(p.getParent()) && !names.containsKey(p));
@@ -313,9 +333,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
 
   /**
    * Simulates a killed process ({@code kill -9}): every channel opened so far is dead and every
-   * operation throws until {@link #restart()}, but the operating system keeps what was written,
-   * so the files stay as they are and nothing becomes more durable than it was. A later {@link
-   * #crash} still loses what was never forced.
+   * operation throws until {@link #restart()}, but the operating system keeps what was written, so
+   * the files stay as they are and nothing becomes more durable than it was. A later {@link #crash}
+   * still loses what was never forced.
    */
   public void kill() {
     synchronized (lock) {
@@ -365,7 +385,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
       openChannels.clear();
       Map<Inode, byte[]> live = new IdentityHashMap<>();
       for (var e : names.entrySet()) {
-        live.put(e.getValue(), Files.exists(e.getKey()) ? Files.readAllBytes(e.getKey()) : e.getValue().durable);
+        live.put(
+            e.getValue(),
+            Files.exists(e.getKey()) ? Files.readAllBytes(e.getKey()) : e.getValue().durable);
       }
       // Sorted, so that the same seed makes the same choices.
       TreeSet<Path> all = new TreeSet<>(names.keySet());
@@ -384,7 +406,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
           byte[] liveBytes = live.get(chosen);
           content.put(
               chosen,
-              liveBytes == null ? chosen.durable : mangle(chosen.durable, liveBytes, choices[randomInt(choices.length)]));
+              liveBytes == null
+                  ? chosen.durable
+                  : mangle(chosen.durable, liveBytes, choices[randomInt(choices.length)]));
         }
       }
       for (Path p : all) {
@@ -404,7 +428,9 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   }
 
   private byte[] mangle(byte[] durable, byte[] live, CrashMode mode) {
-    boolean appendOnly = live.length >= durable.length && Arrays.equals(live, 0, durable.length, durable, 0, durable.length);
+    boolean appendOnly =
+        live.length >= durable.length
+            && Arrays.equals(live, 0, durable.length, durable, 0, durable.length);
     if (!appendOnly) {
       // Truncated or rewritten since the last force: either version may survive.
       return randomInt(2) == 0 ? durable : live;
@@ -442,182 +468,74 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
     return out;
   }
 
-  /** A channel that counts, injects faults, records what a force made durable, and dies in a crash. */
-  private final class FaultChannel extends FileChannel {
-    final FileChannel delegate;
-    final Path path;
-    final Inode inode;
-    volatile boolean dead;
+  // ---- called by FaultChannel
 
-    FaultChannel(FileChannel delegate, Path path, Inode inode) {
-      this.delegate = delegate;
-      this.path = path;
-      this.inode = inode;
+  void checkAlive(FaultChannel channel) throws IOException {
+    if (channel.dead || down) {
+      throw new IOException("simulated power loss: channel of " + channel.path + " is dead");
     }
+  }
 
-    private void checkAlive() throws IOException {
-      if (dead || down) {
-        throw new IOException("simulated power loss: channel of " + path + " is dead");
-      }
+  /** Injects write faults and accounts for free space; returns normally if the write may go on. */
+  void beforeWrite(FaultChannel channel, ByteBuffer src, long position) throws IOException {
+    checkAlive(channel);
+    long n = writes.incrementAndGet();
+    if (n == failWriteAt || randomFailure()) {
+      int prefix = src.remaining() == 0 ? 0 : randomInt(src.remaining());
+      channel.writePrefix(src, position, prefix);
+      throw new IOException(
+          "injected write failure #" + n + " on " + channel.path + " after " + prefix + " bytes");
     }
-
-    @Override
-    public int write(ByteBuffer src, long position) throws IOException {
-      checkAlive();
-      long n = writes.incrementAndGet();
-      if (n == failWriteAt || randomFailure()) {
-        int prefix = src.remaining() == 0 ? 0 : randomInt(src.remaining());
-        writePrefix(src, position, prefix);
-        throw new IOException("injected write failure #" + n + " on " + path + " after " + prefix + " bytes");
+    int len = src.remaining();
+    synchronized (lock) {
+      if (len > freeSpace) {
+        int fits = (int) freeSpace;
+        freeSpace = 0;
+        channel.writePrefix(src, position, fits);
+        throw new IOException("No space left on device (injected) writing " + channel.path);
       }
-      int len = src.remaining();
-      synchronized (lock) {
-        if (len > freeSpace) {
-          int fits = (int) freeSpace;
-          freeSpace = 0;
-          writePrefix(src, position, fits);
-          throw new IOException("No space left on device (injected) writing " + path);
-        }
-        if (freeSpace != Long.MAX_VALUE) {
-          freeSpace -= len;
-        }
-      }
-      return delegate.write(src, position);
-    }
-
-    private void writePrefix(ByteBuffer src, long position, int prefix) throws IOException {
-      ByteBuffer part = src.duplicate();
-      part.limit(part.position() + prefix);
-      while (part.hasRemaining()) {
-        delegate.write(part, position + (prefix - part.remaining()));
+      if (freeSpace != Long.MAX_VALUE) {
+        freeSpace -= len;
       }
     }
+  }
 
-    @Override
-    public int write(ByteBuffer src) throws IOException {
-      long pos = delegate.position();
-      int n = write(src, pos);
-      delegate.position(pos + n);
-      return n;
+  void force(FaultChannel channel, boolean metaData) throws IOException {
+    checkAlive(channel);
+    long n = forces.incrementAndGet();
+    if (n == failForceAt || randomFailure()) {
+      throw new IOException("injected fsync failure #" + n + " on " + channel.path);
     }
-
-    @Override
-    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
-      long total = 0;
-      for (int i = offset; i < offset + length; i++) {
-        total += write(srcs[i]);
+    long delay = forceDelayNanos;
+    if (delay > 0) {
+      try {
+        Thread.sleep(Duration.ofNanos(delay));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
       }
-      return total;
     }
-
-    @Override
-    public void force(boolean metaData) throws IOException {
-      checkAlive();
-      long n = forces.incrementAndGet();
-      if (n == failForceAt || randomFailure()) {
-        throw new IOException("injected fsync failure #" + n + " on " + path);
-      }
-      long delay = forceDelayNanos;
-      if (delay > 0) {
-        try {
-          Thread.sleep(Duration.ofNanos(delay));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted", e);
-        }
-      }
-      // Only what was in the file when the force began is durable; concurrent appends are not.
-      long size = delegate.size();
+    // Only what was in the file when the force began is durable; concurrent appends are not.
+    FileChannel delegate = channel.delegate;
+    long size = delegate.size();
+    if (realFsync) {
       delegate.force(metaData);
-      if (trackDurability) {
-        ByteBuffer buf = ByteBuffer.allocate((int) size);
-        while (buf.hasRemaining() && delegate.read(buf, buf.position()) >= 0) {
-          // keep reading
-        }
-        synchronized (lock) {
-          checkAlive();
-          inode.durable = Arrays.copyOf(buf.array(), buf.position());
-        }
+    }
+    if (trackDurability) {
+      ByteBuffer buf = ByteBuffer.allocate((int) size);
+      while (buf.hasRemaining() && delegate.read(buf, buf.position()) >= 0) {
+        // keep reading
       }
-    }
-
-    @Override
-    public int read(ByteBuffer dst) throws IOException {
-      checkAlive();
-      return delegate.read(dst);
-    }
-
-    @Override
-    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-      checkAlive();
-      return delegate.read(dsts, offset, length);
-    }
-
-    @Override
-    public int read(ByteBuffer dst, long position) throws IOException {
-      checkAlive();
-      return delegate.read(dst, position);
-    }
-
-    @Override
-    public long position() throws IOException {
-      checkAlive();
-      return delegate.position();
-    }
-
-    @Override
-    public FileChannel position(long newPosition) throws IOException {
-      checkAlive();
-      delegate.position(newPosition);
-      return this;
-    }
-
-    @Override
-    public long size() throws IOException {
-      checkAlive();
-      return delegate.size();
-    }
-
-    @Override
-    public FileChannel truncate(long size) throws IOException {
-      checkAlive();
-      delegate.truncate(size);
-      return this;
-    }
-
-    @Override
-    public long transferTo(long position, long count, WritableByteChannel target) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public long transferFrom(ReadableByteChannel src, long position, long count) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public MappedByteBuffer map(MapMode mode, long position, long size) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock lock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public FileLock tryLock(long position, long size, boolean shared) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    protected void implCloseChannel() throws IOException {
       synchronized (lock) {
-        openChannels.remove(this);
+        checkAlive(channel);
+        channel.inode.durable = Arrays.copyOf(buf.array(), buf.position());
       }
-      if (!dead) {
-        delegate.close();
-      }
+    }
+  }
+
+  void closed(FaultChannel channel) {
+    synchronized (lock) {
+      openChannels.remove(channel);
     }
   }
 

@@ -16,7 +16,12 @@ import org.apache.lucene.tests.util.LuceneTestCase;
 public class TestWalRecovery extends LuceneTestCase {
 
   /** A log written without a clean close: its records, their end offsets and the synced end. */
-  private record Written(Path dir, Path file, TreeMap<Long, List<WalEntry>> batches, TreeMap<Long, Long> endOffsets, long syncedEnd) {}
+  private record Written(
+      Path dir,
+      Path file,
+      TreeMap<Long, List<WalEntry>> batches,
+      TreeMap<Long, Long> endOffsets,
+      long syncedEnd) {}
 
   /**
    * Writes records into one generation, fsyncs after a random one, appends more, then "kills the
@@ -24,7 +29,9 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   private Written writeAndKill(int records) throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> batches = new TreeMap<>();
     TreeMap<Long, Long> ends = new TreeMap<>();
@@ -39,7 +46,7 @@ public class TestWalRecovery extends LuceneTestCase {
         ends.put(seq, wal.sizeInBytes());
         if (seq == syncAfter) {
           wal.sync(seq);
-          syncedEnd = wal.sizeInBytes();
+          syncedEnd = ends.get(seq); // the end of the record, not of the sync marker after it
         }
       }
       fs.crash(EnumSet.of(FaultInjectingWalFileSystem.CrashMode.KEEP));
@@ -53,11 +60,14 @@ public class TestWalRecovery extends LuceneTestCase {
     }
     List<Path> files = WalTestUtil.generationFiles(dir);
     assertEquals(1, files.size());
-    assertEquals((long) ends.lastEntry().getValue(), Files.size(files.get(0)));
+    // The last record's end, plus a sync marker if the fsync came after the last record.
+    assertEquals(
+        ends.lastEntry().getValue() + (syncAfter == records ? 32 : 0), Files.size(files.get(0)));
     return new Written(dir, files.get(0), batches, ends, syncedEnd);
   }
 
-  private static TreeMap<Long, List<WalEntry>> recoverCopy(Written w, Path copy, long cut, long flipAt) throws IOException {
+  private static TreeMap<Long, List<WalEntry>> recoverCopy(
+      Written w, Path copy, long cut, long flipAt) throws IOException {
     WalTestUtil.copyWal(w.dir, copy);
     Path file = copy.resolve(w.file.getFileName().toString());
     if (cut >= 0) {
@@ -69,8 +79,16 @@ public class TestWalRecovery extends LuceneTestCase {
       WalTestUtil.flipByte(file, flipAt, 1 + random().nextInt(255));
     }
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
-    WriteAheadLog.open(copy, WalOptions.defaults(), 0, replay).close();
+    WriteAheadLog.open(copy, fastOptions(), 0, replay).close();
     return replay.batches;
+  }
+
+  /** Options whose fsyncs skip the real disk: for the many small logs these tests open. */
+  static WalOptions fastOptions() {
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(WalFileSystem.defaultFileSystem(), new Random(0), false);
+    fs.setRealFsync(false);
+    return WalOptions.defaults().withFileSystem(fs);
   }
 
   /** The records that end at or before {@code offset}. */
@@ -106,7 +124,12 @@ public class TestWalRecovery extends LuceneTestCase {
     for (int i = 0; i < iterations; i++) {
       long at = w.syncedEnd + random().nextInt((int) (size - w.syncedEnd));
       // The damaged record and everything after it is dropped; nothing before it.
-      long damagedSeq = w.endOffsets.entrySet().stream().filter(e -> e.getValue() > at).findFirst().orElseThrow().getKey();
+      long damagedSeq =
+          w.endOffsets.entrySet().stream()
+              .filter(e -> e.getValue() > at)
+              .findFirst()
+              .orElseThrow()
+              .getKey();
       TreeMap<Long, List<WalEntry>> expected = new TreeMap<>(w.batches.headMap(damagedSeq, false));
       assertEquals("byte flipped at " + at, expected, recoverCopy(w, createTempDir(), -1, at));
     }
@@ -119,9 +142,12 @@ public class TestWalRecovery extends LuceneTestCase {
     Path copy = createTempDir();
     TreeMap<Long, List<WalEntry>> replayed = recoverCopy(w, copy, cut, -1);
     assertEquals(29, replayed.size());
-    assertEquals((long) w.endOffsets.get(29L), Files.size(copy.resolve(w.file.getFileName().toString())));
+    // Truncated where record 30 starts (after a sync marker if the fsync followed record 29).
+    long start30 = size - WalFormat.encodeRecord(w.batches.get(30L)).limit();
+    assertEquals(start30, Files.size(copy.resolve(w.file.getFileName().toString())));
     // Seq 30 is reused for new data and the old torn bytes never come back.
-    try (WriteAheadLog wal = WriteAheadLog.open(copy, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(copy, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
       assertEquals(30, wal.append(List.of(WalEntry.delete("new"))));
     }
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
@@ -135,18 +161,79 @@ public class TestWalRecovery extends LuceneTestCase {
     do {
       w = writeAndKill(30);
       // Need a synced region with records in it and at least one record after it (the witness).
-    } while (w.syncedEnd == WalFormat.GENERATION_HEADER_BYTES || w.syncedEnd == w.endOffsets.lastEntry().getValue());
-    long at = WalFormat.GENERATION_HEADER_BYTES + random().nextInt((int) (w.syncedEnd - WalFormat.GENERATION_HEADER_BYTES));
+    } while (w.syncedEnd == WalFormat.GENERATION_HEADER_BYTES
+        || w.syncedEnd == w.endOffsets.lastEntry().getValue());
+    long at =
+        WalFormat.GENERATION_HEADER_BYTES
+            + random().nextInt((int) (w.syncedEnd - WalFormat.GENERATION_HEADER_BYTES));
     Written written = w;
-    CorruptWalException e = expectThrows(CorruptWalException.class, () -> recoverCopy(written, createTempDir(), -1, at));
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class, () -> recoverCopy(written, createTempDir(), -1, at));
     assertTrue(e.getMessage(), e.getMessage().contains(w.file.getFileName().toString()));
     assertTrue(e.getMessage(), e.getMessage().contains("fsynced"));
+  }
+
+  /**
+   * SYNC writes, a killed process (no clean close, so the checkpoint covers only the header), then
+   * one flipped byte in any acknowledged record: recovery must refuse, thanks to the claims in
+   * later records and the sync marker after the last fsync. A flip in that last marker loses
+   * nothing and is a torn tail.
+   */
+  public void testFlippedSyncedByteAfterAKillIsCorruption() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
+    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    long lastRecordEnd;
+    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    try {
+      for (int i = 0; i < 20; i++) {
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
+        long seq = wal.append(batch);
+        appended.put(seq, batch);
+        wal.sync(seq);
+      }
+      lastRecordEnd = wal.sizeInBytes() - 32; // minus the final sync marker
+      fs.kill();
+    } finally {
+      expectThrows(IOException.class, wal::close);
+      fs.restart();
+    }
+    Path file = WalTestUtil.generationFiles(dir).get(0);
+    long size = Files.size(file);
+    assertEquals(lastRecordEnd + 32, size);
+    for (int i = 0; i < atLeast(30); i++) {
+      boolean inMarker = random().nextInt(5) == 0;
+      long at =
+          inMarker
+              ? lastRecordEnd + random().nextInt(32)
+              : WalFormat.GENERATION_HEADER_BYTES
+                  + random().nextInt((int) (lastRecordEnd - WalFormat.GENERATION_HEADER_BYTES));
+      Path copy = createTempDir();
+      WalTestUtil.copyWal(dir, copy);
+      WalTestUtil.flipByte(
+          copy.resolve(file.getFileName().toString()), at, 1 + random().nextInt(255));
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      if (inMarker) {
+        WriteAheadLog.open(copy, fastOptions(), 0, replay).close();
+        assertEquals(appended, replay.batches);
+      } else {
+        CorruptWalException e =
+            expectThrows(
+                CorruptWalException.class,
+                () -> WriteAheadLog.open(copy, fastOptions(), 0, replay));
+        assertTrue(e.getMessage(), e.getMessage().contains(file.getFileName().toString()));
+      }
+    }
   }
 
   /** Closes cleanly (the checkpoint then covers everything), then flips one byte anywhere. */
   public void testAnyFlippedByteAfterACleanCloseIsCorruption() throws IOException {
     Path dir = createTempDir();
-    WalOptions opts = WalOptions.defaults().withMaxGenerationBytes(1024);
+    WalOptions opts = fastOptions().withMaxGenerationBytes(1024);
     try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
       for (int i = 0; i < 60; i++) {
         wal.append(WalTestUtil.randomBatch(random(), 5));
@@ -160,9 +247,12 @@ public class TestWalRecovery extends LuceneTestCase {
       long at = random().nextInt((int) Files.size(victim));
       Path copy = createTempDir();
       WalTestUtil.copyWal(dir, copy);
-      WalTestUtil.flipByte(copy.resolve(victim.getFileName().toString()), at, 1 + random().nextInt(255));
+      WalTestUtil.flipByte(
+          copy.resolve(victim.getFileName().toString()), at, 1 + random().nextInt(255));
       CorruptWalException e =
-          expectThrows(CorruptWalException.class, () -> WriteAheadLog.open(copy, opts, 0, new WalTestUtil.Collector()));
+          expectThrows(
+              CorruptWalException.class,
+              () -> WriteAheadLog.open(copy, opts, 0, new WalTestUtil.Collector()));
       assertTrue(e.getMessage(), e.getMessage().contains(victim.getFileName().toString()));
       assertEquals(copy.resolve(victim.getFileName().toString()), e.file());
     }
@@ -180,13 +270,40 @@ public class TestWalRecovery extends LuceneTestCase {
     assertTrue(files.size() > 3);
     Files.delete(files.get(1 + random().nextInt(files.size() - 2)));
     CorruptWalException e =
-        expectThrows(CorruptWalException.class, () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
     assertTrue(e.getMessage(), e.getMessage().contains("missing"));
+  }
+
+  /**
+   * The newest generation with records is lost while a newer, empty one exists: no later record
+   * reveals the gap, only the base seq in the empty generation's header.
+   */
+  public void testLostLastGenerationWithRecordsIsCorruption() throws IOException {
+    Path dir = createTempDir();
+    WalOptions opts = WalOptions.defaults();
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      for (int i = 0; i < 5; i++) {
+        wal.append(WalTestUtil.randomBatch(random(), 3));
+      }
+    }
+    WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()).close(); // adds generation 2
+    List<Path> files = WalTestUtil.generationFiles(dir);
+    assertEquals(2, files.size());
+    Files.delete(files.get(0));
+    CorruptWalException e =
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
+    assertTrue(e.getMessage(), e.getMessage().contains("records 1 to 5 are missing"));
+    assertEquals(files.get(1), e.file());
   }
 
   public void testEmptyNewestGenerationFromACrashIsDeleted() throws IOException {
     Path dir = createTempDir();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, WalOptions.defaults(), 0, new WalTestUtil.Collector())) {
       wal.append(List.of(WalEntry.delete("a")));
     }
     // A generation created just before a crash: its name reached the disk, its header did not.
@@ -208,8 +325,11 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testPowerLossKeepsEverySyncedRecord() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    TreeMap<Long, List<WalEntry>> model = new TreeMap<>(); // seq -> batch, as far as the log may hold it
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
+    TreeMap<Long, List<WalEntry>> model =
+        new TreeMap<>(); // seq -> batch, as far as the log may hold it
     long committed = 0; // the "index commit"
     long synced = 0; // highest seq whose sync returned
     int cycles = atLeast(30);
@@ -230,8 +350,13 @@ public class TestWalRecovery extends LuceneTestCase {
         checkRecovered(model, committed, synced, replay.batches, cycle);
         replayedTotal += replay.batches.size();
         // Whatever was not recovered is gone; its seqs will be reused.
-        lostUnsynced += model.tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false).size();
-        model.tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false).clear();
+        lostUnsynced +=
+            model
+                .tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false)
+                .size();
+        model
+            .tailMap(replay.batches.isEmpty() ? committed : replay.batches.lastKey(), false)
+            .clear();
         assertEquals(Math.max(committed, model.isEmpty() ? 0 : model.lastKey()), wal.lastSeq());
         if (random().nextInt(3) == 0) {
           fs.failRandomly(0.02);
@@ -263,7 +388,9 @@ public class TestWalRecovery extends LuceneTestCase {
         }
       } catch (IOException e) {
         // An injected failure: the operation was not acknowledged, the log refuses more work.
-        assertTrue(e.toString(), e.getMessage().contains("injected") || e.getMessage().contains("failed earlier"));
+        assertTrue(
+            e.toString(),
+            e.getMessage().contains("injected") || e.getMessage().contains("failed earlier"));
         failedCycles++;
       } finally {
         fs.clearFailures();
@@ -282,10 +409,20 @@ public class TestWalRecovery extends LuceneTestCase {
     }
     {
       System.out.println(
-          "power loss: cycles=" + cycles + " replayed=" + replayedTotal + " lostUnsynced=" + lostUnsynced
-              + " cyclesWithInjectedFailure=" + failedCycles + " forces=" + fs.forceCount());
+          "power loss: cycles="
+              + cycles
+              + " replayed="
+              + replayedTotal
+              + " lostUnsynced="
+              + lostUnsynced
+              + " cyclesWithInjectedFailure="
+              + failedCycles
+              + " forces="
+              + fs.forceCount());
     }
-    assertTrue("no cycle lost an unsynced record: the crash simulation is not biting", cycles < 30 || lostUnsynced > 0);
+    assertTrue(
+        "no cycle lost an unsynced record: the crash simulation is not biting",
+        cycles < 30 || lostUnsynced > 0);
   }
 
   /**
@@ -295,7 +432,9 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testRecoveredTailIsMadeDurable() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -321,8 +460,114 @@ public class TestWalRecovery extends LuceneTestCase {
     assertEquals(List.of(WalEntry.delete("acknowledged")), second.batches.get(11L));
   }
 
+  /**
+   * Several threads append and sync concurrently (group commit, rolls) when the power fails at a
+   * random moment; then again, for several cycles on the same log. Every batch whose sync returned
+   * must come back in every later recovery, every recovered batch must be one that was appended,
+   * and each thread's batches must come back in the order it appended them.
+   */
+  public void testConcurrentWritersThenPowerLoss() throws Exception {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
+    java.util.Map<String, List<WalEntry>> attempted =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    int cycles = atLeast(8);
+    for (int cycle = 0; cycle < cycles; cycle++) {
+      WalOptions opts =
+          WalOptions.defaults()
+              .withFileSystem(fs)
+              .withMaxGenerationBytes(1024 + random().nextInt(8192));
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, replay);
+      java.util.Map<String, Long> recoveredAt = new java.util.HashMap<>();
+      for (var e : replay.batches.entrySet()) {
+        String key = e.getValue().get(e.getValue().size() - 1).id();
+        assertEquals("cycle " + cycle + ", seq " + e.getKey(), attempted.get(key), e.getValue());
+        recoveredAt.put(key, e.getKey());
+      }
+      for (String key : acknowledged) {
+        assertTrue(
+            "cycle " + cycle + ": acknowledged " + key + " lost", recoveredAt.containsKey(key));
+      }
+      // Per thread, later batches never come back at lower seqs than earlier ones.
+      java.util.Map<String, long[]> lastPerThread = new java.util.HashMap<>();
+      for (var e : new TreeMap<>(replay.batches).entrySet()) {
+        String key = e.getValue().get(e.getValue().size() - 1).id();
+        String[] parts = key.split("/");
+        long i = Long.parseLong(parts[2]);
+        long[] last =
+            lastPerThread.computeIfAbsent(parts[0] + "/" + parts[1], k -> new long[] {-1});
+        assertTrue("cycle " + cycle + ": " + key + " after batch " + last[0], i > last[0]);
+        last[0] = i;
+      }
+      int threads = 2 + random().nextInt(5);
+      long[] seeds = new long[threads];
+      for (int t = 0; t < threads; t++) {
+        seeds[t] = random().nextLong();
+      }
+      java.util.concurrent.CountDownLatch started =
+          new java.util.concurrent.CountDownLatch(threads);
+      List<Thread> workers = new ArrayList<>();
+      int thisCycle = cycle;
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        workers.add(
+            new Thread(
+                () -> {
+                  Random r = new Random(seeds[thread]);
+                  started.countDown();
+                  try {
+                    for (int i = 0; ; i++) {
+                      List<WalEntry> batch = new ArrayList<>(WalTestUtil.randomBatch(r, 3));
+                      String key = thisCycle + "/" + thread + "/" + i;
+                      batch.add(WalEntry.delete(key)); // identifies the batch
+                      attempted.put(key, batch);
+                      long seq = wal.append(batch);
+                      if (r.nextInt(3) > 0) {
+                        wal.sync(seq);
+                        acknowledged.add(key);
+                      }
+                    }
+                  } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+                    // the power failed
+                  }
+                }));
+      }
+      workers.forEach(Thread::start);
+      started.await();
+      Thread.sleep(random().nextInt(30));
+      fs.crash();
+      for (Thread w : workers) {
+        w.join();
+      }
+      try {
+        wal.close();
+      } catch (IOException expected) {
+        // the file system is down
+      }
+      fs.restart();
+    }
+    System.out.println(
+        "concurrent power loss: cycles="
+            + cycles
+            + " attempted="
+            + attempted.size()
+            + " acknowledged="
+            + acknowledged.size()
+            + " forces="
+            + fs.forceCount());
+    assertFalse("nothing was acknowledged", acknowledged.isEmpty());
+  }
+
   private static void checkRecovered(
-      TreeMap<Long, List<WalEntry>> model, long committed, long synced, TreeMap<Long, List<WalEntry>> replayed, int cycle) {
+      TreeMap<Long, List<WalEntry>> model,
+      long committed,
+      long synced,
+      TreeMap<Long, List<WalEntry>> replayed,
+      int cycle) {
     String where = "cycle " + cycle + ", committed " + committed + ", synced " + synced;
     if (!replayed.isEmpty()) {
       assertEquals(where, committed + 1, (long) replayed.firstKey());

@@ -25,9 +25,11 @@ public class TestWalThroughput extends LuceneTestCase {
     StringBuilder report = new StringBuilder("WAL SYNC throughput (" + seconds + " s each):");
     for (int threads : new int[] {1, 8}) {
       FaultInjectingWalFileSystem fs =
-          new FaultInjectingWalFileSystem(WalFileSystem.defaultFileSystem(), new Random(random().nextLong()), false);
+          new FaultInjectingWalFileSystem(
+              WalFileSystem.defaultFileSystem(), new Random(random().nextLong()), false);
       Path dir = createTempDir();
-      try (WriteAheadLog wal = WriteAheadLog.open(dir, WalOptions.defaults().withFileSystem(fs), 0, (s, b) -> {})) {
+      try (WriteAheadLog wal =
+          WriteAheadLog.open(dir, WalOptions.defaults().withFileSystem(fs), 0, (s, b) -> {})) {
         long forcesBefore = fs.forceCount();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong done = new AtomicLong();

@@ -22,7 +22,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
   }
 
   /** Appends random batches, syncing now and then; returns them by seq. */
-  private static TreeMap<Long, List<WalEntry>> appendRandom(WriteAheadLog wal, Random r, int count) throws IOException {
+  private static TreeMap<Long, List<WalEntry>> appendRandom(WriteAheadLog wal, Random r, int count)
+      throws IOException {
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     for (int i = 0; i < count; i++) {
       List<WalEntry> batch = WalTestUtil.randomBatch(r, 6);
@@ -41,14 +42,17 @@ public class TestWriteAheadLog extends LuceneTestCase {
     Path dir = createTempDir();
     WalTestUtil.Collector none = new WalTestUtil.Collector();
     TreeMap<Long, List<WalEntry>> appended;
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(WalOptions.MIN_GENERATION_BYTES * (1 + random().nextInt(8))), 0, none)) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(
+            dir, options(WalOptions.MIN_GENERATION_BYTES * (1 + random().nextInt(8))), 0, none)) {
       assertEquals(0, wal.lastSeq());
       appended = appendRandom(wal, random(), 50 + random().nextInt(200));
       assertEquals(1L, (long) appended.firstKey());
     }
     assertTrue(none.batches.isEmpty());
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(WalOptions.DEFAULT_MAX_GENERATION_BYTES), 0, replay)) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(WalOptions.DEFAULT_MAX_GENERATION_BYTES), 0, replay)) {
       assertEquals(appended, replay.batches);
       assertEquals((long) appended.lastKey(), wal.lastSeq());
       assertEquals(appended.lastKey() + 1, wal.append(List.of(WalEntry.delete("x"))));
@@ -58,7 +62,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
   public void testReplayStartsAfterCommittedSeq() throws IOException {
     Path dir = createTempDir();
     TreeMap<Long, List<WalEntry>> appended;
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(2048), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(2048), 0, new WalTestUtil.Collector())) {
       appended = appendRandom(wal, random(), 100);
     }
     long committed = random().nextInt(101);
@@ -71,7 +76,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testCommittedSeqBeyondTheLogContinuesFromIt() throws IOException {
     Path dir = createTempDir();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(4096), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(4096), 0, new WalTestUtil.Collector())) {
       appendRandom(wal, random(), 10);
     }
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
@@ -89,7 +95,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
   public void testRollsAndTrims() throws IOException {
     Path dir = createTempDir();
     TreeMap<Long, List<WalEntry>> appended;
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(1024), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(1024), 0, new WalTestUtil.Collector())) {
       appended = appendRandom(wal, random(), 300);
       int generations = WalTestUtil.generationFiles(dir).size();
       assertTrue("expected several generations, got " + generations, generations > 5);
@@ -118,16 +125,22 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testOpenWithACommitOlderThanTheTrimPointFails() throws IOException {
     Path dir = createTempDir();
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(1024), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(1024), 0, new WalTestUtil.Collector())) {
       appendRandom(wal, random(), 50);
       wal.trim(50);
     }
     // Records 21..50 were trimmed as committed; a caller whose index holds only 20 lost them.
     CorruptWalException e =
-        expectThrows(CorruptWalException.class, () -> WriteAheadLog.open(dir, options(1024), 20, new WalTestUtil.Collector()));
+        expectThrows(
+            CorruptWalException.class,
+            () -> WriteAheadLog.open(dir, options(1024), 20, new WalTestUtil.Collector()));
     // Either the next generation's base seq or the checkpoint's trim point reveals it.
-    assertTrue(e.getMessage(), e.getMessage().contains("missing") || e.getMessage().contains("trimmed"));
-    assertTrue(e.getMessage(), e.getMessage().contains("records 21 to 50") || e.getMessage().contains("up to seq 50"));
+    assertTrue(
+        e.getMessage(), e.getMessage().contains("missing") || e.getMessage().contains("trimmed"));
+    assertTrue(
+        e.getMessage(),
+        e.getMessage().contains("records 21 to 50") || e.getMessage().contains("up to seq 50"));
   }
 
   public void testIgnoresForeignFilesAndDeletesStaleCheckpointTemp() throws IOException {
@@ -135,8 +148,10 @@ public class TestWriteAheadLog extends LuceneTestCase {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("README.txt"), "not ours");
     Files.writeString(dir.resolve("wal-abc.log"), "not a generation name");
+    Files.writeString(dir.resolve("wal-1.log"), "not the canonical spelling of generation 1");
     Files.writeString(dir.resolve(WalFormat.CHECKPOINT_TEMP_NAME), "half a checkpoint");
-    try (WriteAheadLog wal = WriteAheadLog.open(dir, options(4096), 0, new WalTestUtil.Collector())) {
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(dir, options(4096), 0, new WalTestUtil.Collector())) {
       wal.sync(wal.append(List.of(WalEntry.upsert("a", new float[] {1, 2}, null))));
     }
     assertFalse(Files.exists(dir.resolve(WalFormat.CHECKPOINT_TEMP_NAME)));
@@ -147,7 +162,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
   }
 
   public void testClosedLogRefusesWork() throws IOException {
-    WriteAheadLog wal = WriteAheadLog.open(createTempDir(), options(4096), 0, new WalTestUtil.Collector());
+    WriteAheadLog wal =
+        WriteAheadLog.open(createTempDir(), options(4096), 0, new WalTestUtil.Collector());
     long seq = wal.append(List.of(WalEntry.delete("a")));
     wal.close();
     wal.close(); // idempotent
@@ -158,10 +174,16 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testArgumentChecks() throws IOException {
     expectThrows(IllegalArgumentException.class, () -> WalEntry.upsert("a", null, null));
-    expectThrows(IllegalArgumentException.class, () -> new WalEntry(WalEntry.Op.DELETE, "a", new float[1], null));
-    expectThrows(IllegalArgumentException.class, () -> WalOptions.defaults().withMode(WalOptions.Mode.ASYNC, Duration.ZERO));
-    expectThrows(IllegalArgumentException.class, () -> WalOptions.defaults().withMaxGenerationBytes(10));
-    try (WriteAheadLog wal = WriteAheadLog.open(createTempDir(), options(4096), 0, new WalTestUtil.Collector())) {
+    expectThrows(
+        IllegalArgumentException.class,
+        () -> new WalEntry(WalEntry.Op.DELETE, "a", new float[1], null));
+    expectThrows(
+        IllegalArgumentException.class,
+        () -> WalOptions.defaults().withMode(WalOptions.Mode.ASYNC, Duration.ZERO));
+    expectThrows(
+        IllegalArgumentException.class, () -> WalOptions.defaults().withMaxGenerationBytes(10));
+    try (WriteAheadLog wal =
+        WriteAheadLog.open(createTempDir(), options(4096), 0, new WalTestUtil.Collector())) {
       expectThrows(IllegalArgumentException.class, () -> wal.append(List.of()));
       expectThrows(IllegalArgumentException.class, () -> wal.sync(1));
       expectThrows(IllegalArgumentException.class, () -> wal.trim(1));
@@ -170,7 +192,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testWriteFailureIsPermanent() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
     WalOptions opts = options(4096).withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> synced;
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -178,7 +201,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
       synced = appendRandom(wal, random(), 20);
       wal.sync(wal.lastSeq());
       fs.failWriteAfter(1);
-      IOException e = expectThrows(IOException.class, () -> wal.append(WalTestUtil.randomBatch(random(), 3)));
+      IOException e =
+          expectThrows(IOException.class, () -> wal.append(WalTestUtil.randomBatch(random(), 3)));
       assertTrue(e.getMessage(), e.getMessage().contains("injected write failure"));
       assertNotNull(wal.failureCause());
       fs.clearFailures();
@@ -199,8 +223,10 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testFsyncFailureIsNeverRetried() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    WalOptions opts = options(4096).withFileSystem(fs);
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    // Large generations: a roll fsyncs too, and would make "d" durable before the sync below.
+    WalOptions opts = options(1 << 20).withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended;
     try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
       appended = appendRandom(wal, random(), 10);
@@ -223,7 +249,8 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testDiskFullThenFreed() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
     WalOptions opts = options(2048).withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> synced = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -308,8 +335,10 @@ public class TestWriteAheadLog extends LuceneTestCase {
 
   public void testAsyncModeSyncsInTheBackground() throws Exception {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs = new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    WalOptions opts = options(1 << 20).withFileSystem(fs).withMode(WalOptions.Mode.ASYNC, Duration.ofMillis(10));
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts =
+        options(1 << 20).withFileSystem(fs).withMode(WalOptions.Mode.ASYNC, Duration.ofMillis(10));
     List<WalEntry> batch = WalTestUtil.randomBatch(random(), 5);
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
     try {
@@ -327,5 +356,65 @@ public class TestWriteAheadLog extends LuceneTestCase {
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
     WriteAheadLog.open(dir, opts.withMode(WalOptions.Mode.SYNC, null), 0, replay).close();
     assertEquals(batch, replay.batches.get(1L));
+  }
+
+  /** An I/O error at any step of open fails the open and leaves the log recoverable. */
+  public void testFailuresDuringOpenLeaveTheLogRecoverable() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts = options(1024).withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended;
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      appended = appendRandom(wal, random(), 40);
+    }
+    int failedOpens = 0;
+    for (int kind = 0; kind < 4; kind++) {
+      for (int n = 1; n <= 8; n++) {
+        switch (kind) {
+          case 0 -> fs.failOpenAfter(n);
+          case 1 -> fs.failWriteAfter(n);
+          case 2 -> fs.failForceAfter(n);
+          default -> fs.failDirectorySyncAfter(n);
+        }
+        WalTestUtil.Collector replay = new WalTestUtil.Collector();
+        try {
+          WriteAheadLog.open(dir, opts, 0, replay).close();
+        } catch (IOException e) {
+          assertTrue(e.toString(), e.getMessage().contains("injected"));
+          failedOpens++;
+        }
+        fs.clearFailures();
+        // Whatever the failed open left behind, the next one recovers every record.
+        WalTestUtil.Collector after = new WalTestUtil.Collector();
+        WriteAheadLog.open(dir, opts, 0, after).close();
+        assertEquals("failure kind " + kind + " at call " + n, appended, after.batches);
+      }
+    }
+    assertTrue("no injected failure hit an open", failedOpens >= 16);
+  }
+
+  public void testCloseFsyncsWhatWasAppended() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    WalOptions opts =
+        options(1 << 20)
+            .withFileSystem(fs)
+            .withMode(
+                random().nextBoolean() ? WalOptions.Mode.ASYNC : WalOptions.Mode.SYNC,
+                Duration.ofHours(1)); // the background fsync never runs in time
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    try (WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector())) {
+      for (int i = 0; i < 20; i++) {
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
+        appended.put(wal.append(batch), batch);
+      }
+    }
+    fs.crash(java.util.EnumSet.of(FaultInjectingWalFileSystem.CrashMode.DROP));
+    fs.restart();
+    WalTestUtil.Collector replay = new WalTestUtil.Collector();
+    WriteAheadLog.open(dir, opts, 0, replay).close();
+    assertEquals(appended, replay.batches);
   }
 }

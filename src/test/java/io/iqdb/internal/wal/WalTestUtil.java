@@ -14,7 +14,9 @@ final class WalTestUtil {
 
   private WalTestUtil() {}
 
-  /** A random batch of 1..maxEntries entries: upserts (random dim, optional payload) and deletes. */
+  /**
+   * A random batch of 1..maxEntries entries: upserts (random dim, optional payload) and deletes.
+   */
   static List<WalEntry> randomBatch(Random r, int maxEntries) {
     int n = 1 + r.nextInt(maxEntries);
     List<WalEntry> batch = new ArrayList<>(n);
@@ -66,7 +68,9 @@ final class WalTestUtil {
   /** The generation files in dir, sorted by name (= by generation). */
   static List<Path> generationFiles(Path dir) throws IOException {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> WalFormat.parseGeneration(p.getFileName().toString()) >= 0).sorted().toList();
+      return s.filter(p -> WalFormat.parseGeneration(p.getFileName().toString()) >= 0)
+          .sorted()
+          .toList();
     }
   }
 

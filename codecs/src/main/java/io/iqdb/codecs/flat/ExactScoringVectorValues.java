@@ -8,8 +8,8 @@ import org.apache.lucene.util.Bits;
 /**
  * Float vectors of a quantized field whose {@link #scorer} scores the raw vectors. Lucene's exact
  * search (used for small or selective filters) scores through {@code scorer}; Lucene's quantized
- * values would return approximate scores there, while iQDB promises exact scores from every
- * search of a flat format.
+ * values would return approximate scores there, while iQDB promises exact scores from every search
+ * of a flat format.
  */
 final class ExactScoringVectorValues extends FloatVectorValues {
 

@@ -10,9 +10,9 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * Brute-force scoring loops shared by iQDB's formats. Ordinals are scored in blocks through {@link
- * RandomVectorScorer#bulkScore}, which Lucene's flat and quantized scorers implement with SIMD
- * over memory-mapped data; the visit count grows by one block at a time, so a visit limit is
- * honoured to within one block.
+ * RandomVectorScorer#bulkScore}, which Lucene's flat and quantized scorers implement with SIMD over
+ * memory-mapped data; the visit count grows by one block at a time, so a visit limit is honoured to
+ * within one block.
  */
 public final class ExactSearch {
 

@@ -104,7 +104,7 @@ final class FlatSearchReader extends KnnVectorsReader {
       case 8, 7 -> 3f;
       case 4 -> 5f;
       case 2 -> 8f;
-      default -> 10f;
+      default -> 20f; // 10 reaches only recall@10 0.92 on Fashion-MNIST
     };
   }
 

@@ -4,9 +4,9 @@ import java.util.Objects;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 
 /**
- * Per-query knobs of iQDB's flat formats, passed as the strategy of a {@code
- * KnnFloatVectorQuery}: the oversampling factor of quantized variants, i.e. how many
- * approximate candidates ({@code k * oversample}) are rescored against the full-precision vectors.
+ * Per-query knobs of iQDB's flat formats, passed as the strategy of a {@code KnnFloatVectorQuery}:
+ * the oversampling factor of quantized variants, i.e. how many approximate candidates ({@code k *
+ * oversample}) are rescored against the full-precision vectors.
  */
 public final class FlatSearchStrategy extends KnnSearchStrategy {
 

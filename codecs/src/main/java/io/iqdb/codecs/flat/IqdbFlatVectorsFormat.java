@@ -15,9 +15,9 @@ import org.apache.lucene.index.SegmentWriteState;
  * Exact nearest-neighbour search over float32 vectors: every accepted vector is scored, in blocks,
  * with Lucene's SIMD flat scorer.
  *
- * <p>Files: exactly those of {@link Lucene99FlatVectorsFormat} ({@code .vec} vector data and
- * {@code .vemf} metadata, documented there); this format adds none. Its name ({@value #NAME}) is
- * recorded per field so that segments are read back by this class and searched exhaustively.
+ * <p>Files: exactly those of {@link Lucene99FlatVectorsFormat} ({@code .vec} vector data and {@code
+ * .vemf} metadata, documented there); this format adds none. Its name ({@value #NAME}) is recorded
+ * per field so that segments are read back by this class and searched exhaustively.
  */
 public final class IqdbFlatVectorsFormat extends KnnVectorsFormat {
 

@@ -13,10 +13,10 @@ import org.apache.lucene.index.SegmentWriteState;
 
 /**
  * Exact search over scalar-quantized codes with full-precision rescoring: every accepted vector is
- * scored on its code (Lucene's SIMD quantized scorer), the best {@code k * oversample} are
- * rescored against the raw float32 vectors, and the k best of those are returned.
+ * scored on its code (Lucene's SIMD quantized scorer), the best {@code k * oversample} are rescored
+ * against the raw float32 vectors, and the k best of those are returned.
  *
- * <p>The default oversampling is 3 for 8- and 7-bit codes, 5 for 4-bit and 10 for 1-bit codes; a
+ * <p>The default oversampling is 3 for 8- and 7-bit codes, 5 for 4-bit and 20 for 1-bit codes; a
  * query overrides it with a {@link FlatSearchStrategy}. Byte vector fields are searched exactly.
  *
  * <p>Files: exactly those of {@link Lucene104ScalarQuantizedVectorsFormat} (raw vectors in {@code

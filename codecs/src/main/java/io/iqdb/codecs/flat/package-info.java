@@ -3,8 +3,8 @@
  * float32 vectors and {@link io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat} over scalar
  * quantized codes with full-precision rescoring.
  *
- * <p>Neither format writes files of its own: they reuse Lucene's flat storage and differ from it
- * in search, which scores every accepted vector instead of returning nothing.
+ * <p>Neither format writes files of its own: they reuse Lucene's flat storage and differ from it in
+ * search, which scores every accepted vector instead of returning nothing.
  *
  * <table>
  * <caption>Formats and files</caption>

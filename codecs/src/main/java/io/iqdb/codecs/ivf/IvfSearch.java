@@ -15,8 +15,8 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
- * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer
- * than the candidates wanted), score codes, rescore the best candidates exactly.
+ * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer than
+ * the candidates wanted), score codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
 
@@ -24,6 +24,7 @@ final class IvfSearch {
   private final IndexInput in;
   private final RandomVectorScorer exact;
   private final Bits acceptOrds;
+  private final float acceptedShare;
   private final KnnCollector collector;
   private final float[] query;
   private final boolean innerProduct;
@@ -34,12 +35,14 @@ final class IvfSearch {
       IndexInput in,
       RandomVectorScorer exact,
       Bits acceptOrds,
+      float acceptedShare,
       KnnCollector collector,
       float[] target) {
     this.entry = entry;
     this.in = in;
     this.exact = exact;
     this.acceptOrds = acceptOrds;
+    this.acceptedShare = acceptedShare;
     this.collector = collector;
     this.innerProduct = IvfVectorsFormat.innerProduct(entry.similarity());
     this.query =
@@ -69,7 +72,7 @@ final class IvfSearch {
     return switch (bits) {
       case 8, 7 -> 2f;
       case 4 -> 4f;
-      default -> 10f;
+      default -> 20f; // 10 reaches only recall@10 0.92 on Fashion-MNIST, 20 reaches 0.96
     };
   }
 
@@ -97,13 +100,16 @@ final class IvfSearch {
       candidates = new NeighborQueue(capacity, false);
       codedQuery = codec.new Query();
     }
-    // With a filter or deletions, keep scanning until as many accepted vectors have been seen as
-    // the probed lists hold: a filter's nearest matches lie further out than the nearest vectors.
+    // With a filter or deletions, keep scanning until sqrt(share of accepted vectors) times what
+    // the probed lists hold was accepted: a filter's nearest matches lie further out than the
+    // nearest vectors. On Fashion-MNIST with a 10% filter this keeps recall@10 at 0.999 (1.0
+    // scanning as many accepted vectors as the lists hold, at half the speed; 0.975 without
+    // widening).
     long scanned = 0;
     for (int p = 0; p < Math.min(probes, numLists); p++) {
       scanned += entry.listSizes()[order[p]];
     }
-    long target = Math.max(capacity, scanned);
+    long target = Math.max(capacity, (long) Math.ceil(scanned * Math.sqrt(acceptedShare)));
     long accepted = 0;
     for (int p = 0; p < numLists; p++) {
       if ((p >= probes && accepted >= target) || collector.earlyTerminated()) {

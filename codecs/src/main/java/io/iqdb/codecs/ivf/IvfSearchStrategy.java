@@ -10,8 +10,8 @@ import org.apache.lucene.search.knn.KnnSearchStrategy;
  * <p>{@code probes} is the number of lists scanned per segment (more lists, higher recall, lower
  * speed). A filter or deletions may widen the scan beyond it: lists keep being scanned, nearest
  * first, until {@code k} accepted vectors have been seen or every list has been scanned. {@code
- * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code
- * are rescored against the full-precision vectors.
+ * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code are
+ * rescored against the full-precision vectors.
  */
 public final class IvfSearchStrategy extends KnnSearchStrategy {
 
@@ -21,8 +21,8 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
   /**
    * A strategy with a probe count and the format's default oversampling.
    *
-   * @param probes at least 1
-   * @throws IllegalArgumentException if {@code probes} is below 1
+   * @param probes at least 1, or 0 for the format's default
+   * @throws IllegalArgumentException if {@code probes} is negative
    */
   public IvfSearchStrategy(int probes) {
     this(probes, 0f);

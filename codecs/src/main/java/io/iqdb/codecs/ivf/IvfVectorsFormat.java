@@ -23,11 +23,14 @@ import org.apache.lucene.store.DataInput;
  *
  * <p>Raw vectors are written by {@link Lucene99FlatVectorsFormat}, which serves {@code
  * getFloatVectorValues}, merges and full-precision rescoring. Per float field and segment, {@code
- * nlist} centroids are trained by k-means (squared L2, balanced by a cluster size cap and empty
- * cluster splitting) on a sample of at most 32 vectors per centroid. {@code nlist} is the
- * configured count, capped at the number of vectors, or by default {@code round(sqrt(n))}, capped
- * at {@code n / 8} and at least 1. Every vector goes to the list of its nearest centroid. Merged
- * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8). With
+ * nlist} centroids are trained by k-means (squared L2, k-means++ seeding, balanced by a cluster
+ * size cap and empty cluster splitting, 8 Lloyd iterations) on a sample of at most 32 vectors per
+ * centroid. {@code nlist} is the configured count, capped at the number of vectors, or by default
+ * {@code round(sqrt(n))}, capped at {@code n / 8} and at least 1. Every vector goes to the list of
+ * its nearest centroid. For large segments the distance computations of training and assignment run
+ * on the common fork-join pool; the result does not depend on the number of threads. Merged
+ * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8) and
+ * look for each vector's list only among the 16 new centroids nearest to its previous list's. With
  * {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *
  * <h2>Search</h2>
@@ -35,22 +38,25 @@ import org.apache.lucene.store.DataInput;
  * <p>Lists are ranked by squared L2 distance from the (normalized, for cosine) query to their
  * centroid, or by inner product for {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. The
  * nearest {@code probes} lists are scanned ({@link IvfSearchStrategy}; by default {@code max(4,
- * ceil(sqrt(nlist) / 2))}, all lists if fewer, twice that for maximum inner product: 8 of 245 lists on Fashion-MNIST,
- * recall@10 0.99), then more, nearest first, until as many accepted vectors were scanned as the
- * first {@code probes} lists hold and at least {@code k} (times the oversampling, for codes):
- * accept docs (filters, deletions) are checked inside the lists, and a filter's nearest matches
- * lie further out than the nearest vectors. Float32 lists are scored exactly with Lucene's SIMD flat scorer. Quantized lists are scored on their residual
- * codes (see {@code ResidualCodec}); the best {@code k * oversample} (default 2 for 8/7 bits, 4
- * for 4 bits, 10 for 1 bit) are rescored against the raw vectors. Each scanned accepted vector
- * counts as one visit; scanning stops at the collector's visit limit.
+ * ceil(sqrt(nlist) / 2))}, all lists if fewer, twice that for maximum inner product: 8 of 245 lists
+ * on Fashion-MNIST, recall@10 0.99). Accept docs (filters, deletions) are checked inside the lists;
+ * when they accept a share {@code a} of the vectors (their cost over the vector count), more lists
+ * are scanned, nearest first, until {@code sqrt(a)} times as many vectors as the first {@code
+ * probes} lists hold, and at least {@code k} (times the oversampling, for codes), were accepted: a
+ * filter's nearest matches lie further out than the nearest vectors. Float32 lists are scored
+ * exactly with Lucene's SIMD flat scorer. Quantized lists are scored on their residual codes (see
+ * {@code ResidualCodec}); the best {@code k * oversample} (default 2 for 8 and 7 bits, 4 for 4
+ * bits, 20 for 1 bit) are rescored against the raw vectors, so returned scores are always exact.
+ * Each scanned accepted vector counts as one visit; scanning stops at the collector's visit limit
+ * (Lucene then falls back to exact search).
  *
  * <h2>Files</h2>
  *
  * <p>All numbers are little-endian, as written by Lucene's {@code DataOutput}; {@code VInt} and
  * {@code VLong} are Lucene's variable-length encodings. Each file starts with {@code
  * CodecUtil.writeIndexHeader} (codec name, version, segment id, segment suffix) and ends with
- * {@code CodecUtil.writeFooter} (CRC32 checksum). Besides the flat format's {@code .vec} and
- * {@code .vemf} files:
+ * {@code CodecUtil.writeFooter} (CRC32 checksum). Besides the flat format's {@code .vec} and {@code
+ * .vemf} files:
  *
  * <h3>{@code .ivm}: metadata (codec name {@value #META_CODEC_NAME})</h3>
  *

@@ -26,8 +26,8 @@ import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
- * Reads IVF segments (layout in {@link IvfVectorsFormat}): centroids and list sizes on heap, posting
- * lists memory-mapped, raw vectors through the flat reader.
+ * Reads IVF segments (layout in {@link IvfVectorsFormat}): centroids and list sizes on heap,
+ * posting lists memory-mapped, raw vectors through the flat reader.
  */
 final class IvfVectorsReader extends KnnVectorsReader {
 
@@ -129,7 +129,8 @@ final class IvfVectorsReader extends KnnVectorsReader {
         switch (encodingCode) {
           case 0 -> VectorEncoding.FLOAT32;
           case 1 -> VectorEncoding.BYTE;
-          default -> throw new CorruptIndexException("invalid vector encoding: " + encodingCode, meta);
+          default ->
+              throw new CorruptIndexException("invalid vector encoding: " + encodingCode, meta);
         };
     if (similarity != info.getVectorSimilarityFunction() || encoding != info.getVectorEncoding()) {
       throw new CorruptIndexException(
@@ -148,7 +149,11 @@ final class IvfVectorsReader extends KnnVectorsReader {
     int dims = meta.readVInt();
     if (dims != info.getVectorDimension()) {
       throw new CorruptIndexException(
-          "field \"" + info.name + "\" has dimension " + dims + " but field infos say "
+          "field \""
+              + info.name
+              + "\" has dimension "
+              + dims
+              + " but field infos say "
               + info.getVectorDimension(),
           meta);
     }
@@ -182,13 +187,64 @@ final class IvfVectorsReader extends KnnVectorsReader {
     }
     if ((numLists > 0 && total != size) || total * bytesPerVector != listsLength) {
       throw new CorruptIndexException(
-          "list sizes add up to " + total + " vectors and " + total * bytesPerVector
-              + " bytes, expected " + size + " vectors and " + listsLength + " bytes",
+          "list sizes add up to "
+              + total
+              + " vectors and "
+              + total * bytesPerVector
+              + " bytes, expected "
+              + size
+              + " vectors and "
+              + listsLength
+              + " bytes",
           meta);
     }
     return new FieldEntry(
-        similarity, encoding, dims, size, bits, centroids, listSizes, listOffsets, listsOffset,
-        listsLength, codec);
+        similarity,
+        encoding,
+        dims,
+        size,
+        bits,
+        centroids,
+        listSizes,
+        listOffsets,
+        listsOffset,
+        listsLength,
+        codec);
+  }
+
+  /** Receives the members of posting lists. */
+  interface ListMembers {
+    void accept(int list, int ord) throws IOException;
+  }
+
+  /**
+   * Calls back with every (list, vector ordinal) pair of a field. Used by merges.
+   *
+   * @param field the field
+   * @param members receives the pairs
+   */
+  void forEachListMember(String field, ListMembers members) throws IOException {
+    FieldEntry entry = fields.get(field);
+    if (entry == null) {
+      return;
+    }
+    IndexInput in = lists.clone();
+    int[] ords = new int[0];
+    for (int list = 0; list < entry.listSizes.length; list++) {
+      int n = entry.listSizes[list];
+      if (ords.length < n) {
+        ords = new int[n];
+      }
+      in.seek(entry.listOffsets[list]);
+      in.readInts(ords, 0, n);
+      for (int i = 0; i < n; i++) {
+        if (ords[i] < 0 || ords[i] >= entry.size) {
+          throw new CorruptIndexException(
+              "invalid ordinal " + ords[i] + " in list " + list + " of " + entry.size, in);
+        }
+        members.accept(list, ords[i]);
+      }
+    }
   }
 
   /** The centroids of a field, or null. Used to warm-start merges. */
@@ -230,7 +286,14 @@ final class IvfVectorsReader extends KnnVectorsReader {
       return;
     }
     IvfSearch search =
-        new IvfSearch(entry, lists.clone(), exact, acceptOrds, collector, target);
+        new IvfSearch(
+            entry,
+            lists.clone(),
+            exact,
+            acceptOrds,
+            acceptOrds == null ? 1f : Math.min(1f, acceptDocs.cost() / (float) entry.size()),
+            collector,
+            target);
     search.run();
   }
 

@@ -2,6 +2,7 @@ package io.iqdb.codecs.ivf;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnFieldVectorsWriter;
@@ -22,7 +23,9 @@ import org.apache.lucene.index.SegmentWriteState;
 import org.apache.lucene.index.Sorter;
 import org.apache.lucene.index.VectorEncoding;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.store.IndexOutput;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.VectorUtil;
@@ -37,6 +40,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   static final int ITERATIONS = 8;
 
   static final int WARM_ITERATIONS = 4;
+
+  /** Codes of one list held on heap before writing; larger lists are encoded twice. */
+  static final long MAX_BUFFERED_CODE_BYTES = 16 << 20;
 
   private final SegmentWriteState state;
   private final FlatVectorsFormat flatFormat;
@@ -86,8 +92,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private String fileName(String extension) {
-    return IndexFileNames.segmentFileName(
-        state.segmentInfo.name, state.segmentSuffix, extension);
+    return IndexFileNames.segmentFileName(state.segmentInfo.name, state.segmentSuffix, extension);
   }
 
   @Override
@@ -125,6 +130,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
             public float[] vector(int ord) {
               return vectors.get(ordMap == null ? ord : ordMap[ord]);
             }
+
+            @Override
+            public KMeans.Vectors copy() {
+              return this; // reads only
+            }
           };
       writeField(field.info, source, size, null);
     }
@@ -142,40 +152,65 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
           };
       int size = values == null ? 0 : values.size();
       if (values instanceof FloatVectorValues floats && size > 0) {
-        KMeans.Vectors source =
-            new KMeans.Vectors() {
-              @Override
-              public int size() {
-                return size;
-              }
-
-              @Override
-              public float[] vector(int ord) throws IOException {
-                return floats.vectorValue(ord);
-              }
-            };
-        writeField(fieldInfo, source, size, previousCentroids(fieldInfo, mergeState));
+        KMeans.Vectors source = fromValues(floats);
+        writeField(fieldInfo, source, size, previous(fieldInfo, mergeState, floats));
       } else {
         writeField(fieldInfo, null, size, null);
       }
     };
   }
 
-  /** The centroids of the merging segments, to warm-start k-means. */
-  private static float[][] previousCentroids(FieldInfo fieldInfo, MergeState mergeState) {
+  /**
+   * What the merging segments know: their centroids, to warm-start k-means, and for each merged
+   * vector the centroid (index into those) of the list it was in, to spare most distance
+   * computations when assigning it.
+   */
+  private record Previous(float[][] centroids, int[] hints) {}
+
+  private static Previous previous(
+      FieldInfo fieldInfo, MergeState mergeState, FloatVectorValues merged) throws IOException {
+    int[] newDocToOrd = new int[mergeState.segmentInfo.maxDoc()];
+    Arrays.fill(newDocToOrd, -1);
+    KnnVectorValues.DocIndexIterator it = merged.iterator();
+    for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+      newDocToOrd[doc] = it.index();
+    }
+    int[] hints = new int[merged.size()];
+    Arrays.fill(hints, -1);
     List<float[]> all = new ArrayList<>();
-    for (KnnVectorsReader reader : mergeState.knnVectorsReaders) {
+    for (int i = 0; i < mergeState.knnVectorsReaders.length; i++) {
+      KnnVectorsReader reader = mergeState.knnVectorsReaders[i];
       if (reader instanceof PerFieldKnnVectorsFormat.FieldsReader perField) {
         reader = perField.getFieldReader(fieldInfo.name);
       }
-      if (reader instanceof IvfVectorsReader ivf) {
-        float[][] centroids = ivf.centroids(fieldInfo.name);
-        if (centroids != null && centroids.length > 0 && centroids[0].length == fieldInfo.getVectorDimension()) {
-          all.addAll(List.of(centroids));
-        }
+      if (!(reader instanceof IvfVectorsReader ivf)) {
+        continue;
       }
+      float[][] centroids = ivf.centroids(fieldInfo.name);
+      if (centroids == null
+          || centroids.length == 0
+          || centroids[0].length != fieldInfo.getVectorDimension()) {
+        continue;
+      }
+      int base = all.size();
+      all.addAll(List.of(centroids));
+      FloatVectorValues old = ivf.getFloatVectorValues(fieldInfo.name);
+      Bits live = mergeState.liveDocs[i];
+      MergeState.DocMap docMap = mergeState.docMaps[i];
+      ivf.forEachListMember(
+          fieldInfo.name,
+          (list, ord) -> {
+            int oldDoc = old.ordToDoc(ord);
+            if (live != null && live.get(oldDoc) == false) {
+              return;
+            }
+            int newDoc = docMap.get(oldDoc);
+            if (newDoc >= 0 && newDoc < newDocToOrd.length && newDocToOrd[newDoc] >= 0) {
+              hints[newDocToOrd[newDoc]] = base + list;
+            }
+          });
     }
-    return all.toArray(new float[0][]);
+    return new Previous(all.toArray(new float[0][]), hints);
   }
 
   private void ensureMergedFlatReaderOpen() throws IOException {
@@ -205,8 +240,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     return (int) Math.max(1, Math.min(size / 8, Math.round(Math.sqrt(size))));
   }
 
-  private void writeField(
-      FieldInfo info, KMeans.Vectors source, int size, float[][] warmStart) throws IOException {
+  private void writeField(FieldInfo info, KMeans.Vectors source, int size, Previous previous)
+      throws IOException {
     VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
     boolean isFloat = info.getVectorEncoding() == VectorEncoding.FLOAT32;
     int dims = info.getVectorDimension();
@@ -219,13 +254,15 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     int[] listSizes = new int[numLists];
     long listsOffset = lists.getFilePointer();
     if (numLists > 0) {
-      int iterations = warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
-      long t0 = System.nanoTime();
+      float[][] warmStart = previous == null ? null : previous.centroids;
+      int iterations =
+          warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
       centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
-      long t1 = System.nanoTime();
-      int[] listOf = new int[size];
+      int[] listOf =
+          previous == null
+              ? KMeans.assign(prepared, centroids)
+              : KMeans.assign(prepared, centroids, previous.hints, previous.centroids);
       for (int ord = 0; ord < size; ord++) {
-        listOf[ord] = KMeans.nearest(prepared.vector(ord), centroids);
         listSizes[listOf[ord]]++;
       }
       int[][] members = new int[numLists][];
@@ -236,15 +273,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       for (int ord = 0; ord < size; ord++) {
         members[listOf[ord]][fill[listOf[ord]]++] = ord;
       }
-      long t2 = System.nanoTime();
       boolean innerProduct = IvfVectorsFormat.innerProduct(similarity);
       ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
       for (int j = 0; j < numLists; j++) {
         writeList(members[j], centroids[j], prepared, codec, innerProduct);
-      }
-      long t3 = System.nanoTime();
-      if (Boolean.getBoolean("iqdb.ivf.debug")) {
-        System.err.printf("DEBUG n=%d lists=%d train=%dms assign=%dms encode=%dms%n", size, numLists, (t1-t0)/1000000, (t2-t1)/1000000, (t3-t2)/1000000);
       }
     }
     long listsLength = lists.getFilePointer() - listsOffset;
@@ -269,7 +301,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   }
 
   private void writeList(
-      int[] ords, float[] centroid, KMeans.Vectors vectors, ResidualCodec codec, boolean innerProduct)
+      int[] ords,
+      float[] centroid,
+      KMeans.Vectors vectors,
+      ResidualCodec codec,
+      boolean innerProduct)
       throws IOException {
     for (int ord : ords) {
       lists.writeInt(ord);
@@ -282,7 +318,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     float[] upper = new float[n];
     float[] correction = new float[n];
     int[] componentSum = new int[n];
-    byte[] codes = new byte[n * codec.codeBytes];
+    // the terms precede the codes in the file: buffer the codes of ordinary lists, encode a huge
+    // list twice rather than hold all its codes on heap
+    boolean buffer = (long) n * codec.codeBytes <= MAX_BUFFERED_CODE_BYTES;
+    byte[] codes = buffer ? new byte[n * codec.codeBytes] : null;
     float[] scratch = new float[codec.dims];
     byte[] unpacked = new byte[codec.paddedDims];
     byte[] code = new byte[codec.codeBytes];
@@ -293,7 +332,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       upper[i] = terms.upper();
       correction[i] = terms.correction();
       componentSum[i] = terms.componentSum();
-      System.arraycopy(code, 0, codes, i * codec.codeBytes, codec.codeBytes);
+      if (buffer) {
+        System.arraycopy(code, 0, codes, i * codec.codeBytes, codec.codeBytes);
+      }
     }
     for (float[] column : new float[][] {lower, upper, correction}) {
       for (float x : column) {
@@ -303,7 +344,33 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     for (int s : componentSum) {
       lists.writeInt(s);
     }
-    lists.writeBytes(codes, codes.length);
+    if (buffer) {
+      lists.writeBytes(codes, codes.length);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      codec.encode(vectors.vector(ords[i]), centroid, innerProduct, scratch, unpacked, code);
+      lists.writeBytes(code, code.length);
+    }
+  }
+
+  private static KMeans.Vectors fromValues(FloatVectorValues values) {
+    return new KMeans.Vectors() {
+      @Override
+      public int size() {
+        return values.size();
+      }
+
+      @Override
+      public float[] vector(int ord) throws IOException {
+        return values.vectorValue(ord);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return fromValues(values.copy());
+      }
+    };
   }
 
   private static KMeans.Vectors normalizing(KMeans.Vectors source, int dims) {
@@ -318,6 +385,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       public float[] vector(int ord) throws IOException {
         System.arraycopy(source.vector(ord), 0, buffer, 0, dims);
         return VectorUtil.l2normalize(buffer, false);
+      }
+
+      @Override
+      public KMeans.Vectors copy() throws IOException {
+        return normalizing(source.copy(), dims);
       }
     };
   }

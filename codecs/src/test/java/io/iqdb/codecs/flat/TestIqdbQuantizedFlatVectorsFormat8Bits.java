@@ -4,7 +4,10 @@ import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
 import org.apache.lucene.tests.util.TestUtil;
 
-/** Lucene's vector format conformance suite, unmodified, for {@code new IqdbQuantizedFlatVectorsFormat(8)}. */
+/**
+ * Lucene's vector format conformance suite, unmodified, for {@code new
+ * IqdbQuantizedFlatVectorsFormat(8)}.
+ */
 public class TestIqdbQuantizedFlatVectorsFormat8Bits extends BaseKnnVectorsFormatTestCase {
 
   @Override

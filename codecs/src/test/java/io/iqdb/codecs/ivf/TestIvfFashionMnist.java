@@ -101,9 +101,7 @@ public class TestIvfFashionMnist extends LuceneTestCase {
   private double recall(KnnVectorsFormat format) throws IOException {
     try (Directory dir = new MMapDirectory(createTempDir("fmnist"))) {
       IndexWriterConfig iwc =
-          new IndexWriterConfig()
-              .setCodec(new IqdbCodec(field -> format))
-              .setRAMBufferSizeMB(512);
+          new IndexWriterConfig().setCodec(new IqdbCodec(field -> format)).setRAMBufferSizeMB(512);
       try (IndexWriter w = new IndexWriter(dir, iwc)) {
         for (float[] image : train) {
           Document doc = new Document();
@@ -139,6 +137,11 @@ public class TestIvfFashionMnist extends LuceneTestCase {
 
   public void testDefaultProbesReachRecall95WithFloatLists() throws IOException {
     double recall = recall(IqdbVectorFormats.ivf(0, 32));
+    assertTrue("recall@10=" + recall, recall >= 0.95);
+  }
+
+  public void testDefaultProbesAndOversamplingReachRecall95With1BitCodes() throws IOException {
+    double recall = recall(IqdbVectorFormats.ivf(0, 1));
     assertTrue("recall@10=" + recall, recall >= 0.95);
   }
 

@@ -25,8 +25,11 @@ import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.util.VectorUtil;
@@ -63,6 +66,15 @@ public class TestIvfRecall extends LuceneTestCase {
   private void checkRecall(
       KnnVectorsFormat format, VectorSimilarityFunction similarity, double minRecall)
       throws IOException {
+    checkRecall(format, similarity, minRecall, null);
+  }
+
+  private void checkRecall(
+      KnnVectorsFormat format,
+      VectorSimilarityFunction similarity,
+      double minRecall,
+      KnnSearchStrategy strategy)
+      throws IOException {
     Random random = random();
     int n = 3000;
     float[][] vectors = clustered(random, n + 40, DIMS, 30);
@@ -78,6 +90,9 @@ public class TestIvfRecall extends LuceneTestCase {
           new IndexWriterConfig()
               .setCodec(new IqdbCodec(field -> format))
               .setMaxBufferedDocs(500 + random.nextInt(1000));
+      if (random.nextBoolean()) {
+        iwc.setIndexSort(new Sort(new SortField("sortkey", SortField.Type.INT)));
+      }
       try (IndexWriter w = new IndexWriter(dir, iwc)) {
         for (int i = 0; i < n; i++) {
           tag[i] = random.nextInt(10);
@@ -86,6 +101,7 @@ public class TestIvfRecall extends LuceneTestCase {
           doc.add(new StringField("id", Integer.toString(i), Field.Store.NO));
           doc.add(new StringField("tag", Integer.toString(tag[i]), Field.Store.NO));
           doc.add(new NumericDocValuesField("id", i));
+          doc.add(new NumericDocValuesField("sortkey", random.nextInt(1000)));
           w.addDocument(doc);
         }
         for (int i = 0; i < n / 20; i++) {
@@ -105,8 +121,8 @@ public class TestIvfRecall extends LuceneTestCase {
         int queries = 40;
         for (int q = 0; q < queries; q++) {
           float[] query = vectors[n + q];
-          recall += recall(searcher, corpus, similarity, query, -1);
-          filteredRecall += recall(searcher, corpus, similarity, query, q % 10);
+          recall += recall(searcher, corpus, similarity, query, -1, strategy);
+          filteredRecall += recall(searcher, corpus, similarity, query, q % 10, strategy);
         }
         recall /= queries;
         filteredRecall /= queries;
@@ -123,10 +139,15 @@ public class TestIvfRecall extends LuceneTestCase {
       Corpus corpus,
       VectorSimilarityFunction similarity,
       float[] query,
-      int tag)
+      int tag,
+      KnnSearchStrategy strategy)
       throws IOException {
     Query filter = tag < 0 ? null : new TermQuery(new Term("tag", Integer.toString(tag)));
-    TopDocs hits = searcher.search(new KnnFloatVectorQuery("v", query, K, filter), K);
+    KnnFloatVectorQuery knn =
+        strategy == null
+            ? new KnnFloatVectorQuery("v", query, K, filter)
+            : new KnnFloatVectorQuery("v", query, K, filter, strategy);
+    TopDocs hits = searcher.search(knn, K);
     Set<Integer> expected = new HashSet<>(exact(corpus, similarity, query, tag));
     assertEquals(expected.size(), hits.scoreDocs.length);
     int found = 0;
@@ -198,6 +219,14 @@ public class TestIvfRecall extends LuceneTestCase {
 
   public void testIvfConfiguredLists() throws IOException {
     checkRecall(IqdbVectorFormats.ivf(16, 8), anySimilarity(), 0.95);
+  }
+
+  public void testProbingAllListsIsExactForFloatLists() throws IOException {
+    checkRecall(IqdbVectorFormats.ivf(0, 32), anySimilarity(), 1.0, new IvfSearchStrategy(1 << 20));
+  }
+
+  public void testOversamplingKnob() throws IOException {
+    checkRecall(IqdbVectorFormats.ivf(0, 1), anySimilarity(), 0.95, new IvfSearchStrategy(8, 40f));
   }
 
   public void testFlatIsExact() throws IOException {

@@ -1,0 +1,178 @@
+package io.iqdb.bench.ann;
+
+import io.iqdb.CollectionConfig;
+import io.iqdb.Durability;
+import io.iqdb.Hit;
+import io.iqdb.IndexSpec;
+import io.iqdb.Iqdb;
+import io.iqdb.Quantization;
+import io.iqdb.SearchRequest;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
+import io.iqdb.bench.data.Dataset;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * iQDB through its public API only: {@link Iqdb#builder()}, a collection with an {@link IndexSpec},
+ * {@link VectorCollection#upsertAll} in batches, {@link VectorCollection#flush()}, then
+ * {@link VectorCollection#compact(int) compact(1)} so that, like the peers, it searches one index
+ * (all of it is build time). Ids are the decimal dataset positions.
+ *
+ * <p>Loading uses {@link Durability#none()}: the peers have no write-ahead log either, and
+ * {@code flush()} makes the data durable at the end. Searches ask for no payload.
+ */
+public final class IqdbSystem implements AnnSystem {
+
+  /** How the swept value is passed to {@link SearchRequest}. */
+  public enum Knob {
+    /** No parameter: one point. */
+    NONE("-"),
+    /** {@link SearchRequest#exact(boolean) exact(true)}: one point. */
+    EXACT("-"),
+    /** {@link SearchRequest#ef(int)}. */
+    EF("ef"),
+    /** {@link SearchRequest#probes(int)}. */
+    PROBES("probes");
+
+    private final String label;
+
+    Knob(String label) {
+      this.label = label;
+    }
+  }
+
+  private static final int BATCH = 1000;
+
+  private final String name;
+  private final IndexSpec index;
+  private final Knob knob;
+  private final List<Integer> sweep;
+  private final float oversample;
+  private Iqdb db;
+  private VectorCollection collection;
+  private Path dir;
+
+  /**
+   * Creates the system.
+   *
+   * @param name the name in the results, e.g. {@code iqdb-hnsw}
+   * @param index the index of the collection
+   * @param knob which request parameter the sweep sets
+   * @param sweep the values to measure (ignored for {@link Knob#NONE} and {@link Knob#EXACT})
+   * @param oversample the oversampling factor passed with every search (0 for iQDB's default)
+   */
+  public IqdbSystem(String name, IndexSpec index, Knob knob, List<Integer> sweep, float oversample) {
+    this.name = name;
+    this.index = index;
+    this.knob = knob;
+    this.sweep = knob == Knob.NONE || knob == Knob.EXACT ? List.of(0) : List.copyOf(sweep);
+    this.oversample = oversample;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String parameterName() {
+    return knob.label;
+  }
+
+  @Override
+  public List<Integer> sweep() {
+    return sweep;
+  }
+
+  @Override
+  public int buildThreads() {
+    return 1;
+  }
+
+  @Override
+  public String description() {
+    return "iQDB " + index + (oversample > 0 ? ", oversample=" + oversample : "")
+        + (knob == Knob.EXACT ? ", exact(true)" : "") + ", upsertAll in batches of " + BATCH
+        + " with Durability.none(), flush(), compact(1)";
+  }
+
+  @Override
+  public void build(Dataset dataset, Path workDir) {
+    dir = workDir;
+    db = Iqdb.builder().path(workDir).durability(Durability.none()).open();
+    collection = db.createCollection("bench",
+        CollectionConfig.builder(dataset.dimension(), dataset.metric()).index(index).build());
+    float[][] train = dataset.train();
+    List<VectorRecord> batch = new ArrayList<>(BATCH);
+    for (int i = 0; i < train.length; i++) {
+      batch.add(VectorRecord.of(Integer.toString(i), train[i]));
+      if (batch.size() == BATCH || i == train.length - 1) {
+        collection.upsertAll(batch);
+        batch.clear();
+      }
+    }
+    collection.flush();
+    collection.compact(1);
+    if (collection.count() != train.length) {
+      throw new IllegalStateException("collection holds " + collection.count() + " records, expected " + train.length);
+    }
+  }
+
+  @Override
+  public int[] search(float[] query, int k, int parameter) {
+    SearchRequest request = SearchRequest.of(query, k).includePayload(false);
+    request = switch (knob) {
+      case NONE -> request;
+      case EXACT -> request.exact(true);
+      case EF -> request.ef(parameter);
+      case PROBES -> request.probes(parameter);
+    };
+    if (oversample > 0) {
+      request = request.oversample(oversample);
+    }
+    List<Hit> hits = collection.search(request);
+    int[] ids = new int[hits.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = Integer.parseInt(hits.get(i).id());
+    }
+    return ids;
+  }
+
+  @Override
+  public long sizeOnDisk() throws IOException {
+    return LuceneHnswSystem.directorySize(dir);
+  }
+
+  @Override
+  public void close() {
+    if (db != null) {
+      db.close();
+    }
+  }
+
+  /**
+   * The iQDB systems of the comparison: flat (exact), IVF and HNSW, float and quantized.
+   *
+   * @param m HNSW {@code M}, as for Lucene
+   * @param beamWidth HNSW build beam width, as for Lucene
+   * @param ivfLists IVF list count (0 lets iQDB choose)
+   * @param efSweep values of {@code ef}
+   * @param probeSweep values of {@code probes}
+   * @return the systems, by name
+   */
+  public static List<IqdbSystem> all(int m, int beamWidth, int ivfLists, List<Integer> efSweep, List<Integer> probeSweep) {
+    IndexSpec.Hnsw hnsw = IndexSpec.hnsw(m, beamWidth);
+    IndexSpec.Ivf ivf = IndexSpec.ivf().withLists(ivfLists).withQuantization(Quantization.NONE);
+    return List.of(
+        new IqdbSystem("iqdb-flat", IndexSpec.flat(), Knob.EXACT, List.of(), 0f),
+        new IqdbSystem("iqdb-flat-int8", IndexSpec.flat(Quantization.INT8), Knob.NONE, List.of(), 0f),
+        new IqdbSystem("iqdb-ivf", ivf, Knob.PROBES, probeSweep, 0f),
+        new IqdbSystem("iqdb-ivf-int8", ivf.withQuantization(Quantization.INT8), Knob.PROBES, probeSweep, 0f),
+        new IqdbSystem("iqdb-hnsw", hnsw, Knob.EF, efSweep, 0f),
+        new IqdbSystem("iqdb-hnsw-int8", hnsw.withQuantization(Quantization.INT8), Knob.EF, efSweep, 0f),
+        new IqdbSystem("iqdb-hnsw-int4", hnsw.withQuantization(Quantization.INT4), Knob.EF, efSweep, 0f));
+  }
+}

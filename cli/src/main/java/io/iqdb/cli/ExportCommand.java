@@ -1,0 +1,164 @@
+package io.iqdb.cli;
+
+import io.iqdb.Iqdb;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
+import java.io.BufferedWriter;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code iqdb export DB COLL [FILE]}: writes every record, as JSON Lines by default. */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write every record of a collection to a file or to standard output, in no particular order.",
+      "jsonl (default) and csv keep ids and payloads and re-import as they are; fvecs keeps only the vectors."
+    })
+final class ExportCommand extends CollectionCommand {
+
+  /** Export formats. */
+  enum Format {
+    jsonl,
+    csv,
+    fvecs
+  }
+
+  @Parameters(index = "2", arity = "0..1", paramLabel = "FILE", description = "The output file (default or '-': standard output).")
+  Path file;
+
+  @Option(names = "--format", paramLabel = "FMT", description = "jsonl (default), csv or fvecs (default: from FILE's extension).")
+  Format format;
+
+  @Override
+  int run() throws IOException {
+    Format f = format != null ? format : fromName();
+    boolean toStdout = file == null || file.toString().equals("-");
+    if (toStdout && f == Format.fvecs) {
+      throw new CliException(ExitCode.USAGE, "fvecs is binary; give an output FILE");
+    }
+    long n;
+    try (Iqdb iqdb = openExisting()) {
+      VectorCollection c = collection(iqdb, name);
+      if (toStdout) {
+        n = writeText(c, f, out());
+        out().flush();
+      } else {
+        Path tmp = file.resolveSibling(file.getFileName() + ".partial");
+        try {
+          if (f == Format.fvecs) {
+            try (OutputStream os = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+              n = writeFvecs(c, os);
+            }
+          } else {
+            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8); PrintWriter pw = new PrintWriter(w)) {
+              n = writeText(c, f, pw);
+              if (pw.checkError()) {
+                throw new IOException("write failed: " + tmp);
+              }
+            }
+          }
+          // Only a complete export takes the file's name.
+          Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+          Files.deleteIfExists(tmp);
+        }
+        out().println("exported " + n + " records from '" + name + "' to " + file);
+      }
+    }
+    return ExitCode.OK;
+  }
+
+  private Format fromName() {
+    if (file == null) {
+      return Format.jsonl;
+    }
+    String n = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    return n.endsWith(".csv") ? Format.csv : n.endsWith(".fvecs") ? Format.fvecs : Format.jsonl;
+  }
+
+  static String jsonLine(VectorRecord r) {
+    return Json.write(Json.object("id", r.id(), "vector", r.vector(), "payload", r.payload().asMap()));
+  }
+
+  private static long writeText(VectorCollection c, Format f, PrintWriter w) {
+    long n = 0;
+    if (f == Format.jsonl) {
+      try (Stream<VectorRecord> all = c.scan()) {
+        for (Iterator<VectorRecord> it = all.iterator(); it.hasNext(); n++) {
+          w.println(jsonLine(it.next()));
+        }
+      }
+      return n;
+    }
+    // CSV needs the union of payload field names for its header: a first pass collects them.
+    Set<String> fields = new LinkedHashSet<>();
+    try (Stream<VectorRecord> all = c.scan()) {
+      all.forEach(r -> fields.addAll(r.payload().names()));
+    }
+    int dim = c.config().dimension();
+    List<String> header = new ArrayList<>(List.of("id"));
+    for (int i = 0; i < dim; i++) {
+      header.add("v" + i);
+    }
+    header.addAll(fields);
+    w.println(String.join(",", header.stream().map(h -> Csv.cell(h, ',')).toList()));
+    try (Stream<VectorRecord> all = c.scan()) {
+      for (Iterator<VectorRecord> it = all.iterator(); it.hasNext(); n++) {
+        VectorRecord r = it.next();
+        StringBuilder line = new StringBuilder(Csv.cell(r.id(), ','));
+        for (float x : r.vector()) {
+          line.append(',').append(x);
+        }
+        Map<String, Object> p = r.payload().asMap();
+        for (String field : fields) {
+          Object v = p.get(field);
+          line.append(',');
+          if (v != null) {
+            line.append(Csv.cell(v instanceof List<?> ? Json.write(v) : v.toString(), ','));
+          }
+        }
+        w.println(line);
+      }
+    }
+    return n;
+  }
+
+  private static long writeFvecs(VectorCollection c, OutputStream os) {
+    long[] n = {0};
+    try (Stream<VectorRecord> all = c.scan()) {
+      all.forEach(r -> {
+        ByteBuffer b = ByteBuffer.allocate(4 + 4 * r.vector().length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(r.vector().length);
+        for (float x : r.vector()) {
+          b.putFloat(x);
+        }
+        try {
+          os.write(b.array());
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        n[0]++;
+      });
+    }
+    return n[0];
+  }
+}

@@ -1,0 +1,54 @@
+package io.iqdb.internal.wal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumSet;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * One generation file of an open {@link WriteAheadLog}. {@code written} and {@code lastSeq} change
+ * under the log's append lock, {@code synced} under its sync leadership.
+ */
+final class Generation {
+  final long generation;
+  final Path file;
+  FileChannel channel; // null once sealed and closed
+  volatile long written;
+  volatile long synced;
+  long lastSeq = -1;
+
+  Generation(long generation, Path file, FileChannel channel, long size) {
+    this.generation = generation;
+    this.file = file;
+    this.channel = channel;
+    this.written = size;
+    this.synced = size;
+  }
+
+  /** Creates a generation file with its header, fsyncs it and its directory entry. */
+  static Generation create(WalFileSystem fs, Path dir, long generation, long baseSeq)
+      throws IOException {
+    Path file = dir.resolve(WalFormat.generationFileName(generation));
+    FileChannel channel =
+        fs.open(
+            file,
+            EnumSet.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ));
+    boolean success = false;
+    try {
+      ByteBuffer header = WalFormat.encodeGenerationHeader(generation, baseSeq);
+      WalIo.writeFully(channel, header, 0);
+      channel.force(true);
+      fs.syncDirectory(dir);
+      success = true;
+      return new Generation(generation, file, channel, WalFormat.GENERATION_HEADER_BYTES);
+    } finally {
+      if (!success) {
+        IOUtils.closeWhileHandlingException(channel);
+      }
+    }
+  }
+}
