@@ -64,7 +64,7 @@ public class TestIoErrors extends RecoveryTestCase {
   }
 
   /** Whether a non-IqdbException from a delete fails the test (see {@link #runWithFaults}). */
-  static final boolean STRICT = Boolean.getBoolean("recovery.strict");
+  static final boolean STRICT = Boolean.parseBoolean(System.getProperty("recovery.strict", "true"));
 
   static final boolean VERBOSE = Boolean.getBoolean("recovery.verbose");
 
@@ -156,6 +156,10 @@ public class TestIoErrors extends RecoveryTestCase {
           continue;
         }
         count("write failed: " + e.getClass().getSimpleName());
+        if (e instanceof io.iqdb.CorruptedException) {
+          String m = e + (e.getCause() == null ? "" : " caused by " + e.getCause());
+          System.out.println("TestIoErrors: a write under I/O faults reported corruption: " + m.substring(0, Math.min(600, m.length())));
+        }
         if (op.kind() == Workload.Kind.FLUSH_DATABASE) {
           // The exception names the collection whose commit failed; the others were flushed or not reached.
           for (String c : Workload.COLLECTIONS) {
