@@ -48,6 +48,9 @@ final class FaultDb implements AutoCloseable {
       w.setCheckIndexOnClose(false);
       w.setUseSlowOpenClosers(false);
       w.setThrottling(MockDirectoryWrapper.Throttling.NEVER);
+      // Injected open failures are plain IOExceptions: a committed file that is really missing is
+      // corruption, and iQDB rightly says so; a fake "missing" file would blur what is tested.
+      w.setAllowRandomFileNotFoundException(false);
       configure.accept(w);
       dirs.add(w);
       return w;

@@ -106,6 +106,9 @@ public class TestIoErrors extends RecoveryTestCase {
         faulty = FaultDb.open(path, r, w -> w.setRandomIOExceptionRateOnOpen(dirRate), fs);
       } catch (IqdbException e) {
         count("open failed: " + e.getClass().getSimpleName());
+        if (e instanceof io.iqdb.CorruptedException && STRICT) {
+          throw new AssertionError("an injected, transient I/O error at open was reported as corruption: " + e, e);
+        }
         if (e instanceof io.iqdb.CorruptedException) {
           // Transient I/O errors are not corruption: the next open (faults off) must succeed.
           String m = e + (e.getCause() == null ? "" : " caused by " + e.getCause());
@@ -156,6 +159,10 @@ public class TestIoErrors extends RecoveryTestCase {
           continue;
         }
         count("write failed: " + e.getClass().getSimpleName());
+        if (e instanceof io.iqdb.CorruptedException && STRICT) {
+          throw new AssertionError("(" + faults + ") an injected, transient I/O error in " + op
+              + " was reported as corruption: " + e, e);
+        }
         if (e instanceof io.iqdb.CorruptedException) {
           String m = e + (e.getCause() == null ? "" : " caused by " + e.getCause());
           System.out.println("TestIoErrors: a write under I/O faults reported corruption: " + m.substring(0, Math.min(600, m.length())));
