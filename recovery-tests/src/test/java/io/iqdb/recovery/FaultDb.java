@@ -48,6 +48,9 @@ final class FaultDb implements AutoCloseable {
       w.setCheckIndexOnClose(false);
       w.setUseSlowOpenClosers(false);
       w.setThrottling(MockDirectoryWrapper.Throttling.NEVER);
+      // Injected open failures are plain IOExceptions: a committed file that is really missing is
+      // corruption, and iQDB rightly says so; a fake "missing" file would blur what is tested.
+      w.setAllowRandomFileNotFoundException(false);
       configure.accept(w);
       dirs.add(w);
       return w;
@@ -97,7 +100,17 @@ final class FaultDb implements AutoCloseable {
     try {
       body.run();
     } finally {
-      Thread.setDefaultUncaughtExceptionHandler(previous);
+      try {
+        // A merge of the abandoned database may still be running (its rollback failed early):
+        // let it die inside this window.
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+          if (t.getName().startsWith("Lucene Merge Thread")) {
+            t.join(30_000);
+          }
+        }
+      } finally {
+        Thread.setDefaultUncaughtExceptionHandler(previous);
+      }
     }
     return seen.get();
   }
