@@ -39,12 +39,13 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
  * themselves (written after the last fsync, never fsynced, carrying no data) may go unnoticed:
  * that is accepted only when every read returns exactly the acknowledged data.
  *
- * <p>Known gap (core), tolerated unless {@code -Drecovery.strict=true}: a flip that Lucene meets
- * while parsing a file header or pointer, before any checksum is verified, surfaces as {@code
- * FormatVersionException} ("format too new", a flipped version int) or {@code StorageException}
- * ("read past EOF", a flipped length), still naming the file, counted as {@code
+ * <p>A former core gap, counted instead of failing only with {@code -Drecovery.strict=false}: a
+ * flip that Lucene met while parsing a file header or pointer, before any checksum was verified,
+ * surfaced as {@code FormatVersionException} ("format too new", a flipped version int) or {@code
+ * StorageException} ("read past EOF", a flipped length), still naming the file, counted as {@code
  * NAMED_AS_OTHER_EXCEPTION}; or as Lucene's "Problem reading index from &lt;directory&gt;", whose
  * resource is the directory and whose cause names the file, counted as {@code NAMED_IN_CAUSE_ONLY}.
+ * The core now verifies every committed file's checksum before parsing it.
  *
  * <p>Flips per file: {@value #DEFAULT_FLIPS} by default; {@code -Drecovery.corruption.flips=N}.
  */

@@ -95,10 +95,10 @@ public class TestDiskFull extends RecoveryTestCase {
           if (mentionsDiskFull(e.getMessage())) {
             count("write failed: disk full (" + where + ")");
           } else {
-            // Known core gap: when the index fills up inside a merge, Lucene records the disk-full
-            // IOException as the writer's tragic exception and the commit throws
-            // IllegalStateException("this writer hit an unrecoverable error") with it as the cause;
-            // Errors.translate names only that outer exception.
+            // Former core gap (fixed; counted only with -Drecovery.strict=false): when the index
+            // fills up inside a merge, Lucene records the disk-full IOException as the writer's
+            // tragic exception and the commit throws IllegalStateException("this writer hit an
+            // unrecoverable error") with it as the cause; Errors.translate named only the outer one.
             boolean inCause = false;
             for (Throwable t = e; t != null; t = t.getCause()) {
               inCause |= mentionsDiskFull(t.getMessage());

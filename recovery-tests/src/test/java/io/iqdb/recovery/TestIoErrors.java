@@ -63,7 +63,10 @@ public class TestIoErrors extends RecoveryTestCase {
     }
   }
 
-  /** Whether a non-IqdbException from a delete fails the test (see {@link #runWithFaults}). */
+  /**
+   * Whether the former core gaps fail the tests (default) or are only counted ({@code
+   * -Drecovery.strict=false}, for running these tests against an older core).
+   */
   static final boolean STRICT = Boolean.parseBoolean(System.getProperty("recovery.strict", "true"));
 
   static final boolean VERBOSE = Boolean.getBoolean("recovery.verbose");
@@ -182,9 +185,9 @@ public class TestIoErrors extends RecoveryTestCase {
         }
       } catch (RuntimeException e) {
         if (!STRICT && isDelete(op)) {
-          // Known core bug: CollectionImpl.deleteAll catches only IOException, so a RuntimeException
+          // Former core bug (fixed): CollectionImpl.deleteAll caught only IOException, so a RuntimeException
           // from Lucene (AlreadyClosedException once a failed merge closed the IndexWriter) escapes
-          // untranslated. Counted here; -Drecovery.strict=true makes it fail.
+          // untranslated. Counted here only with -Drecovery.strict=false.
           count("delete leaked " + e.getClass().getSimpleName() + " (core bug)");
           log("  " + op + " leaked " + e);
           firstFailure.putIfAbsent(op.collection(), op);
