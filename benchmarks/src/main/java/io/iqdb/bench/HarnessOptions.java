@@ -45,7 +45,7 @@ public record HarnessOptions(
   /** Every system the harness knows, in the order it runs them. */
   public static final List<String> ALL_SYSTEMS = List.of(
       "lucene-hnsw", "jvector", "iqdb-flat", "iqdb-flat-int8", "iqdb-ivf", "iqdb-ivf-int8", "iqdb-hnsw",
-      "iqdb-hnsw-int8", "iqdb-hnsw-int4", "faiss-flat", "faiss-ivf", "faiss-hnsw", "hnswlib");
+      "iqdb-hnsw-int8", "iqdb-hnsw-int4", "iqdb-flat-bit1", "iqdb-ivf-bit1", "iqdb-hnsw-bit1", "faiss-flat", "faiss-ivf", "faiss-hnsw", "hnswlib");
 
   /** Default sweep of {@code ef}. */
   public static final List<Integer> DEFAULT_EF = List.of(10, 20, 40, 80, 120, 200, 400);

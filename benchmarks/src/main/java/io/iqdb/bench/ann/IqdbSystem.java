@@ -173,6 +173,9 @@ public final class IqdbSystem implements AnnSystem {
         new IqdbSystem("iqdb-ivf-int8", ivf.withQuantization(Quantization.INT8), Knob.PROBES, probeSweep, 0f),
         new IqdbSystem("iqdb-hnsw", hnsw, Knob.EF, efSweep, 0f),
         new IqdbSystem("iqdb-hnsw-int8", hnsw.withQuantization(Quantization.INT8), Knob.EF, efSweep, 0f),
-        new IqdbSystem("iqdb-hnsw-int4", hnsw.withQuantization(Quantization.INT4), Knob.EF, efSweep, 0f));
+        new IqdbSystem("iqdb-hnsw-int4", hnsw.withQuantization(Quantization.INT4), Knob.EF, efSweep, 0f),
+        new IqdbSystem("iqdb-flat-bit1", IndexSpec.flat(Quantization.BIT1), Knob.NONE, List.of(), 0f),
+        new IqdbSystem("iqdb-ivf-bit1", ivf.withQuantization(Quantization.BIT1), Knob.PROBES, probeSweep, 0f),
+        new IqdbSystem("iqdb-hnsw-bit1", hnsw.withQuantization(Quantization.BIT1), Knob.EF, efSweep, 0f));
   }
 }
