@@ -1,15 +1,7 @@
 package io.iqdb.codecs.flat;
 
-import io.iqdb.codecs.IqdbCodec;
 import io.iqdb.codecs.IqdbVectorFormats;
-import java.io.IOException;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.KnnVectorsReader;
-import org.apache.lucene.codecs.KnnVectorsWriter;
-import org.apache.lucene.codecs.hnsw.FlatVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
-import org.apache.lucene.index.SegmentReadState;
-import org.apache.lucene.index.SegmentWriteState;
 
 /**
  * Exact search over scalar-quantized codes with full-precision rescoring: every accepted vector is
@@ -24,12 +16,11 @@ import org.apache.lucene.index.SegmentWriteState;
  * there, including the encoding of each field); this format adds none. The encoding is read per
  * field from those files, so the SPI constructor reads every variant.
  */
-public final class IqdbQuantizedFlatVectorsFormat extends KnnVectorsFormat {
+public final class IqdbQuantizedFlatVectorsFormat extends FlatSearchFormat {
 
   /** The SPI name, with its version. */
   public static final String NAME = "IqdbFlatQuantized100";
 
-  private final FlatVectorsFormat flat;
   private final int bits;
 
   /** The SPI constructor: 8-bit codes when writing; any encoding when reading. */
@@ -44,24 +35,8 @@ public final class IqdbQuantizedFlatVectorsFormat extends KnnVectorsFormat {
    * @throws IllegalArgumentException for any other value
    */
   public IqdbQuantizedFlatVectorsFormat(int bits) {
-    super(NAME);
-    this.flat = new Lucene104ScalarQuantizedVectorsFormat(IqdbVectorFormats.encoding(bits));
+    super(NAME, new Lucene104ScalarQuantizedVectorsFormat(IqdbVectorFormats.encoding(bits)));
     this.bits = bits;
-  }
-
-  @Override
-  public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return flat.fieldsWriter(state);
-  }
-
-  @Override
-  public KnnVectorsReader fieldsReader(SegmentReadState state) throws IOException {
-    return new FlatSearchReader(flat.fieldsReader(state), state.fieldInfos);
-  }
-
-  @Override
-  public int getMaxDimensions(String fieldName) {
-    return IqdbCodec.MAX_DIMENSIONS;
   }
 
   @Override
