@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.util.UnicodeUtil;
 
 /**
  * The attributes of a record: an immutable map from field name to value. Every field is stored for
@@ -240,15 +241,9 @@ public final class Payload {
   }
 
   private static String wellFormed(String name, String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new PayloadException(
-            "payload field '" + name + "': string has an unpaired surrogate at index " + i
-                + " (strings are stored as UTF-8)");
-      }
+    if (!UnicodeUtil.validUTF16String(s)) {
+      throw new PayloadException(
+          "payload field '" + name + "': string has an unpaired surrogate (strings are stored as UTF-8)");
     }
     return s;
   }
@@ -271,21 +266,7 @@ public final class Payload {
   }
 
   private static int utf8Length(String s) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        n++;
-      } else if (c < 0x800) {
-        n += 2;
-      } else if (Character.isHighSurrogate(c)) {
-        n += 4;
-        i++;
-      } else {
-        n += 3;
-      }
-    }
-    return n;
+    return UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
   }
 
   /** Builds a {@link Payload}. Validates each field as it is put. */

@@ -92,10 +92,6 @@ final class CollectionImpl implements VectorCollection {
     return config;
   }
 
-  Durability durability() {
-    return durability;
-  }
-
   // ---------------------------------------------------------------- writes
 
   @Override
@@ -148,44 +144,25 @@ final class CollectionImpl implements VectorCollection {
     if (unique.isEmpty()) {
       return 0;
     }
-    List<ReentrantLock> held = lockStripes(unique);
-    long seq;
-    int existing = 0;
-    try {
-      commitLock.readLock().lock();
+    int[] existing = {0};
+    write(unique, "delete from", () -> {
+      // Under the stripe locks no other write to these ids can land, so what a fresh reader sees
+      // is what this delete removes.
+      List<CollectionLog.Op> ops = new ArrayList<>();
+      IndexSearcher s = acquire();
       try {
-        ensureWritable();
-        // Under the stripe locks no other write to these ids can land, so what a fresh reader sees is
-        // what this delete removes.
-        List<CollectionLog.Op> ops = new ArrayList<>();
-        IndexSearcher s = acquire();
-        try {
-          for (String id : unique) {
-            if (SearchExecutor.get(s, id) != null) {
-              ops.add(new CollectionLog.Delete(id));
-            }
+        for (String id : unique) {
+          if (SearchExecutor.docOf(s, id) >= 0) {
+            ops.add(new CollectionLog.Delete(id));
           }
-        } finally {
-          searchers.release(s);
         }
-        existing = ops.size();
-        if (ops.isEmpty()) {
-          return 0;
-        }
-        seq = appendAndApply(ops, List.of());
       } finally {
-        commitLock.readLock().unlock();
+        searchers.release(s);
       }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
-        throw iq;
-      }
-      throw fail(e, "delete from collection '" + name + "'");
-    } finally {
-      held.forEach(ReentrantLock::unlock);
-    }
-    syncLog(seq);
-    return existing;
+      existing[0] = ops.size();
+      return ops.isEmpty() ? NOTHING_WRITTEN : appendAndApply(ops, List.of());
+    });
+    return existing[0];
   }
 
   private record PreparedUpsert(CollectionLog.Upsert op, Payload payload) {}
@@ -199,16 +176,33 @@ final class CollectionImpl implements VectorCollection {
   }
 
   private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
-    List<ReentrantLock> held = lockStripes(ops.stream().map(CollectionLog.Op::id).toList());
+    write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into", () -> {
+      for (PreparedUpsert p : upserts) {
+        schema.register(p.op.id(), p.payload);
+      }
+      return appendAndApply(ops, upserts.stream().map(PreparedUpsert::payload).toList());
+    });
+  }
+
+  /** A write done under the locks: returns the batch's sequence number, or {@link #NOTHING_WRITTEN}. */
+  private interface LockedWrite {
+    long run() throws IOException;
+  }
+
+  private static final long NOTHING_WRITTEN = -1;
+
+  /**
+   * Runs a write holding the stripes of its ids and the commit lock shared, then (SYNC) waits for
+   * its log record to be fsynced, outside the locks so that concurrent writers share the fsync.
+   */
+  private void write(Collection<String> ids, String what, LockedWrite body) {
+    List<ReentrantLock> held = lockStripes(ids);
     long seq;
     try {
       commitLock.readLock().lock();
       try {
         ensureWritable();
-        for (PreparedUpsert p : upserts) {
-          schema.register(p.op.id(), p.payload);
-        }
-        seq = appendAndApply(ops, upserts);
+        seq = body.run();
       } finally {
         commitLock.readLock().unlock();
       }
@@ -216,23 +210,21 @@ final class CollectionImpl implements VectorCollection {
       if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
         throw iq;
       }
-      throw fail(e, "upsert into collection '" + name + "'");
+      throw fail(e, what + " collection '" + name + "'");
     } finally {
       held.forEach(ReentrantLock::unlock);
     }
-    syncLog(seq);
+    if (seq != NOTHING_WRITTEN) {
+      syncLog(seq);
+    }
   }
 
   /** Logs the batch, then applies it to the index. Caller holds the stripes and the commit lock. */
-  private long appendAndApply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
+  private long appendAndApply(List<CollectionLog.Op> ops, List<Payload> payloads) throws IOException {
     long seq = log.append(ops);
-    apply(ops, upserts);
+    applyOps(writer, schema, ops, payloads);
     writeGen.incrementAndGet();
     return seq;
-  }
-
-  private void apply(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) throws IOException {
-    applyOps(writer, schema, ops, upserts.stream().map(PreparedUpsert::payload).toList());
   }
 
   /** Applies a batch replayed from the log at open, before the collection exists. */
@@ -389,7 +381,6 @@ final class CollectionImpl implements VectorCollection {
       if (r == null) {
         throw new InvalidArgumentException("a search request of the batch is null");
       }
-      Validation.checkVector(config, r.vector(), "query");
     }
     return read("batch search of", s -> IntStream.range(0, requests.size()).parallel()
         .mapToObj(i -> {
@@ -489,10 +480,6 @@ final class CollectionImpl implements VectorCollection {
     } finally {
       commitLock.writeLock().unlock();
     }
-  }
-
-  boolean isFailed() {
-    return failure != null;
   }
 
   /** Commits (unless failed) and closes everything. */

@@ -8,28 +8,26 @@ import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
-import java.util.PriorityQueue;
 import org.apache.lucene.index.FloatVectorValues;
-import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.ConjunctionUtils;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
@@ -40,13 +38,11 @@ final class SearchExecutor {
   static final int DEFAULT_EF = 100;
 
   private final CollectionConfig config;
-  private final VectorSimilarityFunction similarity;
   private final FilterCompiler filters;
   private final IndexFormats formats;
 
   SearchExecutor(CollectionConfig config, Schema schema, IndexFormats formats) {
     this.config = config;
-    this.similarity = IndexFormats.similarity(config.metric());
     this.filters = new FilterCompiler(schema);
     this.formats = formats;
   }
@@ -69,19 +65,14 @@ final class SearchExecutor {
       candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
     }
     KnnSearchStrategy strategy = formats.searchStrategy(request);
-    Query knn =
+    Query query =
         strategy == null
             ? new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter)
             : new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter, strategy);
-    TopDocs top = searcher.search(knn, candidates);
-    ScoreDoc[] docs = top.scoreDocs;
     if (formats.databaseRescores()) {
-      docs = rescore(searcher, request.vector(), docs);
+      query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
     }
-    if (docs.length > k) {
-      docs = Arrays.copyOf(docs, k);
-    }
-    return toHits(searcher, docs, request);
+    return toHits(searcher, searcher.search(query, k).scoreDocs, request);
   }
 
   private Query filterQuery(SearchRequest request) {
@@ -96,80 +87,38 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
-  /** Exact scores of the candidates against full-precision vectors, best first. */
-  private ScoreDoc[] rescore(IndexSearcher searcher, float[] query, ScoreDoc[] docs) throws IOException {
-    // In doc order, so that each segment's vectors are read through one forward iterator.
-    ScoreDoc[] byDoc = docs.clone();
-    Arrays.sort(byDoc, Comparator.comparingInt(d -> d.doc));
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    ScoreDoc[] out = new ScoreDoc[byDoc.length];
-    LeafReaderContext leaf = null;
-    FloatVectorValues values = null;
-    KnnVectorValues.DocIndexIterator it = null;
-    for (int i = 0; i < byDoc.length; i++) {
-      int doc = byDoc[i].doc;
-      if (leaf == null || doc >= leaf.docBase + leaf.reader().maxDoc()) {
-        leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
-        values = leaf.reader().getFloatVectorValues(Schema.VECTOR);
-        it = values.iterator();
-      }
-      int local = doc - leaf.docBase;
-      if (it.docID() > local || it.advance(local) != local) {
-        throw new IllegalStateException("document " + doc + " has no vector");
-      }
-      out[i] = new ScoreDoc(doc, similarity.compare(query, values.vectorValue(it.index())));
-    }
-    Arrays.sort(out, BEST_FIRST);
-    return out;
-  }
-
-  private static final Comparator<ScoreDoc> BEST_FIRST =
-      Comparator.<ScoreDoc>comparingDouble(d -> -d.score).thenComparingInt(d -> d.doc);
-
-  /** Brute force over every live document matching the filter. */
+  /**
+   * Brute force over every live document matching the filter, scored against the full-precision
+   * vectors whatever the index's quantization.
+   */
   ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Query filter) throws IOException {
-    PriorityQueue<ScoreDoc> heap = new PriorityQueue<>(k + 1, BEST_FIRST.reversed());
+    HitQueue queue = new HitQueue(k, false);
     Weight weight =
         filter == null
             ? null
             : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
     for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
-      LeafReader reader = ctx.reader();
-      FloatVectorValues values = reader.getFloatVectorValues(Schema.VECTOR);
-      if (values == null) {
+      FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
+      Scorer accepted = weight == null ? null : weight.scorer(ctx);
+      if (values == null || (weight != null && accepted == null)) {
         continue;
       }
-      Bits live = reader.getLiveDocs();
-      KnnVectorValues.DocIndexIterator it = values.iterator();
-      DocIdSetIterator accepted = null;
-      if (weight != null) {
-        Scorer scorer = weight.scorer(ctx);
-        if (scorer == null) {
-          continue;
-        }
-        accepted = scorer.iterator();
-      }
-      for (int doc = accepted == null ? it.nextDoc() : accepted.nextDoc();
-          doc != DocIdSetIterator.NO_MORE_DOCS;
-          doc = accepted == null ? it.nextDoc() : accepted.nextDoc()) {
-        if (live != null && !live.get(doc)) {
-          continue;
-        }
-        if (accepted != null && (it.docID() > doc || (it.docID() < doc && it.advance(doc) != doc))) {
-          continue;
-        }
-        float score = similarity.compare(query, values.vectorValue(it.index()));
-        ScoreDoc sd = new ScoreDoc(ctx.docBase + doc, score);
-        if (heap.size() < k) {
-          heap.add(sd);
-        } else if (BEST_FIRST.compare(sd, heap.peek()) < 0) {
-          heap.poll();
-          heap.add(sd);
+      VectorScorer scorer = values.rescorer(query);
+      DocIdSetIterator docs =
+          accepted == null
+              ? scorer.iterator()
+              : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), accepted.iterator()));
+      Bits live = ctx.reader().getLiveDocs();
+      for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          queue.insertWithOverflow(new ScoreDoc(ctx.docBase + doc, scorer.score()));
         }
       }
     }
-    ScoreDoc[] out = heap.toArray(new ScoreDoc[0]);
-    Arrays.sort(out, BEST_FIRST);
+    ScoreDoc[] out = new ScoreDoc[queue.size()];
+    for (int i = out.length - 1; i >= 0; i--) {
+      out[i] = queue.pop();
+    }
     return out;
   }
 
@@ -191,20 +140,19 @@ final class SearchExecutor {
 
   /** Reads one record by id, or {@code null}. */
   static VectorRecord get(IndexSearcher searcher, String id) throws IOException {
-    Weight w = searcher.createWeight(new TermQuery(new Term(Schema.ID, id)), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
-      Scorer s = w.scorer(ctx);
-      if (s == null) {
-        continue;
-      }
-      Bits live = ctx.reader().getLiveDocs();
-      DocIdSetIterator it = s.iterator();
-      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-        if (live == null || live.get(doc)) {
-          return new VectorRecord(id, RecordFields.vector(ctx.reader(), doc), RecordFields.payload(ctx.reader(), doc));
-        }
-      }
+    int doc = docOf(searcher, id);
+    if (doc < 0) {
+      return null;
     }
-    return null;
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
+    int local = doc - leaf.docBase;
+    return new VectorRecord(id, RecordFields.vector(leaf.reader(), local), RecordFields.payload(leaf.reader(), local));
+  }
+
+  /** The live document of an id, or -1. Ids are unique: upserts replace by id. */
+  static int docOf(IndexSearcher searcher, String id) throws IOException {
+    ScoreDoc[] hits = searcher.search(new TermQuery(new Term(Schema.ID, id)), 1).scoreDocs;
+    return hits.length == 0 ? -1 : hits[0].doc;
   }
 }

@@ -6,7 +6,7 @@ import io.iqdb.InvalidIdException;
 import io.iqdb.InvalidVectorException;
 import io.iqdb.Metric;
 import io.iqdb.VectorCollection;
-import java.nio.charset.StandardCharsets;
+import org.apache.lucene.util.UnicodeUtil;
 
 /** Checks of ids and vectors, shared by writes and queries. */
 final class Validation {
@@ -22,37 +22,17 @@ final class Validation {
     if (id.isEmpty()) {
       throw new InvalidIdException("record id must not be empty");
     }
-    int bad = unpairedSurrogate(id);
-    if (bad >= 0) {
+    if (!UnicodeUtil.validUTF16String(id)) {
       throw new InvalidIdException(
-          "record id must be well-formed UTF-16 (it is stored as UTF-8); id has an unpaired surrogate at index "
-              + bad);
+          "record id must be well-formed UTF-16 (it is stored as UTF-8); id has an unpaired surrogate");
     }
-    if (id.length() > VectorCollection.MAX_ID_BYTES
-        || id.getBytes(StandardCharsets.UTF_8).length > VectorCollection.MAX_ID_BYTES) {
+    int bytes = UnicodeUtil.calcUTF16toUTF8Length(id, 0, id.length());
+    if (bytes > VectorCollection.MAX_ID_BYTES) {
       throw new InvalidIdException(
           "record id must have at most " + VectorCollection.MAX_ID_BYTES + " UTF-8 bytes; id='"
-              + id.substring(0, Math.min(id.length(), 40)) + "...' has "
-              + id.getBytes(StandardCharsets.UTF_8).length);
+              + id.substring(0, Math.min(id.length(), 40)) + "...' has " + bytes);
     }
     return id;
-  }
-
-  /** The index of the first unpaired surrogate in {@code s}, or -1 if there is none. */
-  static int unpairedSurrogate(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-          i++;
-        } else {
-          return i;
-        }
-      } else if (Character.isLowSurrogate(c)) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /**
