@@ -9,8 +9,8 @@ import java.util.EnumSet;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * One generation file of an open {@link WriteAheadLog}. {@code written} and {@code lastSeq} change
- * under the log's append lock, {@code synced} under its sync leadership.
+ * One generation file of an open {@link WriteAheadLog}. {@code written}, {@code allocated} and
+ * {@code lastSeq} change under the log's append lock, {@code synced} under its sync leadership.
  */
 final class Generation {
   final long generation;
@@ -20,12 +20,16 @@ final class Generation {
   volatile long synced;
   long lastSeq = -1;
 
+  /** The file's length: {@code written} plus the zeros written ahead of it (see preallocation). */
+  long allocated;
+
   Generation(long generation, Path file, FileChannel channel, long size) {
     this.generation = generation;
     this.file = file;
     this.channel = channel;
     this.written = size;
     this.synced = size;
+    this.allocated = size;
   }
 
   /** Creates a generation file with its header, fsyncs it and its directory entry. */

@@ -40,14 +40,29 @@ import org.apache.lucene.util.IOUtils;
  * for the writers the last fsync released (see {@code awaitGroup}), so that all writers share each
  * fsync instead of splitting into two alternating halves. Order: {@code checkpointLock} (trim,
  * close), then the sync leadership, then {@code appendLock}; never the other way.
+ *
+ * <p>Waiting briefly without sleeping: a writer whose record the running fsync does not cover, and
+ * a leader gathering its group, yield the processor in a loop for at most about one fsync before
+ * they block. An fsync here takes about as long as waking a blocked thread (on small virtual
+ * machines especially), so blocking right away costs every writer a wake-up on the critical path.
+ *
+ * <p>Preallocation (SYNC mode): the newest generation is extended with zeros {@link
+ * #PREALLOCATE_BYTES} at a time ahead of its records, so that most fsyncs overwrite allocated
+ * blocks of a file whose length does not change; on ext4 and XFS such an fdatasync needs no
+ * journal commit and takes about 2/3 of the time of one that appends. The zeros after the last
+ * record read as a torn tail, which recovery cuts off (see the package documentation); a
+ * generation is truncated to its records before it is sealed.
  */
 public final class WriteAheadLog implements Closeable {
 
   /** The longest commit delay, whatever the last fsync took. */
   private static final long MAX_COMMIT_DELAY_NANOS = 1_000_000;
 
-  /** How often a delayed leader looks whether the group is complete. */
-  private static final long COMMIT_DELAY_STEP_NANOS = 20_000;
+  /** The longest a writer yields before it blocks, waiting for an fsync. */
+  private static final long MAX_SPIN_NANOS = 500_000;
+
+  /** Zeros written ahead of the records of the newest generation, in SYNC mode. */
+  static final int PREALLOCATE_BYTES = 1 << 20;
 
   private final Path dir;
   private final WalOptions options;
@@ -55,7 +70,8 @@ public final class WriteAheadLog implements Closeable {
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
-  private boolean syncing; // guarded by syncState: some thread holds the sync leadership
+  // written under syncState, read without it to decide whether spinning can help
+  private volatile boolean syncing; // some thread holds the sync leadership
 
   /** Records the last fsync covered, and how long it took: inputs of the commit delay. */
   private volatile long lastGroupSize;
@@ -184,6 +200,12 @@ public final class WriteAheadLog implements Closeable {
       Generation g = current;
       WalFormat.seal(record, seq, g.synced);
       try {
+        if (g.written + record.limit() > g.allocated
+            && options.mode() == WalOptions.Mode.SYNC) {
+          // Not fsynced here: the next sync makes the zeros durable with the records among them.
+          g.allocated = g.written + record.limit() + PREALLOCATE_BYTES;
+          WalIo.writeFully(g.channel, ByteBuffer.allocate(PREALLOCATE_BYTES), g.written + record.limit());
+        }
         WalIo.writeFully(g.channel, record, g.written);
       } catch (Throwable t) {
         throw fail(t);
@@ -219,6 +241,7 @@ public final class WriteAheadLog implements Closeable {
     if (seq <= syncedSeq) {
       return;
     }
+    spinWhileSyncing(seq);
     syncState.lock();
     try {
       while (true) {
@@ -245,20 +268,36 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
+   * While another thread fsyncs and {@code seq} is not yet covered, yields for up to about one
+   * fsync: the running fsync may cover {@code seq} after all, or end and let this thread lead the
+   * next, either way without the cost of blocking and being woken.
+   */
+  private void spinWhileSyncing(long seq) {
+    long deadline = System.nanoTime() + Math.min(lastFsyncNanos, MAX_SPIN_NANOS);
+    while (syncing
+        && seq > syncedSeq
+        && failure == null
+        && !closed
+        && System.nanoTime() < deadline) {
+      Thread.yield();
+    }
+  }
+
+  /**
    * Commit delay: when the last fsync covered several writers, they are about to append again (they
    * were woken when it finished, just before this leader was chosen). Without a short wait they
    * would miss this fsync and form the next group, so that writers split into two groups that
-   * alternate, each about half the size. Waits at most a quarter of the last fsync, only while
-   * fewer records are pending than the last fsync covered; a lone writer never waits.
+   * alternate, each about half the size. Waits, yielding, at most as long as the last fsync took,
+   * only while fewer records are pending than the last fsync covered; a lone writer never waits.
    */
   private void awaitGroup() {
     long target = lastGroupSize;
     if (target <= 1) {
       return;
     }
-    long deadline = System.nanoTime() + Math.min(lastFsyncNanos / 4, MAX_COMMIT_DELAY_NANOS);
+    long deadline = System.nanoTime() + Math.min(lastFsyncNanos, MAX_COMMIT_DELAY_NANOS);
     while (lastSeq - syncedSeq < target && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(COMMIT_DELAY_STEP_NANOS);
+      Thread.yield();
     }
   }
 
@@ -367,7 +406,11 @@ public final class WriteAheadLog implements Closeable {
     Generation old = current;
     try {
       // Recovery treats every generation but the newest as completely fsynced: make it so before
-      // the next generation exists.
+      // the next generation exists, without the preallocated zeros (they would read as damage).
+      if (old.allocated > old.written) {
+        old.channel.truncate(old.written);
+        old.allocated = old.written;
+      }
       old.channel.force(false);
       old.synced = old.written;
       syncedSeq = lastSeq;
@@ -521,7 +564,12 @@ public final class WriteAheadLog implements Closeable {
     try {
       if (failure == null) {
         try {
-          if (current.written != current.synced) {
+          boolean truncated = current.allocated > current.written;
+          if (truncated) {
+            current.channel.truncate(current.written);
+            current.allocated = current.written;
+          }
+          if (truncated || current.written != current.synced) {
             current.channel.force(false);
             current.synced = current.written;
             syncedSeq = lastSeq;

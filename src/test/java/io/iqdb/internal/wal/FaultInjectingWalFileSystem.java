@@ -428,39 +428,46 @@ public final class FaultInjectingWalFileSystem implements WalFileSystem {
   }
 
   private byte[] mangle(byte[] durable, byte[] live, CrashMode mode) {
-    boolean appendOnly =
-        live.length >= durable.length
-            && Arrays.equals(live, 0, durable.length, durable, 0, durable.length);
-    if (!appendOnly) {
-      // Truncated or rewritten since the last force: either version may survive.
-      return randomInt(2) == 0 ? durable : live;
-    }
-    int unsynced = live.length - durable.length;
-    if (unsynced == 0 || mode == CrashMode.DROP) {
-      return durable;
-    }
     if (mode == CrashMode.KEEP) {
       return live;
     }
+    if (live.length < durable.length) {
+      // Truncated since the last force: either version may survive.
+      return randomInt(2) == 0 ? durable : live;
+    }
+    // Bytes from the first one that differs on were written since the last force, whether they
+    // were appended or overwrote old bytes (zeros written ahead, say). A prefix of them survives;
+    // beyond it the old bytes remain.
+    int from = Arrays.mismatch(live, 0, durable.length, durable, 0, durable.length);
+    if (from < 0) {
+      from = durable.length;
+    }
+    int unsynced = live.length - from;
+    if (unsynced == 0 || mode == CrashMode.DROP) {
+      return durable;
+    }
     int keep = 1 + randomInt(unsynced);
-    byte[] out = Arrays.copyOf(live, durable.length + keep);
+    byte[] out = Arrays.copyOf(live, Math.max(from + keep, durable.length));
+    if (from + keep < durable.length) {
+      System.arraycopy(durable, from + keep, out, from + keep, durable.length - from - keep);
+    }
     switch (mode) {
       case GARBLE -> {
         int changes = 1 + randomInt(8);
         for (int i = 0; i < changes; i++) {
-          int at = durable.length + randomInt(keep);
+          int at = from + randomInt(keep);
           out[at] = (byte) (out[at] ^ (1 + randomInt(255)));
         }
       }
       case HOLES -> {
-        int firstSector = durable.length / 512;
-        int lastSector = (out.length - 1) / 512;
+        int firstSector = from / 512;
+        int lastSector = (from + keep - 1) / 512;
         int holes = 1 + randomInt(3);
         for (int i = 0; i < holes; i++) {
           int sector = firstSector + randomInt(lastSector - firstSector + 1);
-          int from = Math.max(durable.length, sector * 512);
-          int to = Math.min(out.length, (sector + 1) * 512);
-          Arrays.fill(out, from, to, (byte) 0);
+          int start = Math.max(from, sector * 512);
+          int end = Math.min(from + keep, (sector + 1) * 512);
+          Arrays.fill(out, start, end, (byte) 0);
         }
       }
       default -> {} // TEAR: the prefix is all

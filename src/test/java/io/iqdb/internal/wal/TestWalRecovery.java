@@ -1,6 +1,7 @@
 package io.iqdb.internal.wal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,9 +62,27 @@ public class TestWalRecovery extends LuceneTestCase {
     List<Path> files = WalTestUtil.generationFiles(dir);
     assertEquals(1, files.size());
     // The last record's end, plus a sync marker if the fsync came after the last record.
-    assertEquals(
-        ends.lastEntry().getValue() + (syncAfter == records ? 32 : 0), Files.size(files.get(0)));
+    stripPreallocatedZeros(files.get(0), ends.lastEntry().getValue() + (syncAfter == records ? 32 : 0));
     return new Written(dir, files.get(0), batches, ends, syncedEnd);
+  }
+
+  /**
+   * Checks that the file holds {@code end} bytes of records followed only by the zeros SYNC mode
+   * writes ahead of them, and cuts those zeros off, so that the tests below damage the records as
+   * a file system without preallocation would hold them. (Recovery with the zeros in place is
+   * covered by testPreallocatedZerosAreCutOff.)
+   */
+  private static void stripPreallocatedZeros(Path file, long end) throws IOException {
+    long size = Files.size(file);
+    assertTrue("file of " + size + " bytes, records end at " + end, size >= end);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer tail = ByteBuffer.allocate((int) (size - end));
+      WalIo.readFully(ch, tail, end);
+      for (int i = 0; i < tail.limit(); i++) {
+        assertEquals("byte " + (end + i) + " after the records", 0, tail.get(i));
+      }
+      ch.truncate(end);
+    }
   }
 
   private static TreeMap<Long, List<WalEntry>> recoverCopy(
@@ -203,8 +222,8 @@ public class TestWalRecovery extends LuceneTestCase {
       fs.restart();
     }
     Path file = WalTestUtil.generationFiles(dir).get(0);
+    stripPreallocatedZeros(file, lastRecordEnd + 32);
     long size = Files.size(file);
-    assertEquals(lastRecordEnd + 32, size);
     for (int i = 0; i < atLeast(30); i++) {
       boolean inMarker = random().nextInt(5) == 0;
       long at =
@@ -298,6 +317,67 @@ public class TestWalRecovery extends LuceneTestCase {
             () -> WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector()));
     assertTrue(e.getMessage(), e.getMessage().contains("records 1 to 5 are missing"));
     assertEquals(files.get(1), e.file());
+  }
+
+  /**
+   * SYNC mode writes zeros ahead of its records. After a kill they trail the records; recovery cuts
+   * them off like any torn tail, keeps every record, and the log goes on. Generations sealed by a
+   * roll or a clean close hold no zeros, since recovery would read zeros there as corruption.
+   */
+  public void testPreallocatedZerosAreCutOff() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
+    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    long end;
+    try {
+      for (int i = 0; i < 20; i++) {
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 4);
+        long seq = wal.append(batch);
+        appended.put(seq, batch);
+        if (random().nextBoolean()) {
+          wal.sync(seq);
+        }
+      }
+      end = wal.sizeInBytes();
+      fs.kill();
+    } finally {
+      expectThrows(IOException.class, wal::close);
+      fs.restart();
+    }
+    Path file = WalTestUtil.generationFiles(dir).get(0);
+    assertTrue(Files.size(file) >= end + WriteAheadLog.PREALLOCATE_BYTES / 2);
+    WalTestUtil.Collector replay = new WalTestUtil.Collector();
+    long seq = 0;
+    try (WriteAheadLog reopened =
+        WriteAheadLog.open(
+            dir,
+            WalOptions.defaults().withMaxGenerationBytes(WalOptions.MIN_GENERATION_BYTES),
+            0,
+            replay)) {
+      assertEquals(appended, replay.batches);
+      assertEquals(end, Files.size(file));
+      // Enough to roll over a few times; every sealed generation must be cut to its records.
+      while (WalTestUtil.generationFiles(dir).size() < 4) {
+        seq = reopened.append(List.of(WalEntry.delete(WalTestUtil.randomId(random()))));
+        reopened.sync(seq);
+      }
+      assertEquals(seq, reopened.syncedSeq());
+    }
+    WalTestUtil.Collector again = new WalTestUtil.Collector();
+    WriteAheadLog.open(dir, WalOptions.defaults(), 0, again).close();
+    assertEquals(appended, again.batches.headMap(21L));
+    assertEquals(seq, again.batches.size());
+    for (Path f : WalTestUtil.generationFiles(dir)) {
+      try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+        ByteBuffer last = ByteBuffer.allocate(4);
+        WalIo.readFully(ch, last, ch.size() - 4);
+        assertNotEquals("generation " + f + " ends in zeros", 0, last.getInt(0));
+      }
+    }
   }
 
   public void testEmptyNewestGenerationFromACrashIsDeleted() throws IOException {
