@@ -43,8 +43,9 @@ import org.apache.lucene.util.IOUtils;
  *
  * <p>Waiting briefly without sleeping: a writer whose record the running fsync does not cover, and
  * a leader gathering its group, yield the processor in a loop for at most about one fsync before
- * they block. An fsync here takes about as long as waking a blocked thread (on small virtual
- * machines especially), so blocking right away costs every writer a wake-up on the critical path.
+ * they block, as long as fsyncs take at most {@code MAX_SPIN_NANOS}. Such a fast fsync takes about
+ * as long as waking a blocked thread (on small virtual machines especially), so blocking right
+ * away would cost every writer a wake-up on the critical path; after slow fsyncs threads block.
  *
  * <p>Preallocation (SYNC mode): the newest generation is extended with zeros {@link
  * #PREALLOCATE_BYTES} at a time ahead of its records, so that most fsyncs overwrite allocated
@@ -58,8 +59,14 @@ public final class WriteAheadLog implements Closeable {
   /** The longest commit delay, whatever the last fsync took. */
   private static final long MAX_COMMIT_DELAY_NANOS = 1_000_000;
 
-  /** The longest a writer yields before it blocks, waiting for an fsync. */
+  /**
+   * Fsyncs up to this long are waited for by yielding (spinning) rather than blocking, for at most
+   * their duration; longer ones by blocking.
+   */
   private static final long MAX_SPIN_NANOS = 500_000;
+
+  /** How often a leader delayed for a slow fsync looks whether its group is complete. */
+  private static final long COMMIT_DELAY_STEP_NANOS = 50_000;
 
   /** Zeros written ahead of the records of the newest generation, in SYNC mode. */
   static final int PREALLOCATE_BYTES = 1 << 20;
@@ -273,7 +280,11 @@ public final class WriteAheadLog implements Closeable {
    * next, either way without the cost of blocking and being woken.
    */
   private void spinWhileSyncing(long seq) {
-    long deadline = System.nanoTime() + Math.min(lastFsyncNanos, MAX_SPIN_NANOS);
+    long fsyncNanos = lastFsyncNanos;
+    if (fsyncNanos > MAX_SPIN_NANOS) {
+      return; // a slow disk: blocking costs little beside the fsync, spinning would waste CPU
+    }
+    long deadline = System.nanoTime() + fsyncNanos;
     while (syncing
         && seq > syncedSeq
         && failure == null
@@ -287,17 +298,23 @@ public final class WriteAheadLog implements Closeable {
    * Commit delay: when the last fsync covered several writers, they are about to append again (they
    * were woken when it finished, just before this leader was chosen). Without a short wait they
    * would miss this fsync and form the next group, so that writers split into two groups that
-   * alternate, each about half the size. Waits, yielding, at most as long as the last fsync took,
-   * only while fewer records are pending than the last fsync covered; a lone writer never waits.
+   * alternate, each about half the size. Waits at most as long as the last fsync took (yielding
+   * after a fast one, sleeping after a slow one), only while fewer records are pending than the
+   * last fsync covered; a lone writer never waits.
    */
   private void awaitGroup() {
     long target = lastGroupSize;
     if (target <= 1) {
       return;
     }
-    long deadline = System.nanoTime() + Math.min(lastFsyncNanos, MAX_COMMIT_DELAY_NANOS);
+    long fsyncNanos = lastFsyncNanos;
+    long deadline = System.nanoTime() + Math.min(fsyncNanos, MAX_COMMIT_DELAY_NANOS);
     while (lastSeq - syncedSeq < target && System.nanoTime() < deadline) {
-      Thread.yield();
+      if (fsyncNanos > MAX_SPIN_NANOS) {
+        LockSupport.parkNanos(this, COMMIT_DELAY_STEP_NANOS);
+      } else {
+        Thread.yield();
+      }
     }
   }
 
