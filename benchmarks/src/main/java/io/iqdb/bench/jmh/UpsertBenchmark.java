@@ -6,6 +6,8 @@ import io.iqdb.Iqdb;
 import io.iqdb.Metric;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
+import io.iqdb.internal.DatabaseOptions;
+import io.iqdb.internal.IqdbAccess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +65,13 @@ public class UpsertBenchmark {
   @Param({"1", "100"})
   public int batch;
 
+  /**
+   * Microseconds added to every fsync of the write-ahead log, to see group commit on a disk slower
+   * to flush than this machine's (see {@link SlowDiskWalFileSystem}); 0 for the disk as it is.
+   */
+  @Param({"0"})
+  public int fsyncDelayMicros;
+
   private final AtomicLong nextId = new AtomicLong();
   private Path dir;
   private Iqdb db;
@@ -87,7 +96,13 @@ public class UpsertBenchmark {
       case "none" -> Durability.none();
       default -> throw new IllegalArgumentException("unknown durability " + durability);
     };
-    db = Iqdb.builder().path(dir).durability(mode).open();
+    if (fsyncDelayMicros == 0) {
+      db = Iqdb.builder().path(dir).durability(mode).open();
+    } else {
+      // the Iqdb.Builder defaults, plus the slow WAL file layer (an internal hook)
+      db = IqdbAccess.open(new DatabaseOptions(dir, mode, true, 64, true)
+          .withHooks(new SlowDiskWalFileSystem(fsyncDelayMicros * 1000L), null));
+    }
     collection = db.createCollection("upserts", CollectionConfig.builder(dim, Metric.L2).index(BenchIndexes.spec(index)).build());
     SplittableRandom random = new SplittableRandom(3);
     vectors = new float[4096][dim];
