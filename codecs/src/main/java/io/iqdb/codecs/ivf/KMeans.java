@@ -3,6 +3,7 @@ package io.iqdb.codecs.ivf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
@@ -20,6 +21,21 @@ final class KMeans {
 
   /** Training sample size per centroid. */
   static final int SAMPLE_PER_CENTROID = 32;
+
+  /** Centroid counts above this are trained in two levels (without a warm start). */
+  static final int HIERARCHY_MIN_K = 32;
+
+  /** Global Lloyd iterations after two-level training. */
+  static final int REFINE_ITERATIONS = 2;
+
+  /** Groups of centroids searched for a vector's nearest centroid, when there are many. */
+  static final int PROBE_GROUPS = 3;
+
+  /** Lloyd iterations grouping the centroids for assignment. */
+  private static final int ITERATIONS_OF_GROUPS = 8;
+
+  /** Centroids a sample point is compared with once its cluster is known. */
+  static final int NEIGHBORS = 16;
 
   private KMeans() {}
 
@@ -52,27 +68,12 @@ final class KMeans {
    */
   static float[][] train(Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
       throws IOException {
-    int n = vectors.size();
     Random random = new Random(seed);
-    int sampleSize = (int) Math.min(n, (long) k * SAMPLE_PER_CENTROID);
-    float[][] sample = new float[sampleSize][];
-    if (sampleSize == n) {
-      for (int i = 0; i < n; i++) {
-        sample[i] = vectors.vector(i).clone();
-      }
-    } else {
-      // Floyd's algorithm: sampleSize distinct ordinals, read in increasing order
-      java.util.BitSet chosen = new java.util.BitSet(n);
-      for (int j = n - sampleSize; j < n; j++) {
-        int t = random.nextInt(j + 1);
-        chosen.set(chosen.get(t) ? j : t);
-      }
-      int i = 0;
-      for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
-        sample[i++] = vectors.vector(ord).clone();
-      }
+    int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
+    float[][] sample = sample(vectors, sampleSize, random);
+    if ((warmStart == null || warmStart.length == 0) && k > HIERARCHY_MIN_K) {
+      return hierarchical(sample, k, iterations, random);
     }
-    int dims = sample[0].length;
     float[][] centroids = new float[k][];
     int c = 0;
     if (warmStart != null && warmStart.length > 0) {
@@ -85,34 +86,197 @@ final class KMeans {
     if (c < k) {
       seed(sample, centroids, c, random);
     }
-    int[] assignment = new int[sampleSize];
+    lloyd(sample, centroids, null, iterations, random);
+    return centroids;
+  }
+
+  /** A uniform sample of {@code size} distinct vectors, copied, in ordinal order. */
+  private static float[][] sample(Vectors vectors, int size, Random random) throws IOException {
+    int n = vectors.size();
+    float[][] sample = new float[size][];
+    if (size == n) {
+      for (int i = 0; i < n; i++) {
+        sample[i] = vectors.vector(i).clone();
+      }
+      return sample;
+    }
+    // Floyd's algorithm: size distinct ordinals, read in increasing order
+    BitSet chosen = new BitSet(n);
+    for (int j = n - size; j < n; j++) {
+      int t = random.nextInt(j + 1);
+      chosen.set(chosen.get(t) ? j : t);
+    }
+    int i = 0;
+    for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
+      sample[i++] = vectors.vector(ord).clone();
+    }
+    return sample;
+  }
+
+  /**
+   * Two-level training: about {@code sqrt(k)} coarse centroids partition the sample, each part
+   * gets fine centroids in proportion to its size (which keeps the lists balanced: a dense region
+   * gets many small lists rather than a few huge ones), trained on that part alone, then {@link
+   * #REFINE_ITERATIONS} global iterations let points cross part boundaries. Every Lloyd iteration
+   * then compares a point with about {@code sqrt(k)} centroids instead of {@code k}.
+   */
+  private static float[][] hierarchical(float[][] sample, int k, int iterations, Random random)
+      throws IOException {
+    int groups = (int) Math.round(Math.sqrt(k));
+    float[][] coarse = new float[groups][];
+    seed(sample, coarse, 0, random);
+    int[] groupOf = lloyd(sample, coarse, null, iterations, random);
+    int[] groupSizes = new int[groups];
+    for (int g : groupOf) {
+      groupSizes[g]++;
+    }
+    int[] fineCounts = allocate(groupSizes, k);
+    int[] firstFine = new int[groups + 1];
+    for (int g = 0; g < groups; g++) {
+      firstFine[g + 1] = firstFine[g] + fineCounts[g];
+    }
+    float[][][] parts = new float[groups][][];
+    int[][] members = new int[groups][];
+    for (int g = 0; g < groups; g++) {
+      parts[g] = new float[groupSizes[g]][];
+      members[g] = new int[groupSizes[g]];
+    }
+    int[] fill = new int[groups];
+    for (int i = 0; i < sample.length; i++) {
+      int g = groupOf[i];
+      parts[g][fill[g]] = sample[i];
+      members[g][fill[g]++] = i;
+    }
+    // seeds drawn up front: each part's result depends on its own seed, not on thread scheduling
+    long[] seeds = new long[groups];
+    for (int g = 0; g < groups; g++) {
+      seeds[g] = random.nextLong();
+    }
+    float[][] centroids = new float[k][];
+    int[] assignment = new int[sample.length];
+    forEachChunk(
+        groups,
+        1,
+        (long) sample.length * k * sample[0].length / groups,
+        (from, to) -> {
+          for (int g = from; g < to; g++) {
+            if (fineCounts[g] == 0) {
+              continue;
+            }
+            Random partRandom = new Random(seeds[g]);
+            float[][] fine = new float[fineCounts[g]][];
+            seed(parts[g], fine, 0, partRandom);
+            int[] fineOf = lloyd(parts[g], fine, null, iterations, partRandom);
+            System.arraycopy(fine, 0, centroids, firstFine[g], fine.length);
+            for (int i = 0; i < fineOf.length; i++) {
+              assignment[members[g][i]] = firstFine[g] + fineOf[i];
+            }
+          }
+        });
+    lloyd(sample, centroids, assignment, REFINE_ITERATIONS, random);
+    return centroids;
+  }
+
+  /**
+   * Splits {@code k} centroids among groups in proportion to their sizes by the largest remainder
+   * method, with at least one per non-empty group and at most one per member.
+   *
+   * @param sizes the group sizes; they add up to at least {@code k}, and fewer than {@code k}
+   *     groups are non-empty
+   * @param k the number of centroids
+   * @return the number of centroids per group, adding up to {@code k}
+   */
+  static int[] allocate(int[] sizes, int k) {
+    long total = 0;
+    for (int size : sizes) {
+      total += size;
+    }
+    int[] counts = new int[sizes.length];
+    double[] remainders = new double[sizes.length];
+    int given = 0;
+    for (int g = 0; g < sizes.length; g++) {
+      if (sizes[g] == 0) {
+        continue;
+      }
+      double quota = (double) k * sizes[g] / total;
+      counts[g] = Math.min(sizes[g], Math.max(1, (int) quota));
+      remainders[g] = quota - counts[g];
+      given += counts[g];
+    }
+    // ties go to the first group, so the split is a function of the sizes alone
+    for (; given < k; given++) {
+      int best = -1;
+      for (int g = 0; g < sizes.length; g++) {
+        if (counts[g] < sizes[g] && (best < 0 || remainders[g] > remainders[best])) {
+          best = g;
+        }
+      }
+      counts[best]++;
+      remainders[best] -= 1;
+    }
+    for (; given > k; given--) {
+      int best = -1;
+      for (int g = 0; g < sizes.length; g++) {
+        if (counts[g] > 1 && (best < 0 || remainders[g] < remainders[best])) {
+          best = g;
+        }
+      }
+      counts[best]--;
+      remainders[best] += 1;
+    }
+    return counts;
+  }
+
+  /**
+   * Lloyd iterations on the sample, updating {@code centroids} in place, with the size cap and
+   * empty cluster splitting. When every point's current centroid is known and there are many
+   * centroids, a point is compared only with the {@link #NEIGHBORS} centroids nearest to its
+   * current one: a point moves to a neighbouring cluster, hardly ever to a distant one.
+   *
+   * @param assignment each point's current centroid, or null to search all centroids in the first
+   *     iteration
+   * @return each point's centroid in the last iteration (before the last update)
+   */
+  private static int[] lloyd(
+      float[][] sample, float[][] centroids, int[] assignment, int iterations, Random random)
+      throws IOException {
+    int n = sample.length;
+    int k = centroids.length;
+    int dims = sample[0].length;
+    int[] current = assignment == null ? new int[n] : assignment;
+    boolean known = assignment != null;
     int[] counts = new int[k];
-    int cap = Math.max(1, (int) Math.ceil(BALANCE * sampleSize / (double) k));
-    int[] nearest = new int[sampleSize];
-    int[] second = new int[sampleSize];
+    int cap = Math.max(1, (int) Math.ceil(BALANCE * n / (double) k));
+    int[] nearest = new int[n];
+    int[] second = new int[n];
     for (int iter = 0; iter < iterations; iter++) {
-      float[][] current = centroids;
+      int[][] neighbors =
+          known && k > 2 * NEIGHBORS ? nearestCentroids(centroids, centroids, NEIGHBORS) : null;
+      int perPoint = neighbors == null ? k : NEIGHBORS;
       forEachChunk(
-          sampleSize,
-          (long) sampleSize * k * dims,
+          n,
+          CHUNK,
+          (long) n * perPoint * dims,
           (from, to) -> {
             for (int i = from; i < to; i++) {
-              nearestTwo(sample[i], current, nearest, second, i);
+              int[] candidates = neighbors == null ? null : neighbors[current[i]];
+              nearestTwo(sample[i], centroids, candidates, nearest, second, i);
             }
           });
       // the size cap is applied in sample order, so the result does not depend on threads
       Arrays.fill(counts, 0);
-      for (int i = 0; i < sampleSize; i++) {
+      for (int i = 0; i < n; i++) {
         int best = nearest[i];
         if (counts[best] >= cap && second[i] >= 0 && counts[second[i]] < cap) {
           best = second[i];
         }
-        assignment[i] = best;
+        current[i] = best;
         counts[best]++;
       }
+      known = true;
       float[][] sums = new float[k][dims];
-      for (int i = 0; i < sampleSize; i++) {
-        VectorUtil.add(sums[assignment[i]], sample[i]);
+      for (int i = 0; i < n; i++) {
+        VectorUtil.add(sums[current[i]], sample[i]);
       }
       for (int j = 0; j < k; j++) {
         if (counts[j] > 0) {
@@ -125,7 +289,7 @@ final class KMeans {
       }
       splitEmpty(centroids, counts, random);
     }
-    return centroids;
+    return current;
   }
 
   /** Moves each empty centroid next to the centroid of the largest cluster, splitting it. */
@@ -158,13 +322,16 @@ final class KMeans {
     }
   }
 
+  /** The nearest and second-nearest centroid (-1 if none) among the candidates, or all if null. */
   private static void nearestTwo(
-      float[] v, float[][] centroids, int[] nearest, int[] second, int i) {
+      float[] v, float[][] centroids, int[] candidates, int[] nearest, int[] second, int i) {
     int best = -1;
     float bestDist = Float.POSITIVE_INFINITY;
     int next = -1;
     float nextDist = Float.POSITIVE_INFINITY;
-    for (int j = 0; j < centroids.length; j++) {
+    int m = candidates == null ? centroids.length : candidates.length;
+    for (int c = 0; c < m; c++) {
+      int j = candidates == null ? c : candidates[c];
       float d = VectorUtil.squareDistance(v, centroids[j]);
       if (d < bestDist) {
         next = best;
@@ -214,11 +381,14 @@ final class KMeans {
         hints == null || centroids.length <= HINT_CANDIDATES
             ? null
             : nearestCentroids(previous, centroids, HINT_CANDIDATES);
-    int perVector = candidates == null ? centroids.length : HINT_CANDIDATES;
+    Groups groups = centroids.length > HIERARCHY_MIN_K ? Groups.of(centroids) : null;
+    int perVector =
+        candidates != null ? HINT_CANDIDATES : groups != null ? groups.cost() : centroids.length;
     long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);
     boolean parallel = work >= PARALLEL_WORK;
     forEachChunk(
         n,
+        CHUNK,
         work,
         (from, to) -> {
           Vectors view = parallel ? vectors.copy() : vectors;
@@ -226,27 +396,108 @@ final class KMeans {
             float[] v = view.vector(ord);
             int hint = candidates == null ? -1 : hints[ord];
             listOf[ord] =
-                hint < 0 ? nearest(v, centroids) : nearest(v, centroids, candidates[hint]);
+                hint >= 0
+                    ? nearest(v, centroids, candidates[hint])
+                    : groups != null ? groups.nearest(v, centroids) : nearest(v, centroids);
           }
         });
     return listOf;
   }
 
-  /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
-  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) {
-    int[][] nearest = new int[from.length][m];
-    long[] keys = new long[to.length];
-    for (int i = 0; i < from.length; i++) {
-      for (int j = 0; j < to.length; j++) {
-        float d = VectorUtil.squareDistance(from[i], to[j]);
-        // non-negative floats sort like their bits
-        keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
+  /**
+   * Many centroids clustered into about {@code sqrt(k)} groups, to find a vector's nearest centroid
+   * among the members of its {@link KMeans#PROBE_GROUPS} nearest groups: a few times fewer distance
+   * computations than comparing with every centroid, and the same answer for almost all vectors.
+   */
+  private record Groups(float[][] centers, int[][] members) {
+
+    static Groups of(float[][] centroids) throws IOException {
+      int k = centroids.length;
+      float[][] centers = new float[(int) Math.round(Math.sqrt(k))][];
+      Random random = new Random(k);
+      seed(centroids, centers, 0, random);
+      lloyd(centroids, centers, null, ITERATIONS_OF_GROUPS, random);
+      int[] sizes = new int[centers.length];
+      int[] groupOf = new int[k];
+      for (int j = 0; j < k; j++) {
+        groupOf[j] = KMeans.nearest(centroids[j], centers);
+        sizes[groupOf[j]]++;
       }
-      Arrays.sort(keys);
-      for (int c = 0; c < m; c++) {
-        nearest[i][c] = (int) keys[c];
+      int[][] members = new int[centers.length][];
+      for (int g = 0; g < centers.length; g++) {
+        members[g] = new int[sizes[g]];
       }
+      int[] fill = new int[centers.length];
+      for (int j = 0; j < k; j++) {
+        members[groupOf[j]][fill[groupOf[j]]++] = j;
+      }
+      return new Groups(centers, members);
     }
+
+    /** Distance computations per vector, on average. */
+    int cost() {
+      int k = 0;
+      for (int[] m : members) {
+        k += m.length;
+      }
+      return centers.length + (int) Math.min(k, (long) k * PROBE_GROUPS / centers.length);
+    }
+
+    int nearest(float[] v, float[][] centroids) {
+      // the PROBE_GROUPS nearest centers, by insertion into a short sorted list
+      int p = Math.min(PROBE_GROUPS, centers.length);
+      int[] top = new int[p];
+      float[] topDist = new float[p];
+      Arrays.fill(topDist, Float.POSITIVE_INFINITY);
+      for (int g = 0; g < centers.length; g++) {
+        float d = VectorUtil.squareDistance(v, centers[g]);
+        int at = p;
+        while (at > 0 && d < topDist[at - 1]) {
+          at--;
+        }
+        if (at < p) {
+          System.arraycopy(top, at, top, at + 1, p - at - 1);
+          System.arraycopy(topDist, at, topDist, at + 1, p - at - 1);
+          top[at] = g;
+          topDist[at] = d;
+        }
+      }
+      int best = 0;
+      float bestDist = Float.POSITIVE_INFINITY;
+      for (int g : top) {
+        for (int j : members[g]) {
+          float d = VectorUtil.squareDistance(v, centroids[j]);
+          if (d < bestDist) {
+            best = j;
+            bestDist = d;
+          }
+        }
+      }
+      return best;
+    }
+  }
+
+  /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
+  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) throws IOException {
+    int[][] nearest = new int[from.length][m];
+    forEachChunk(
+        from.length,
+        CHUNK / 16,
+        (long) from.length * to.length * to[0].length,
+        (start, end) -> {
+          long[] keys = new long[to.length];
+          for (int i = start; i < end; i++) {
+            for (int j = 0; j < to.length; j++) {
+              float d = VectorUtil.squareDistance(from[i], to[j]);
+              // non-negative floats sort like their bits
+              keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
+            }
+            Arrays.sort(keys);
+            for (int c = 0; c < m; c++) {
+              nearest[i][c] = (int) keys[c];
+            }
+          }
+        });
     return nearest;
   }
 
@@ -269,23 +520,24 @@ final class KMeans {
   }
 
   /**
-   * Runs a task over [0, n) in chunks, on the common fork-join pool when the work is large enough
-   * to pay for it. Clustering is the costliest step of writing a segment; the results do not depend
-   * on the number of threads.
+   * Runs a task over [0, n) in chunks of {@code chunk}, on the common fork-join pool when the work
+   * is large enough to pay for it. Clustering is the costliest step of writing a segment; the
+   * results do not depend on the number of threads.
    */
-  private static void forEachChunk(int n, long work, RangeTask task) throws IOException {
-    if (work < PARALLEL_WORK || n <= CHUNK) {
+  private static void forEachChunk(int n, int chunk, long work, RangeTask task)
+      throws IOException {
+    if (work < PARALLEL_WORK || n <= chunk) {
       task.run(0, n);
       return;
     }
-    int chunks = (n + CHUNK - 1) / CHUNK;
+    int chunks = (n + chunk - 1) / chunk;
     try {
       IntStream.range(0, chunks)
           .parallel()
           .forEach(
               c -> {
                 try {
-                  task.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK));
+                  task.run(c * chunk, Math.min(n, (c + 1) * chunk));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }

@@ -69,18 +69,19 @@ public class TestKMeans extends LuceneTestCase {
 
   public void testParallelAssignmentMatchesSequential() throws Exception {
     Random random = random();
-    int dims = 64;
+    int dims = 128;
     float[][] data = new float[8000][dims];
     for (float[] v : data) {
       for (int d = 0; d < dims; d++) {
         v[d] = random.nextFloat();
       }
     }
-    float[][] centroids = new float[40][];
+    // few enough centroids to be compared with every vector (more are searched by groups)
+    float[][] centroids = new float[KMeans.HIERARCHY_MIN_K][];
     for (int j = 0; j < centroids.length; j++) {
       centroids[j] = data[j * 7].clone();
     }
-    // 8000 * 40 * 64 is above the parallel threshold
+    // 8000 * 32 * 128 is above the parallel threshold
     int[] listOf = KMeans.assign(of(data), centroids);
     for (int i = 0; i < data.length; i++) {
       assertEquals(KMeans.nearest(data[i], centroids), listOf[i]);
