@@ -28,9 +28,6 @@ final class KMeans {
   /** Global Lloyd iterations after two-level training. */
   static final int REFINE_ITERATIONS = 2;
 
-  /** Groups of centroids searched for a vector's nearest centroid, when there are many. */
-  static final int PROBE_GROUPS = 3;
-
   /** Lloyd iterations grouping the centroids for assignment. */
   private static final int ITERATIONS_OF_GROUPS = 8;
 
@@ -74,6 +71,23 @@ final class KMeans {
     if ((warmStart == null || warmStart.length == 0) && k > HIERARCHY_MIN_K) {
       return hierarchical(sample, k, iterations, random);
     }
+    return flat(sample, k, warmStart, iterations, random);
+  }
+
+  /**
+   * Trains centroids in one level, as {@link #train} does for few centroids or a warm start; the
+   * reference the two-level training is tested against.
+   */
+  static float[][] trainFlat(
+      Vectors vectors, int k, float[][] warmStart, int iterations, long seed) throws IOException {
+    Random random = new Random(seed);
+    int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
+    return flat(sample(vectors, sampleSize, random), k, warmStart, iterations, random);
+  }
+
+  private static float[][] flat(
+      float[][] sample, int k, float[][] warmStart, int iterations, Random random)
+      throws IOException {
     float[][] centroids = new float[k][];
     int c = 0;
     if (warmStart != null && warmStart.length > 0) {
@@ -92,15 +106,22 @@ final class KMeans {
 
   /** A uniform sample of {@code size} distinct vectors, copied, in ordinal order. */
   private static float[][] sample(Vectors vectors, int size, Random random) throws IOException {
-    int n = vectors.size();
     float[][] sample = new float[size][];
-    if (size == n) {
-      for (int i = 0; i < n; i++) {
-        sample[i] = vectors.vector(i).clone();
-      }
-      return sample;
+    int[] ords = choose(vectors.size(), size, random);
+    for (int i = 0; i < size; i++) {
+      sample[i] = vectors.vector(ords[i]).clone();
     }
-    // Floyd's algorithm: size distinct ordinals, read in increasing order
+    return sample;
+  }
+
+  /** {@code size} distinct ordinals below {@code n}, uniformly chosen, in increasing order. */
+  private static int[] choose(int n, int size, Random random) {
+    int[] ords = new int[size];
+    if (size == n) {
+      Arrays.setAll(ords, i -> i);
+      return ords;
+    }
+    // Floyd's algorithm
     BitSet chosen = new BitSet(n);
     for (int j = n - size; j < n; j++) {
       int t = random.nextInt(j + 1);
@@ -108,9 +129,9 @@ final class KMeans {
     }
     int i = 0;
     for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
-      sample[i++] = vectors.vector(ord).clone();
+      ords[i++] = ord;
     }
-    return sample;
+    return ords;
   }
 
   /**
@@ -124,8 +145,17 @@ final class KMeans {
       throws IOException {
     int groups = (int) Math.round(Math.sqrt(k));
     float[][] coarse = new float[groups][];
-    seed(sample, coarse, 0, random);
-    int[] groupOf = lloyd(sample, coarse, null, iterations, random);
+    // the coarse centroids are trained on their own share of the sample, then one iteration on the
+    // whole sample partitions it
+    int coarseSize = Math.min(sample.length, groups * SAMPLE_PER_CENTROID);
+    int[] ords = choose(sample.length, coarseSize, random);
+    float[][] coarseSample = new float[ords.length][];
+    for (int i = 0; i < ords.length; i++) {
+      coarseSample[i] = sample[ords[i]];
+    }
+    seed(coarseSample, coarse, 0, random);
+    lloyd(coarseSample, coarse, null, iterations, random);
+    int[] groupOf = lloyd(sample, coarse, null, 1, random);
     int[] groupSizes = new int[groups];
     for (int g : groupOf) {
       groupSizes[g]++;
@@ -406,10 +436,17 @@ final class KMeans {
 
   /**
    * Many centroids clustered into about {@code sqrt(k)} groups, to find a vector's nearest centroid
-   * among the members of its {@link KMeans#PROBE_GROUPS} nearest groups: a few times fewer distance
-   * computations than comparing with every centroid, and the same answer for almost all vectors.
+   * exactly with fewer distance computations. Groups are searched nearest center first. By the
+   * triangle inequality a centroid {@code c} of a group with center {@code g} is at least {@code
+   * |d(v, g) - d(c, g)|} from the vector {@code v}, so it is skipped when that bound exceeds the
+   * best distance found so far, and a whole group when {@code d(v, g)} minus its radius does. On
+   * Fashion-MNIST (784 dimensions, 256 centroids) a vector is compared with 16 centers and about 75
+   * centroids instead of 256.
    */
-  private record Groups(float[][] centers, int[][] members) {
+  private record Groups(float[][] centers, float[] radii, int[][] members, float[] toCenter) {
+
+    /** Relative slack of the bounds, for float rounding: a skip must never lose the nearest. */
+    private static final float SLACK = 1e-4f;
 
     static Groups of(float[][] centroids) throws IOException {
       int k = centroids.length;
@@ -417,11 +454,16 @@ final class KMeans {
       Random random = new Random(k);
       seed(centroids, centers, 0, random);
       lloyd(centroids, centers, null, ITERATIONS_OF_GROUPS, random);
-      int[] sizes = new int[centers.length];
       int[] groupOf = new int[k];
+      int[] sizes = new int[centers.length];
+      float[] toCenter = new float[k];
+      float[] radii = new float[centers.length];
       for (int j = 0; j < k; j++) {
-        groupOf[j] = KMeans.nearest(centroids[j], centers);
-        sizes[groupOf[j]]++;
+        int g = KMeans.nearest(centroids[j], centers);
+        groupOf[j] = g;
+        sizes[g]++;
+        toCenter[j] = (float) Math.sqrt(VectorUtil.squareDistance(centroids[j], centers[g]));
+        radii[g] = Math.max(radii[g], toCenter[j]);
       }
       int[][] members = new int[centers.length][];
       for (int g = 0; g < centers.length; g++) {
@@ -431,45 +473,42 @@ final class KMeans {
       for (int j = 0; j < k; j++) {
         members[groupOf[j]][fill[groupOf[j]]++] = j;
       }
-      return new Groups(centers, members);
+      return new Groups(centers, radii, members, toCenter);
     }
 
-    /** Distance computations per vector, on average. */
+    /** Distance computations per vector, a guess for the parallelism threshold. */
     int cost() {
-      int k = 0;
-      for (int[] m : members) {
-        k += m.length;
-      }
-      return centers.length + (int) Math.min(k, (long) k * PROBE_GROUPS / centers.length);
+      return centers.length + toCenter.length / 3;
     }
 
     int nearest(float[] v, float[][] centroids) {
-      // the PROBE_GROUPS nearest centers, by insertion into a short sorted list
-      int p = Math.min(PROBE_GROUPS, centers.length);
-      int[] top = new int[p];
-      float[] topDist = new float[p];
-      Arrays.fill(topDist, Float.POSITIVE_INFINITY);
-      for (int g = 0; g < centers.length; g++) {
-        float d = VectorUtil.squareDistance(v, centers[g]);
-        int at = p;
-        while (at > 0 && d < topDist[at - 1]) {
-          at--;
-        }
-        if (at < p) {
-          System.arraycopy(top, at, top, at + 1, p - at - 1);
-          System.arraycopy(topDist, at, topDist, at + 1, p - at - 1);
-          top[at] = g;
-          topDist[at] = d;
-        }
+      int groups = centers.length;
+      float[] centerDist = new float[groups];
+      long[] order = new long[groups];
+      for (int g = 0; g < groups; g++) {
+        centerDist[g] = (float) Math.sqrt(VectorUtil.squareDistance(v, centers[g]));
+        // non-negative floats sort like their bits
+        order[g] = ((long) Float.floatToIntBits(centerDist[g]) << 32) | g;
       }
-      int best = 0;
+      Arrays.sort(order);
+      int best = -1;
       float bestDist = Float.POSITIVE_INFINITY;
-      for (int g : top) {
+      float bestNorm = Float.POSITIVE_INFINITY;
+      for (long key : order) {
+        int g = (int) key;
+        float dg = centerDist[g];
+        if (dg - radii[g] - SLACK * (dg + radii[g]) > bestNorm) {
+          continue;
+        }
         for (int j : members[g]) {
+          if (Math.abs(dg - toCenter[j]) - SLACK * (dg + toCenter[j]) > bestNorm) {
+            continue;
+          }
           float d = VectorUtil.squareDistance(v, centroids[j]);
           if (d < bestDist) {
             best = j;
             bestDist = d;
+            bestNorm = (float) Math.sqrt(d);
           }
         }
       }
