@@ -13,6 +13,14 @@ import org.apache.lucene.util.VectorUtil;
  * kept balanced by splitting the largest cluster whenever a cluster empties and by capping cluster
  * sizes during assignment of the sample: a point whose nearest centroid is already full (more than
  * {@link #BALANCE} times the mean size) goes to its second-nearest centroid when that one has room.
+ *
+ * <p>More than {@link #HIERARCHY_MIN_K} centroids without a warm start are trained in two levels
+ * (about {@code sqrt(k)} coarse clusters, then fine centroids within each in proportion to its
+ * size), which costs about {@code 2 sqrt(k)} instead of {@code k} distance computations per sample
+ * point and iteration. Once every point's cluster is known, a Lloyd iteration compares it only
+ * with the centroids nearest to its own. Assigning all vectors to many centroids is exact but
+ * skips centroids that the triangle inequality rules out. Results depend on the seed only, not on
+ * the number of threads.
  */
 final class KMeans {
 
@@ -27,9 +35,6 @@ final class KMeans {
 
   /** Global Lloyd iterations after two-level training. */
   static final int REFINE_ITERATIONS = 2;
-
-  /** Lloyd iterations grouping the centroids for assignment. */
-  private static final int ITERATIONS_OF_GROUPS = 8;
 
   /** Centroids a sample point is compared with once its cluster is known. */
   static final int NEIGHBORS = 16;
@@ -267,7 +272,7 @@ final class KMeans {
    *     iteration
    * @return each point's centroid in the last iteration (before the last update)
    */
-  private static int[] lloyd(
+  static int[] lloyd(
       float[][] sample, float[][] centroids, int[] assignment, int iterations, Random random)
       throws IOException {
     int n = sample.length;
@@ -411,7 +416,8 @@ final class KMeans {
         hints == null || centroids.length <= HINT_CANDIDATES
             ? null
             : nearestCentroids(previous, centroids, HINT_CANDIDATES);
-    Groups groups = centroids.length > HIERARCHY_MIN_K ? Groups.of(centroids) : null;
+    CentroidGroups groups =
+        centroids.length > HIERARCHY_MIN_K ? CentroidGroups.of(centroids) : null;
     int perVector =
         candidates != null ? HINT_CANDIDATES : groups != null ? groups.cost() : centroids.length;
     long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);
@@ -432,88 +438,6 @@ final class KMeans {
           }
         });
     return listOf;
-  }
-
-  /**
-   * Many centroids clustered into about {@code sqrt(k)} groups, to find a vector's nearest centroid
-   * exactly with fewer distance computations. Groups are searched nearest center first. By the
-   * triangle inequality a centroid {@code c} of a group with center {@code g} is at least {@code
-   * |d(v, g) - d(c, g)|} from the vector {@code v}, so it is skipped when that bound exceeds the
-   * best distance found so far, and a whole group when {@code d(v, g)} minus its radius does. On
-   * Fashion-MNIST (784 dimensions, 256 centroids) a vector is compared with 16 centers and about 75
-   * centroids instead of 256.
-   */
-  private record Groups(float[][] centers, float[] radii, int[][] members, float[] toCenter) {
-
-    /** Relative slack of the bounds, for float rounding: a skip must never lose the nearest. */
-    private static final float SLACK = 1e-4f;
-
-    static Groups of(float[][] centroids) throws IOException {
-      int k = centroids.length;
-      float[][] centers = new float[(int) Math.round(Math.sqrt(k))][];
-      Random random = new Random(k);
-      seed(centroids, centers, 0, random);
-      lloyd(centroids, centers, null, ITERATIONS_OF_GROUPS, random);
-      int[] groupOf = new int[k];
-      int[] sizes = new int[centers.length];
-      float[] toCenter = new float[k];
-      float[] radii = new float[centers.length];
-      for (int j = 0; j < k; j++) {
-        int g = KMeans.nearest(centroids[j], centers);
-        groupOf[j] = g;
-        sizes[g]++;
-        toCenter[j] = (float) Math.sqrt(VectorUtil.squareDistance(centroids[j], centers[g]));
-        radii[g] = Math.max(radii[g], toCenter[j]);
-      }
-      int[][] members = new int[centers.length][];
-      for (int g = 0; g < centers.length; g++) {
-        members[g] = new int[sizes[g]];
-      }
-      int[] fill = new int[centers.length];
-      for (int j = 0; j < k; j++) {
-        members[groupOf[j]][fill[groupOf[j]]++] = j;
-      }
-      return new Groups(centers, radii, members, toCenter);
-    }
-
-    /** Distance computations per vector, a guess for the parallelism threshold. */
-    int cost() {
-      return centers.length + toCenter.length / 3;
-    }
-
-    int nearest(float[] v, float[][] centroids) {
-      int groups = centers.length;
-      float[] centerDist = new float[groups];
-      long[] order = new long[groups];
-      for (int g = 0; g < groups; g++) {
-        centerDist[g] = (float) Math.sqrt(VectorUtil.squareDistance(v, centers[g]));
-        // non-negative floats sort like their bits
-        order[g] = ((long) Float.floatToIntBits(centerDist[g]) << 32) | g;
-      }
-      Arrays.sort(order);
-      int best = -1;
-      float bestDist = Float.POSITIVE_INFINITY;
-      float bestNorm = Float.POSITIVE_INFINITY;
-      for (long key : order) {
-        int g = (int) key;
-        float dg = centerDist[g];
-        if (dg - radii[g] - SLACK * (dg + radii[g]) > bestNorm) {
-          continue;
-        }
-        for (int j : members[g]) {
-          if (Math.abs(dg - toCenter[j]) - SLACK * (dg + toCenter[j]) > bestNorm) {
-            continue;
-          }
-          float d = VectorUtil.squareDistance(v, centroids[j]);
-          if (d < bestDist) {
-            best = j;
-            bestDist = d;
-            bestNorm = (float) Math.sqrt(d);
-          }
-        }
-      }
-      return best;
-    }
   }
 
   /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
@@ -611,7 +535,7 @@ final class KMeans {
    * to their squared distance to the nearest centroid so far, so that well separated clusters each
    * get a seed (random seeds often put two in one cluster and none in another).
    */
-  private static void seed(float[][] sample, float[][] centroids, int c, Random random) {
+  static void seed(float[][] sample, float[][] centroids, int c, Random random) {
     int n = sample.length;
     float[] minDist = new float[n];
     Arrays.fill(minDist, Float.POSITIVE_INFINITY);
