@@ -416,8 +416,9 @@ final class KMeans {
         hints == null || centroids.length <= HINT_CANDIDATES
             ? null
             : nearestCentroids(previous, centroids, HINT_CANDIDATES);
+    boolean unhinted = candidates == null || Arrays.stream(hints).anyMatch(h -> h < 0);
     CentroidGroups groups =
-        centroids.length > HIERARCHY_MIN_K ? CentroidGroups.of(centroids) : null;
+        unhinted && centroids.length > HIERARCHY_MIN_K ? CentroidGroups.of(centroids) : null;
     int perVector =
         candidates != null ? HINT_CANDIDATES : groups != null ? groups.cost() : centroids.length;
     long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);

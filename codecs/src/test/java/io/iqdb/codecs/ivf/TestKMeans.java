@@ -2,6 +2,8 @@ package io.iqdb.codecs.ivf;
 
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.TimeUnit;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.util.VectorUtil;
 
@@ -208,15 +210,34 @@ public class TestKMeans extends LuceneTestCase {
         "two-level SSE " + sseTwoLevel + ", flat SSE " + sseFlat, sseTwoLevel <= 1.1 * sseFlat);
   }
 
-  public void testTwoLevelTrainingIsDeterministic() throws Exception {
+  public void testTwoLevelTrainingDoesNotDependOnThreads() throws Exception {
     Random random = random();
     // large enough for the parallel paths: 8192 * 256 * 128 / 16 parts reaches PARALLEL_WORK
     float[][] data = unevenBlobs(random, 20, 8192, 128);
     long seed = random.nextLong();
-    float[][] a = KMeans.train(of(data), 256, null, IvfVectorsWriter.ITERATIONS, seed);
-    float[][] b = KMeans.train(of(data), 256, null, IvfVectorsWriter.ITERATIONS, seed);
-    assertTrue(Arrays.deepEquals(a, b));
-    assertTrue(Arrays.equals(KMeans.assign(of(data), a), KMeans.assign(of(data), b)));
+    // parallel streams started from a fork-join pool's task run in that pool
+    float[][][] centroids = new float[2][][];
+    int[][] lists = new int[2][];
+    int[] threads = {1, 4};
+    for (int t = 0; t < 2; t++) {
+      ForkJoinPool pool = new ForkJoinPool(threads[t]);
+      try {
+        int run = t;
+        pool.submit(
+                () -> {
+                  centroids[run] =
+                      KMeans.train(of(data), 256, null, IvfVectorsWriter.ITERATIONS, seed);
+                  lists[run] = KMeans.assign(of(data), centroids[run]);
+                  return null;
+                })
+            .get();
+      } finally {
+        pool.shutdown();
+        assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      }
+    }
+    assertTrue(Arrays.deepEquals(centroids[0], centroids[1]));
+    assertArrayEquals(lists[0], lists[1]);
   }
 
   public void testAssignmentOfManyCentroidsIsExact() throws Exception {
