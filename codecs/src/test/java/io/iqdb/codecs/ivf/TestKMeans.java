@@ -255,6 +255,39 @@ public class TestKMeans extends LuceneTestCase {
     }
   }
 
+  public void testTwoLevelTrainingOnFewAndDuplicateVectors() throws Exception {
+    Random random = random();
+    for (int iter = 0; iter < 20; iter++) {
+      int k = KMeans.HIERARCHY_MIN_K + 1 + random.nextInt(40);
+      // as few vectors as centroids, or a few more, from a handful of distinct values
+      int n = k + random.nextInt(2 * k);
+      int dims = 1 + random.nextInt(4);
+      int distinct = 1 + random.nextInt(5);
+      float[][] data = new float[n][dims];
+      for (float[] v : data) {
+        for (int d = 0; d < dims; d++) {
+          v[d] = random.nextInt(distinct);
+        }
+      }
+      float[][] centroids = KMeans.train(of(data), k, null, 1 + random.nextInt(8), iter);
+      assertEquals(k, centroids.length);
+      for (float[] centroid : centroids) {
+        assertNotNull(centroid);
+        for (float x : centroid) {
+          assertTrue("centroid component " + x, Float.isFinite(x));
+        }
+      }
+      int[] listOf = KMeans.assign(of(data), centroids);
+      for (int i = 0; i < n; i++) {
+        int exact = KMeans.nearest(data[i], centroids);
+        assertEquals(
+            VectorUtil.squareDistance(data[i], centroids[exact]),
+            VectorUtil.squareDistance(data[i], centroids[listOf[i]]),
+            0f);
+      }
+    }
+  }
+
   public void testAllocateIsProportionalWithinOne() {
     Random random = random();
     for (int iter = 0; iter < 200; iter++) {
