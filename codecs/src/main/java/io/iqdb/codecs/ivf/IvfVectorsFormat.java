@@ -23,15 +23,22 @@ import org.apache.lucene.store.DataInput;
  *
  * <p>Raw vectors are written by {@link Lucene99FlatVectorsFormat}, which serves {@code
  * getFloatVectorValues}, merges and full-precision rescoring. Per float field and segment, {@code
- * nlist} centroids are trained by k-means (squared L2, k-means++ seeding, balanced by a cluster
- * size cap and empty cluster splitting, 8 Lloyd iterations) on a sample of at most 32 vectors per
- * centroid. {@code nlist} is the configured count, capped at the number of vectors, or by default
- * {@code round(sqrt(n))}, capped at {@code n / 8} and at least 1. Every vector goes to the list of
- * its nearest centroid. For large segments the distance computations of training and assignment run
- * on the common fork-join pool; the result does not depend on the number of threads. Merged
- * segments start k-means from the merging segments' centroids (4 Lloyd iterations instead of 8) and
- * look for each vector's list only among the 16 new centroids nearest to its previous list's. With
- * {@link VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
+ * nlist} centroids are trained by k-means (squared L2, k-means++ seeding, 8 Lloyd iterations) on a
+ * sample of at most 32 vectors per centroid, kept balanced by a cluster size cap (3 times the mean)
+ * and empty cluster splitting. {@code nlist} is the configured count, capped at the number of
+ * vectors, or by default {@code round(sqrt(n))}, capped at {@code n / 8} and at least 1. Above 32
+ * centroids, training is hierarchical: {@code round(sqrt(nlist))} coarse centroids, trained on
+ * their own share of the sample, partition it; each part gets fine centroids in proportion to its
+ * size (largest remainder, at least one, at most one per point), trained on that part alone, and 2
+ * global iterations over all fine centroids let points change parts, each point compared with the
+ * 16 centroids nearest to its own. Every vector goes to the list of its nearest centroid, found
+ * exactly but with the centroids grouped by a small k-means so that the triangle inequality rules
+ * most of them out. For large segments the distance computations run on the common fork-join pool;
+ * the result does not depend on the number of threads. Merged segments start one-level k-means from
+ * the merging segments' centroids, when they have any (4 Lloyd iterations; above 32 centroids, all
+ * but the first compare each sample vector with the 16 centroids nearest to its own), and look for
+ * each vector's list only among the 16 new centroids nearest to its previous list's. With {@link VectorSimilarityFunction#COSINE},
+ * clustering and codes use the L2-normalized vectors.
  *
  * <h2>Search</h2>
  *

@@ -3,6 +3,7 @@ package io.iqdb.codecs.ivf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
@@ -12,6 +13,14 @@ import org.apache.lucene.util.VectorUtil;
  * kept balanced by splitting the largest cluster whenever a cluster empties and by capping cluster
  * sizes during assignment of the sample: a point whose nearest centroid is already full (more than
  * {@link #BALANCE} times the mean size) goes to its second-nearest centroid when that one has room.
+ *
+ * <p>More than {@link #HIERARCHY_MIN_K} centroids without a warm start are trained in two levels
+ * (about {@code sqrt(k)} coarse clusters, then fine centroids within each in proportion to its
+ * size), which costs about {@code 2 sqrt(k)} instead of {@code k} distance computations per sample
+ * point and iteration. Once every point's cluster is known, a Lloyd iteration compares it only
+ * with the centroids nearest to its own. Assigning all vectors to many centroids is exact but
+ * skips centroids that the triangle inequality rules out. Results depend on the seed only, not on
+ * the number of threads.
  */
 final class KMeans {
 
@@ -20,6 +29,15 @@ final class KMeans {
 
   /** Training sample size per centroid. */
   static final int SAMPLE_PER_CENTROID = 32;
+
+  /** Centroid counts above this are trained in two levels (without a warm start). */
+  static final int HIERARCHY_MIN_K = 32;
+
+  /** Global Lloyd iterations after two-level training. */
+  static final int REFINE_ITERATIONS = 2;
+
+  /** Centroids a sample point is compared with once its cluster is known. */
+  static final int NEIGHBORS = 16;
 
   private KMeans() {}
 
@@ -52,27 +70,29 @@ final class KMeans {
    */
   static float[][] train(Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
       throws IOException {
-    int n = vectors.size();
     Random random = new Random(seed);
-    int sampleSize = (int) Math.min(n, (long) k * SAMPLE_PER_CENTROID);
-    float[][] sample = new float[sampleSize][];
-    if (sampleSize == n) {
-      for (int i = 0; i < n; i++) {
-        sample[i] = vectors.vector(i).clone();
-      }
-    } else {
-      // Floyd's algorithm: sampleSize distinct ordinals, read in increasing order
-      java.util.BitSet chosen = new java.util.BitSet(n);
-      for (int j = n - sampleSize; j < n; j++) {
-        int t = random.nextInt(j + 1);
-        chosen.set(chosen.get(t) ? j : t);
-      }
-      int i = 0;
-      for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
-        sample[i++] = vectors.vector(ord).clone();
-      }
+    int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
+    float[][] sample = sample(vectors, sampleSize, random);
+    if ((warmStart == null || warmStart.length == 0) && k > HIERARCHY_MIN_K) {
+      return hierarchical(sample, k, iterations, random);
     }
-    int dims = sample[0].length;
+    return flat(sample, k, warmStart, iterations, random);
+  }
+
+  /**
+   * Trains centroids in one level, as {@link #train} does for few centroids or a warm start; the
+   * reference the two-level training is tested against.
+   */
+  static float[][] trainFlat(
+      Vectors vectors, int k, float[][] warmStart, int iterations, long seed) throws IOException {
+    Random random = new Random(seed);
+    int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
+    return flat(sample(vectors, sampleSize, random), k, warmStart, iterations, random);
+  }
+
+  private static float[][] flat(
+      float[][] sample, int k, float[][] warmStart, int iterations, Random random)
+      throws IOException {
     float[][] centroids = new float[k][];
     int c = 0;
     if (warmStart != null && warmStart.length > 0) {
@@ -85,34 +105,213 @@ final class KMeans {
     if (c < k) {
       seed(sample, centroids, c, random);
     }
-    int[] assignment = new int[sampleSize];
+    lloyd(sample, centroids, null, iterations, random);
+    return centroids;
+  }
+
+  /** A uniform sample of {@code size} distinct vectors, copied, in ordinal order. */
+  private static float[][] sample(Vectors vectors, int size, Random random) throws IOException {
+    float[][] sample = new float[size][];
+    int[] ords = choose(vectors.size(), size, random);
+    for (int i = 0; i < size; i++) {
+      sample[i] = vectors.vector(ords[i]).clone();
+    }
+    return sample;
+  }
+
+  /** {@code size} distinct ordinals below {@code n}, uniformly chosen, in increasing order. */
+  private static int[] choose(int n, int size, Random random) {
+    int[] ords = new int[size];
+    if (size == n) {
+      Arrays.setAll(ords, i -> i);
+      return ords;
+    }
+    // Floyd's algorithm
+    BitSet chosen = new BitSet(n);
+    for (int j = n - size; j < n; j++) {
+      int t = random.nextInt(j + 1);
+      chosen.set(chosen.get(t) ? j : t);
+    }
+    int i = 0;
+    for (int ord = chosen.nextSetBit(0); ord >= 0; ord = chosen.nextSetBit(ord + 1)) {
+      ords[i++] = ord;
+    }
+    return ords;
+  }
+
+  /**
+   * Two-level training: about {@code sqrt(k)} coarse centroids partition the sample, each part
+   * gets fine centroids in proportion to its size (which keeps the lists balanced: a dense region
+   * gets many small lists rather than a few huge ones), trained on that part alone, then {@link
+   * #REFINE_ITERATIONS} global iterations let points cross part boundaries. Every Lloyd iteration
+   * then compares a point with about {@code sqrt(k)} centroids instead of {@code k}.
+   */
+  private static float[][] hierarchical(float[][] sample, int k, int iterations, Random random)
+      throws IOException {
+    int groups = (int) Math.round(Math.sqrt(k));
+    float[][] coarse = new float[groups][];
+    // the coarse centroids are trained on their own share of the sample, then one iteration on the
+    // whole sample partitions it
+    int coarseSize = Math.min(sample.length, groups * SAMPLE_PER_CENTROID);
+    int[] ords = choose(sample.length, coarseSize, random);
+    float[][] coarseSample = new float[ords.length][];
+    for (int i = 0; i < ords.length; i++) {
+      coarseSample[i] = sample[ords[i]];
+    }
+    seed(coarseSample, coarse, 0, random);
+    lloyd(coarseSample, coarse, null, iterations, random);
+    int[] groupOf = lloyd(sample, coarse, null, 1, random);
+    int[] groupSizes = new int[groups];
+    for (int g : groupOf) {
+      groupSizes[g]++;
+    }
+    int[] fineCounts = allocate(groupSizes, k);
+    int[] firstFine = new int[groups + 1];
+    for (int g = 0; g < groups; g++) {
+      firstFine[g + 1] = firstFine[g] + fineCounts[g];
+    }
+    float[][][] parts = new float[groups][][];
+    int[][] members = new int[groups][];
+    for (int g = 0; g < groups; g++) {
+      parts[g] = new float[groupSizes[g]][];
+      members[g] = new int[groupSizes[g]];
+    }
+    int[] fill = new int[groups];
+    for (int i = 0; i < sample.length; i++) {
+      int g = groupOf[i];
+      parts[g][fill[g]] = sample[i];
+      members[g][fill[g]++] = i;
+    }
+    // seeds drawn up front: each part's result depends on its own seed, not on thread scheduling
+    long[] seeds = new long[groups];
+    for (int g = 0; g < groups; g++) {
+      seeds[g] = random.nextLong();
+    }
+    float[][] centroids = new float[k][];
+    int[] assignment = new int[sample.length];
+    forEachChunk(
+        groups,
+        1,
+        (long) sample.length * k * sample[0].length / groups,
+        (from, to) -> {
+          for (int g = from; g < to; g++) {
+            if (fineCounts[g] == 0) {
+              continue;
+            }
+            Random partRandom = new Random(seeds[g]);
+            float[][] fine = new float[fineCounts[g]][];
+            seed(parts[g], fine, 0, partRandom);
+            int[] fineOf = lloyd(parts[g], fine, null, iterations, partRandom);
+            System.arraycopy(fine, 0, centroids, firstFine[g], fine.length);
+            for (int i = 0; i < fineOf.length; i++) {
+              assignment[members[g][i]] = firstFine[g] + fineOf[i];
+            }
+          }
+        });
+    lloyd(sample, centroids, assignment, REFINE_ITERATIONS, random);
+    return centroids;
+  }
+
+  /**
+   * Splits {@code k} centroids among groups in proportion to their sizes by the largest remainder
+   * method, with at least one per non-empty group and at most one per member.
+   *
+   * @param sizes the group sizes; they add up to at least {@code k}, and fewer than {@code k}
+   *     groups are non-empty
+   * @param k the number of centroids
+   * @return the number of centroids per group, adding up to {@code k}
+   */
+  static int[] allocate(int[] sizes, int k) {
+    long total = 0;
+    for (int size : sizes) {
+      total += size;
+    }
+    int[] counts = new int[sizes.length];
+    double[] remainders = new double[sizes.length];
+    int given = 0;
+    for (int g = 0; g < sizes.length; g++) {
+      if (sizes[g] == 0) {
+        continue;
+      }
+      double quota = (double) k * sizes[g] / total;
+      counts[g] = Math.min(sizes[g], Math.max(1, (int) quota));
+      remainders[g] = quota - counts[g];
+      given += counts[g];
+    }
+    // ties go to the first group, so the split is a function of the sizes alone
+    for (; given < k; given++) {
+      int best = -1;
+      for (int g = 0; g < sizes.length; g++) {
+        if (counts[g] < sizes[g] && (best < 0 || remainders[g] > remainders[best])) {
+          best = g;
+        }
+      }
+      counts[best]++;
+      remainders[best] -= 1;
+    }
+    for (; given > k; given--) {
+      int best = -1;
+      for (int g = 0; g < sizes.length; g++) {
+        if (counts[g] > 1 && (best < 0 || remainders[g] < remainders[best])) {
+          best = g;
+        }
+      }
+      counts[best]--;
+      remainders[best] += 1;
+    }
+    return counts;
+  }
+
+  /**
+   * Lloyd iterations on the sample, updating {@code centroids} in place, with the size cap and
+   * empty cluster splitting. When every point's current centroid is known and there are many
+   * centroids, a point is compared only with the {@link #NEIGHBORS} centroids nearest to its
+   * current one: a point moves to a neighbouring cluster, hardly ever to a distant one.
+   *
+   * @param assignment each point's current centroid, or null to search all centroids in the first
+   *     iteration
+   * @return each point's centroid in the last iteration (before the last update)
+   */
+  static int[] lloyd(
+      float[][] sample, float[][] centroids, int[] assignment, int iterations, Random random)
+      throws IOException {
+    int n = sample.length;
+    int k = centroids.length;
+    int dims = sample[0].length;
+    int[] current = assignment == null ? new int[n] : assignment;
+    boolean known = assignment != null;
     int[] counts = new int[k];
-    int cap = Math.max(1, (int) Math.ceil(BALANCE * sampleSize / (double) k));
-    int[] nearest = new int[sampleSize];
-    int[] second = new int[sampleSize];
+    int cap = Math.max(1, (int) Math.ceil(BALANCE * n / (double) k));
+    int[] nearest = new int[n];
+    int[] second = new int[n];
     for (int iter = 0; iter < iterations; iter++) {
-      float[][] current = centroids;
+      int[][] neighbors =
+          known && k > 2 * NEIGHBORS ? nearestCentroids(centroids, centroids, NEIGHBORS) : null;
+      int perPoint = neighbors == null ? k : NEIGHBORS;
       forEachChunk(
-          sampleSize,
-          (long) sampleSize * k * dims,
+          n,
+          CHUNK,
+          (long) n * perPoint * dims,
           (from, to) -> {
             for (int i = from; i < to; i++) {
-              nearestTwo(sample[i], current, nearest, second, i);
+              int[] candidates = neighbors == null ? null : neighbors[current[i]];
+              nearestTwo(sample[i], centroids, candidates, nearest, second, i);
             }
           });
       // the size cap is applied in sample order, so the result does not depend on threads
       Arrays.fill(counts, 0);
-      for (int i = 0; i < sampleSize; i++) {
+      for (int i = 0; i < n; i++) {
         int best = nearest[i];
         if (counts[best] >= cap && second[i] >= 0 && counts[second[i]] < cap) {
           best = second[i];
         }
-        assignment[i] = best;
+        current[i] = best;
         counts[best]++;
       }
+      known = true;
       float[][] sums = new float[k][dims];
-      for (int i = 0; i < sampleSize; i++) {
-        VectorUtil.add(sums[assignment[i]], sample[i]);
+      for (int i = 0; i < n; i++) {
+        VectorUtil.add(sums[current[i]], sample[i]);
       }
       for (int j = 0; j < k; j++) {
         if (counts[j] > 0) {
@@ -125,7 +324,7 @@ final class KMeans {
       }
       splitEmpty(centroids, counts, random);
     }
-    return centroids;
+    return current;
   }
 
   /** Moves each empty centroid next to the centroid of the largest cluster, splitting it. */
@@ -158,13 +357,16 @@ final class KMeans {
     }
   }
 
+  /** The nearest and second-nearest centroid (-1 if none) among the candidates, or all if null. */
   private static void nearestTwo(
-      float[] v, float[][] centroids, int[] nearest, int[] second, int i) {
+      float[] v, float[][] centroids, int[] candidates, int[] nearest, int[] second, int i) {
     int best = -1;
     float bestDist = Float.POSITIVE_INFINITY;
     int next = -1;
     float nextDist = Float.POSITIVE_INFINITY;
-    for (int j = 0; j < centroids.length; j++) {
+    int m = candidates == null ? centroids.length : candidates.length;
+    for (int c = 0; c < m; c++) {
+      int j = candidates == null ? c : candidates[c];
       float d = VectorUtil.squareDistance(v, centroids[j]);
       if (d < bestDist) {
         next = best;
@@ -214,11 +416,16 @@ final class KMeans {
         hints == null || centroids.length <= HINT_CANDIDATES
             ? null
             : nearestCentroids(previous, centroids, HINT_CANDIDATES);
-    int perVector = candidates == null ? centroids.length : HINT_CANDIDATES;
+    boolean unhinted = candidates == null || Arrays.stream(hints).anyMatch(h -> h < 0);
+    CentroidGroups groups =
+        unhinted && centroids.length > HIERARCHY_MIN_K ? CentroidGroups.of(centroids) : null;
+    int perVector =
+        candidates != null ? HINT_CANDIDATES : groups != null ? groups.cost() : centroids.length;
     long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);
     boolean parallel = work >= PARALLEL_WORK;
     forEachChunk(
         n,
+        CHUNK,
         work,
         (from, to) -> {
           Vectors view = parallel ? vectors.copy() : vectors;
@@ -226,27 +433,35 @@ final class KMeans {
             float[] v = view.vector(ord);
             int hint = candidates == null ? -1 : hints[ord];
             listOf[ord] =
-                hint < 0 ? nearest(v, centroids) : nearest(v, centroids, candidates[hint]);
+                hint >= 0
+                    ? nearest(v, centroids, candidates[hint])
+                    : groups != null ? groups.nearest(v, centroids) : nearest(v, centroids);
           }
         });
     return listOf;
   }
 
   /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
-  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) {
+  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) throws IOException {
     int[][] nearest = new int[from.length][m];
-    long[] keys = new long[to.length];
-    for (int i = 0; i < from.length; i++) {
-      for (int j = 0; j < to.length; j++) {
-        float d = VectorUtil.squareDistance(from[i], to[j]);
-        // non-negative floats sort like their bits
-        keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
-      }
-      Arrays.sort(keys);
-      for (int c = 0; c < m; c++) {
-        nearest[i][c] = (int) keys[c];
-      }
-    }
+    forEachChunk(
+        from.length,
+        CHUNK / 16,
+        (long) from.length * to.length * to[0].length,
+        (start, end) -> {
+          long[] keys = new long[to.length];
+          for (int i = start; i < end; i++) {
+            for (int j = 0; j < to.length; j++) {
+              float d = VectorUtil.squareDistance(from[i], to[j]);
+              // non-negative floats sort like their bits
+              keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
+            }
+            Arrays.sort(keys);
+            for (int c = 0; c < m; c++) {
+              nearest[i][c] = (int) keys[c];
+            }
+          }
+        });
     return nearest;
   }
 
@@ -269,23 +484,24 @@ final class KMeans {
   }
 
   /**
-   * Runs a task over [0, n) in chunks, on the common fork-join pool when the work is large enough
-   * to pay for it. Clustering is the costliest step of writing a segment; the results do not depend
-   * on the number of threads.
+   * Runs a task over [0, n) in chunks of {@code chunk}, on the common fork-join pool when the work
+   * is large enough to pay for it. Clustering is the costliest step of writing a segment; the
+   * results do not depend on the number of threads.
    */
-  private static void forEachChunk(int n, long work, RangeTask task) throws IOException {
-    if (work < PARALLEL_WORK || n <= CHUNK) {
+  private static void forEachChunk(int n, int chunk, long work, RangeTask task)
+      throws IOException {
+    if (work < PARALLEL_WORK || n <= chunk) {
       task.run(0, n);
       return;
     }
-    int chunks = (n + CHUNK - 1) / CHUNK;
+    int chunks = (n + chunk - 1) / chunk;
     try {
       IntStream.range(0, chunks)
           .parallel()
           .forEach(
               c -> {
                 try {
-                  task.run(c * CHUNK, Math.min(n, (c + 1) * CHUNK));
+                  task.run(c * chunk, Math.min(n, (c + 1) * chunk));
                 } catch (IOException e) {
                   throw new UncheckedIOException(e);
                 }
@@ -320,7 +536,7 @@ final class KMeans {
    * to their squared distance to the nearest centroid so far, so that well separated clusters each
    * get a seed (random seeds often put two in one cluster and none in another).
    */
-  private static void seed(float[][] sample, float[][] centroids, int c, Random random) {
+  static void seed(float[][] sample, float[][] centroids, int c, Random random) {
     int n = sample.length;
     float[] minDist = new float[n];
     Arrays.fill(minDist, Float.POSITIVE_INFINITY);
