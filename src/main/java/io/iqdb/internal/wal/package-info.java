@@ -93,6 +93,13 @@
  *       fsyncs the file (fdatasync) up to the end of what was appended, then writes a sync marker.
  *       So every fsynced record is followed by a witness (a later record's or a marker's {@code
  *       syncedOffset}) unless the fsync itself was the last thing before a power loss.
+ *   <li>In SYNC mode the newest generation is <em>preallocated</em>: whenever a record would
+ *       reach past the file's end, 1 MiB of zeros is written after it (not fsynced on its own: the
+ *       next sync carries it). Later records overwrite those zeros, so most fsyncs flush
+ *       allocated blocks of a file whose size does not change, which on ext4 or XFS needs no
+ *       journal commit. The zeros after the last record read as a torn tail (bad magic) and are
+ *       cut off by recovery like one; before a generation is sealed, and on close, the file is
+ *       truncated to its last record, so a sealed generation never ends in zeros.
  * </ul>
  *
  * <h2>Recovery: torn tail or corruption</h2>
