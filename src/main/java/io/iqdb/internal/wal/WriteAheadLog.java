@@ -210,8 +210,9 @@ public final class WriteAheadLog implements Closeable {
         if (g.written + record.limit() > g.allocated
             && options.mode() == WalOptions.Mode.SYNC) {
           // Not fsynced here: the next sync makes the zeros durable with the records among them.
-          g.allocated = g.written + record.limit() + PREALLOCATE_BYTES;
-          WalIo.writeFully(g.channel, ByteBuffer.allocate(PREALLOCATE_BYTES), g.written + record.limit());
+          long end = g.written + record.limit();
+          g.allocated = end + PREALLOCATE_BYTES;
+          WalIo.writeFully(g.channel, ByteBuffer.allocate(PREALLOCATE_BYTES), end);
         }
         WalIo.writeFully(g.channel, record, g.written);
       } catch (Throwable t) {

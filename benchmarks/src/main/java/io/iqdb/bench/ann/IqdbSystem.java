@@ -22,7 +22,8 @@ import java.util.List;
  * (all of it is build time). Ids are the decimal dataset positions.
  *
  * <p>Loading uses {@link Durability#none()}: the peers have no write-ahead log either, and
- * {@code flush()} makes the data durable at the end. Searches ask for no payload.
+ * {@code flush()} makes the data durable at the end. The indexing buffer is raw Lucene's ({@link
+ * LuceneHnswSystem#ramBufferMb()}), so that both build one segment. Searches ask for no payload.
  */
 public final class IqdbSystem implements AnnSystem {
 
@@ -96,13 +97,16 @@ public final class IqdbSystem implements AnnSystem {
   public String description() {
     return "iQDB " + index + (oversample > 0 ? ", oversample=" + oversample : "")
         + (knob == Knob.EXACT ? ", exact(true)" : "") + ", upsertAll in batches of " + BATCH
-        + " with Durability.none(), flush(), compact(1)";
+        + " with Durability.none() and ramBufferMb as raw Lucene's, flush(), compact(1)";
   }
 
   @Override
   public void build(Dataset dataset, Path workDir) {
     dir = workDir;
-    db = Iqdb.builder().path(workDir).durability(Durability.none()).open();
+    // The indexing buffer raw Lucene gets, so that both build their graphs (and IVF lists) in one
+    // segment rather than merging several: the comparison is then of the same index.
+    db = Iqdb.builder().path(workDir).durability(Durability.none())
+        .ramBufferMb(LuceneHnswSystem.ramBufferMb()).open();
     collection = db.createCollection("bench",
         CollectionConfig.builder(dataset.dimension(), dataset.metric()).index(index).build());
     float[][] train = dataset.train();

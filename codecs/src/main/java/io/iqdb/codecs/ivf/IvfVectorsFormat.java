@@ -37,8 +37,8 @@ import org.apache.lucene.store.DataInput;
  * the result does not depend on the number of threads. Merged segments start one-level k-means from
  * the merging segments' centroids, when they have any (4 Lloyd iterations; above 32 centroids, all
  * but the first compare each sample vector with the 16 centroids nearest to its own), and look for
- * each vector's list only among the 16 new centroids nearest to its previous list's. With {@link VectorSimilarityFunction#COSINE},
- * clustering and codes use the L2-normalized vectors.
+ * each vector's list only among the 16 new centroids nearest to its previous list's. With {@link
+ * VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *
  * <h2>Search</h2>
  *
