@@ -8,7 +8,10 @@ import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -31,6 +34,7 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
@@ -122,20 +126,44 @@ final class SearchExecutor {
     return out;
   }
 
+  /**
+   * The hits, in score order. Ids and payloads are read in doc id order, one doc values iterator per
+   * segment and field: a fresh iterator per hit would cost more than the rest of a fast search.
+   */
   private List<Hit> toHits(IndexSearcher searcher, ScoreDoc[] docs, SearchRequest request) throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    List<Hit> hits = new ArrayList<>(docs.length);
-    for (ScoreDoc sd : docs) {
-      LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
-      LeafReader reader = leaf.reader();
-      int doc = sd.doc - leaf.docBase;
-      hits.add(new Hit(
-          RecordFields.id(reader, doc),
-          sd.score,
-          request.includePayload() ? RecordFields.payload(reader, doc) : Payload.empty(),
-          request.includeVectors() ? RecordFields.vector(reader, doc) : null));
+    Integer[] byDoc = new Integer[docs.length];
+    for (int i = 0; i < docs.length; i++) {
+      byDoc[i] = i;
     }
-    return hits;
+    Arrays.sort(byDoc, Comparator.comparingInt(i -> docs[i].doc));
+    Hit[] hits = new Hit[docs.length];
+    LeafReaderContext leaf = null;
+    BinaryDocValues ids = null;
+    BinaryDocValues payloads = null;
+    for (int i : byDoc) {
+      ScoreDoc sd = docs[i];
+      if (leaf == null || sd.doc >= leaf.docBase + leaf.reader().maxDoc()) {
+        leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
+        ids = leaf.reader().getBinaryDocValues(Schema.ID);
+        payloads = request.includePayload() ? leaf.reader().getBinaryDocValues(Schema.PAYLOAD) : null;
+      }
+      int doc = sd.doc - leaf.docBase;
+      if (ids == null || !ids.advanceExact(doc)) {
+        throw new IllegalStateException("document " + doc + " has no id");
+      }
+      Payload payload = Payload.empty();
+      if (payloads != null && payloads.advanceExact(doc)) {
+        BytesRef b = payloads.binaryValue();
+        payload = PayloadCodec.decode(b.bytes, b.offset, b.length);
+      }
+      hits[i] = new Hit(
+          ids.binaryValue().utf8ToString(),
+          sd.score,
+          payload,
+          request.includeVectors() ? RecordFields.vector(leaf.reader(), doc) : null);
+    }
+    return new ArrayList<>(Arrays.asList(hits));
   }
 
   /** Reads one record by id, or {@code null}. */
