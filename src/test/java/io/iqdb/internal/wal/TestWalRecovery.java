@@ -30,9 +30,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   private Written writeAndKill(int records) throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> batches = new TreeMap<>();
     TreeMap<Long, Long> ends = new TreeMap<>();
@@ -100,6 +98,14 @@ public class TestWalRecovery extends LuceneTestCase {
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
     WriteAheadLog.open(copy, fastOptions(), 0, replay).close();
     return replay.batches;
+  }
+
+  /** A file layer that can crash, whose fsyncs skip the real disk. */
+  private FaultInjectingWalFileSystem crashableFileSystem() {
+    FaultInjectingWalFileSystem fs =
+        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
+    fs.setRealFsync(false);
+    return fs;
   }
 
   /** Options whose fsyncs skip the real disk: for the many small logs these tests open. */
@@ -201,9 +207,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testFlippedSyncedByteAfterAKillIsCorruption() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     long lastRecordEnd;
@@ -326,9 +330,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testPreallocatedZerosAreCutOff() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -405,9 +407,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testPowerLossKeepsEverySyncedRecord() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     TreeMap<Long, List<WalEntry>> model =
         new TreeMap<>(); // seq -> batch, as far as the log may hold it
     long committed = 0; // the "index commit"
@@ -512,9 +512,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testRecoveredTailIsMadeDurable() throws IOException {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
@@ -548,9 +546,7 @@ public class TestWalRecovery extends LuceneTestCase {
    */
   public void testConcurrentWritersThenPowerLoss() throws Exception {
     Path dir = createTempDir();
-    FaultInjectingWalFileSystem fs =
-        new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    fs.setRealFsync(false);
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
     java.util.Map<String, List<WalEntry>> attempted =
         new java.util.concurrent.ConcurrentHashMap<>();
     java.util.Set<String> acknowledged = java.util.concurrent.ConcurrentHashMap.newKeySet();
