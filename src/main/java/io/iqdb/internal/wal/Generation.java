@@ -32,6 +32,21 @@ final class Generation {
     this.allocated = size;
   }
 
+  /**
+   * Truncates the zeros preallocated after the last record (not fsynced). Caller holds the append
+   * lock.
+   *
+   * @return whether the file was truncated
+   */
+  boolean cutPreallocation() throws IOException {
+    if (allocated <= written) {
+      return false;
+    }
+    channel.truncate(written);
+    allocated = written;
+    return true;
+  }
+
   /** Creates a generation file with its header, fsyncs it and its directory entry. */
   static Generation create(WalFileSystem fs, Path dir, long generation, long baseSeq)
       throws IOException {

@@ -425,10 +425,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       // Recovery treats every generation but the newest as completely fsynced: make it so before
       // the next generation exists, without the preallocated zeros (they would read as damage).
-      if (old.allocated > old.written) {
-        old.channel.truncate(old.written);
-        old.allocated = old.written;
-      }
+      old.cutPreallocation();
       old.channel.force(false);
       old.synced = old.written;
       syncedSeq = lastSeq;
@@ -582,12 +579,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       if (failure == null) {
         try {
-          boolean truncated = current.allocated > current.written;
-          if (truncated) {
-            current.channel.truncate(current.written);
-            current.allocated = current.written;
-          }
-          if (truncated || current.written != current.synced) {
+          if (current.cutPreallocation() || current.written != current.synced) {
             current.channel.force(false);
             current.synced = current.written;
             syncedSeq = lastSeq;
