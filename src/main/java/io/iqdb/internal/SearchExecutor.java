@@ -9,7 +9,6 @@ import io.iqdb.VectorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
@@ -132,16 +131,18 @@ final class SearchExecutor {
    */
   private List<Hit> toHits(IndexSearcher searcher, ScoreDoc[] docs, SearchRequest request) throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    Integer[] byDoc = new Integer[docs.length];
+    // doc ids are non-negative: (doc, rank) pairs sort by doc as longs, without boxing
+    long[] byDoc = new long[docs.length];
     for (int i = 0; i < docs.length; i++) {
-      byDoc[i] = i;
+      byDoc[i] = ((long) docs[i].doc << 32) | i;
     }
-    Arrays.sort(byDoc, Comparator.comparingInt(i -> docs[i].doc));
+    Arrays.sort(byDoc);
     Hit[] hits = new Hit[docs.length];
     LeafReaderContext leaf = null;
     BinaryDocValues ids = null;
     BinaryDocValues payloads = null;
-    for (int i : byDoc) {
+    for (long key : byDoc) {
+      int i = (int) key;
       ScoreDoc sd = docs[i];
       if (leaf == null || sd.doc >= leaf.docBase + leaf.reader().maxDoc()) {
         leaf = leaves.get(ReaderUtil.subIndex(sd.doc, leaves));
