@@ -21,9 +21,11 @@ import org.apache.lucene.util.IOUtils;
  * trimmed after each index commit. The file formats and the recovery rules are specified in {@code
  * package-info.java}.
  *
- * <p>Durability contract: once {@link #append} returns, the record is in the operating system's
- * buffers (it survives a killed process); once {@link #sync(long)} returns, it and every earlier
- * record survive a power loss. After any write or fsync error the log is <em>failed</em>: every
+ * <p>Durability contract: once {@link #sync(long)} returns, the record and every earlier one
+ * survive a power loss. Once {@link #append} returns, in ASYNC and NONE mode the record is in the
+ * operating system's buffers (it survives a killed process); in SYNC mode it is only in memory
+ * until the next sync (or roll, or close) writes it together with every record appended meanwhile
+ * (see {@link Generation}): a SYNC caller waits for the sync before it acknowledges anything. After any write or fsync error the log is <em>failed</em>: every
  * later {@link #append}, {@link #sync} and {@link #trim} throws, and a failed fsync is never
  * retried (after a failed fsync the kernel may have dropped the dirty pages, so a retry that
  * succeeds proves nothing). Reopening recovers what reached the disk.
@@ -41,9 +43,10 @@ import org.apache.lucene.util.IOUtils;
  * fsync instead of splitting into two alternating halves. Order: {@code checkpointLock} (trim,
  * close), then the sync leadership, then {@code appendLock}; never the other way.
  *
- * <p>Waiting briefly without sleeping: a writer whose record the running fsync does not cover, and
- * a leader gathering its group, yield the processor in a loop for at most about one fsync before
- * they block, as long as fsyncs take at most {@code MAX_SPIN_NANOS}. Such a fast fsync takes about
+ * <p>Waiting briefly without sleeping: a writer whose record is not yet fsynced, and a leader
+ * gathering its group, yield the processor in a loop for a bounded time (up to two and a half
+ * fsyncs for a writer, one for a leader) before they block, as long as fsyncs take at most {@code
+ * MAX_SPIN_NANOS}. Such a fast fsync takes about
  * as long as waking a blocked thread (on small virtual machines especially), so blocking right
  * away would cost every writer a wake-up on the critical path; after slow fsyncs threads block.
  *
@@ -74,6 +77,12 @@ public final class WriteAheadLog implements Closeable {
   private final Path dir;
   private final WalOptions options;
   private final WalFileSystem fs;
+
+  /** SYNC mode: appended records wait in memory for the sync leader, which writes them at once. */
+  private final boolean buffered;
+
+  /** Zeros written ahead of the records: {@link #PREALLOCATE_BYTES} in SYNC mode, else none. */
+  private final int preallocate;
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
@@ -107,6 +116,8 @@ public final class WriteAheadLog implements Closeable {
     this.dir = dir;
     this.options = options;
     this.fs = options.fs();
+    this.buffered = options.mode() == WalOptions.Mode.SYNC;
+    this.preallocate = buffered ? PREALLOCATE_BYTES : 0;
     for (WalRecovery.Generation g : recovered.generations()) {
       Generation old =
           new Generation(
@@ -183,8 +194,9 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Appends one batch as one record with the next sequence number. The record is written to the
-   * file (not fsynced) before this returns; call {@link #sync(long)} to make it durable.
+   * Appends one batch as one record with the next sequence number. In ASYNC and NONE mode the
+   * record is written to the file (not fsynced) before this returns; in SYNC mode it is kept in
+   * memory for the next {@link #sync(long)}, which writes and fsyncs it.
    *
    * @param batch the entries, at least one; not copied
    * @return the sequence number of the record
@@ -206,19 +218,15 @@ public final class WriteAheadLog implements Closeable {
       seq = lastSeq + 1;
       Generation g = current;
       WalFormat.seal(record, seq, g.synced);
-      try {
-        if (g.written + record.limit() > g.allocated
-            && options.mode() == WalOptions.Mode.SYNC) {
-          // Not fsynced here: the next sync makes the zeros durable with the records among them.
-          long end = g.written + record.limit();
-          g.allocated = end + PREALLOCATE_BYTES;
-          WalIo.writeFully(g.channel, ByteBuffer.allocate(PREALLOCATE_BYTES), end);
+      if (buffered) {
+        g.buffer(record);
+      } else {
+        try {
+          g.write(record);
+        } catch (Throwable t) {
+          throw fail(t);
         }
-        WalIo.writeFully(g.channel, record, g.written);
-      } catch (Throwable t) {
-        throw fail(t);
       }
-      g.written += record.limit();
       g.lastSeq = seq;
       lastSeq = seq;
       full = g.written >= options.maxGenerationBytes();
@@ -276,16 +284,17 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * While another thread fsyncs and {@code seq} is not yet covered, yields for up to about one
-   * fsync: the running fsync may cover {@code seq} after all, or end and let this thread lead the
-   * next, either way without the cost of blocking and being woken.
+   * While another thread fsyncs and {@code seq} is not yet covered, yields for up to two and a half
+   * fsyncs: the running fsync may cover {@code seq} after all, or end and let this thread lead the
+   * next, or be followed by one that covers it, all without the cost of blocking and being woken.
    */
   private void spinWhileSyncing(long seq) {
     long fsyncNanos = lastFsyncNanos;
     if (fsyncNanos > MAX_SPIN_NANOS) {
       return; // a slow disk: blocking costs little beside the fsync, spinning would waste CPU
     }
-    long deadline = System.nanoTime() + fsyncNanos;
+    // A record appended while an fsync runs needs that fsync to end and the next one as well.
+    long deadline = System.nanoTime() + fsyncNanos * 5 / 2;
     while (syncing
         && seq > syncedSeq
         && failure == null
@@ -346,6 +355,7 @@ public final class WriteAheadLog implements Closeable {
     Generation g;
     long upTo;
     long upToSeq;
+    ByteBuffer taken = null;
     appendLock.lock();
     try {
       // A write may have failed the log while this leader waited: then it must not fsync either.
@@ -353,14 +363,21 @@ public final class WriteAheadLog implements Closeable {
       g = current;
       upTo = g.written;
       upToSeq = lastSeq;
+      if (g.hasPending()) {
+        taken = g.takePending();
+      }
     } finally {
       appendLock.unlock();
     }
-    if (upToSeq <= syncedSeq) {
-      return; // nothing new (only a sync marker, which need not be durable)
-    }
     long start = System.nanoTime();
     try {
+      if (taken != null) {
+        // Appends go on into the other buffer meanwhile; only the leader writes the file.
+        g.writeTaken(taken, preallocate);
+      }
+      if (upToSeq <= syncedSeq) {
+        return; // nothing new (only a sync marker, which need not be durable)
+      }
       // fdatasync is enough: the file only grows, and the new size is flushed with the data.
       g.channel.force(false);
     } catch (Throwable t) {
@@ -387,14 +404,16 @@ public final class WriteAheadLog implements Closeable {
         return;
       }
       ByteBuffer marker = WalFormat.encodeSyncMarker(upToSeq, upTo);
+      if (g.hasPending()) {
+        g.buffer(marker); // written with the records appended during the fsync, by the next leader
+        return;
+      }
       try {
-        WalIo.writeFully(g.channel, marker, g.written);
+        g.write(marker);
       } catch (Throwable t) {
         // The fsync succeeded, so this sync's seq is durable; the next call reports the failure.
         fail(t);
-        return;
       }
-      g.written += marker.limit();
     } finally {
       appendLock.unlock();
     }
@@ -425,6 +444,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       // Recovery treats every generation but the newest as completely fsynced: make it so before
       // the next generation exists, without the preallocated zeros (they would read as damage).
+      old.flushPending();
       old.cutPreallocation();
       old.channel.force(false);
       old.synced = old.written;
@@ -579,6 +599,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       if (failure == null) {
         try {
+          current.flushPending();
           if (current.cutPreallocation() || current.written != current.synced) {
             current.channel.force(false);
             current.synced = current.written;

@@ -89,13 +89,18 @@
  *   <li>Before a generation is <em>sealed</em> (a successor is created, on reaching {@code
  *       maxGenerationBytes}, on trim or on open) it is fsynced completely. So every generation
  *       other than the newest is entirely durable.
- *   <li>Each record is one positional write at the end of the newest generation; {@code sync}
+ *   <li>Records are written in sequence order at the end of the newest generation; {@code sync}
  *       fsyncs the file (fdatasync) up to the end of what was appended, then writes a sync marker.
  *       So every fsynced record is followed by a witness (a later record's or a marker's {@code
  *       syncedOffset}) unless the fsync itself was the last thing before a power loss.
- *   <li>In SYNC mode the newest generation is <em>preallocated</em>: whenever a record would
- *       reach past the file's end, 1 MiB of zeros is written after it (not fsynced on its own: the
- *       next sync carries it). Later records overwrite those zeros, so most fsyncs flush
+ *   <li>When a record is written: in ASYNC mode, by the append itself (one positional write). In
+ *       SYNC mode appended records wait in memory, and the thread that leads the next fsync writes
+ *       all of them (and a pending sync marker) with one write just before the fsync; a roll and a
+ *       close write them too. A SYNC writer is acknowledged only after that fsync, so nothing
+ *       acknowledged is ever only in memory; a killed process loses only unacknowledged records.
+ *   <li>In SYNC mode the newest generation is <em>preallocated</em>: whenever the records being
+ *       written would reach past the file's end, 1 MiB of zeros is written after them (not fsynced
+ *       on its own: the fsync that follows carries it). Later records overwrite those zeros, so most fsyncs flush
  *       allocated blocks of a file whose size does not change, which on ext4 or XFS needs no
  *       journal commit. The zeros after the last record read as a torn tail (bad magic) and are
  *       cut off by recovery like one; before a generation is sealed, and on close, the file is

@@ -26,12 +26,14 @@ public class TestWalRecovery extends LuceneTestCase {
 
   /**
    * Writes records into one generation, fsyncs after a random one, appends more, then "kills the
-   * process" (a crash that keeps every byte written, as the page cache survives a kill).
+   * process" (a crash that keeps every byte written, as the page cache survives a kill). ASYNC mode
+   * with a background fsync that never comes, because it writes each record when it is appended
+   * (SYNC mode writes records only when they are synced; see testSyncModeWritesRecordsWhenSynced).
    */
   private Written writeAndKill(int records) throws IOException {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs = crashableFileSystem();
-    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    WalOptions opts = appendWritesOptions(fs);
     TreeMap<Long, List<WalEntry>> batches = new TreeMap<>();
     TreeMap<Long, Long> ends = new TreeMap<>();
     long syncAfter = random().nextInt(records + 1);
@@ -60,14 +62,22 @@ public class TestWalRecovery extends LuceneTestCase {
     List<Path> files = WalTestUtil.generationFiles(dir);
     assertEquals(1, files.size());
     // The last record's end, plus a sync marker if the fsync came after the last record.
-    stripPreallocatedZeros(files.get(0), ends.lastEntry().getValue() + (syncAfter == records ? 32 : 0));
+    long end = ends.lastEntry().getValue() + (syncAfter == records ? 32 : 0);
+    assertEquals(end, Files.size(files.get(0)));
     return new Written(dir, files.get(0), batches, ends, syncedEnd);
+  }
+
+  /** ASYNC mode whose background fsync never runs in a test: records are written when appended. */
+  private static WalOptions appendWritesOptions(WalFileSystem fs) {
+    return WalOptions.defaults()
+        .withFileSystem(fs)
+        .withMode(WalOptions.Mode.ASYNC, java.time.Duration.ofHours(1));
   }
 
   /**
    * Checks that the file holds {@code end} bytes of records followed only by the zeros SYNC mode
-   * writes ahead of them, and cuts those zeros off, so that the tests below damage the records as
-   * a file system without preallocation would hold them. (Recovery with the zeros in place is
+   * writes ahead of them, and cuts those zeros off, so that a test can damage the records as a
+   * file system without preallocation would hold them. (Recovery with the zeros in place is
    * covered by testPreallocatedZerosAreCutOff.)
    */
   private static void stripPreallocatedZeros(Path file, long end) throws IOException {
@@ -340,7 +350,7 @@ public class TestWalRecovery extends LuceneTestCase {
         List<WalEntry> batch = WalTestUtil.randomBatch(random(), 4);
         long seq = wal.append(batch);
         appended.put(seq, batch);
-        if (random().nextBoolean()) {
+        if (i == 19 || random().nextBoolean()) { // the last sync writes every record
           wal.sync(seq);
         }
       }
@@ -380,6 +390,69 @@ public class TestWalRecovery extends LuceneTestCase {
         assertNotEquals("generation " + f + " ends in zeros", 0, last.getInt(0));
       }
     }
+  }
+
+  /**
+   * SYNC mode keeps appended records in memory until a sync, a roll or a close writes them: a
+   * killed process loses exactly the records appended after the last sync (none of which a SYNC
+   * caller has acknowledged), and nothing that a roll sealed. A record larger than the initial
+   * buffer goes through whole.
+   */
+  public void testSyncModeWritesRecordsWhenSynced() throws IOException {
+    Path dir = createTempDir();
+    FaultInjectingWalFileSystem fs = crashableFileSystem();
+    WalOptions opts = WalOptions.defaults().withFileSystem(fs);
+    TreeMap<Long, List<WalEntry>> synced = new TreeMap<>();
+    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    try {
+      Path file = WalTestUtil.generationFiles(dir).get(0);
+      int count = 1 + random().nextInt(20);
+      for (int i = 0; i < count; i++) {
+        List<WalEntry> batch =
+            i == 0
+                ? List.of(WalEntry.upsert("large", new float[40_000], null)) // 160 kB
+                : WalTestUtil.randomBatch(random(), 4);
+        synced.put(wal.append(batch), batch);
+      }
+      assertEquals(WalFormat.GENERATION_HEADER_BYTES, Files.size(file));
+      wal.sync(wal.lastSeq());
+      assertTrue(Files.size(file) >= wal.sizeInBytes());
+      for (int i = random().nextInt(5); i >= 0; i--) {
+        wal.append(WalTestUtil.randomBatch(random(), 4)); // never synced
+      }
+      fs.kill();
+    } finally {
+      expectThrows(IOException.class, wal::close);
+      fs.restart();
+    }
+    WalTestUtil.Collector replay = new WalTestUtil.Collector();
+    WriteAheadLog.open(dir, opts, 0, replay).close();
+    assertEquals(synced, replay.batches);
+
+    // A roll writes and fsyncs the sealed generation's pending records.
+    Path rolled = createTempDir();
+    WalOptions small = opts.withMaxGenerationBytes(WalOptions.MIN_GENERATION_BYTES);
+    TreeMap<Long, List<WalEntry>> sealed = new TreeMap<>();
+    TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
+    wal = WriteAheadLog.open(rolled, small, 0, new WalTestUtil.Collector());
+    try {
+      while (WalTestUtil.generationFiles(rolled).size() < 3 || random().nextBoolean()) {
+        int before = WalTestUtil.generationFiles(rolled).size();
+        List<WalEntry> batch = WalTestUtil.randomBatch(random(), 4);
+        appended.put(wal.append(batch), batch);
+        if (WalTestUtil.generationFiles(rolled).size() > before) {
+          sealed.putAll(appended); // the roll sealed everything appended so far
+        }
+      }
+      fs.kill();
+    } finally {
+      expectThrows(IOException.class, wal::close);
+      fs.restart();
+    }
+    replay = new WalTestUtil.Collector();
+    WriteAheadLog.open(rolled, small, 0, replay).close();
+    assertFalse(sealed.isEmpty());
+    assertEquals(sealed, replay.batches);
   }
 
   public void testEmptyNewestGenerationFromACrashIsDeleted() throws IOException {
@@ -515,7 +588,8 @@ public class TestWalRecovery extends LuceneTestCase {
     FaultInjectingWalFileSystem fs = crashableFileSystem();
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
-    WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
+    // records written but never fsynced, then a kill: only the page cache has them
+    WriteAheadLog wal = WriteAheadLog.open(dir, appendWritesOptions(fs), 0, new WalTestUtil.Collector());
     for (int i = 0; i < 10; i++) {
       List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
       appended.put(wal.append(batch), batch);

@@ -194,7 +194,13 @@ public class TestWriteAheadLog extends LuceneTestCase {
     Path dir = createTempDir();
     FaultInjectingWalFileSystem fs =
         new FaultInjectingWalFileSystem(new Random(random().nextLong()));
-    WalOptions opts = options(4096).withFileSystem(fs);
+    // ASYNC writes a record when it is appended, SYNC when it is synced
+    WalOptions opts =
+        options(4096)
+            .withFileSystem(fs)
+            .withMode(
+                random().nextBoolean() ? WalOptions.Mode.ASYNC : WalOptions.Mode.SYNC,
+                Duration.ofHours(1));
     TreeMap<Long, List<WalEntry>> synced;
     WriteAheadLog wal = WriteAheadLog.open(dir, opts, 0, new WalTestUtil.Collector());
     try {
@@ -202,7 +208,9 @@ public class TestWriteAheadLog extends LuceneTestCase {
       wal.sync(wal.lastSeq());
       fs.failWriteAfter(1);
       IOException e =
-          expectThrows(IOException.class, () -> wal.append(WalTestUtil.randomBatch(random(), 3)));
+          expectThrows(
+              IOException.class,
+              () -> wal.sync(wal.append(WalTestUtil.randomBatch(random(), 3))));
       assertTrue(e.getMessage(), e.getMessage().contains("injected write failure"));
       assertNotNull(wal.failureCause());
       fs.clearFailures();
