@@ -55,7 +55,10 @@ final class Generation {
     this.allocated = size;
   }
 
-  /** Writes {@code bytes} to the file now, after everything pending. Caller holds the append lock. */
+  /**
+   * Writes {@code bytes} at the end of the file now; nothing may be pending. Caller holds the
+   * append lock.
+   */
   void write(ByteBuffer bytes) throws IOException {
     long end = flushed + bytes.remaining();
     WalIo.writeFully(channel, bytes, flushed);

@@ -22,13 +22,14 @@ import org.apache.lucene.util.IOUtils;
  * package-info.java}.
  *
  * <p>Durability contract: once {@link #sync(long)} returns, the record and every earlier one
- * survive a power loss. Once {@link #append} returns, in ASYNC and NONE mode the record is in the
- * operating system's buffers (it survives a killed process); in SYNC mode it is only in memory
- * until the next sync (or roll, or close) writes it together with every record appended meanwhile
- * (see {@link Generation}): a SYNC caller waits for the sync before it acknowledges anything. After any write or fsync error the log is <em>failed</em>: every
- * later {@link #append}, {@link #sync} and {@link #trim} throws, and a failed fsync is never
- * retried (after a failed fsync the kernel may have dropped the dirty pages, so a retry that
- * succeeds proves nothing). Reopening recovers what reached the disk.
+ * survive a power loss. Once {@link #append} returns, in ASYNC mode the record is in the operating
+ * system's buffers (it survives a killed process); in SYNC mode it is only in memory until the
+ * next sync (or roll, or close) writes it together with every record appended meanwhile (see
+ * {@link Generation}): a SYNC caller waits for the sync before it acknowledges anything. After any
+ * write or fsync error the log is <em>failed</em>: every later {@link #append}, {@link #sync} and
+ * {@link #trim} throws, and a failed fsync is never retried (after a failed fsync the kernel may
+ * have dropped the dirty pages, so a retry that succeeds proves nothing). Reopening recovers what
+ * reached the disk.
  *
  * <p>Thread safety: all methods may be called concurrently. Records land in the file in sequence
  * order. A thread interrupted while it writes or fsyncs closes the underlying {@link FileChannel}
@@ -46,9 +47,9 @@ import org.apache.lucene.util.IOUtils;
  * <p>Waiting briefly without sleeping: a writer whose record is not yet fsynced, and a leader
  * gathering its group, yield the processor in a loop for a bounded time (up to two and a half
  * fsyncs for a writer, one for a leader) before they block, as long as fsyncs take at most {@code
- * MAX_SPIN_NANOS}. Such a fast fsync takes about
- * as long as waking a blocked thread (on small virtual machines especially), so blocking right
- * away would cost every writer a wake-up on the critical path; after slow fsyncs threads block.
+ * MAX_SPIN_NANOS}. Such a fast fsync takes about as long as waking a blocked thread (on small
+ * virtual machines especially), so blocking right away would cost every writer a wake-up on the
+ * critical path; after slow fsyncs threads block.
  *
  * <p>Preallocation (SYNC mode): the newest generation is extended with zeros {@link
  * #PREALLOCATE_BYTES} at a time ahead of its records, so that most fsyncs overwrite allocated
@@ -194,9 +195,9 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /**
-   * Appends one batch as one record with the next sequence number. In ASYNC and NONE mode the
-   * record is written to the file (not fsynced) before this returns; in SYNC mode it is kept in
-   * memory for the next {@link #sync(long)}, which writes and fsyncs it.
+   * Appends one batch as one record with the next sequence number. In ASYNC mode the record is
+   * written to the file (not fsynced) before this returns; in SYNC mode it is kept in memory for
+   * the next {@link #sync(long)}, which writes and fsyncs it.
    *
    * @param batch the entries, at least one; not copied
    * @return the sequence number of the record

@@ -100,11 +100,11 @@
  *       acknowledged is ever only in memory; a killed process loses only unacknowledged records.
  *   <li>In SYNC mode the newest generation is <em>preallocated</em>: whenever the records being
  *       written would reach past the file's end, 1 MiB of zeros is written after them (not fsynced
- *       on its own: the fsync that follows carries it). Later records overwrite those zeros, so most fsyncs flush
- *       allocated blocks of a file whose size does not change, which on ext4 or XFS needs no
- *       journal commit. The zeros after the last record read as a torn tail (bad magic) and are
- *       cut off by recovery like one; before a generation is sealed, and on close, the file is
- *       truncated to its last record, so a sealed generation never ends in zeros.
+ *       on its own: the fsync that follows carries it). Later records overwrite those zeros, so
+ *       most fsyncs flush allocated blocks of a file whose size does not change, which on ext4 or
+ *       XFS needs no journal commit. The zeros after the last record read as a torn tail (bad
+ *       magic) and are cut off by recovery like one; before a generation is sealed, and on close,
+ *       the file is truncated to its last record, so a sealed generation never ends in zeros.
  * </ul>
  *
  * <h2>Recovery: torn tail or corruption</h2>

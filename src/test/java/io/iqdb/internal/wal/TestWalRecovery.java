@@ -589,7 +589,8 @@ public class TestWalRecovery extends LuceneTestCase {
     WalOptions opts = WalOptions.defaults().withFileSystem(fs);
     TreeMap<Long, List<WalEntry>> appended = new TreeMap<>();
     // records written but never fsynced, then a kill: only the page cache has them
-    WriteAheadLog wal = WriteAheadLog.open(dir, appendWritesOptions(fs), 0, new WalTestUtil.Collector());
+    WriteAheadLog wal =
+        WriteAheadLog.open(dir, appendWritesOptions(fs), 0, new WalTestUtil.Collector());
     for (int i = 0; i < 10; i++) {
       List<WalEntry> batch = WalTestUtil.randomBatch(random(), 3);
       appended.put(wal.append(batch), batch);
