@@ -166,23 +166,25 @@ final class IvfSearch {
     return ords;
   }
 
-  /** Scores a list's accepted vectors at full precision; returns how many were accepted. */
+  /**
+   * Scores a list's accepted vectors at full precision, stopping at the collector's visit limit;
+   * returns how many were accepted.
+   */
   private int scanExact(int list) throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
     int[] block = new int[ExactSearch.BLOCK];
     float[] scores = new float[ExactSearch.BLOCK];
-    int b = 0;
+    long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
-    for (int i = 0; i <= n; i++) {
-      if (i < n) {
-        int ord = listOrds[i];
-        if (acceptOrds != null && acceptOrds.get(ord) == false) {
-          continue;
-        }
-        block[b++] = ord;
-        if (b < block.length) {
-          continue;
+    int i = 0;
+    while (i < n && accepted < budget) {
+      int room = (int) Math.min(block.length, budget - accepted);
+      int b = 0;
+      while (i < n && b < room) {
+        int ord = listOrds[i++];
+        if (acceptOrds == null || acceptOrds.get(ord)) {
+          block[b++] = ord;
         }
       }
       if (b == 0) {
@@ -195,12 +197,14 @@ final class IvfSearch {
           collector.collect(exact.ordToDoc(block[j]), scores[j]);
         }
       }
-      b = 0;
     }
     return accepted;
   }
 
-  /** Estimates a list's accepted vectors from their codes; returns how many were accepted. */
+  /**
+   * Estimates a list's accepted vectors from their codes, stopping at the collector's visit limit;
+   * returns how many were accepted.
+   */
   private int scanCodes(
       int list,
       ResidualCodec codec,
@@ -222,9 +226,10 @@ final class IvfSearch {
     float[] centroid = entry.centroids()[list];
     codedQuery.prepare(query, centroid, innerProduct ? VectorUtil.dotProduct(query, centroid) : 0f);
     byte[] code = new byte[codec.codeBytes];
+    long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
     boolean sequential = true;
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && accepted < budget; i++) {
       int ord = listOrds[i];
       if (acceptOrds != null && acceptOrds.get(ord) == false) {
         sequential = false;
