@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
@@ -35,9 +35,10 @@ import org.apache.lucene.util.IOUtils;
  *
  * <p>Writes: validated first; then, holding the commit lock shared and the lock stripes of their
  * ids, logged (sequence number assigned) and applied to the {@link IndexWriter} (by at most one
- * thread per core at a time); then, outside the locks, synced (SYNC mode; concurrent writers share fsyncs). Striping keeps writes to one id in
- * log order, so replaying the log reproduces the index. A commit takes the commit lock exclusively,
- * so it contains exactly the batches up to the sequence number it records.
+ * thread per core at a time); then, outside the locks, synced (SYNC mode; concurrent writers share
+ * fsyncs). Striping keeps writes to one id in log order, so replaying the log reproduces the index.
+ * A commit takes the commit lock exclusively, so it contains exactly the batches up to the sequence
+ * number it records.
  *
  * <p>Reads: read-your-writes by refreshing the {@link SearcherManager} when writes are pending; a
  * read with nothing pending takes no lock.

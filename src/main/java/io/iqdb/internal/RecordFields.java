@@ -13,21 +13,31 @@ final class RecordFields {
   private RecordFields() {}
 
   static String id(LeafReader reader, int doc) throws IOException {
-    BytesRef b = binary(reader, Schema.ID, doc);
-    if (b == null) {
+    return id(reader.getBinaryDocValues(Schema.ID), doc);
+  }
+
+  /**
+   * The id of {@code doc} from a segment's id doc values ({@code null} if the segment has none),
+   * which must not be past {@code doc}: reading several docs in increasing order shares one.
+   */
+  static String id(BinaryDocValues ids, int doc) throws IOException {
+    if (ids == null || !ids.advanceExact(doc)) {
       throw new IllegalStateException("document " + doc + " has no id");
     }
-    return b.utf8ToString();
+    return ids.binaryValue().utf8ToString();
   }
 
   static Payload payload(LeafReader reader, int doc) throws IOException {
-    BytesRef b = binary(reader, Schema.PAYLOAD, doc);
-    return b == null ? Payload.empty() : PayloadCodec.decode(b.bytes, b.offset, b.length);
+    return payload(reader.getBinaryDocValues(Schema.PAYLOAD), doc);
   }
 
-  private static BytesRef binary(LeafReader reader, String field, int doc) throws IOException {
-    BinaryDocValues values = reader.getBinaryDocValues(field);
-    return values != null && values.advanceExact(doc) ? values.binaryValue() : null;
+  /** The payload of {@code doc}, like {@link #id(BinaryDocValues, int)}; empty if it has none. */
+  static Payload payload(BinaryDocValues payloads, int doc) throws IOException {
+    if (payloads == null || !payloads.advanceExact(doc)) {
+      return Payload.empty();
+    }
+    BytesRef b = payloads.binaryValue();
+    return PayloadCodec.decode(b.bytes, b.offset, b.length);
   }
 
   /** The full-precision vector of a document, copied. */

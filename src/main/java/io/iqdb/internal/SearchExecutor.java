@@ -3,7 +3,6 @@ package io.iqdb.internal;
 import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
-import io.iqdb.Payload;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
@@ -33,7 +32,6 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.util.BytesRef;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
@@ -150,18 +148,10 @@ final class SearchExecutor {
         payloads = request.includePayload() ? leaf.reader().getBinaryDocValues(Schema.PAYLOAD) : null;
       }
       int doc = sd.doc - leaf.docBase;
-      if (ids == null || !ids.advanceExact(doc)) {
-        throw new IllegalStateException("document " + doc + " has no id");
-      }
-      Payload payload = Payload.empty();
-      if (payloads != null && payloads.advanceExact(doc)) {
-        BytesRef b = payloads.binaryValue();
-        payload = PayloadCodec.decode(b.bytes, b.offset, b.length);
-      }
       hits[i] = new Hit(
-          ids.binaryValue().utf8ToString(),
+          RecordFields.id(ids, doc),
           sd.score,
-          payload,
+          RecordFields.payload(payloads, doc), // empty when not asked for (payloads null)
           request.includeVectors() ? RecordFields.vector(leaf.reader(), doc) : null);
     }
     return new ArrayList<>(Arrays.asList(hits));

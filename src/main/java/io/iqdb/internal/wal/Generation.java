@@ -27,7 +27,10 @@ final class Generation {
   final Path file;
   FileChannel channel; // null once sealed and closed
 
-  /** The length of the generation's records and markers: {@code flushed} plus the pending bytes. */
+  /**
+   * The length of the generation's records and markers: {@code flushed} plus the pending bytes,
+   * plus any that a leader has taken and is writing.
+   */
   volatile long written;
 
   volatile long synced;
@@ -39,8 +42,8 @@ final class Generation {
   /** The file's length: {@code flushed} plus the zeros written ahead of it (see preallocation). */
   long allocated;
 
-  /** Appended but not yet written, in write mode. */
-  private ByteBuffer pending = ByteBuffer.allocate(INITIAL_PENDING_BYTES);
+  /** Appended but not yet written (a buffer in write mode); allocated by the first append. */
+  private ByteBuffer pending = ByteBuffer.allocate(0);
 
   /** The buffer the last leader wrote, kept for the next {@link #takePending}. */
   private ByteBuffer spare;
@@ -71,8 +74,8 @@ final class Generation {
   void buffer(ByteBuffer bytes) {
     int length = bytes.remaining();
     if (pending.remaining() < length) {
-      ByteBuffer larger =
-          ByteBuffer.allocate(Math.max(2 * pending.capacity(), pending.position() + length));
+      int capacity = Math.max(INITIAL_PENDING_BYTES, 2 * pending.capacity());
+      ByteBuffer larger = ByteBuffer.allocate(Math.max(capacity, pending.position() + length));
       larger.put(pending.flip());
       pending = larger;
     }
@@ -91,7 +94,7 @@ final class Generation {
    */
   ByteBuffer takePending() {
     ByteBuffer taken = pending.flip();
-    pending = spare != null ? spare : ByteBuffer.allocate(INITIAL_PENDING_BYTES);
+    pending = spare != null ? spare : ByteBuffer.allocate(0);
     spare = null;
     return taken;
   }

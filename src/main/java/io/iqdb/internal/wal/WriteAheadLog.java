@@ -82,8 +82,6 @@ public final class WriteAheadLog implements Closeable {
   /** SYNC mode: appended records wait in memory for the sync leader, which writes them at once. */
   private final boolean buffered;
 
-  /** Zeros written ahead of the records: {@link #PREALLOCATE_BYTES} in SYNC mode, else none. */
-  private final int preallocate;
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
@@ -118,7 +116,6 @@ public final class WriteAheadLog implements Closeable {
     this.options = options;
     this.fs = options.fs();
     this.buffered = options.mode() == WalOptions.Mode.SYNC;
-    this.preallocate = buffered ? PREALLOCATE_BYTES : 0;
     for (WalRecovery.Generation g : recovered.generations()) {
       Generation old =
           new Generation(
@@ -374,7 +371,7 @@ public final class WriteAheadLog implements Closeable {
     try {
       if (taken != null) {
         // Appends go on into the other buffer meanwhile; only the leader writes the file.
-        g.writeTaken(taken, preallocate);
+        g.writeTaken(taken, PREALLOCATE_BYTES); // pending bytes: SYNC mode
       }
       if (upToSeq <= syncedSeq) {
         return; // nothing new (only a sync marker, which need not be durable)
