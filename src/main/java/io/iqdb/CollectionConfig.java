@@ -65,6 +65,9 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
     private Durability durability;
 
     private Builder(int dimension, Metric metric) {
+      if (metric == null) {
+        throw new InvalidArgumentException("metric must not be null");
+      }
       this.dimension = dimension;
       this.metric = metric;
     }
@@ -76,12 +79,16 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
      * @return this builder
      */
     public Builder index(IndexSpec index) {
+      if (index == null) {
+        throw new InvalidArgumentException("index must not be null");
+      }
       this.index = index;
       return this;
     }
 
     /**
-     * Overrides the database's durability for this collection. Default: the database's.
+     * Overrides the database's durability for this collection. Default, and with {@code null}: the
+     * database's.
      *
      * @param durability the durability
      * @return this builder

@@ -9,8 +9,32 @@ package io.iqdb;
  * @param segments Lucene segments in the index
  * @param indexBytes bytes of the index files on disk (0 in memory)
  * @param walBytes bytes of write-ahead-log files on disk
+ * @param quarantined write-ahead-log records that recovery could not apply and set aside in the
+ *     collection's {@code quarantine} directory (see the README's "Recovery" section); 0 normally
  * @param config the configuration
  */
 public record CollectionStats(
     String name, long count, long deleted, int segments, long indexBytes, long walBytes,
-    CollectionConfig config) {}
+    long quarantined, CollectionConfig config) {
+
+  /**
+   * Validates.
+   *
+   * @param name the collection name
+   * @param count live records
+   * @param deleted deleted records
+   * @param segments segments
+   * @param indexBytes index bytes
+   * @param walBytes log bytes
+   * @param quarantined quarantined log records
+   * @param config the configuration
+   */
+  public CollectionStats {
+    if (name == null) {
+      throw new InvalidNameException("name must not be null");
+    }
+    if (config == null) {
+      throw new InvalidArgumentException("config must not be null");
+    }
+  }
+}

@@ -1,7 +1,6 @@
 package io.iqdb;
 
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * When an acknowledged write becomes durable (survives a crash or power loss).
@@ -22,6 +21,9 @@ import java.util.Objects;
  */
 public record Durability(Mode mode, Duration interval) {
 
+  /** The longest ASYNC interval: one day. Any positive interval up to it is kept exactly. */
+  public static final Duration MAX_ASYNC_INTERVAL = Duration.ofDays(1);
+
   /** The three durability modes. */
   public enum Mode {
     /** fsync before acknowledging. */
@@ -39,10 +41,16 @@ public record Durability(Mode mode, Duration interval) {
    * @param interval the interval
    */
   public Durability {
-    Objects.requireNonNull(mode, "mode");
-    Objects.requireNonNull(interval, "interval");
-    if (mode == Mode.ASYNC && (interval.isNegative() || interval.isZero())) {
-      throw new InvalidArgumentException("ASYNC durability needs a positive interval; interval=" + interval);
+    if (mode == null) {
+      throw new InvalidArgumentException("mode must not be null");
+    }
+    if (interval == null) {
+      throw new InvalidArgumentException("interval must not be null");
+    }
+    if (mode == Mode.ASYNC
+        && (interval.isNegative() || interval.isZero() || interval.compareTo(MAX_ASYNC_INTERVAL) > 0)) {
+      throw new InvalidArgumentException(
+          "ASYNC durability needs an interval in (0, " + MAX_ASYNC_INTERVAL + "]; interval=" + interval);
     }
     if (mode != Mode.ASYNC && !interval.isZero()) {
       throw new InvalidArgumentException(mode + " durability takes no interval; interval=" + interval);
@@ -61,7 +69,8 @@ public record Durability(Mode mode, Duration interval) {
   /**
    * fsync in the background at most {@code interval} after a write.
    *
-   * @param interval the longest time between a write and its fsync; positive
+   * @param interval the longest time between a write and its fsync; positive, at most {@link
+   *     #MAX_ASYNC_INTERVAL}
    * @return the ASYNC durability
    */
   public static Durability async(Duration interval) {

@@ -1,6 +1,7 @@
 package io.iqdb;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ public sealed interface Filter
    * @return the filter
    */
   static Filter eq(String field, Object value) {
-    return new Eq(field, Payload.normalize(field, value));
+    return new Eq(field, value);
   }
 
   /**
@@ -38,7 +39,10 @@ public sealed interface Filter
    * @return the filter
    */
   static Filter in(String field, Object... values) {
-    return in(field, List.of(values));
+    if (values == null) {
+      throw new InvalidFilterException("values must not be null");
+    }
+    return new In(field, Arrays.asList(values));
   }
 
   /**
@@ -49,11 +53,7 @@ public sealed interface Filter
    * @return the filter
    */
   static Filter in(String field, List<?> values) {
-    List<Object> normalized = new ArrayList<>(values.size());
-    for (Object v : values) {
-      normalized.add(Payload.normalize(field, v));
-    }
-    return new In(field, List.copyOf(normalized));
+    return new In(field, values == null ? null : new ArrayList<Object>(values));
   }
 
   /**
@@ -85,7 +85,7 @@ public sealed interface Filter
    * @return the filter
    */
   static Filter allOf(Filter... filters) {
-    return new And(List.of(filters));
+    return new And(filters == null ? null : Arrays.asList(filters));
   }
 
   /**
@@ -95,7 +95,7 @@ public sealed interface Filter
    * @return the filter
    */
   static Filter anyOf(Filter... filters) {
-    return new Or(List.of(filters));
+    return new Or(filters == null ? null : Arrays.asList(filters));
   }
 
   /**
@@ -105,7 +105,7 @@ public sealed interface Filter
    * @return the conjunction
    */
   default Filter and(Filter other) {
-    return new And(List.of(this, other));
+    return new And(Arrays.asList(this, other));
   }
 
   /**
@@ -115,7 +115,7 @@ public sealed interface Filter
    * @return the disjunction
    */
   default Filter or(Filter other) {
-    return new Or(List.of(this, other));
+    return new Or(Arrays.asList(this, other));
   }
 
   /**
@@ -133,7 +133,19 @@ public sealed interface Filter
    * @param field the field
    * @param value the normalized value
    */
-  record Eq(String field, Object value) implements Filter {}
+  record Eq(String field, Object value) implements Filter {
+    /**
+     * Validates and normalizes the value as {@link Payload} does (ints widened to long, floats to
+     * double).
+     *
+     * @param field the field
+     * @param value the value
+     */
+    public Eq {
+      checkField(field);
+      value = normalize(field, value, "value");
+    }
+  }
 
   /**
    * Field equals any value.
@@ -141,7 +153,25 @@ public sealed interface Filter
    * @param field the field
    * @param values the normalized values
    */
-  record In(String field, List<Object> values) implements Filter {}
+  record In(String field, List<Object> values) implements Filter {
+    /**
+     * Validates and normalizes the values as {@link Payload} does; the list is copied.
+     *
+     * @param field the field
+     * @param values the values
+     */
+    public In {
+      checkField(field);
+      if (values == null) {
+        throw new InvalidFilterException("values must not be null");
+      }
+      List<Object> normalized = new ArrayList<>(values.size());
+      for (Object v : values) {
+        normalized.add(normalize(field, v, "an element of values"));
+      }
+      values = List.copyOf(normalized);
+    }
+  }
 
   /**
    * Numeric range, inclusive.
@@ -159,6 +189,7 @@ public sealed interface Filter
      * @param max upper bound or {@code null}
      */
     public Range {
+      checkField(field);
       if (min == null && max == null) {
         throw new InvalidFilterException("range on '" + field + "' needs at least one bound");
       }
@@ -182,26 +213,93 @@ public sealed interface Filter
    *
    * @param field the field
    */
-  record Exists(String field) implements Filter {}
+  record Exists(String field) implements Filter {
+    /**
+     * Validates.
+     *
+     * @param field the field
+     */
+    public Exists {
+      checkField(field);
+    }
+  }
 
   /**
    * Conjunction.
    *
    * @param filters the operands
    */
-  record And(List<Filter> filters) implements Filter {}
+  record And(List<Filter> filters) implements Filter {
+    /**
+     * Validates; the list is copied.
+     *
+     * @param filters the operands
+     */
+    public And {
+      filters = operands(filters);
+    }
+  }
 
   /**
    * Disjunction.
    *
    * @param filters the operands
    */
-  record Or(List<Filter> filters) implements Filter {}
+  record Or(List<Filter> filters) implements Filter {
+    /**
+     * Validates; the list is copied.
+     *
+     * @param filters the operands
+     */
+    public Or {
+      filters = operands(filters);
+    }
+  }
 
   /**
    * Negation.
    *
    * @param filter the operand
    */
-  record Not(Filter filter) implements Filter {}
+  record Not(Filter filter) implements Filter {
+    /**
+     * Validates.
+     *
+     * @param filter the operand
+     */
+    public Not {
+      if (filter == null) {
+        throw new InvalidFilterException("filter must not be null");
+      }
+    }
+  }
+
+  private static void checkField(String field) {
+    if (field == null || field.isEmpty()) {
+      throw new InvalidFilterException("field must be a non-empty field name; field=" + field);
+    }
+  }
+
+  private static Object normalize(String field, Object value, String what) {
+    if (value == null) {
+      throw new InvalidFilterException("filter on '" + field + "': " + what + " must not be null");
+    }
+    try {
+      return Payload.normalize(field, value);
+    } catch (PayloadException e) {
+      throw new InvalidFilterException("filter on '" + field + "': " + e.getMessage());
+    }
+  }
+
+  private static List<Filter> operands(List<Filter> filters) {
+    if (filters == null) {
+      throw new InvalidFilterException("filters must not be null");
+    }
+    for (int i = 0; i < filters.size(); i++) {
+      if (filters.get(i) == null) {
+        throw new InvalidFilterException("filters must not hold null; element " + i + " is null");
+      }
+    }
+    return List.copyOf(filters);
+  }
 }

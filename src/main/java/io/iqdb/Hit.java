@@ -14,6 +14,23 @@ import java.util.Objects;
  */
 public record Hit(String id, float score, Payload payload, float[] vector) {
 
+  /**
+   * Validates.
+   *
+   * @param id the record id
+   * @param score the score
+   * @param payload the payload
+   * @param vector the vector, or {@code null}
+   */
+  public Hit {
+    if (id == null) {
+      throw new InvalidIdException("id must not be null");
+    }
+    if (payload == null) {
+      throw new PayloadException("payload must not be null (use Payload.empty())");
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof Hit h

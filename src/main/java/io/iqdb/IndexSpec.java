@@ -132,11 +132,11 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
     /**
      * This spec with another quantization.
      *
-     * @param q the quantization
+     * @param quantization the quantization
      * @return a new spec
      */
-    public Hnsw withQuantization(Quantization q) {
-      return new Hnsw(m, beamWidth, q);
+    public Hnsw withQuantization(Quantization quantization) {
+      return new Hnsw(m, beamWidth, quantization);
     }
   }
 
@@ -180,11 +180,11 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
     /**
      * This spec with another quantization.
      *
-     * @param q the quantization
+     * @param quantization the quantization
      * @return a new spec
      */
-    public Ivf withQuantization(Quantization q) {
-      return new Ivf(lists, q);
+    public Ivf withQuantization(Quantization quantization) {
+      return new Ivf(lists, quantization);
     }
   }
 }

@@ -187,6 +187,9 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder path(Path directory) {
+      if (directory == null) {
+        throw new InvalidArgumentException("directory must not be null");
+      }
       this.path = directory;
       this.inMemory = false;
       return this;

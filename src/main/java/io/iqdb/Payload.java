@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.util.UnicodeUtil;
 
 /**
@@ -20,7 +21,12 @@ import org.apache.lucene.util.UnicodeUtil;
  *
  * <p>Limits: at most {@value #MAX_FIELDS} fields; names of 1..{@value #MAX_NAME_LENGTH} characters
  * that do not start with {@code _} (reserved); at most {@value #MAX_BYTES} bytes in all (UTF-8 of
- * names and strings, 8 bytes per number, 1 per boolean). Doubles must be finite.
+ * names and strings, 8 bytes per number, 1 per boolean); a string value, and each element of a
+ * list, of at most {@link #MAX_KEYWORD_BYTES} UTF-8 bytes (Lucene's limit on one indexed term:
+ * every string is indexed as a keyword, so a longer one could never be written). Strings must be
+ * well-formed UTF-16 (no unpaired surrogate); doubles must be finite. A value outside these limits
+ * is refused with {@link PayloadException} when the payload is built, so it never reaches a
+ * collection.
  */
 public final class Payload {
 
@@ -30,6 +36,11 @@ public final class Payload {
   public static final int MAX_NAME_LENGTH = 128;
   /** The largest encoded payload size in bytes. */
   public static final int MAX_BYTES = 65536;
+  /**
+   * The longest string value or list element, in UTF-8 bytes: Lucene's {@link
+   * IndexWriter#MAX_TERM_LENGTH}, the longest term (and sorted doc value) it indexes.
+   */
+  public static final int MAX_KEYWORD_BYTES = IndexWriter.MAX_TERM_LENGTH;
 
   private static final Payload EMPTY = new Payload(Map.of());
 
@@ -56,6 +67,9 @@ public final class Payload {
    * @throws PayloadException if a name or value is invalid or the count is odd
    */
   public static Payload of(Object... namesAndValues) {
+    if (namesAndValues == null) {
+      throw new PayloadException("namesAndValues must not be null");
+    }
     if (namesAndValues.length % 2 != 0) {
       throw new PayloadException(
           "Payload.of takes name/value pairs; got an odd count " + namesAndValues.length);
@@ -78,6 +92,9 @@ public final class Payload {
    * @throws PayloadException if a name or value is invalid
    */
   public static Payload of(Map<String, ?> map) {
+    if (map == null) {
+      throw new PayloadException("map must not be null");
+    }
     Builder b = builder();
     map.forEach(b::put);
     return b.build();
@@ -100,6 +117,7 @@ public final class Payload {
    *     List<String>}), or empty if absent
    */
   public Optional<Object> get(String name) {
+    checkName(name);
     return Optional.ofNullable(values.get(name));
   }
 
@@ -110,6 +128,7 @@ public final class Payload {
    * @return the value, or {@code null} if absent or not a string
    */
   public String getString(String name) {
+    checkName(name);
     return values.get(name) instanceof String s ? s : null;
   }
 
@@ -120,6 +139,7 @@ public final class Payload {
    * @return the value, or {@code null} if absent or not a long
    */
   public Long getLong(String name) {
+    checkName(name);
     return values.get(name) instanceof Long l ? l : null;
   }
 
@@ -130,6 +150,7 @@ public final class Payload {
    * @return the value, or {@code null} if absent or not a double
    */
   public Double getDouble(String name) {
+    checkName(name);
     return values.get(name) instanceof Double d ? d : null;
   }
 
@@ -140,6 +161,7 @@ public final class Payload {
    * @return the value, or {@code null} if absent or not a boolean
    */
   public Boolean getBoolean(String name) {
+    checkName(name);
     return values.get(name) instanceof Boolean b ? b : null;
   }
 
@@ -151,6 +173,7 @@ public final class Payload {
    */
   @SuppressWarnings("unchecked")
   public List<String> getList(String name) {
+    checkName(name);
     return values.get(name) instanceof List<?> l ? (List<String>) l : null;
   }
 
@@ -205,6 +228,12 @@ public final class Payload {
     return values.toString();
   }
 
+  private static void checkName(String name) {
+    if (name == null) {
+      throw new PayloadException("name must not be null");
+    }
+  }
+
   /**
    * Normalizes a value to one of the stored types, or throws.
    *
@@ -215,7 +244,7 @@ public final class Payload {
   static Object normalize(String name, Object value) {
     return switch (value) {
       case null -> throw new PayloadException("payload field '" + name + "' has a null value");
-      case String s -> wellFormed(name, s);
+      case String s -> keyword(name, s);
       case Long l -> l;
       case Integer i -> (long) i;
       case Short s -> (long) s;
@@ -231,7 +260,7 @@ public final class Payload {
                     + (e == null ? "" : " of type " + e.getClass().getSimpleName()));
           }
         }
-        yield List.copyOf(list.stream().map(e -> wellFormed(name, (String) e)).toList());
+        yield List.copyOf(list.stream().map(e -> keyword(name, (String) e)).toList());
       }
       default ->
           throw new PayloadException(
@@ -244,6 +273,21 @@ public final class Payload {
     if (!UnicodeUtil.validUTF16String(s)) {
       throw new PayloadException(
           "payload field '" + name + "': string has an unpaired surrogate (strings are stored as UTF-8)");
+    }
+    return s;
+  }
+
+  private static String keyword(String name, String s) {
+    wellFormed(name, s);
+    // Cheap bound first: a UTF-16 char is at most 3 UTF-8 bytes (a surrogate pair is 4 for 2).
+    if (s.length() * 3L > MAX_KEYWORD_BYTES) {
+      int bytes = utf8Length(s);
+      if (bytes > MAX_KEYWORD_BYTES) {
+        throw new PayloadException(
+            "payload field '" + name + "': a string value may have at most " + MAX_KEYWORD_BYTES
+                + " UTF-8 bytes (it is indexed as one keyword); this one has " + bytes + " (" + s.length()
+                + " chars)");
+      }
     }
     return s;
   }

@@ -69,6 +69,9 @@ public final class SearchRequest {
    * @return a new request
    */
   public SearchRequest filter(Filter filter) {
+    if (filter == null) {
+      throw new InvalidFilterException("filter must not be null");
+    }
     return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
   }
 
@@ -80,6 +83,9 @@ public final class SearchRequest {
    * @return a new request
    */
   public SearchRequest filter(Query query) {
+    if (query == null) {
+      throw new InvalidFilterException("query must not be null");
+    }
     return new SearchRequest(vector, k, filter, query, exact, probes, ef, oversample, includeVectors, includePayload);
   }
 

@@ -20,6 +20,12 @@ public record VectorRecord(String id, float[] vector, Payload payload) {
    * @param payload the payload or {@code null}
    */
   public VectorRecord {
+    if (id == null) {
+      throw new InvalidIdException("id must not be null");
+    }
+    if (vector == null) {
+      throw new InvalidVectorException("vector must not be null");
+    }
     payload = payload == null ? Payload.empty() : payload;
   }
 

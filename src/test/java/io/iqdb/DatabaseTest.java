@@ -1,6 +1,7 @@
 package io.iqdb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class DatabaseTest {
       assertEquals(dir.toAbsolutePath(), db.path().orElseThrow());
       assertEquals(List.of(), db.listCollections());
     }
-    assertTrue(Files.exists(dir.resolve("catalog.iqdb")));
+    assertTrue(Files.exists(dir.resolve("catalog_1")));
   }
 
   @Test
@@ -160,12 +161,15 @@ class DatabaseTest {
     try (Iqdb db = Iqdb.open(dir)) {
       db.createCollection("c", cfg(2));
     }
-    Path catalog = dir.resolve("catalog.iqdb");
+    Path catalog;
+    try (Stream<Path> files = Files.list(dir)) {
+      catalog = files.filter(p -> p.getFileName().toString().startsWith("catalog_")).findFirst().orElseThrow();
+    }
     byte[] bytes = Files.readAllBytes(catalog);
     bytes[bytes.length / 2] ^= 0x40;
     Files.write(catalog, bytes);
     CorruptedException e = assertThrows(CorruptedException.class, () -> Iqdb.open(dir));
-    assertTrue(e.getMessage().contains("catalog.iqdb"), e.getMessage());
+    assertTrue(e.getMessage().contains(catalog.getFileName().toString()), e.getMessage());
   }
 
   @Test
@@ -206,7 +210,17 @@ class DatabaseTest {
     byte[] bytes = Files.readAllBytes(victim);
     bytes[bytes.length / 3] ^= 0x01;
     Files.write(victim, bytes);
-    CorruptedException e = assertThrows(CorruptedException.class, () -> Iqdb.open(dir));
-    assertTrue(e.getMessage().contains(victim.getFileName().toString()), e.getMessage());
+    // The damaged collection does not keep the database from opening: it refuses calls, naming
+    // the file through its cause, and check() reports it.
+    try (Iqdb db = Iqdb.open(dir)) {
+      VectorCollection c = db.collection("c");
+      StorageException e = assertThrows(StorageException.class, () -> c.get("r1"));
+      CorruptedException cause = assertInstanceOf(CorruptedException.class, e.getCause());
+      assertTrue(cause.getMessage().contains(victim.getFileName().toString()), cause.getMessage());
+      assertTrue(e.getMessage().contains("could not be opened"), e.getMessage());
+      assertTrue(db.check().get("c").contains(victim.getFileName().toString()), db.check().toString());
+      assertTrue(db.dropCollection("c"));
+      assertFalse(Files.exists(dir.resolve("collections/c")));
+    }
   }
 }

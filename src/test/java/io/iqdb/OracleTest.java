@@ -138,7 +138,8 @@ public class OracleTest extends RandomizedTest {
       }
     }
     expected.sort(Comparator.comparingDouble((Expected e) -> -e.score()));
-    List<Hit> hits = c.search(SearchRequest.of(q, k).filter(filter).exact(forceExact));
+    SearchRequest request = SearchRequest.of(q, k).exact(forceExact);
+    List<Hit> hits = c.search(filter == null ? request : request.filter(filter));
     assertEquals(Math.min(k, expected.size()), hits.size());
     for (int i = 0; i < hits.size(); i++) {
       Hit h = hits.get(i);

@@ -24,8 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.TermInSetQuery;
+import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.util.IOUtils;
@@ -44,6 +47,8 @@ import org.apache.lucene.util.IOUtils;
  * read with nothing pending takes no lock.
  */
 final class CollectionImpl implements VectorCollection {
+  private static final System.Logger LOG = System.getLogger("io.iqdb");
+
   /** The commit user-data key holding the last sequence number a commit contains. */
   static final String SEQ_KEY = "iqdb.seq";
 
@@ -66,6 +71,9 @@ final class CollectionImpl implements VectorCollection {
   private final Durability durability;
 
   private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
+
+  /** Held by a write that gives a payload field its first type; see {@link #applyAndLog}. */
+  private final ReentrantLock schemaLock = new ReentrantLock();
   private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
 
   /** Permits to add documents to the index writer; see {@link #applyAdmitted}. */
@@ -76,9 +84,13 @@ final class CollectionImpl implements VectorCollection {
   private volatile boolean closed;
   private volatile Throwable failure;
 
+  /** The sequence number the last commit contains. */
+  private volatile long committedSeq;
+
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
-      IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log) {
+      IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq) {
+    this.committedSeq = committedSeq;
     this.name = name;
     this.config = config;
     this.durability = durability;
@@ -108,6 +120,7 @@ final class CollectionImpl implements VectorCollection {
   @Override
   public void upsert(String id, float[] vector, Payload payload) {
     ensureOpen();
+    Args.notNull(vector, "vector");
     PreparedUpsert p = prepare(id, vector, payload);
     write(List.of(p.op), List.of(p));
   }
@@ -139,7 +152,8 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public boolean delete(String id) {
-    return deleteAll(List.of(id)) == 1;
+    ensureOpen();
+    return deleteAll(List.of(Validation.checkId(id))) == 1;
   }
 
   @Override
@@ -171,7 +185,7 @@ final class CollectionImpl implements VectorCollection {
         searchers.release(s);
       }
       existing[0] = ops.size();
-      return ops.isEmpty() ? NOTHING_WRITTEN : appendAndApply(ops, List.of());
+      return ops.isEmpty() ? NOTHING_WRITTEN : applyAndLog(ops, List.of());
     });
     return existing[0];
   }
@@ -187,12 +201,8 @@ final class CollectionImpl implements VectorCollection {
   }
 
   private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
-    write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into", () -> {
-      for (PreparedUpsert p : upserts) {
-        schema.register(p.op.id(), p.payload);
-      }
-      return appendAndApply(ops, upserts.stream().map(PreparedUpsert::payload).toList());
-    });
+    write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into",
+        () -> applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList()));
   }
 
   /** A write done under the locks: returns the batch's sequence number, or {@link #NOTHING_WRITTEN}. */
@@ -212,16 +222,14 @@ final class CollectionImpl implements VectorCollection {
     try {
       commitLock.readLock().lock();
       try {
+        ensureOpen();
         ensureWritable();
         seq = body.run();
       } finally {
         commitLock.readLock().unlock();
       }
     } catch (IOException | RuntimeException e) {
-      if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
-        throw iq;
-      }
-      throw fail(e, what + " collection '" + name + "'");
+      throw writeFailed(e, what + " collection '" + name + "'");
     } finally {
       held.forEach(ReentrantLock::unlock);
     }
@@ -230,12 +238,81 @@ final class CollectionImpl implements VectorCollection {
     }
   }
 
-  /** Logs the batch, then applies it to the index. Caller holds the stripes and the commit lock. */
-  private long appendAndApply(List<CollectionLog.Op> ops, List<Payload> payloads) throws IOException {
-    long seq = log.append(ops);
-    applyAdmitted(ops, payloads);
-    writeGen.incrementAndGet();
-    return seq;
+  /**
+   * Applies the batch to the index, all or nothing, then logs it. Caller holds the stripes and the
+   * commit lock (shared), so no commit can fall between the two: a commit holds exactly the logged
+   * batches up to its sequence number. Applying first means that a batch the index refuses never
+   * reaches the log, so replaying the log can never meet it.
+   *
+   * <p>A batch that gives a payload field its first type takes {@link #schemaLock}: it checks its
+   * types again under the lock and records them only once applied and logged, so a type is known
+   * only when a logged record has it, and two writes cannot give one new field two types.
+   */
+  private long applyAndLog(List<CollectionLog.Op> ops, List<Payload> payloads) throws IOException {
+    CollectionLog.Encoded encoded = log.encode(ops); // may refuse the batch: before anything is done
+    boolean extendsSchema = schema.extendedBy(payloads);
+    if (extendsSchema) {
+      schemaLock.lock();
+    }
+    try {
+      if (extendsSchema) {
+        schema.checkAll(upserts(ops, payloads));
+      }
+      applyAdmitted(ops, payloads);
+      long seq;
+      try {
+        seq = log.append(encoded);
+      } catch (IOException | RuntimeException e) {
+        // The index now holds a batch the log lacks: only a reopen (rollback to the last commit,
+        // then replay) makes them agree again.
+        throw fail(e, "write-ahead log append of collection '" + name + "'");
+      }
+      if (extendsSchema) {
+        for (Map.Entry<String, Payload> u : upserts(ops, payloads)) {
+          schema.register(u.getKey(), u.getValue());
+        }
+      }
+      writeGen.incrementAndGet();
+      return seq;
+    } finally {
+      if (extendsSchema) {
+        schemaLock.unlock();
+      }
+    }
+  }
+
+  /** The (id, payload) pairs of a batch's upserts. */
+  private static List<Map.Entry<String, Payload>> upserts(List<CollectionLog.Op> ops, List<Payload> payloads) {
+    List<Map.Entry<String, Payload>> result = new ArrayList<>(payloads.size());
+    int u = 0;
+    for (CollectionLog.Op op : ops) {
+      if (op instanceof CollectionLog.Upsert) {
+        result.add(Map.entry(op.id(), payloads.get(u++)));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The exception for a failed write. Bad input and a closed collection fail only the call. Any
+   * other failure fails the collection only if the index writer hit a tragic exception or the log
+   * failed (then the index and the log may disagree); otherwise the write was refused whole (see
+   * {@link #applyOps}) and only the call fails.
+   */
+  private RuntimeException writeFailed(Throwable e, String what) {
+    if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
+      return iq;
+    }
+    if (failure != null || writer.getTragicException() != null) {
+      return fail(failure != null ? failure : writer.getTragicException(), what);
+    }
+    if (closed) {
+      return Errors.closed("collection '" + name + "'");
+    }
+    if (e instanceof IllegalArgumentException iae) {
+      return new InvalidArgumentException(what + " failed: the index refused the write: " + iae.getMessage(), iae);
+    }
+    return Errors.translate(e, what);
   }
 
   /**
@@ -262,30 +339,60 @@ final class CollectionImpl implements VectorCollection {
     }
   }
 
-  /** Applies a batch replayed from the log at open, before the collection exists. */
-  static void applyReplayed(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops) throws IOException {
+  /**
+   * Applies a batch replayed from the log at open, before the collection exists. The batch is
+   * checked whole first, as a live write is, so that a record the index would refuse is refused
+   * whole (and quarantined by the caller) rather than applied in part.
+   *
+   * @throws io.iqdb.InvalidArgumentException or IllegalArgumentException if the batch is refused
+   */
+  static void applyReplayed(IndexWriter writer, Schema schema, CollectionConfig config, List<CollectionLog.Op> ops)
+      throws IOException {
     List<Payload> payloads = new ArrayList<>();
     for (CollectionLog.Op op : ops) {
+      Validation.checkId(op.id());
       if (op instanceof CollectionLog.Upsert up) {
-        Payload payload = PayloadCodec.decode(up.payload(), 0, up.payload().length);
-        schema.register(up.id(), payload);
-        payloads.add(payload);
+        Validation.checkVector(config, up.vector(), "record '" + up.id() + "'");
+        payloads.add(PayloadCodec.decode(up.payload(), 0, up.payload().length));
       }
     }
+    List<Map.Entry<String, Payload>> upserts = upserts(ops, payloads);
+    schema.checkAll(upserts);
     applyOps(writer, schema, ops, payloads);
+    for (Map.Entry<String, Payload> u : upserts) {
+      schema.register(u.getKey(), u.getValue());
+    }
   }
 
-  /** Applies a batch to the index; {@code payloads} are the decoded payloads of its upserts, in order. */
+  /**
+   * Applies a batch to the index, all or nothing; {@code payloads} are the decoded payloads of its
+   * upserts, in order. One upsert is Lucene's atomic {@code updateDocument}; several are one
+   * {@code updateDocuments} block, which Lucene indexes whole or not at all (a document it refuses
+   * drops the block, and the block's delete of the older versions applies only once the block is
+   * in); deletes are one {@code deleteDocuments} call. The API never mixes upserts and deletes in
+   * one batch.
+   */
   private static void applyOps(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads)
       throws IOException {
-    int u = 0;
-    for (CollectionLog.Op op : ops) {
-      switch (op) {
-        case CollectionLog.Upsert up ->
-            writer.updateDocument(
-                new Term(Schema.ID, up.id()), schema.document(up.id(), up.vector(), payloads.get(u++), up.payload()));
-        case CollectionLog.Delete d -> writer.deleteDocuments(new Term(Schema.ID, d.id()));
+    if (ops.get(0) instanceof CollectionLog.Delete) {
+      Term[] terms = new Term[ops.size()];
+      for (int i = 0; i < terms.length; i++) {
+        terms[i] = new Term(Schema.ID, ((CollectionLog.Delete) ops.get(i)).id());
       }
+      writer.deleteDocuments(terms);
+      return;
+    }
+    List<Document> docs = new ArrayList<>(ops.size());
+    List<BytesRef> ids = new ArrayList<>(ops.size());
+    for (int i = 0; i < ops.size(); i++) {
+      CollectionLog.Upsert up = (CollectionLog.Upsert) ops.get(i);
+      docs.add(schema.document(up.id(), up.vector(), payloads.get(i), up.payload()));
+      ids.add(new BytesRef(up.id()));
+    }
+    if (docs.size() == 1) {
+      writer.updateDocument(new Term(Schema.ID, ids.get(0)), docs.get(0));
+    } else {
+      writer.updateDocuments(new TermInSetQuery(Schema.ID, ids), docs);
     }
   }
 
@@ -294,6 +401,12 @@ final class CollectionImpl implements VectorCollection {
       try {
         log.sync(seq);
       } catch (IOException | RuntimeException e) {
+        if (closed) {
+          if (committedSeq >= seq) {
+            return; // the commit of close() made it durable
+          }
+          throw Errors.closed("collection '" + name + "'");
+        }
         throw fail(e, "sync of the write-ahead log of collection '" + name + "'");
       }
     }
@@ -462,8 +575,12 @@ final class CollectionImpl implements VectorCollection {
     try {
       ensureWritable();
       seq = log.lastSeq();
+      if (seq == committedSeq && !writer.hasUncommittedChanges()) {
+        return; // nothing new: a commit would only add a segments file
+      }
       writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
       writer.commit();
+      committedSeq = seq;
     } catch (IOException | RuntimeException e) {
       if (e instanceof io.iqdb.IqdbException iq) {
         throw iq;
@@ -474,8 +591,11 @@ final class CollectionImpl implements VectorCollection {
     }
     try {
       log.trim(seq);
-    } catch (IOException e) {
-      throw fail(e, "trim of the write-ahead log of collection '" + name + "'");
+    } catch (IOException | RuntimeException e) {
+      // The commit is durable; the log keeps generations it no longer needs, and the next
+      // commit's trim deletes them. Nothing is lost, so the collection stays usable.
+      LOG.log(System.Logger.Level.WARNING,
+          "collection '" + name + "': could not trim the write-ahead log after a commit; will retry at the next", e);
     }
   }
 
@@ -502,35 +622,55 @@ final class CollectionImpl implements VectorCollection {
       var reader = s.getIndexReader();
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
-          store.indexBytes(), log.sizeInBytes(), config);
+          store.indexBytes(), log.sizeInBytes(), store.quarantined(), config);
     });
   }
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
     ensureOpen();
+    String report;
     commitLock.writeLock().lock(); // no commit may delete the files being checked
     try {
-      return store.checkIndex(name);
+      report = store.checkIndex(name);
     } finally {
       commitLock.writeLock().unlock();
     }
+    long quarantined;
+    try {
+      quarantined = store.quarantined();
+    } catch (IOException e) {
+      throw Errors.translate(e, "check of collection '" + name + "'");
+    }
+    if (quarantined > 0) {
+      String q = quarantined + " write-ahead-log record(s) could not be applied at recovery and were"
+          + " quarantined in " + store.root().resolve(Quarantine.DIR);
+      report = report == null ? q : report + "\n" + q;
+    }
+    return report;
   }
 
   /** Commits (unless failed) and closes everything. */
   void close(boolean commitFirst) {
-    if (closed) {
-      return;
-    }
     Throwable first = null;
-    if (commitFirst && failure == null && writer.getTragicException() == null) {
-      try {
-        commit();
-      } catch (RuntimeException e) {
-        first = e;
+    // Under the commit lock, so that a write is either wholly before the last commit or sees the
+    // collection closed before it does anything.
+    commitLock.writeLock().lock();
+    try {
+      if (closed) {
+        return;
       }
+      if (commitFirst && failure == null && writer.getTragicException() == null) {
+        try {
+          commit();
+        } catch (RuntimeException e) {
+          first = e;
+        }
+      }
+      closed = true;
+    } finally {
+      commitLock.writeLock().unlock();
     }
-    closed = true;
     try {
       IOUtils.close(searchers, log, failure == null ? writer : () -> writer.rollback(), store);
     } catch (IOException | RuntimeException e) {

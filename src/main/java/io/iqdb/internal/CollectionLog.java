@@ -31,14 +31,26 @@ interface CollectionLog extends Closeable {
    */
   record Delete(String id) implements Op {}
 
+  /** A batch encoded for the log by {@link #encode}: checked, not yet logged. */
+  interface Encoded {}
+
   /**
-   * Logs a batch (not yet durable).
+   * Encodes a batch for {@link #append}, without touching the log.
    *
-   * @param ops the batch
+   * @param ops the batch, at least one op
+   * @return the encoded batch
+   * @throws io.iqdb.InvalidArgumentException if the batch cannot be one log record (too large)
+   */
+  Encoded encode(List<Op> ops);
+
+  /**
+   * Logs an encoded batch (not yet durable).
+   *
+   * @param batch the batch from {@link #encode}
    * @return its sequence number
    * @throws IOException on failure; the log then refuses further appends
    */
-  long append(List<Op> ops) throws IOException;
+  long append(Encoded batch) throws IOException;
 
   /**
    * Makes every batch up to {@code seq} durable, if this log syncs on request.
@@ -70,6 +82,9 @@ interface CollectionLog extends Closeable {
    */
   long sizeInBytes();
 
+  /** What the {@link #none} log keeps of a batch: nothing. */
+  Encoded NONE_ENCODED = new Encoded() {};
+
   /**
    * A log that keeps nothing and only counts sequence numbers.
    *
@@ -81,7 +96,12 @@ interface CollectionLog extends Closeable {
       private long seq = lastSeq;
 
       @Override
-      public synchronized long append(List<Op> ops) {
+      public Encoded encode(List<Op> ops) {
+        return NONE_ENCODED;
+      }
+
+      @Override
+      public synchronized long append(Encoded batch) {
         return ++seq;
       }
 

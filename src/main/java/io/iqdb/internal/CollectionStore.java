@@ -55,6 +55,16 @@ final class CollectionStore implements Closeable {
     return root == null ? null : root.resolve("wal");
   }
 
+  /** Records in quarantine (see {@link Quarantine}); 0 in memory. */
+  long quarantined() throws IOException {
+    return root == null ? 0 : Quarantine.count(root);
+  }
+
+  /** The collection's directory, or {@code null} in memory. */
+  Path root() {
+    return root;
+  }
+
   long indexBytes() throws IOException {
     if (root == null) {
       return 0;

@@ -38,25 +38,30 @@ import io.iqdb.internal.wal.WriteAheadLog;
  * The implementation behind {@code Iqdb}: the database lock, the catalog and the open collections.
  *
  * <p>Directory layout: {@code iqdb.lock} (the process lock, held while open), {@link
- * Catalog#FILE_NAME}, and {@code collections/<name>/} per collection (see {@link CollectionStore}).
+ * Catalog} (its files), and {@code collections/<name>/} per collection (see {@link CollectionStore}).
  */
 public final class Database {
   /** The lock file at the database root. */
   public static final String LOCK_FILE = "iqdb.lock";
 
+  private static final System.Logger LOG = System.getLogger("io.iqdb");
+
   private final DatabaseOptions options;
   private final Path dir;
   private final Directory lockDir;
   private final Lock lock;
+  /** The database root as a Lucene directory, for the catalog; wrapped like the indexes in tests. */
+  private final Directory catalogDir;
   private final Map<String, CollectionConfig> catalog = new TreeMap<>();
-  private final Map<String, CollectionImpl> collections = new ConcurrentHashMap<>();
+  private final Map<String, VectorCollection> collections = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock) {
+  private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock, Directory catalogDir) {
     this.options = options;
     this.dir = dir;
     this.lockDir = lockDir;
     this.lock = lock;
+    this.catalogDir = catalogDir;
   }
 
   /**
@@ -67,11 +72,12 @@ public final class Database {
    */
   public static Database open(DatabaseOptions options) {
     if (options.path() == null) {
-      return new Database(options, null, null, null);
+      return new Database(options, null, null, null, null);
     }
     Path dir = options.path().toAbsolutePath().normalize();
     Directory lockDir = null;
     Lock lock = null;
+    Directory catalogDir = null;
     Database db = null;
     boolean success = false;
     try {
@@ -84,10 +90,15 @@ public final class Database {
         throw new LockedException(
             "database " + dir + " is already open (in this or another process): " + e.getMessage(), e);
       }
-      if (!Catalog.exists(dir)) {
-        Catalog.write(dir, Map.of());
+      catalogDir = FSDirectory.open(dir);
+      if (options.directoryWrapper() != null) {
+        catalogDir = options.directoryWrapper().apply(catalogDir);
       }
-      db = new Database(options, dir, lockDir, lock);
+      Catalog.deletePending(catalogDir);
+      if (!Catalog.exists(dir)) {
+        Catalog.write(catalogDir, Map.of());
+      }
+      db = new Database(options, dir, lockDir, lock, catalogDir);
       db.load();
       success = true;
       return db;
@@ -98,7 +109,7 @@ public final class Database {
         if (db != null) {
           db.closeCollectionsQuietly();
         }
-        IOUtils.closeWhileHandlingException(lock, lockDir);
+        IOUtils.closeWhileHandlingException(catalogDir, lock, lockDir);
       }
     }
   }
@@ -120,15 +131,15 @@ public final class Database {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
         String n = p.getFileName().toString();
-        if (!n.equals(LOCK_FILE) && !n.startsWith(Catalog.FILE_NAME)) {
+        if (!n.equals(LOCK_FILE) && !Catalog.isCatalogFile(n)) {
           others.add(n);
         }
       }
     }
     if (!others.isEmpty()) {
       throw new NotADatabaseException(
-          "directory " + dir + " is not empty and holds no iQDB catalog (" + Catalog.FILE_NAME
-              + "); refusing to touch it. Entries: " + others.subList(0, Math.min(5, others.size())));
+          "directory " + dir + " is not empty and holds no iQDB catalog (" + Catalog.PREFIX
+              + "N); refusing to touch it. Entries: " + others.subList(0, Math.min(5, others.size())));
     }
     if (!create) {
       throw new NotADatabaseException("no database at " + dir + " (createIfMissing is false)");
@@ -136,7 +147,7 @@ public final class Database {
   }
 
   private void load() throws IOException {
-    catalog.putAll(Catalog.read(dir.resolve(Catalog.FILE_NAME)));
+    catalog.putAll(Catalog.read(catalogDir));
     Path collectionsDir = dir.resolve("collections");
     if (Files.isDirectory(collectionsDir)) {
       // A collection directory missing from the catalog is left over from a create that crashed
@@ -150,7 +161,24 @@ public final class Database {
       }
     }
     for (Map.Entry<String, CollectionConfig> e : catalog.entrySet()) {
-      collections.put(e.getKey(), openCollection(e.getKey(), e.getValue(), false));
+      collections.put(e.getKey(), openOrBroken(e.getKey(), e.getValue()));
+    }
+  }
+
+  /**
+   * Opens a collection; one that cannot be opened does not stop the database from opening: it is
+   * served as a {@link BrokenCollection} that refuses calls and says why. Only failures of the
+   * JVM itself ({@link Error}) propagate.
+   */
+  private VectorCollection openOrBroken(String name, CollectionConfig config) {
+    try {
+      return openCollection(name, config, false);
+    } catch (IOException | RuntimeException e) {
+      RuntimeException translated = Errors.translate(e, "open of collection '" + name + "'");
+      BrokenCollection broken =
+          new BrokenCollection(name, config, CollectionStore.collectionDir(dir, name).toString(), translated);
+      LOG.log(System.Logger.Level.ERROR, broken.reason(), translated);
+      return broken;
     }
   }
 
@@ -186,9 +214,9 @@ public final class Database {
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
-      log = openLog(store, durability, committedSeq, writer, schema, name);
+      log = openLog(store, durability, committedSeq, writer, schema, name, config);
       searchers = new SearcherManager(writer, null);
-      CollectionImpl c = new CollectionImpl(name, config, durability, store, writer, searchers, schema, log);
+      CollectionImpl c = new CollectionImpl(name, config, durability, store, writer, searchers, schema, log, committedSeq);
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }
@@ -215,9 +243,12 @@ public final class Database {
    */
   private CollectionLog openLog(
       CollectionStore store, Durability durability, long committedSeq, IndexWriter writer, Schema schema,
-      String name) throws IOException {
+      String name, CollectionConfig config) throws IOException {
     Path walDir = store.walDir();
     if (walDir == null) {
+      return CollectionLog.none(committedSeq);
+    }
+    if (durability.mode() == Durability.Mode.NONE && isEmptyDir(walDir)) {
       return CollectionLog.none(committedSeq);
     }
     WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
@@ -225,19 +256,47 @@ public final class Database {
         durability.mode() == Durability.Mode.ASYNC
             ? WalOptions.defaults().withFileSystem(fs).withMode(WalOptions.Mode.ASYNC, durability.interval())
             : WalOptions.defaults().withFileSystem(fs);
-    WalReplayer replayer = (seq, batch) -> CollectionImpl.applyReplayed(writer, schema, WalLog.toOps(batch));
+    WalReplayer replayer = (seq, batch) -> {
+      List<CollectionLog.Op> ops = WalLog.toOps(batch);
+      try {
+        CollectionImpl.applyReplayed(writer, schema, config, ops);
+      } catch (RuntimeException e) {
+        if (writer.getTragicException() != null) {
+          throw e;
+        }
+        // The record was refused whole (see applyReplayed); keep it aside and go on, so that one
+        // record can never make the collection unopenable.
+        Path file = Quarantine.write(store.root(), seq, ops, e);
+        LOG.log(System.Logger.Level.WARNING,
+            "collection '" + name + "': write-ahead-log record " + seq + " could not be applied and was"
+                + " quarantined in " + file + ": " + e.getMessage());
+      }
+    };
     WriteAheadLog wal = WriteAheadLog.open(walDir, walOptions, committedSeq, replayer);
     if (durability.mode() != Durability.Mode.NONE) {
       return new WalLog(wal);
     }
+    long last;
     try (wal) {
-      long last = wal.lastSeq();
+      last = wal.lastSeq();
       if (last > committedSeq) {
         writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, Long.toString(last)).entrySet());
         writer.commit();
-        wal.trim(last);
       }
-      return CollectionLog.none(last);
+    }
+    // Everything the log held is committed: NONE keeps no log files at all.
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(walDir)) {
+      for (Path f : files) {
+        fs.deleteIfExists(f);
+      }
+    }
+    fs.syncDirectory(walDir);
+    return CollectionLog.none(last);
+  }
+
+  private static boolean isEmptyDir(Path d) throws IOException {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(d)) {
+      return !entries.iterator().hasNext();
     }
   }
 
@@ -274,21 +333,27 @@ public final class Database {
     }
     new IndexFormats(config).codec(); // rejects unsupported index settings before touching disk
     CollectionImpl c = null;
+    boolean catalogTouched = false;
     try {
       c = openCollection(name, config, true);
       Map<String, CollectionConfig> next = new TreeMap<>(catalog);
       next.put(name, config);
       if (dir != null) {
-        Catalog.write(dir, next);
+        catalogTouched = true;
+        Catalog.write(catalogDir, next);
       }
       catalog.put(name, config);
       collections.put(name, c);
       return c;
     } catch (IOException | RuntimeException e) {
-      if (c != null && !collections.containsKey(name)) {
+      if (c != null) {
         closeQuietly(c);
+      }
+      if (!catalogTouched) {
         deleteCollectionFiles(name);
       }
+      // else: the failed catalog write may still have become durable and name the collection, so
+      // its files stay; the next open deletes them if the durable catalog does not name it.
       throw Errors.translate(e, "creation of collection '" + name + "'");
     }
   }
@@ -313,7 +378,8 @@ public final class Database {
    */
   public Optional<VectorCollection> findCollection(String name) {
     ensureOpen();
-    return Optional.ofNullable(name == null ? null : collections.get(name));
+    Args.notNull(name, "name");
+    return Optional.ofNullable(collections.get(name));
   }
 
   /**
@@ -334,7 +400,8 @@ public final class Database {
    */
   public synchronized boolean dropCollection(String name) {
     ensureOpen();
-    CollectionImpl c = name == null ? null : collections.get(name);
+    Args.notNull(name, "name");
+    VectorCollection c = collections.get(name);
     if (c == null) {
       return false;
     }
@@ -342,7 +409,7 @@ public final class Database {
       Map<String, CollectionConfig> next = new TreeMap<>(catalog);
       next.remove(name);
       if (dir != null) {
-        Catalog.write(dir, next);
+        Catalog.write(catalogDir, next);
       }
     } catch (IOException e) {
       throw Errors.translate(e, "drop of collection '" + name + "'");
@@ -373,8 +440,12 @@ public final class Database {
   public synchronized Map<String, String> check() {
     ensureOpen();
     Map<String, String> problems = new LinkedHashMap<>();
-    for (Map.Entry<String, CollectionImpl> e : new TreeMap<>(collections).entrySet()) {
-      String report = e.getValue().check();
+    for (Map.Entry<String, VectorCollection> e : new TreeMap<>(collections).entrySet()) {
+      String report = switch (e.getValue()) {
+        case CollectionImpl c -> c.check();
+        case BrokenCollection b -> b.reason();
+        default -> throw new AssertionError(e.getValue());
+      };
       if (report != null) {
         problems.put(e.getKey(), report);
       }
@@ -382,11 +453,28 @@ public final class Database {
     return problems;
   }
 
-  /** Commits every collection. */
+  /**
+   * Commits every collection that is open. A failure of one does not keep the others from being
+   * committed: the first failure is thrown once all were tried, the others suppressed in it.
+   */
   public void flush() {
     ensureOpen();
-    for (CollectionImpl c : collections.values()) {
-      c.commit();
+    RuntimeException first = null;
+    for (VectorCollection v : new TreeMap<>(collections).values()) {
+      if (v instanceof CollectionImpl c) {
+        try {
+          c.commit();
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -415,18 +503,20 @@ public final class Database {
     }
     closed = true;
     RuntimeException first = null;
-    for (CollectionImpl c : collections.values()) {
-      try {
-        c.close(true);
-      } catch (RuntimeException e) {
-        if (first == null) {
-          first = e;
+    for (VectorCollection v : collections.values()) {
+      if (v instanceof CollectionImpl c) {
+        try {
+          c.close(true);
+        } catch (RuntimeException e) {
+          if (first == null) {
+            first = e;
+          }
         }
       }
     }
     collections.clear();
     try {
-      IOUtils.close(lock, lockDir);
+      IOUtils.close(catalogDir, lock, lockDir);
     } catch (IOException e) {
       if (first == null) {
         first = Errors.translate(e, "release of the lock of database " + dir);
@@ -438,16 +528,18 @@ public final class Database {
   }
 
   private void closeCollectionsQuietly() {
-    for (CollectionImpl c : collections.values()) {
+    for (VectorCollection c : collections.values()) {
       closeQuietly(c);
     }
   }
 
-  private static void closeQuietly(CollectionImpl c) {
-    try {
-      c.close(false);
-    } catch (RuntimeException ignored) {
-      // already failing; the first error is the one reported
+  private static void closeQuietly(VectorCollection v) {
+    if (v instanceof CollectionImpl c) {
+      try {
+        c.close(false);
+      } catch (RuntimeException ignored) {
+        // already failing; the first error is the one reported
+      }
     }
   }
 

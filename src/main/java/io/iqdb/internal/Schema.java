@@ -128,7 +128,24 @@ public final class Schema {
   }
 
   /**
-   * Records the kinds a payload uses. Call after every record of a write was checked.
+   * Whether any of the payloads has a field no record has had yet.
+   *
+   * @param payloads the payloads
+   * @return true if a field is new
+   */
+  public boolean extendedBy(List<Payload> payloads) {
+    for (Payload p : payloads) {
+      for (String field : p.names()) {
+        if (!kinds.containsKey(field)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Records the kinds a payload uses. Call once a record with them is in the index and the log.
    *
    * @param id the record id, for messages
    * @param payload the payload

@@ -36,9 +36,22 @@ final class WalLog implements CollectionLog {
     return ops;
   }
 
+  private record Encoded(WriteAheadLog.Record record) implements CollectionLog.Encoded {}
+
   @Override
-  public long append(List<Op> ops) throws IOException {
-    return wal.append(toEntries(ops));
+  public CollectionLog.Encoded encode(List<Op> ops) {
+    try {
+      return new Encoded(WriteAheadLog.encode(toEntries(ops)));
+    } catch (IllegalArgumentException e) {
+      throw new io.iqdb.InvalidArgumentException(
+          "a batch of " + ops.size() + " records is too large for one write-ahead-log record ("
+              + e.getMessage() + "); split it into smaller batches", e);
+    }
+  }
+
+  @Override
+  public long append(CollectionLog.Encoded batch) throws IOException {
+    return wal.append(((Encoded) batch).record());
   }
 
   @Override

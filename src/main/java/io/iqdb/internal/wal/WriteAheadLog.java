@@ -202,12 +202,45 @@ public final class WriteAheadLog implements Closeable {
    * @throws AlreadyClosedException if the log is closed
    */
   public long append(List<WalEntry> batch) throws IOException {
+    return append(encode(batch));
+  }
+
+  /**
+   * Encodes a batch as a record for {@link #append(Record)}, without touching the log: the
+   * checks that can refuse a batch (empty, or larger than a record can be, about 2 GiB) run here.
+   *
+   * @param batch the entries, at least one; not copied
+   * @return the record
+   * @throws IllegalArgumentException if the batch is empty or too large for one record
+   */
+  public static Record encode(List<WalEntry> batch) {
     Objects.requireNonNull(batch, "batch");
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("a batch needs at least one entry");
     }
-    // Encode outside the lock; only the seq, the synced-offset claim and the CRC need it.
-    ByteBuffer record = WalFormat.encodeRecord(batch);
+    return new Record(WalFormat.encodeRecord(batch));
+  }
+
+  /** A batch encoded by {@link #encode}, appended at most once. */
+  public static final class Record {
+    private final ByteBuffer bytes;
+
+    private Record(ByteBuffer bytes) {
+      this.bytes = bytes;
+    }
+  }
+
+  /**
+   * Appends one encoded batch; see {@link #append(List)}.
+   *
+   * @param encoded the record from {@link #encode}
+   * @return the sequence number of the record
+   * @throws IOException if the write fails (the log is then failed) or the log failed earlier
+   * @throws AlreadyClosedException if the log is closed
+   */
+  public long append(Record encoded) throws IOException {
+    // Encoded outside the lock; only the seq, the synced-offset claim and the CRC need it.
+    ByteBuffer record = encoded.bytes;
     long seq;
     boolean full;
     appendLock.lock();
