@@ -105,6 +105,9 @@ public sealed interface Filter
    * @return the conjunction
    */
   default Filter and(Filter other) {
+    if (other == null) {
+      throw new InvalidFilterException("other must not be null");
+    }
     return new And(Arrays.asList(this, other));
   }
 
@@ -115,6 +118,9 @@ public sealed interface Filter
    * @return the disjunction
    */
   default Filter or(Filter other) {
+    if (other == null) {
+      throw new InvalidFilterException("other must not be null");
+    }
     return new Or(Arrays.asList(this, other));
   }
 

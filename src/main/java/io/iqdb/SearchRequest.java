@@ -84,7 +84,7 @@ public final class SearchRequest {
    */
   public SearchRequest filter(Query query) {
     if (query == null) {
-      throw new InvalidFilterException("query must not be null");
+      throw new InvalidFilterException("filter query must not be null");
     }
     return new SearchRequest(vector, k, filter, query, exact, probes, ef, oversample, includeVectors, includePayload);
   }

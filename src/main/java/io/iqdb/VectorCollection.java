@@ -59,6 +59,9 @@ public interface VectorCollection {
    * @param record the record
    */
   default void upsert(VectorRecord record) {
+    if (record == null) {
+      throw new InvalidArgumentException("record must not be null");
+    }
     upsert(record.id(), record.vector(), record.payload());
   }
 
