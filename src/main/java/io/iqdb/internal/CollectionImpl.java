@@ -294,25 +294,28 @@ final class CollectionImpl implements VectorCollection {
   }
 
   /**
-   * The exception for a failed write. Bad input and a closed collection fail only the call. Any
-   * other failure fails the collection only if the index writer hit a tragic exception or the log
-   * failed (then the index and the log may disagree); otherwise the write was refused whole (see
-   * {@link #applyOps}) and only the call fails.
+   * The exception for a failed write. Bad input and a closed collection fail only the call, and so
+   * does a write Lucene's index writer refused as input ({@link IllegalArgumentException}) without
+   * a tragic exception: the write was refused whole (see {@link #applyOps}) before it was logged.
+   * The collection is failed (it refuses writes until the database is reopened, which recovers from
+   * the last commit plus the log) after a tragic exception, a failed log write, or an I/O error:
+   * Lucene may have dropped buffered documents after one, and a later commit would then record
+   * them as contained and trim the log records that still hold them.
    */
   private RuntimeException writeFailed(Throwable e, String what) {
-    if (e instanceof io.iqdb.IqdbException iq && !(iq instanceof StorageException)) {
+    if (e instanceof io.iqdb.IqdbException iq) {
+      if (iq instanceof StorageException && failure == null && !closed) {
+        failure = iq; // an I/O failure, translated below this method
+      }
       return iq;
     }
-    if (failure != null || writer.getTragicException() != null) {
-      return fail(failure != null ? failure : writer.getTragicException(), what);
-    }
-    if (closed) {
+    if (failure == null && closed) {
       return Errors.closed("collection '" + name + "'");
     }
-    if (e instanceof IllegalArgumentException iae) {
+    if (failure == null && writer.getTragicException() == null && e instanceof IllegalArgumentException iae) {
       return new InvalidArgumentException(what + " failed: the index refused the write: " + iae.getMessage(), iae);
     }
-    return Errors.translate(e, what);
+    return fail(failure != null ? failure : e, what);
   }
 
   /**

@@ -17,6 +17,18 @@ import org.apache.lucene.tests.util.LuceneTestCase;
  */
 @LuceneTestCase.SuppressFileSystems("*")
 public abstract class RecoveryTestCase extends LuceneTestCase {
+  /**
+   * iQDB's own log ({@code System.Logger} "io.iqdb", backed by java.util.logging): off here. These
+   * tests break databases on purpose, so every trial logs a collection set aside or a quarantined
+   * record, with stack traces, past LuceneTestCase's limit on printed output; they check those
+   * outcomes through the API instead. Held in a field: java.util.logging keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger IQDB_LOG = java.util.logging.Logger.getLogger("io.iqdb");
+
+  static {
+    IQDB_LOG.setLevel(java.util.logging.Level.OFF);
+  }
+
   /** The number of cycles: the system property {@code name} if set, else {@code defaultCycles}. */
   static int cycles(String name, int defaultCycles) {
     return Integer.getInteger(name, Integer.getInteger("recovery.cycles.all", defaultCycles));

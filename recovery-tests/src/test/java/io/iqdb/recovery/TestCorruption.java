@@ -4,6 +4,7 @@ import com.carrotsearch.randomizedtesting.RandomizedContext;
 import io.iqdb.CorruptedException;
 import io.iqdb.Iqdb;
 import io.iqdb.IqdbException;
+import io.iqdb.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +26,9 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
 
 /**
  * A random byte flipped in any committed file must make the open or a read raise {@link
- * CorruptedException} naming that file, never return wrong results.
+ * CorruptedException} naming that file, never return wrong results. A damaged collection no longer
+ * stops the database from opening: it is set aside at open, and every call on it raises a {@code
+ * StorageException} whose cause is that {@code CorruptedException} (counted as detected at open).
  *
  * <p>The database under test is left as a killed process leaves it: index commits, then writes
  * acknowledged in SYNC mode that are only in the write-ahead log. Files: every file of each
@@ -122,7 +125,11 @@ public class TestCorruption extends RecoveryTestCase {
   private static Map<Path, long[]> targets(Path db, boolean lastWalRecordOnly) throws IOException {
     Map<Path, long[]> files = new TreeMap<>();
     if (!lastWalRecordOnly) {
-      files.put(db.resolve("catalog.iqdb"), new long[] {0, Files.size(db.resolve("catalog.iqdb"))});
+      try (Stream<Path> s = Files.list(db)) {
+        for (Path catalog : s.filter(p -> p.getFileName().toString().startsWith("catalog_")).toList()) {
+          files.put(catalog, new long[] {0, Files.size(catalog)});
+        }
+      }
     }
     for (String c : Workload.COLLECTIONS) {
       Path index = db.resolve("collections").resolve(c).resolve("index");
@@ -270,22 +277,33 @@ public class TestCorruption extends RecoveryTestCase {
       }
       return new Result(Outcome.UNDETECTED_SAME_RESULTS, "");
     } catch (CorruptedException e) {
-      String named = (e.file() == null ? "" : e.file()) + " " + e.getMessage();
-      if (name != null && !named.contains(name)) {
-        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-          if (String.valueOf(t.getMessage()).contains(name)) {
-            return new Result(Outcome.NAMED_IN_CAUSE_ONLY, e.toString());
-          }
-        }
-        return new Result(Outcome.WRONG_FILE_NAMED, e.toString());
+      return corrupted(e, name, opened ? Outcome.DETECTED_AT_READ : Outcome.DETECTED_AT_OPEN);
+    } catch (StorageException e) {
+      if (e.getCause() instanceof CorruptedException c && e.getMessage().contains("could not be opened")) {
+        // The damaged collection was set aside at open; the database and its other collections open.
+        return corrupted(c, name, Outcome.DETECTED_AT_OPEN);
       }
-      return new Result(opened ? Outcome.DETECTED_AT_READ : Outcome.DETECTED_AT_OPEN, "");
+      boolean names = name != null && e.getMessage().contains(name);
+      return new Result(names ? Outcome.NAMED_AS_OTHER_EXCEPTION : Outcome.OTHER_EXCEPTION, e.toString());
     } catch (IqdbException e) {
       boolean names = name != null && e.getMessage().contains(name);
       return new Result(names ? Outcome.NAMED_AS_OTHER_EXCEPTION : Outcome.OTHER_EXCEPTION, e.toString());
     } finally {
       org.apache.lucene.util.IOUtils.rm(copy);
     }
+  }
+
+  private static Result corrupted(CorruptedException e, String name, Outcome detected) {
+    String named = (e.file() == null ? "" : e.file()) + " " + e.getMessage();
+    if (name != null && !named.contains(name)) {
+      for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+        if (String.valueOf(t.getMessage()).contains(name)) {
+          return new Result(Outcome.NAMED_IN_CAUSE_ONLY, e.toString());
+        }
+      }
+      return new Result(Outcome.WRONG_FILE_NAMED, e.toString());
+    }
+    return new Result(detected, "");
   }
 
   private static void flip(Path file, long at, int xor) throws IOException {
