@@ -145,19 +145,20 @@ class IqdbEmbeddingStoreTest {
 
   @Test
   void removeAllWorksPastOneSearchBatch() {
-    int n = 2 * SearchRequest.MAX_K + 500; // both halves exceed one removal batch
+    int n = SearchRequest.MAX_K + 100; // removal finds matching ids MAX_K at a time
     try (IqdbEmbeddingStore store = IqdbEmbeddingStore.builder().inMemory().dimension(2).index(IndexSpec.flat())
         .durability(Durability.none()).build()) {
       List<Embedding> embeddings = new ArrayList<>();
       List<TextSegment> segments = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         embeddings.add(Embedding.from(new float[] {1f, i}));
-        segments.add(TextSegment.from("t", new Metadata().put("even", i % 2 == 0 ? "yes" : "no")));
+        segments.add(TextSegment.from("t", new Metadata().put("keep", i < 10 ? "yes" : "no")));
       }
       store.addAll(embeddings, segments);
       store.add(E2);
-      store.removeAll(metadataKey("even").isEqualTo("no"));
-      assertEquals(n - n / 2 + 1, store.collection().count());
+      store.removeAll(metadataKey("keep").isEqualTo("no"));
+      assertEquals(11, store.collection().count());
+      assertEquals(10, store.search(request(E1, 100).filter(metadataKey("keep").isEqualTo("yes")).build()).matches().size());
       store.removeAll();
       assertEquals(0, store.collection().count());
     }
