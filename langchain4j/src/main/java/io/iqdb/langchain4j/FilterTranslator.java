@@ -43,6 +43,7 @@ import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TermRangeQuery;
 import org.apache.lucene.search.WildcardQuery;
 import org.apache.lucene.util.BytesRef;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 
 /**
  * Translates a LangChain4j metadata {@link Filter} into a Lucene query over the payload fields
@@ -268,9 +269,16 @@ final class FilterTranslator {
       pattern.append(c);
     }
     pattern.append(WildcardQuery.WILDCARD_STRING);
-    return any(List.of(
-        new WildcardQuery(new Term(field(STRING, key), pattern.toString())),
-        new WildcardQuery(new Term(field(UUID_TAG, key), pattern.toString()))));
+    try {
+      return any(List.of(
+          new WildcardQuery(new Term(field(STRING, key), pattern.toString())),
+          new WildcardQuery(new Term(field(UUID_TAG, key), pattern.toString()))));
+    } catch (TooComplexToDeterminizeException e) {
+      // the substring automaton grows with the value; Lucene caps the work to build it
+      throw new InvalidFilterException(
+          "filter on metadata key '" + key + "': containsString value of " + text.length()
+              + " characters is too long to match as a substring", e);
+    }
   }
 
   private static Query any(List<Query> queries) {

@@ -3,10 +3,13 @@ package io.iqdb.langchain4j;
 import dev.langchain4j.data.document.Metadata;
 import dev.langchain4j.data.segment.TextSegment;
 import io.iqdb.Payload;
+import io.iqdb.PayloadException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.util.UnicodeUtil;
 
 /**
  * How a {@link TextSegment} is laid out in an iQDB {@link Payload}, and back.
@@ -68,8 +71,8 @@ final class SegmentPayloads {
    *
    * @param segment the segment, or {@code null} for none (an empty payload)
    * @return the payload
-   * @throws io.iqdb.PayloadException if a value is not storable (a NaN or infinite number, an
-   *     unpaired surrogate) or a limit is exceeded
+   * @throws PayloadException if a value is not storable (a NaN or infinite number, an unpaired
+   *     surrogate, a string over Lucene's term length) or a limit is exceeded
    */
   static Payload toPayload(TextSegment segment) {
     if (segment == null) {
@@ -80,7 +83,7 @@ final class SegmentPayloads {
     for (Map.Entry<String, Object> e : segment.metadata().toMap().entrySet()) {
       String key = e.getKey();
       switch (e.getValue()) {
-        case String s -> b.put(field(STRING, key), s);
+        case String s -> b.put(field(STRING, key), indexable(key, s));
         case UUID u -> b.put(field(UUID_TAG, key), u.toString());
         case Integer i -> b.put(field(INTEGER, key), i.longValue());
         case Long l -> b.put(field(LONG, key), l);
@@ -92,6 +95,20 @@ final class SegmentPayloads {
       }
     }
     return b.build();
+  }
+
+  /**
+   * Checks that a string fits in one Lucene term, as iQDB indexes it: the core accepts longer
+   * strings (up to its 64 KiB payload limit) but then fails inside Lucene, after logging the write.
+   */
+  private static String indexable(String key, String s) {
+    int bytes = UnicodeUtil.calcUTF16toUTF8Length(s, 0, s.length());
+    if (bytes > IndexWriter.MAX_TERM_LENGTH) {
+      throw new PayloadException(
+          "metadata key '" + key + "': a string value may have at most " + IndexWriter.MAX_TERM_LENGTH
+              + " UTF-8 bytes (it is indexed as one Lucene term); got " + bytes + " bytes");
+    }
+    return s;
   }
 
   /**

@@ -145,6 +145,9 @@ class FilterTranslatorTest {
     InvalidFilterException bool = assertThrows(InvalidFilterException.class,
         () -> FilterTranslator.toQuery(new IsEqualTo("flag", true)));
     assertTrue(bool.getMessage().contains("java.lang.Boolean"), bool.getMessage());
+    InvalidFilterException contains = assertThrows(InvalidFilterException.class,
+        () -> FilterTranslator.toQuery(metadataKey("s").containsString("ab".repeat(5_000))));
+    assertTrue(contains.getMessage().contains("10000 characters"), contains.getMessage());
     Filter custom = new Filter() {
       @Override
       public boolean test(Object object) {

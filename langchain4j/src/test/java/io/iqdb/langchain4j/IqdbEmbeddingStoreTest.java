@@ -107,6 +107,13 @@ class IqdbEmbeddingStoreTest {
           () -> store.addAll(List.of(E1, E2), List.of(TextSegment.from("ok"), TextSegment.from("nan", new Metadata().put("x", Double.NaN)))));
       assertTrue(nan.getMessage().contains("NaN"), nan.getMessage());
       assertThrows(DimensionMismatchException.class, () -> store.add(Embedding.from(new float[] {1f, 0f, 0f})));
+      // 40,000 UTF-8 bytes: within iQDB's payload limit, over Lucene's term limit
+      PayloadException longString = assertThrows(PayloadException.class,
+          () -> store.add(E1, TextSegment.from("long", new Metadata().put("k", "é".repeat(20_000)))));
+      assertTrue(longString.getMessage().contains("'k'") && longString.getMessage().contains("40000"), longString.getMessage());
+      store.add("still-writable", E1);
+      assertEquals(1, store.collection().count());
+      store.remove("still-writable");
       assertEquals(0, store.collection().count());
     }
   }
