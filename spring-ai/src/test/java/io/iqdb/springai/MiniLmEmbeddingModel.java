@@ -17,9 +17,10 @@ import org.springframework.ai.embedding.EmbeddingResponse;
  * fails on machines without internet access; LangChain4j publishes the same model inside a jar on
  * Maven Central, so it runs offline. One instance is shared: loading the model takes a second.
  */
-final class MiniLmEmbeddingModel implements EmbeddingModel {
+public final class MiniLmEmbeddingModel implements EmbeddingModel {
 
-  static final MiniLmEmbeddingModel INSTANCE = new MiniLmEmbeddingModel();
+  /** The shared instance. */
+  public static final MiniLmEmbeddingModel INSTANCE = new MiniLmEmbeddingModel();
 
   private final AllMiniLmL6V2QuantizedEmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel();
 
