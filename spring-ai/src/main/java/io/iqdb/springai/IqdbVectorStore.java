@@ -200,6 +200,9 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
    */
   @Override
   public List<Document> doSimilaritySearch(SearchRequest request) {
+    if (request.getTopK() == 0) {
+      return List.of(); // Spring AI accepts topK 0; iQDB's k starts at 1
+    }
     float[] query = embeddingModel.embed(request.getQuery());
     io.iqdb.SearchRequest search = io.iqdb.SearchRequest.of(query, request.getTopK());
     if (request.hasFilterExpression()) {

@@ -106,6 +106,7 @@ class IqdbVectorStoreTest {
       assertEquals(hits.subList(0, 2).stream().map(Document::getId).toList(),
           above.stream().map(Document::getId).toList());
       assertEquals(1, store.similaritySearch(all(query).topK(1).build()).size());
+      assertEquals(List.of(), store.similaritySearch(all(query).topK(0).build()));
       assertEquals(0, store.similaritySearch(all("anything").similarityThreshold(1.0).build()).size());
     }
   }
