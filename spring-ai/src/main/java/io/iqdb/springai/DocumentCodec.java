@@ -23,7 +23,7 @@ import org.springframework.ai.document.Document;
 final class DocumentCodec {
 
   /** The payload field listing the Java type of each numeric metadata entry. */
-  static final String TYPES_FIELD = "doc_metadata_types";
+  static final String TYPES_FIELD = IqdbVectorStore.METADATA_TYPES_FIELD;
 
   static final String INTEGER = "integer";
   static final String LONG = "long";

@@ -137,31 +137,47 @@ final class FilterTranslator {
       return new MatchNoDocsQuery("IN with an empty list");
     }
     List<BytesRef> terms = new ArrayList<>();
-    BooleanQuery.Builder numeric = new BooleanQuery.Builder();
-    int clauses = 0;
+    List<Number> numbers = new ArrayList<>();
     for (Object v : values) {
       switch (v) {
         case String s -> terms.add(new BytesRef(s));
         // iQDB indexes a boolean as the term "true" or "false".
         case Boolean b -> terms.add(new BytesRef(b.toString()));
-        case Number n -> {
-          numeric.add(compare(key, n, true, n, true), Occur.SHOULD);
-          clauses++;
-        }
+        case Number n -> numbers.add(number(key, n));
         case null -> throw new InvalidFilterException("filter on '" + key + "' compares with null; use IS NULL");
         default -> throw unsupported(key, v);
       }
     }
-    Query termQuery = terms.isEmpty()
-        ? null
-        : terms.size() == 1 ? new TermQuery(new Term(key, terms.get(0))) : new TermInSetQuery(key, terms);
-    if (clauses == 0) {
-      return termQuery;
+    BooleanQuery.Builder any = new BooleanQuery.Builder();
+    if (!terms.isEmpty()) {
+      any.add(terms.size() == 1 ? new TermQuery(new Term(key, terms.get(0))) : new TermInSetQuery(key, terms),
+          Occur.SHOULD);
     }
-    if (termQuery != null) {
-      numeric.add(termQuery, Occur.SHOULD);
+    if (!numbers.isEmpty()) {
+      // One set query per numeric encoding, whatever the list's length: a clause per value would
+      // hit Lucene's clause limit on long IN lists.
+      List<Long> longs = new ArrayList<>();
+      double[] doubles = new double[numbers.size()];
+      double[] floats = new double[numbers.size()];
+      for (int i = 0; i < numbers.size(); i++) {
+        Number n = numbers.get(i);
+        double d = n.doubleValue();
+        if (n instanceof Long l) {
+          longs.add(l);
+        } else if (d == Math.rint(d) && d >= Long.MIN_VALUE && d < 0x1p63) {
+          longs.add((long) d); // a fractional value equals no integer
+        }
+        doubles[i] = d;
+        floats[i] = n.floatValue();
+      }
+      if (!longs.isEmpty()) {
+        any.add(guarded(key, DocumentCodec.INTEGRAL_TYPES,
+            LongPoint.newSetQuery(key, longs.stream().mapToLong(Long::longValue).toArray())), Occur.SHOULD);
+      }
+      any.add(guarded(key, List.of(DocumentCodec.DOUBLE), DoublePoint.newSetQuery(key, doubles)), Occur.SHOULD);
+      any.add(guarded(key, List.of(DocumentCodec.FLOAT), DoublePoint.newSetQuery(key, floats)), Occur.SHOULD);
     }
-    return numeric.build();
+    return any.build();
   }
 
   /**

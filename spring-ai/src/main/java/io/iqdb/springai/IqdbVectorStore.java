@@ -45,7 +45,7 @@ import org.springframework.ai.vectorstore.observation.VectorStoreObservationCont
  * {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, {@code Float}, {@code Double} (finite)
  * or {@code List<String>}, and come back from a search with the same Java type: iQDB stores integral
  * numbers as longs and floating ones as doubles, and a type tag in the payload field {@value
- * DocumentCodec#TYPES_FIELD} restores the rest. A key keeps the kind (string, boolean, integral,
+ * #METADATA_TYPES_FIELD} restores the rest. A key keeps the kind (string, boolean, integral,
  * floating, list) of its first value in the collection: an {@code Integer} and a {@code Long} may
  * share a key, an {@code Integer} and a {@code Double} may not. Keys must not start with {@code _}.
  * The text and every string value are at most {@value org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH}
@@ -86,6 +86,13 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
 
   /** The default payload field of the document text. */
   public static final String DEFAULT_CONTENT_FIELD = "doc_content";
+
+  /**
+   * The payload field in which the store records the Java type of each numeric metadata entry, as
+   * a keyword list such as {@code ["integer:year", "float:price"]}; no metadata key may have this
+   * name.
+   */
+  public static final String METADATA_TYPES_FIELD = "doc_metadata_types";
 
   /** The observation's {@code db.system} value. */
   static final String DB_SYSTEM = "iqdb";
@@ -257,7 +264,6 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
     return VectorStoreObservationContext.builder(DB_SYSTEM, operationName)
         .collectionName(collection.name())
         .dimensions(collection.config().dimension())
-        .fieldName(codec.contentField())
         .similarityMetric(switch (metric) {
           case COSINE -> VectorStoreSimilarityMetric.COSINE.value();
           case DOT -> VectorStoreSimilarityMetric.DOT.value();

@@ -168,6 +168,22 @@ class FilterExpressionTest {
     }
   }
 
+  /** An IN list far longer than Lucene's default limit of 1024 clauses per query. */
+  @Test
+  void longInLists() {
+    List<Object> years = new ArrayList<>();
+    List<Object> countries = new ArrayList<>();
+    for (int i = 0; i < 5000; i++) {
+      years.add(i % 2 == 0 ? 1000 + i : 1000.5 + i); // 2020 is in, 2021.5 and 2023.5 equal no year
+      countries.add("C" + i);
+    }
+    countries.add("NL");
+    assertEquals(Set.of("uk20", "de24"), search(SearchRequest.builder().filterExpression(B.in("year", years).build())));
+    assertEquals(Set.of("nl21"), search(SearchRequest.builder().filterExpression(B.in("country", countries).build())));
+    assertEquals(Set.of("uk20", "uk23", "bg", "none", "de24"),
+        search(SearchRequest.builder().filterExpression(B.nin("country", countries).build())));
+  }
+
   @Test
   void invalidFiltersFailWithTheirValue() {
     InvalidFilterException reserved =
