@@ -63,7 +63,7 @@ final class DocumentCodec {
           "document '" + document.getId() + "' has no text; IqdbVectorStore stores text documents only");
     }
     Payload.Builder b = Payload.builder();
-    b.put(contentField, checkTermLength(document.getId(), contentField, text));
+    put(document, b, contentField, checkTermLength(document.getId(), contentField, text));
     List<String> types = new ArrayList<>();
     for (Map.Entry<String, Object> e : document.getMetadata().entrySet()) {
       String key = e.getKey();
@@ -93,17 +93,27 @@ final class DocumentCodec {
           }
           yield null;
         }
-        default -> null; // Boolean needs no tag; other types are refused by Payload with their name
+        // Boolean needs no tag; null and other types are refused by Payload, which names them.
+        case null, default -> null;
       };
-      b.put(key, value);
+      put(document, b, key, value);
       if (type != null) {
         types.add(tag(type, key));
       }
     }
     if (!types.isEmpty()) {
-      b.put(TYPES_FIELD, types);
+      put(document, b, TYPES_FIELD, types);
     }
     return b.build();
+  }
+
+  private static void put(Document document, Payload.Builder b, String key, Object value) {
+    try {
+      b.put(key, value);
+    } catch (PayloadException e) {
+      // In a batch of thousands, the message must say which document was refused.
+      throw new PayloadException("document '" + document.getId() + "': " + e.getMessage(), e);
+    }
   }
 
   /** The document text stored in a payload, or {@code ""} if the record was not written by this store. */

@@ -199,6 +199,7 @@ class IqdbVectorStoreTest {
       assertBadBatch(store, good, new Document("r1", "t", Map.of("doc_content", "x")), "doc_content");
       assertBadBatch(store, good, new Document("r2", "t", Map.of("doc_metadata_types", "x")), "doc_metadata_types");
       assertBadBatch(store, good, new Document("r3", "t", Map.of("_hidden", 1)), "_hidden");
+      assertBadBatch(store, good, new Document("r4", "t", Map.of("when", new Date(0))), "document 'r4'");
       assertBadBatch(store, good, new Document("r4", "t", Map.of("when", new Date(0))), "java.util.Date");
       assertBadBatch(store, good, new Document("r5", "t", Map.of("nan", Double.NaN)), "nan");
       assertBadBatch(store, good, new Document("r6", "t", Map.of("nums", List.of(1, 2))), "nums");
