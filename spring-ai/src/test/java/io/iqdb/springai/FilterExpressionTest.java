@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iqdb.IndexSpec;
 import io.iqdb.InvalidFilterException;
 import io.iqdb.Iqdb;
 import java.util.ArrayList;
@@ -41,10 +42,16 @@ class FilterExpressionTest {
   private Iqdb db;
   private IqdbVectorStore store;
 
+  /** The collection's index; subclasses run the same cases on the other index kinds. */
+  IndexSpec index() {
+    return IndexSpec.hnsw();
+  }
+
   @BeforeAll
   void addDocuments() {
     db = Iqdb.openInMemory();
-    store = IqdbVectorStore.builder(db, MiniLmEmbeddingModel.INSTANCE).build();
+    store = IqdbVectorStore.builder(db, MiniLmEmbeddingModel.INSTANCE).index(index()).build();
+    assertEquals(index(), store.collection().config().index());
     store.add(documents());
   }
 
