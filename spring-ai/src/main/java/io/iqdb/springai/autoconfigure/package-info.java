@@ -1,0 +1,2 @@
+/** Spring Boot auto-configuration of {@link io.iqdb.springai.IqdbVectorStore} (optional). */
+package io.iqdb.springai.autoconfigure;
