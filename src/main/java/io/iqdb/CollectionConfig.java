@@ -1,7 +1,5 @@
 package io.iqdb;
 
-import java.util.Optional;
-
 /**
  * The fixed configuration of a collection, stored in the database catalog and identical after
  * reopening. Build one with {@link #builder(int, Metric)}.
@@ -10,8 +8,11 @@ import java.util.Optional;
  * @param metric the similarity metric
  * @param index the vector index
  * @param durability this collection's durability, or {@code null} to use the database's default
+ * @param commitPolicy when this collection commits by itself, or {@code null} to use the
+ *     database's default
  */
-public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Durability durability) {
+public record CollectionConfig(
+    int dimension, Metric metric, IndexSpec index, Durability durability, CommitPolicy commitPolicy) {
 
   /** The largest vector dimension accepted. */
   public static final int MAX_DIMENSION = 4096;
@@ -23,6 +24,7 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
    * @param metric the metric
    * @param index the index
    * @param durability the durability or {@code null}
+   * @param commitPolicy the commit policy or {@code null}
    */
   public CollectionConfig {
     if (dimension < 1 || dimension > MAX_DIMENSION) {
@@ -38,12 +40,15 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
   }
 
   /**
-   * This collection's durability, if it overrides the database's.
+   * A configuration with the database's commit policy.
    *
-   * @return the durability override
+   * @param dimension the vector dimension
+   * @param metric the metric
+   * @param index the index
+   * @param durability the durability or {@code null}
    */
-  public Optional<Durability> durabilityOverride() {
-    return Optional.ofNullable(durability);
+  public CollectionConfig(int dimension, Metric metric, IndexSpec index, Durability durability) {
+    this(dimension, metric, index, durability, null);
   }
 
   /**
@@ -63,6 +68,7 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
     private final Metric metric;
     private IndexSpec index = IndexSpec.hnsw();
     private Durability durability;
+    private CommitPolicy commitPolicy;
 
     private Builder(int dimension, Metric metric) {
       if (metric == null) {
@@ -99,13 +105,25 @@ public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Du
     }
 
     /**
+     * Overrides the database's commit policy for this collection. Default, and with {@code null}:
+     * the database's.
+     *
+     * @param commitPolicy the policy
+     * @return this builder
+     */
+    public Builder commitPolicy(CommitPolicy commitPolicy) {
+      this.commitPolicy = commitPolicy;
+      return this;
+    }
+
+    /**
      * Builds the configuration.
      *
      * @return the configuration
      * @throws InvalidArgumentException if a value is out of range
      */
     public CollectionConfig build() {
-      return new CollectionConfig(dimension, metric, index, durability);
+      return new CollectionConfig(dimension, metric, index, durability, commitPolicy);
     }
   }
 }

@@ -11,11 +11,14 @@ package io.iqdb;
  * @param walBytes bytes of write-ahead-log files on disk
  * @param quarantined write-ahead-log records that recovery could not apply and set aside in the
  *     collection's {@code quarantine} directory (see the README's "Recovery" section); 0 normally
+ * @param lastCommit when the collection was last committed (by {@code flush()}, a background
+ *     commit or its creation); the time it was opened if not since
+ * @param commits commits since the database was opened, background ones included
  * @param config the configuration
  */
 public record CollectionStats(
     String name, long count, long deleted, int segments, long indexBytes, long walBytes,
-    long quarantined, CollectionConfig config) {
+    long quarantined, java.time.Instant lastCommit, long commits, CollectionConfig config) {
 
   /**
    * Validates.
@@ -27,9 +30,14 @@ public record CollectionStats(
    * @param indexBytes index bytes
    * @param walBytes log bytes
    * @param quarantined quarantined log records
+   * @param lastCommit the last commit's time
+   * @param commits commits since open
    * @param config the configuration
    */
   public CollectionStats {
+    if (lastCommit == null) {
+      throw new InvalidArgumentException("lastCommit must not be null");
+    }
     if (name == null) {
       throw new InvalidNameException("name must not be null");
     }

@@ -177,6 +177,7 @@ public final class Iqdb implements AutoCloseable {
     private boolean createIfMissing = true;
     private double ramBufferMb = 64;
     private boolean verifyOnOpen = true;
+    private CommitPolicy commitPolicy = CommitPolicy.defaults();
 
     private Builder() {}
 
@@ -262,6 +263,22 @@ public final class Iqdb implements AutoCloseable {
     }
 
     /**
+     * When collections commit by themselves, bounding the write-ahead log and the time a reopen
+     * after a crash takes (a collection may override it). Default {@link CommitPolicy#defaults()}:
+     * after 16 MiB of log or 60 seconds; {@link CommitPolicy#never()} turns it off.
+     *
+     * @param commitPolicy the policy
+     * @return this builder
+     */
+    public Builder commitPolicy(CommitPolicy commitPolicy) {
+      if (commitPolicy == null) {
+        throw new InvalidArgumentException("commitPolicy must not be null");
+      }
+      this.commitPolicy = commitPolicy;
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -273,7 +290,8 @@ public final class Iqdb implements AutoCloseable {
       if (!inMemory && path == null) {
         throw new InvalidArgumentException("Iqdb.builder() needs path(directory) or inMemory()");
       }
-      return new Iqdb(Database.open(new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen)));
+      return new Iqdb(Database.open(
+          new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen).withCommitPolicy(commitPolicy)));
     }
   }
 }

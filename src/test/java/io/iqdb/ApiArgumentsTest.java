@@ -42,6 +42,7 @@ class ApiArgumentsTest {
   private static final Set<String> NULLABLE = Set.of(
       "Filter#range#min", "Filter#range#max", "Filter$Range#<init>#min", "Filter$Range#<init>#max",
       "CollectionConfig#<init>#durability", "CollectionConfig$Builder#durability#durability",
+      "CollectionConfig#<init>#commitPolicy", "CollectionConfig$Builder#commitPolicy#commitPolicy",
       "VectorCollection#upsert#payload", "VectorRecord#<init>#payload", "VectorRecord#of#payload",
       "Hit#<init>#vector");
 
@@ -119,6 +120,8 @@ class ApiArgumentsTest {
         Map.entry(Quantization.class, Quantization.NONE),
         Map.entry(IndexSpec.class, IndexSpec.flat()),
         Map.entry(Durability.class, Durability.sync()),
+        Map.entry(CommitPolicy.class, CommitPolicy.defaults()),
+        Map.entry(java.time.Instant.class, java.time.Instant.EPOCH),
         Map.entry(Durability.Mode.class, Durability.Mode.SYNC),
         Map.entry(CollectionConfig.class, CollectionConfig.builder(2, Metric.L2).build()),
         Map.entry(SearchRequest.class, SearchRequest.of(new float[] {1, 0}, 1)),

@@ -42,8 +42,10 @@ import org.apache.lucene.store.IndexOutput;
  * {@code byte index} (1 flat, 2 HNSW, 3 IVF), {@code vInt m}, {@code vInt beamWidth}, {@code vInt
  * lists} (0 where they do not apply), {@code byte quantization} (0 NONE, 1 INT8, 2 INT7, 3 INT4, 4
  * BIT1), {@code byte durability} (0 database default, 1 SYNC, 2 ASYNC, 3 NONE), {@code vLong
- * intervalSeconds}, {@code vInt intervalNanos} (the ASYNC interval, exactly; 0 otherwise);
- * finally the {@link CodecUtil#writeFooter footer} with its CRC32.
+ * intervalSeconds}, {@code vInt intervalNanos} (the ASYNC interval, exactly; 0 otherwise), {@code
+ * byte hasCommitPolicy} (0: the database's; 1: then {@code vLong maxLogBytes}, {@code vLong
+ * maxAgeSeconds}, {@code vInt maxAgeNanos}); finally the {@link CodecUtil#writeFooter footer}
+ * with its CRC32.
  *
  * <p>Version history: 1 (release 0.1.0) was a single file {@value #LEGACY_FILE_NAME} (big-endian
  * {@code DataOutput}: {@code int magic} 0x49514443, {@code int version} 1, {@code int count}, per
@@ -136,7 +138,21 @@ public final class Catalog {
           Quantization q = lookup(QUANTIZATIONS, in.readByte(), "quantization", in);
           byte durabilityCode = in.readByte();
           Duration interval = Duration.ofSeconds(in.readVLong(), in.readVInt());
-          result.put(name, config(dimension, metric, indexKind, m, beamWidth, lists, q, durabilityCode, interval, in));
+          CollectionConfig c = config(dimension, metric, indexKind, m, beamWidth, lists, q, durabilityCode, interval, in);
+          byte hasPolicy = in.readByte();
+          if (hasPolicy == 1) {
+            long maxLogBytes = in.readVLong();
+            Duration maxAge = Duration.ofSeconds(in.readVLong(), in.readVInt());
+            try {
+              c = new CollectionConfig(c.dimension(), c.metric(), c.index(), c.durability(),
+                  new io.iqdb.CommitPolicy(maxLogBytes, maxAge));
+            } catch (io.iqdb.InvalidArgumentException e) {
+              throw new CorruptIndexException("invalid commit policy: " + e.getMessage(), in, e);
+            }
+          } else if (hasPolicy != 0) {
+            throw new CorruptIndexException("unknown commit policy marker " + hasPolicy, in);
+          }
+          result.put(name, c);
         }
       } catch (Throwable t) {
         priorE = t;
@@ -313,6 +329,13 @@ public final class Catalog {
     Duration interval = d == null ? Duration.ZERO : d.interval();
     out.writeVLong(interval.getSeconds());
     out.writeVInt(interval.getNano());
+    io.iqdb.CommitPolicy p = c.commitPolicy();
+    out.writeByte((byte) (p == null ? 0 : 1));
+    if (p != null) {
+      out.writeVLong(p.maxLogBytes());
+      out.writeVLong(p.maxAge().getSeconds());
+      out.writeVInt(p.maxAge().getNano());
+    }
   }
 
   /** Deletes leftover pending generations (a crash before their rename). */

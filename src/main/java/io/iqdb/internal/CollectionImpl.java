@@ -2,6 +2,7 @@ package io.iqdb.internal;
 
 import io.iqdb.CollectionConfig;
 import io.iqdb.CollectionStats;
+import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
 import io.iqdb.Hit;
 import io.iqdb.InvalidArgumentException;
@@ -87,10 +88,21 @@ final class CollectionImpl implements VectorCollection {
   /** The sequence number the last commit contains. */
   private volatile long committedSeq;
 
+  /** Serializes commits; taken before {@link #commitLock}. */
+  private final ReentrantLock commitMutex = new ReentrantLock();
+
+  private final CommitPolicy policy;
+  private volatile long lastCommitMillis = System.currentTimeMillis();
+  private volatile long logBytesAtCommit;
+  private final AtomicLong commits = new AtomicLong();
+
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
-      IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq) {
+      IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
+      CommitPolicy policy) {
     this.committedSeq = committedSeq;
+    this.policy = policy;
+    this.logBytesAtCommit = log.sizeInBytes();
     this.name = name;
     this.config = config;
     this.durability = durability;
@@ -571,34 +583,80 @@ final class CollectionImpl implements VectorCollection {
     commit();
   }
 
-  /** Commits the index with the last sequence number it contains, then trims the log. */
+  /**
+   * Commits the index with a sequence number it contains everything up to, then trims the log.
+   *
+   * <p>Writers are blocked only while the sequence number is fixed: under the commit lock taken
+   * exclusively, no write is between its apply and its append, so every logged batch up to {@code
+   * seq} is in the index writer. The Lucene commit itself (flushing the indexing buffer, building
+   * graphs or IVF lists, fsyncs) runs without the lock, so writes go on meanwhile; some of them may
+   * land in this commit too. Replaying them from the log after a crash is harmless: each batch sets
+   * or deletes whole records by id, the log and the index apply one id's writes in the same order
+   * (the id's lock stripe covers both), so replaying every batch after {@code seq} in log order
+   * leaves each record as its last logged write left it, whichever of them the commit held.
+   * Commits are serialized by {@link #commitMutex}.
+   */
   void commit() {
-    long seq;
-    commitLock.writeLock().lock();
+    commitMutex.lock();
     try {
-      ensureWritable();
-      seq = log.lastSeq();
-      if (seq == committedSeq && !writer.hasUncommittedChanges()) {
-        return; // nothing new: a commit would only add a segments file
+      long seq;
+      commitLock.writeLock().lock();
+      try {
+        ensureWritable();
+        seq = log.lastSeq();
+        if (seq == committedSeq && !writer.hasUncommittedChanges()) {
+          return; // nothing new: a commit would only add a segments file
+        }
+        writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
+      } finally {
+        commitLock.writeLock().unlock();
       }
-      writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
-      writer.commit();
+      try {
+        writer.commit();
+      } catch (IOException | RuntimeException e) {
+        throw fail(e, "commit of collection '" + name + "'");
+      }
       committedSeq = seq;
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof io.iqdb.IqdbException iq) {
-        throw iq;
+      lastCommitMillis = System.currentTimeMillis();
+      commits.incrementAndGet();
+      try {
+        log.trim(seq);
+      } catch (IOException | RuntimeException e) {
+        // The commit is durable; the log keeps generations it no longer needs, and the next
+        // commit's trim deletes them. Nothing is lost, so the collection stays usable.
+        LOG.log(System.Logger.Level.WARNING,
+            "collection '" + name + "': could not trim the write-ahead log after a commit; will retry at the next", e);
       }
-      throw fail(e, "flush of collection '" + name + "'");
+      logBytesAtCommit = log.sizeInBytes();
     } finally {
-      commitLock.writeLock().unlock();
+      commitMutex.unlock();
+    }
+  }
+
+  /**
+   * Commits if the commit policy says so: writes are pending and enough log was written, or enough
+   * time passed, since the last commit. Called by the database's background committer.
+   *
+   * @param nowMillis the current time
+   * @return whether it committed
+   */
+  boolean maybeCommit(long nowMillis) {
+    if (closed || failure != null || !policy.enabled() || log.lastSeq() == committedSeq) {
+      return false;
+    }
+    boolean bySize = policy.maxLogBytes() > 0 && log.sizeInBytes() - logBytesAtCommit >= policy.maxLogBytes();
+    boolean byAge = !policy.maxAge().isZero() && nowMillis - lastCommitMillis >= policy.maxAge().toMillis();
+    if (!bySize && !byAge) {
+      return false;
     }
     try {
-      log.trim(seq);
-    } catch (IOException | RuntimeException e) {
-      // The commit is durable; the log keeps generations it no longer needs, and the next
-      // commit's trim deletes them. Nothing is lost, so the collection stays usable.
-      LOG.log(System.Logger.Level.WARNING,
-          "collection '" + name + "': could not trim the write-ahead log after a commit; will retry at the next", e);
+      commit();
+      return true;
+    } catch (io.iqdb.ClosedException e) {
+      return false;
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': background commit failed", e);
+      return false;
     }
   }
 
@@ -625,7 +683,8 @@ final class CollectionImpl implements VectorCollection {
       var reader = s.getIndexReader();
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
-          store.indexBytes(), log.sizeInBytes(), store.quarantined(), config);
+          store.indexBytes(), log.sizeInBytes(), store.quarantined(),
+          java.time.Instant.ofEpochMilli(lastCommitMillis), commits.get(), config);
     });
   }
 
@@ -633,11 +692,11 @@ final class CollectionImpl implements VectorCollection {
   String check() {
     ensureOpen();
     String report;
-    commitLock.writeLock().lock(); // no commit may delete the files being checked
+    commitMutex.lock(); // no commit may delete the files being checked; writers go on
     try {
       report = store.checkIndex(name);
     } finally {
-      commitLock.writeLock().unlock();
+      commitMutex.unlock();
     }
     long quarantined;
     try {
@@ -658,6 +717,7 @@ final class CollectionImpl implements VectorCollection {
     Throwable first = null;
     // Under the commit lock, so that a write is either wholly before the last commit or sees the
     // collection closed before it does anything.
+    commitMutex.lock();
     commitLock.writeLock().lock();
     try {
       if (closed) {
@@ -673,6 +733,7 @@ final class CollectionImpl implements VectorCollection {
       closed = true;
     } finally {
       commitLock.writeLock().unlock();
+      commitMutex.unlock();
     }
     try {
       IOUtils.close(searchers, log, failure == null ? writer : () -> writer.rollback(), store);

@@ -3,6 +3,7 @@ package io.iqdb.internal;
 import io.iqdb.CollectionConfig;
 import io.iqdb.CollectionExistsException;
 import io.iqdb.CollectionNotFoundException;
+import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
 import io.iqdb.IqdbException;
 import io.iqdb.LockedException;
@@ -56,12 +57,42 @@ public final class Database {
   private final Map<String, VectorCollection> collections = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
+  /** How often the background committer looks at each collection's commit policy. */
+  static final long COMMITTER_TICK_MILLIS = 100;
+
+  /** Runs background commits (see {@link CommitPolicy}); {@code null} in memory. */
+  private final java.util.concurrent.ScheduledExecutorService committer;
+
   private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock, Directory catalogDir) {
     this.options = options;
     this.dir = dir;
     this.lockDir = lockDir;
     this.lock = lock;
     this.catalogDir = catalogDir;
+    if (dir == null) {
+      committer = null;
+    } else {
+      committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "iqdb-committer " + dir);
+        t.setDaemon(true);
+        return t;
+      });
+      committer.scheduleWithFixedDelay(
+          this::commitByPolicy, COMMITTER_TICK_MILLIS, COMMITTER_TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** One tick of the background committer: each collection commits if its policy says so. */
+  private void commitByPolicy() {
+    long now = System.currentTimeMillis();
+    for (VectorCollection v : collections.values()) {
+      if (closed) {
+        return;
+      }
+      if (v instanceof CollectionImpl c) {
+        c.maybeCommit(now); // never throws: failures are logged and the collection reports them
+      }
+    }
   }
 
   /**
@@ -214,9 +245,11 @@ public final class Database {
         schema = new Schema(reader, IndexFormats.similarity(config.metric()));
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
-      log = openLog(store, durability, committedSeq, writer, schema, name, config);
+      CommitPolicy policy = config.commitPolicy() != null ? config.commitPolicy() : options.commitPolicy();
+      log = openLog(store, durability, committedSeq, writer, schema, name, config, policy);
       searchers = new SearcherManager(writer, null);
-      CollectionImpl c = new CollectionImpl(name, config, durability, store, writer, searchers, schema, log, committedSeq);
+      CollectionImpl c = new CollectionImpl(
+          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy);
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }
@@ -243,7 +276,7 @@ public final class Database {
    */
   private CollectionLog openLog(
       CollectionStore store, Durability durability, long committedSeq, IndexWriter writer, Schema schema,
-      String name, CollectionConfig config) throws IOException {
+      String name, CollectionConfig config, CommitPolicy policy) throws IOException {
     Path walDir = store.walDir();
     if (walDir == null) {
       return CollectionLog.none(committedSeq);
@@ -252,10 +285,16 @@ public final class Database {
       return CollectionLog.none(committedSeq);
     }
     WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
-    WalOptions walOptions =
-        durability.mode() == Durability.Mode.ASYNC
-            ? WalOptions.defaults().withFileSystem(fs).withMode(WalOptions.Mode.ASYNC, durability.interval())
-            : WalOptions.defaults().withFileSystem(fs);
+    WalOptions walOptions = WalOptions.defaults().withFileSystem(fs);
+    if (durability.mode() == Durability.Mode.ASYNC) {
+      walOptions = walOptions.withMode(WalOptions.Mode.ASYNC, durability.interval());
+    }
+    if (policy.maxLogBytes() > 0) {
+      // A commit trims whole generations only: with generations of half the size trigger, the log
+      // on disk stays within about 1.5 times the trigger.
+      walOptions = walOptions.withMaxGenerationBytes(
+          Math.max(1 << 20, Math.min(walOptions.maxGenerationBytes(), policy.maxLogBytes() / 2)));
+    }
     WalReplayer replayer = (seq, batch) -> {
       List<CollectionLog.Op> ops = WalLog.toOps(batch);
       try {
@@ -502,6 +541,7 @@ public final class Database {
       return;
     }
     closed = true;
+    stopCommitter();
     RuntimeException first = null;
     for (VectorCollection v : collections.values()) {
       if (v instanceof CollectionImpl c) {
@@ -527,7 +567,20 @@ public final class Database {
     }
   }
 
+  /** Stops the background committer and waits for a commit it is running. */
+  private void stopCommitter() {
+    if (committer != null) {
+      committer.shutdown(); // no interrupt: a commit interrupted in its I/O would be a tragic failure
+      try {
+        committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
   private void closeCollectionsQuietly() {
+    stopCommitter();
     for (VectorCollection c : collections.values()) {
       closeQuietly(c);
     }

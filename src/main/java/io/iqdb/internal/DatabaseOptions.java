@@ -1,5 +1,6 @@
 package io.iqdb.internal;
 
+import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
 import io.iqdb.internal.wal.WalFileSystem;
 import java.nio.file.Path;
@@ -14,15 +15,16 @@ import org.apache.lucene.store.Directory;
  * @param createIfMissing whether to create a missing database
  * @param ramBufferMb the indexing buffer per collection in MiB
  * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
+ * @param commitPolicy the default commit policy of collections
  * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
- * @param directoryWrapper wraps each collection's Lucene directory ({@code null}: none)
+ * @param directoryWrapper wraps each Lucene directory, the catalog's included ({@code null}: none)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    WalFileSystem walFileSystem, UnaryOperator<Directory> directoryWrapper) {
+    CommitPolicy commitPolicy, WalFileSystem walFileSystem, UnaryOperator<Directory> directoryWrapper) {
 
   /**
-   * The options of {@code Iqdb.Builder}, without test hooks.
+   * Options with the default commit policy and without test hooks.
    *
    * @param path the directory, or {@code null} in memory
    * @param durability the default durability
@@ -32,7 +34,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions(
       Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
-    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, null, null);
+    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null);
   }
 
   /**
@@ -43,6 +45,17 @@ public record DatabaseOptions(
    * @return new options
    */
   public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
-    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, fs, wrapper);
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, fs, wrapper);
+  }
+
+  /**
+   * These options with another default commit policy.
+   *
+   * @param policy the policy
+   * @return new options
+   */
+  public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, walFileSystem,
+        directoryWrapper);
   }
 }

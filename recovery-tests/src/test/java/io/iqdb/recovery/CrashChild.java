@@ -1,5 +1,6 @@
 package io.iqdb.recovery;
 
+import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
 import io.iqdb.Iqdb;
 import io.iqdb.LockedException;
@@ -33,6 +34,20 @@ public final class CrashChild {
   private CrashChild() {}
 
   /**
+   * Half of the writer children commit by themselves often (a few KiB of log, or tens of
+   * milliseconds), so that kills land inside background commits too; the others use the default.
+   */
+  static CommitPolicy commitPolicy(String[] args) {
+    if (!args[0].equals("write")) {
+      return CommitPolicy.defaults();
+    }
+    java.util.Random r = new java.util.Random(Long.parseLong(args[2]) ^ 0x5DEECE66DL);
+    return r.nextBoolean()
+        ? CommitPolicy.defaults()
+        : new CommitPolicy(1024 + r.nextInt(16 * 1024), java.time.Duration.ofMillis(10 + r.nextInt(200)));
+  }
+
+  /**
    * Entry point.
    *
    * @param args the mode and its arguments
@@ -45,7 +60,7 @@ public final class CrashChild {
     try {
       say(out, "OPENING");
       long start = System.nanoTime();
-      db = Iqdb.builder().path(path).durability(Durability.sync()).open();
+      db = Iqdb.builder().path(path).durability(Durability.sync()).commitPolicy(commitPolicy(args)).open();
       say(out, "OPENED " + (System.nanoTime() - start) / 1_000_000);
       switch (args[0]) {
         case "write" -> {

@@ -1,5 +1,6 @@
 package io.iqdb.recovery;
 
+import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
 import io.iqdb.Iqdb;
 import io.iqdb.IqdbException;
@@ -41,7 +42,12 @@ final class FaultDb implements AutoCloseable {
     FaultInjectingWalFileSystem walFs = fs != null ? fs : new FaultInjectingWalFileSystem(new Random(random.nextLong()));
     List<MockDirectoryWrapper> dirs = new CopyOnWriteArrayList<>();
     long dirSeed = random.nextLong();
-    DatabaseOptions options = new DatabaseOptions(path, Durability.sync(), true, 64, true).withHooks(walFs, d -> {
+    // Half the time collections commit by themselves often, so faults land inside background commits.
+    CommitPolicy policy = random.nextBoolean()
+        ? CommitPolicy.defaults()
+        : new CommitPolicy(1024 + random.nextInt(16 * 1024), java.time.Duration.ofMillis(10 + random.nextInt(200)));
+    DatabaseOptions options = new DatabaseOptions(path, Durability.sync(), true, 64, true)
+        .withCommitPolicy(policy).withHooks(walFs, d -> {
       MockDirectoryWrapper w = new MockDirectoryWrapper(new Random(dirSeed + dirs.size()), d);
       // Iqdb#check() runs CheckIndex; the wrapper's own check on close would also crash() the
       // directory first, destroying unsynced files of a live database.
