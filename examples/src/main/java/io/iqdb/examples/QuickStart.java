@@ -11,6 +11,8 @@ import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.KnnVectorsFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -71,6 +73,15 @@ public final class QuickStart {
       check(codecs != null, "module io.iqdb.codecs is not in the boot layer");
       check(ModuleLayer.boot().findModule("org.apache.lucene.core").isPresent(),
           "module org.apache.lucene.core is not in the boot layer");
+    }
+    // Lucene finds iQDB's codec by name through ServiceLoader: META-INF/services on the class path,
+    // the `provides` clause of module io.iqdb.codecs on the module path.
+    check(Codec.availableCodecs().contains("Iqdb100"), "Lucene does not find the codec Iqdb100: " + Codec.availableCodecs());
+    check(KnnVectorsFormat.availableKnnVectorsFormats().contains("IqdbIvf100"),
+        "Lucene does not find the vector format IqdbIvf100: " + KnnVectorsFormat.availableKnnVectorsFormats());
+    if (mode.equals("module-path")) {
+      check(Codec.forName("Iqdb100").getClass().getModule().getName().equals("io.iqdb.codecs"),
+          "the codec Iqdb100 is not loaded from module io.iqdb.codecs");
     } else {
       check(!core.isNamed(), "on the class path iQDB should be in the unnamed module, is in " + core);
     }
