@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 /** Thrown when a file fails its checksum or structural checks. The message and {@link #file()} name it. */
 public final class CorruptedException extends IqdbException {
+  /** The corrupted file as given to the constructor, or {@code null}. */
   private final String file;
 
   /**

@@ -2,6 +2,7 @@ package io.iqdb;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -19,13 +20,13 @@ import org.junit.jupiter.api.io.TempDir;
  * under {@code src/test/resources/compat/<version>/}, written by {@link #writeSample} with
  * deterministic data; this test opens a copy and checks every record and a search.
  *
- * <p>To add a sample when a format changes: {@code ./test.sh -pl src -Dtest=CompatibilityTest
- * -Diqdb.compat.write=$PWD/src/test/resources/compat/<version>} and list the version in {@link
- * #VERSIONS}.
+ * <p>To add a sample when a format changes (any file of a database: catalog, WAL, codec): {@code
+ * ./test.sh -pl src -Dtest=CompatibilityTest -Diqdb.compat.write=$PWD/src/test/resources/compat/<version>}.
+ * Every directory under {@code compat/} is tested; a sample is never rewritten or removed.
  */
 class CompatibilityTest {
-  /** The sample databases kept as test resources. */
-  static final List<String> VERSIONS = List.of("0.1.0");
+  /** Released versions whose samples must be present: guards against a lost resource directory. */
+  static final List<String> REQUIRED_VERSIONS = List.of("0.1.0");
 
   private static final int RECORDS = 100;
   private static final int DIM = 16;
@@ -72,7 +73,9 @@ class CompatibilityTest {
 
   @Test
   void samplesOfEveryReleasedVersionOpen(@TempDir Path tmp) throws Exception {
-    for (String version : VERSIONS) {
+    List<String> versions = sampleVersions();
+    assertTrue(versions.containsAll(REQUIRED_VERSIONS), "samples found: " + versions);
+    for (String version : versions) {
       Path copy = copyOf(version, tmp.resolve(version));
       try (Iqdb db = Iqdb.open(copy)) {
         assertEquals(COLLECTIONS.stream().sorted().toList(), db.listCollections(), version);
@@ -96,6 +99,14 @@ class CompatibilityTest {
         }
         assertEquals(java.util.Map.of(), db.check());
       }
+    }
+  }
+
+  /** The versions that have a sample: the directories under {@code compat/} in the test resources. */
+  private static List<String> sampleVersions() throws IOException, URISyntaxException {
+    Path root = Path.of(CompatibilityTest.class.getResource("/compat").toURI());
+    try (Stream<Path> dirs = Files.list(root)) {
+      return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 

@@ -6,6 +6,7 @@ package io.iqdb.cli;
 public class CliException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** The process exit code, one of the {@link ExitCode} constants. */
   private final int exitCode;
 
   /**

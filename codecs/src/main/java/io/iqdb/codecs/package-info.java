@@ -16,5 +16,12 @@
  *
  * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and
  * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
+ *
+ * <p>File formats: each package documents the files its formats write and their version history,
+ * {@link io.iqdb.codecs.flat} (Lucene's flat files, no files of its own) and
+ * {@link io.iqdb.codecs.ivf}, whose byte layout is specified in
+ * {@link io.iqdb.codecs.ivf.IvfVectorsFormat}. The codec itself, SPI name {@code Iqdb100}, adds no
+ * files to Lucene's codec. A change to a file format bumps its version in the table of its package,
+ * keeps reading the earlier versions, and adds a sample database to the core's compatibility test.
  */
 package io.iqdb.codecs;
