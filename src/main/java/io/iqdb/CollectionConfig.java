@@ -13,8 +13,8 @@ import java.util.Optional;
  */
 public record CollectionConfig(int dimension, Metric metric, IndexSpec index, Durability durability) {
 
-  /** The largest vector dimension accepted. */
-  public static final int MAX_DIMENSION = 4096;
+  /** The largest vector dimension accepted (the codec's limit). */
+  public static final int MAX_DIMENSION = io.iqdb.codecs.IqdbCodec.MAX_DIMENSIONS;
 
   /**
    * Validates.
