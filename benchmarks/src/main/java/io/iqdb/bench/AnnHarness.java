@@ -12,7 +12,7 @@ import io.iqdb.bench.ann.SearchRunner;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.Datasets;
 import io.iqdb.bench.data.GroundTruth;
-import io.iqdb.bench.data.VectorFiles;
+import io.iqdb.cli.data.VectorFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
