@@ -173,12 +173,7 @@ public final class VectorFiles {
    * @throws IOException if the file cannot be read, has the wrong magic number or is truncated
    */
   public static int forEachIdxImage(Path file, VectorVisitor visitor) throws IOException {
-    try (DataInputStream in = new DataInputStream(openMaybeGzip(file))) {
-      int magic = in.readInt();
-      if (magic != IDX3_MAGIC) {
-        throw new IOException(String.format(
-            "not an idx3 image file (magic 0x%08x, expected 0x%08x): %s", magic, IDX3_MAGIC, file));
-      }
+    try (DataInputStream in = openIdx(file, IDX3_MAGIC, "idx3 image")) {
       int count = in.readInt();
       int rows = in.readInt();
       int cols = in.readInt();
@@ -210,12 +205,7 @@ public final class VectorFiles {
    * @throws IOException if the file cannot be read, has the wrong magic number or is truncated
    */
   public static int[] readIdxLabels(Path file) throws IOException {
-    try (DataInputStream in = new DataInputStream(openMaybeGzip(file))) {
-      int magic = in.readInt();
-      if (magic != IDX1_MAGIC) {
-        throw new IOException(String.format(
-            "not an idx1 label file (magic 0x%08x, expected 0x%08x): %s", magic, IDX1_MAGIC, file));
-      }
+    try (DataInputStream in = openIdx(file, IDX1_MAGIC, "idx1 label")) {
       int count = in.readInt();
       if (count < 0) {
         throw new IOException("bad idx1 header count=" + count + ": " + file);
@@ -235,6 +225,25 @@ public final class VectorFiles {
       in.readFully(into);
     } catch (EOFException e) {
       throw new IOException("truncated idx file at item " + item + ": " + file, e);
+    }
+  }
+
+  /** Opens an idx file positioned after its magic number, which must be {@code magic}. */
+  private static DataInputStream openIdx(Path file, int magic, String kind) throws IOException {
+    DataInputStream in = new DataInputStream(openMaybeGzip(file));
+    boolean ok = false;
+    try {
+      int found = in.readInt();
+      if (found != magic) {
+        throw new IOException(String.format(
+            "not an %s file (magic 0x%08x, expected 0x%08x): %s", kind, found, magic, file));
+      }
+      ok = true;
+      return in;
+    } finally {
+      if (!ok) {
+        in.close();
+      }
     }
   }
 
