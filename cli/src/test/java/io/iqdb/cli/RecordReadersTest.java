@@ -143,6 +143,22 @@ class RecordReadersTest {
     }
   }
 
+  /** Readers stream: a sink that stops early is never shown, nor fails on, what follows. */
+  @Test
+  void readersStreamAndStopWhenTheSinkSaysSo() throws IOException {
+    text("stop.jsonl", "{\"id\": \"a\", \"vector\": [1, 2]}", "{not json", "{\"id\": \"c\", \"vector\": [5]}");
+    text("stop.csv", "1,2", "3,x");
+    VectorFiles.writeFvecs(tmp.resolve("stop.fvecs"), new float[][] {{1, 2}, {3, 4}, {5, 6}});
+    for (String name : List.of("stop.jsonl", "stop.csv", "stop.fvecs")) {
+      Path f = tmp.resolve(name);
+      List<InputRecord> seen = new java.util.ArrayList<>();
+      RecordReaders.read(f, RecordReaders.detect(f), 0, null, null, r -> seen.add(r) && false);
+      assertEquals(1, seen.size(), name);
+      assertArrayEquals(new float[] {1, 2}, seen.get(0).vector(), name);
+    }
+    assertTrue(badInput("stop.jsonl").contains("line 2: invalid JSON"), badInput("stop.jsonl"));
+  }
+
   /** RFC 4180: a quoted cell holds separators, doubled quotes and line breaks (CRLF or LF). */
   @Test
   void csvQuotedCellsMayHoldLineBreaks() throws IOException {
