@@ -99,13 +99,17 @@ final class ImportCommand extends CollectionCommand {
     try {
       // The input is read more than once: standard input goes through a temporary file.
       if (stdin) {
-        tmp = Files.createTempFile("iqdb-import-", "." + f);
-        Files.copy(System.in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        try {
+          tmp = Files.createTempFile("iqdb-import-", "." + f);
+          Files.copy(System.in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+          throw new CliException(ExitCode.IO_ERROR, "cannot read standard input: " + e.getMessage(), e);
+        }
       }
       Path input = stdin ? tmp : file;
       try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
         importInto(iqdb, f, input, start);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | IOException e) {
         if (newDatabase) {
           // The database was made for this import, which failed: leave no empty database behind.
           try {
@@ -123,7 +127,8 @@ final class ImportCommand extends CollectionCommand {
       // Name standard input, not the temporary file, in the message.
       throw new CliException(e.exitCode(), e.getMessage().replace(tmp.toString(), "<stdin>"), e);
     } catch (IOException e) {
-      throw new CliException(ExitCode.IO_ERROR, "cannot read standard input: " + e.getMessage(), e);
+      // the first pass's temporary undo file
+      throw new CliException(ExitCode.IO_ERROR, "import failed: " + e.getMessage(), e);
     } finally {
       deleteQuietly(tmp);
     }
