@@ -16,5 +16,10 @@
  *
  * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and
  * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
+ *
+ * <p>This module owns its limits and defaults, and the database refers to them rather than copying
+ * them: {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS}, the HNSW and IVF parameter ranges in
+ * {@link io.iqdb.codecs.IqdbVectorFormats}, and the default oversampling of every quantized format
+ * in {@link io.iqdb.codecs.Oversampling}.
  */
 package io.iqdb.codecs;

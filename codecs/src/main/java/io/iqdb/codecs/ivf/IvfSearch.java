@@ -16,8 +16,9 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
- * (more, nearest first, while fewer accepted vectors were seen than those lists hold, or fewer than
- * the candidates wanted), score codes, rescore the best candidates exactly.
+ * (more, nearest first, while fewer vectors were accepted than {@code sqrt(accepted share)} times
+ * what those lists hold, or than the candidates wanted: see {@link IvfSearchStrategy}), score
+ * codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
 
