@@ -14,8 +14,8 @@ package io.iqdb;
 public record CollectionConfig(
     int dimension, Metric metric, IndexSpec index, Durability durability, CommitPolicy commitPolicy) {
 
-  /** The largest vector dimension accepted. */
-  public static final int MAX_DIMENSION = 4096;
+  /** The largest vector dimension accepted (the codec's limit). */
+  public static final int MAX_DIMENSION = io.iqdb.codecs.IqdbCodec.MAX_DIMENSIONS;
 
   /**
    * Validates.

@@ -1,5 +1,7 @@
 package io.iqdb;
 
+import io.iqdb.codecs.IqdbVectorFormats;
+
 /**
  * The vector index of a collection. Every index keeps the full-precision vectors too, so exact
  * search ({@link SearchRequest#exact(boolean)}) and {@code get} work on all of them.
@@ -14,9 +16,9 @@ package io.iqdb;
 public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexSpec.Ivf {
 
   /** The largest HNSW {@code m} accepted (Lucene's limit). */
-  int MAX_HNSW_M = 512;
+  int MAX_HNSW_M = IqdbVectorFormats.MAX_HNSW_M;
   /** The largest HNSW beam width accepted (Lucene's limit). */
-  int MAX_HNSW_BEAM_WIDTH = 3200;
+  int MAX_HNSW_BEAM_WIDTH = IqdbVectorFormats.MAX_HNSW_BEAM_WIDTH;
 
   /**
    * The quantization of the vectors this index searches.
@@ -56,7 +58,8 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
   /**
    * HNSW with the given graph parameters, full precision.
    *
-   * @param m the maximum number of neighbours per node, 2..{@value #MAX_HNSW_M}
+   * @param m the maximum number of neighbours per node, {@value IqdbVectorFormats#MIN_HNSW_M}..{@value
+   *     #MAX_HNSW_M}
    * @param beamWidth the candidate list size while building, 1..{@value #MAX_HNSW_BEAM_WIDTH}
    * @return an HNSW index spec
    */
@@ -117,8 +120,9 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
      * @param quantization the quantization
      */
     public Hnsw {
-      if (m < 2 || m > MAX_HNSW_M) {
-        throw new InvalidArgumentException("HNSW m must be in [2, " + MAX_HNSW_M + "]; m=" + m);
+      if (m < IqdbVectorFormats.MIN_HNSW_M || m > MAX_HNSW_M) {
+        throw new InvalidArgumentException(
+            "HNSW m must be in [" + IqdbVectorFormats.MIN_HNSW_M + ", " + MAX_HNSW_M + "]; m=" + m);
       }
       if (beamWidth < 1 || beamWidth > MAX_HNSW_BEAM_WIDTH) {
         throw new InvalidArgumentException(
@@ -150,7 +154,7 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
    */
   record Ivf(int lists, Quantization quantization) implements IndexSpec {
     /** The largest list count accepted. */
-    public static final int MAX_LISTS = 65536;
+    public static final int MAX_LISTS = IqdbVectorFormats.MAX_IVF_LISTS;
 
     /**
      * Validates.

@@ -7,6 +7,7 @@ import io.iqdb.Quantization;
 import io.iqdb.SearchRequest;
 import io.iqdb.codecs.IqdbCodec;
 import io.iqdb.codecs.IqdbVectorFormats;
+import io.iqdb.codecs.Oversampling;
 import io.iqdb.codecs.flat.FlatSearchStrategy;
 import io.iqdb.codecs.ivf.IvfSearchStrategy;
 import org.apache.lucene.codecs.Codec;
@@ -44,12 +45,7 @@ final class IndexFormats {
 
   /** The default oversampling of quantized HNSW, whose candidates the database rescores. */
   static float defaultHnswOversample(Quantization q) {
-    return switch (q) {
-      case NONE -> 1f;
-      case INT8, INT7 -> 2f;
-      case INT4 -> 3f;
-      case BIT1 -> 5f;
-    };
+    return Oversampling.hnsw(bits(q));
   }
 
   /**

@@ -12,7 +12,7 @@ import io.iqdb.bench.ann.SearchRunner;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.Datasets;
 import io.iqdb.bench.data.GroundTruth;
-import io.iqdb.bench.data.VectorFiles;
+import io.iqdb.cli.data.VectorFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,12 +50,12 @@ public final class AnnHarness {
       options = HarnessOptions.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println("AnnHarness: " + e.getMessage());
-      System.err.println(HarnessOptions.USAGE);
+      System.err.println(HarnessOptions.usage());
       System.exit(2);
       return;
     }
-    if (options.help()) {
-      System.out.println(HarnessOptions.USAGE);
+    if (options.help) {
+      System.out.println(HarnessOptions.usage());
       return;
     }
     run(options);
@@ -69,26 +69,26 @@ public final class AnnHarness {
    * @throws IOException if the dataset cannot be loaded or the results cannot be written
    * @throws InterruptedException if interrupted while the Python peers run
    */
-  public static List<ResultRow> run(HarnessOptions options) throws IOException, InterruptedException {
+  static List<ResultRow> run(HarnessOptions options) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
-    Dataset dataset = loadDataset(options).withQueries(options.queries());
+    Dataset dataset = loadDataset(options).withQueries(options.queries);
     log("dataset %s: %d x %d, %d queries, %s", dataset.name(), dataset.train().length, dataset.dimension(),
         dataset.queries().length, dataset.metric());
-    Files.createDirectories(options.dataDir());
-    Files.createDirectories(options.outDir());
-    int[][] truth = GroundTruth.loadOrCompute(dataset, GroundTruth.DEFAULT_K, options.dataDir());
+    Files.createDirectories(options.dataDir);
+    Files.createDirectories(options.outDir);
+    int[][] truth = GroundTruth.loadOrCompute(dataset, GroundTruth.DEFAULT_K, options.dataDir);
     log("ground truth ready (%.1f s)", (System.nanoTime() - t0) / 1e9);
 
     Map<String, String> versions = new LinkedHashMap<>();
-    Path workRoot = options.dataDir().resolve("indexes").resolve(dataset.name());
-    Comparison comparison = new Comparison(dataset, options.threads());
+    Path workRoot = options.dataDir.resolve("indexes").resolve(dataset.name());
+    Comparison comparison = new Comparison(dataset, options.threads);
     // One pass per point per round; Comparison repeats the rounds.
-    SearchRunner runner = new SearchRunner(dataset.queries(), truth, options.k(), options.threads(),
-        options.warmupMillis(), 1);
+    SearchRunner runner = new SearchRunner(dataset.queries(), truth, options.k, options.threads,
+        options.warmupMillis, 1);
     for (AnnSystem system : javaSystems(options)) {
       comparison.add(system, runner, workRoot.resolve(system.name()));
     }
-    List<String> pythonSystems = options.systems().stream().filter(PythonPeers.SYSTEMS::contains).toList();
+    List<String> pythonSystems = options.systems.stream().filter(PythonPeers.SYSTEMS::contains).toList();
     List<ResultRow> rows = new ArrayList<>();
     PythonPeers.Server server = null;
     try {
@@ -103,7 +103,7 @@ public final class AnnHarness {
           }
         }
       }
-      rows.addAll(0, comparison.run(options.runs()));
+      rows.addAll(0, comparison.run(options.runs));
     } finally {
       if (server != null) {
         server.close();
@@ -111,13 +111,13 @@ public final class AnnHarness {
     }
     Map<String, String> descriptions = comparison.descriptions();
 
-    Path out = options.outDir();
+    Path out = options.outDir;
     Files.createDirectories(out);
     Reports.writeCsv(out.resolve("results.csv"), rows);
     String plot = options.plot() ? plot(options, out, dataset) : null;
     Map<String, String> machine = Reports.machine(versions);
     Reports.writeMarkdown(out.resolve("results.md"), title(dataset), rows, descriptions, machine,
-        options.targetRecall(), plot);
+        options.targetRecall, plot);
     Files.write(out.resolve("machine.txt"), machine.entrySet().stream().map(e -> e.getKey() + ": " + e.getValue()).toList());
     log("wrote %s (%.1f s in all)", out.resolve("results.md"), (System.nanoTime() - t0) / 1e9);
     return rows;
@@ -129,25 +129,25 @@ public final class AnnHarness {
   }
 
   static Dataset loadDataset(HarnessOptions o) throws IOException {
-    return switch (o.dataset()) {
-      case "fashion-mnist" -> o.fashionMnistDir() == null ? Datasets.fashionMnist() : Datasets.fashionMnist(o.fashionMnistDir());
-      case "synthetic" -> Datasets.synthetic(o.n(), o.dimension(), o.queries() == Integer.MAX_VALUE
-          ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries(), o.seed());
-      case "synthetic-cosine" -> Datasets.syntheticCosine(o.n(), o.dimension(), o.queries() == Integer.MAX_VALUE
-          ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries(), o.seed());
-      default -> throw new IllegalArgumentException("unknown dataset " + o.dataset());
+    return switch (o.dataset) {
+      case "fashion-mnist" -> o.fashionMnistDir == null ? Datasets.fashionMnist() : Datasets.fashionMnist(o.fashionMnistDir);
+      case "synthetic" -> Datasets.synthetic(o.n, o.dimension, o.queries == Integer.MAX_VALUE
+          ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries, o.seed);
+      case "synthetic-cosine" -> Datasets.syntheticCosine(o.n, o.dimension, o.queries == Integer.MAX_VALUE
+          ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries, o.seed);
+      default -> throw new IllegalArgumentException("unknown dataset " + o.dataset);
     };
   }
 
   static List<AnnSystem> javaSystems(HarnessOptions o) {
     Map<String, AnnSystem> all = new LinkedHashMap<>();
-    all.put("lucene-hnsw", new LuceneHnswSystem(o.m(), o.efConstruction(), o.efSweep()));
-    all.put("jvector", new JVectorSystem(o.m(), o.efConstruction(), o.efSweep()));
-    for (IqdbSystem s : IqdbSystem.all(o.m(), o.efConstruction(), o.ivfLists(), o.efSweep(), o.probeSweep())) {
+    all.put("lucene-hnsw", new LuceneHnswSystem(o.m, o.efConstruction, o.efSweep));
+    all.put("jvector", new JVectorSystem(o.m, o.efConstruction, o.efSweep));
+    for (IqdbSystem s : IqdbSystem.all(o.m, o.efConstruction, o.ivfLists, o.efSweep, o.probeSweep)) {
       all.put(s.name(), s);
     }
     List<AnnSystem> chosen = new ArrayList<>();
-    for (String name : o.systems()) {
+    for (String name : o.systems) {
       if (all.containsKey(name)) {
         chosen.add(all.get(name));
       }
@@ -158,7 +158,7 @@ public final class AnnHarness {
   /** Starts the Python peers on the dataset's files, or returns null (reason in versions). */
   private static PythonPeers.Server startPython(HarnessOptions o, Dataset dataset, int[][] truth,
       Map<String, String> versions) throws IOException {
-    PythonPeers peers = new PythonPeers(o.python(), o.benchmarksDir().resolve("python/peers.py"));
+    PythonPeers peers = new PythonPeers(o.python, o.benchmarksDir.resolve("python/peers.py"));
     String missing = o.runPython() ? peers.missing() : "disabled with --no-python";
     if (missing != null) {
       log("python peers skipped: %s", missing);
@@ -166,7 +166,7 @@ public final class AnnHarness {
       return null;
     }
     // The peers read the very vectors and ground truth the Java systems use.
-    Path dir = o.dataDir().resolve(dataset.name());
+    Path dir = o.dataDir.resolve(dataset.name());
     Files.createDirectories(dir);
     Path train = dir.resolve("train.fvecs");
     if (!Files.isRegularFile(train) || Files.size(train) != (long) dataset.train().length * (4 + 4L * dataset.dimension())) {
@@ -178,20 +178,20 @@ public final class AnnHarness {
     VectorFiles.writeFvecs(queries, dataset.queries());
     int[][] gtK = new int[nq][];
     for (int q = 0; q < nq; q++) {
-      gtK[q] = Arrays.copyOf(truth[q], o.k());
+      gtK[q] = Arrays.copyOf(truth[q], o.k);
     }
     VectorFiles.writeIvecs(gt, gtK);
     Map<String, String> args = new LinkedHashMap<>();
-    args.put("k", Integer.toString(o.k()));
-    args.put("threads", Integer.toString(o.threads()));
-    args.put("warmup-ms", Integer.toString(o.warmupMillis()));
+    args.put("k", Integer.toString(o.k));
+    args.put("threads", Integer.toString(o.threads));
+    args.put("warmup-ms", Integer.toString(o.warmupMillis));
     args.put("runs", "1");
-    args.put("hnsw-m", Integer.toString(o.m()));
-    args.put("ef-construction", Integer.toString(o.efConstruction()));
-    args.put("ivf-lists", Integer.toString(o.ivfLists() > 0 ? o.ivfLists() : 256));
-    args.put("ef", join(o.efSweep()));
-    args.put("probes", join(o.probeSweep()));
-    args.put("work", o.dataDir().resolve("indexes").resolve(dataset.name()).toString());
+    args.put("hnsw-m", Integer.toString(o.m));
+    args.put("ef-construction", Integer.toString(o.efConstruction));
+    args.put("ivf-lists", Integer.toString(o.ivfLists > 0 ? o.ivfLists : 256));
+    args.put("ef", join(o.efSweep));
+    args.put("probes", join(o.probeSweep));
+    args.put("work", o.dataDir.resolve("indexes").resolve(dataset.name()).toString());
     PythonPeers.Server server = peers.start(train, queries, gt,
         dataset.metric() == io.iqdb.Metric.L2 ? "l2" : "cosine", args);
     Map<String, Object> reply = server.request(Map.of("cmd", "versions"));
@@ -204,14 +204,14 @@ public final class AnnHarness {
   }
 
   private static String plot(HarnessOptions o, Path out, Dataset dataset) throws InterruptedException {
-    Path script = o.benchmarksDir().resolve("python/plot.py");
+    Path script = o.benchmarksDir.resolve("python/plot.py");
     Path png = out.resolve("recall-qps.png");
-    if (!Files.isRegularFile(script) || !Files.isExecutable(o.python())) {
-      log("plot skipped: %s or %s missing", script, o.python());
+    if (!Files.isRegularFile(script) || !Files.isExecutable(o.python)) {
+      log("plot skipped: %s or %s missing", script, o.python);
       return null;
     }
     try {
-      Process p = new ProcessBuilder(o.python().toString(), script.toString(), out.resolve("results.csv").toString(),
+      Process p = new ProcessBuilder(o.python.toString(), script.toString(), out.resolve("results.csv").toString(),
           png.toString(), title(dataset)).inheritIO().start();
       if (p.waitFor() != 0) {
         log("plot failed (exit %d); is python3-matplotlib installed?", p.exitValue());

@@ -79,5 +79,15 @@ class AnnHarnessSmokeTest {
     assertTrue(e.getMessage().contains("milvus"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--ef", "10,x"));
     assertTrue(e.getMessage().contains("--ef"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--probes", "4,0"));
+    assertTrue(e.getMessage().contains("--probes must be positive; got 0"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> HarnessOptions.parse("--frobnicate"));
+    assertTrue(e.getMessage().contains("--frobnicate"), e.getMessage());
+    HarnessOptions o = HarnessOptions.parse("--systems", "hnswlib,lucene-hnsw", "--ef", "5,7", "--k", "20");
+    assertEquals(List.of("lucene-hnsw", "hnswlib"), o.systems);
+    assertEquals(List.of(5, 7), o.efSweep);
+    assertEquals(20, o.k);
+    String usage = HarnessOptions.usage();
+    assertTrue(usage.contains("--ef-construction") && usage.contains("iqdb-hnsw-int4"), usage);
   }
 }

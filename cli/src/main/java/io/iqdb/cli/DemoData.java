@@ -1,7 +1,7 @@
 package io.iqdb.cli;
 
 import io.iqdb.Metric;
-import io.iqdb.bench.data.VectorFiles;
+import io.iqdb.cli.data.VectorFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -96,7 +98,7 @@ final class ExportCommand extends CollectionCommand {
   }
 
   static String jsonLine(VectorRecord r) {
-    return Json.write(Json.object("id", r.id(), "vector", r.vector(), "payload", r.payload().asMap()));
+    return JsonText.write(JsonText.object("id", r.id(), "vector", r.vector(), "payload", r.payload().asMap()));
   }
 
   private static long writeText(VectorCollection c, Format f, PrintWriter w) {
@@ -120,24 +122,29 @@ final class ExportCommand extends CollectionCommand {
       header.add("v" + i);
     }
     header.addAll(fields);
-    w.println(String.join(",", header.stream().map(h -> Csv.cell(h, ',')).toList()));
+    // RFC 4180 quoting (a cell with a comma, quote or line break is quoted), one record per line
+    CSVFormat format = CSVFormat.RFC4180.builder().setRecordSeparator('\n').get();
     try (Stream<VectorRecord> all = c.scan()) {
+      CSVPrinter csv = new CSVPrinter(w, format);
+      csv.printRecord(header);
+      List<Object> row = new ArrayList<>(header.size());
       for (Iterator<VectorRecord> it = all.iterator(); it.hasNext(); n++) {
         VectorRecord r = it.next();
-        StringBuilder line = new StringBuilder(Csv.cell(r.id(), ','));
+        row.clear();
+        row.add(r.id());
         for (float x : r.vector()) {
-          line.append(',').append(x);
+          row.add(x);
         }
         Map<String, Object> p = r.payload().asMap();
         for (String field : fields) {
           Object v = p.get(field);
-          line.append(',');
-          if (v != null) {
-            line.append(Csv.cell(v instanceof List<?> ? Json.write(v) : v.toString(), ','));
-          }
+          row.add(v == null ? "" : v instanceof List<?> ? JsonText.write(v) : v);
         }
-        w.println(line);
+        csv.printRecord(row);
       }
+      csv.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return n;
   }

@@ -303,7 +303,7 @@ final class FilterParser {
           j++;
         }
         String w = s.substring(i, j);
-        out.add(new Token(Csv.isNumber(w) ? Kind.NUMBER : Kind.WORD, w, col));
+        out.add(new Token(Vectors.isNumber(w) ? Kind.NUMBER : Kind.WORD, w, col));
         i = j;
       } else {
         throw CliException.badInput("bad filter '" + s + "' at column " + col + ": unexpected '" + c + "'");

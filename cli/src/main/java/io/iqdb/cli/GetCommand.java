@@ -28,8 +28,8 @@ final class GetCommand extends CollectionCommand {
         out().println(ExportCommand.jsonLine(r));
       } else {
         out().println("id:       " + r.id());
-        out().println("payload:  " + Json.write(r.payload().asMap()));
-        out().println("vector:   " + Json.write(r.vector()) + " (" + r.vector().length + " dimensions)");
+        out().println("payload:  " + JsonText.write(r.payload().asMap()));
+        out().println("vector:   " + JsonText.write(r.vector()) + " (" + r.vector().length + " dimensions)");
       }
     }
     return ExitCode.OK;

@@ -7,21 +7,26 @@ import io.iqdb.Quantization;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import org.apache.lucene.util.IOUtils;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code iqdb import DB COLL FILE}: reads and validates the whole file, then upserts it in batches.
- * If a batch fails, the batches already written are undone (new ids deleted, replaced records put
- * back), so a failed import leaves the collection as it was.
+ * {@code iqdb import DB COLL FILE}: reads the file twice, streaming, with memory bounded by a batch
+ * whatever the file's size. The first pass checks every record (and, for a collection that has
+ * records, copies those the import will replace to a temporary JSON Lines file); only if all are
+ * good does the second pass upsert them in batches. If a batch fails, what was written is undone:
+ * a collection the import created is dropped; otherwise the ids written are deleted (a third pass
+ * over the file) and the replaced records are put back from the temporary file. Either way a failed
+ * import leaves the database as it was.
  */
 @Command(
     name = "import",
@@ -32,7 +37,8 @@ import picocli.CommandLine.Parameters;
           + " .jsonl ({\"id\": ..., \"vector\": [...], \"payload\": {...}} per line), .csv/.tsv,"
           + " and (Fashion-)MNIST idx files (*-images-idx3-ubyte[.gz]; labels beside them become payload 'label').",
       "The whole file is read and checked first: a bad line is reported by number and nothing is written."
-          + " If writing fails part way, what was written is undone.",
+          + " Then a second pass writes it. If writing fails part way, what was written is undone."
+          + " Memory stays bounded: records are streamed, never all held.",
       "A progress bar with rate and ETA is drawn when standard error is a terminal.",
       "Example: iqdb import my.iqdb fashion /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz --create --metric l2"
     })
@@ -89,57 +95,44 @@ final class ImportCommand extends CollectionCommand {
     }
     RecordReaders.Format f = format != null ? format : RecordReaders.detect(file);
     boolean newDatabase = create && !Files.exists(db);
-    try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
-      importInto(iqdb, f, start);
-    } catch (RuntimeException e) {
-      if (newDatabase) {
-        // The database was made for this import, which failed: leave no empty database behind.
+    Path tmp = null;
+    try {
+      // The input is read more than once: standard input goes through a temporary file.
+      if (stdin) {
         try {
-          DemoCommand.deleteTree(db);
-        } catch (IOException cleanup) {
-          e.addSuppressed(cleanup);
+          tmp = Files.createTempFile("iqdb-import-", "." + f);
+          Files.copy(System.in, tmp, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+          throw new CliException(ExitCode.IO_ERROR, "cannot read standard input: " + e.getMessage(), e);
         }
       }
-      throw e;
+      Path input = stdin ? tmp : file;
+      try (Iqdb iqdb = create ? openOrCreate() : openExisting()) {
+        importInto(iqdb, f, input, start);
+      } catch (RuntimeException | IOException e) {
+        if (newDatabase) {
+          // The database was made for this import, which failed: leave no empty database behind.
+          try {
+            IOUtils.rm(db);
+          } catch (IOException cleanup) {
+            e.addSuppressed(cleanup);
+          }
+        }
+        throw e;
+      }
+    } catch (CliException e) {
+      if (tmp == null) {
+        throw e;
+      }
+      // Name standard input, not the temporary file, in the message.
+      throw new CliException(e.exitCode(), e.getMessage().replace(tmp.toString(), "<stdin>"), e);
+    } catch (IOException e) {
+      // the first pass's temporary undo file
+      throw new CliException(ExitCode.IO_ERROR, "import failed: " + e.getMessage(), e);
+    } finally {
+      deleteQuietly(tmp);
     }
     return ExitCode.OK;
-  }
-
-  private void importInto(Iqdb iqdb, RecordReaders.Format f, long start) {
-    VectorCollection existing = iqdb.findCollection(name).orElse(null);
-    if (existing == null && !create) {
-      throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
-    }
-    if (progress != null ? progress : Progress.onTerminal()) {
-      err().println("reading and checking " + file + " ...");
-      err().flush();
-    }
-    List<InputRecord> records = read(f, existing == null ? null : existing.config().dimension());
-    if (limit != null && records.size() > limit) {
-      records = records.subList(0, limit);
-    }
-    if (records.isEmpty()) {
-      throw CliException.badInput(source() + " holds no records");
-    }
-    CollectionConfig config = existing != null
-        ? existing.config()
-        : CollectionConfig.builder(records.get(0).vector().length, metric)
-            .index(Options.indexSpec(index, null, null, null, quantization))
-            .build();
-    ImportValidator.validate(records, config, name, source());
-    VectorCollection c = existing != null ? existing : iqdb.createCollection(name, config);
-    try {
-      write(c, records, existing == null);
-    } catch (CliException e) {
-      if (existing == null) {
-        // We created it for this import: leave the database as it was, without it.
-        iqdb.dropCollection(name);
-      }
-      throw e;
-    }
-    double seconds = (System.nanoTime() - start) / 1e9;
-    out().println(String.format(Locale.ROOT, "imported %,d records into '%s' from %s in %.1f s (%,.0f records/s); it now has %,d",
-        records.size(), name, source(), seconds, records.size() / Math.max(seconds, 1e-9), c.count()));
   }
 
   /** The input's name in messages. */
@@ -147,57 +140,140 @@ final class ImportCommand extends CollectionCommand {
     return file.toString().equals("-") ? "<stdin>" : file.toString();
   }
 
-  /**
-   * Reads the file, or standard input through a temporary file (the readers want a path: the binary
-   * formats read it twice, and the whole input is checked before anything is written anyway).
-   */
-  private List<InputRecord> read(RecordReaders.Format f, Integer dimension) {
-    if (!file.toString().equals("-")) {
-      return RecordReaders.read(file, f, idStart, labels, dimension);
-    }
-    Path tmp = null;
-    try {
-      tmp = Files.createTempFile("iqdb-import-", "." + f);
-      Files.copy(System.in, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-      return RecordReaders.read(tmp, f, idStart, labels, dimension);
-    } catch (CliException e) {
-      // Name standard input, not the temporary file, in the message.
-      throw new CliException(e.exitCode(), e.getMessage().replace(tmp.toString(), "<stdin>"), e);
-    } catch (IOException e) {
-      throw new CliException(ExitCode.IO_ERROR, "cannot read standard input: " + e.getMessage(), e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // a leftover temporary file is harmless
-        }
+  private static void deleteQuietly(Path tmp) {
+    if (tmp != null) {
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException ignored) {
+        // a leftover temporary file is harmless
       }
     }
   }
 
-  private void write(VectorCollection c, List<InputRecord> records, boolean fresh) {
-    boolean draw = progress != null ? progress : Progress.onTerminal();
-    Progress bar = new Progress(err(), draw, "importing", records.size(), System.nanoTime());
-    Undo undo = new Undo(c, fresh || c.count() == 0);
-    for (int from = 0; from < records.size(); from += batchSize) {
-      List<InputRecord> chunk = records.subList(from, Math.min(records.size(), from + batchSize));
-      List<VectorRecord> batch = new ArrayList<>(chunk.size());
+  private boolean drawProgress() {
+    return progress != null ? progress : Progress.onTerminal();
+  }
+
+  /** Streams the input's records, at most {@code --limit} of them. */
+  private void read(RecordReaders.Format f, Path input, Integer dimension, RecordReaders.Sink sink) {
+    long[] n = {0};
+    RecordReaders.read(input, f, idStart, labels, dimension, r -> {
+      if (limit != null && n[0] >= limit) {
+        return false;
+      }
+      n[0]++;
+      return sink.accept(r);
+    });
+  }
+
+  private void importInto(Iqdb iqdb, RecordReaders.Format f, Path input, long start) throws IOException {
+    VectorCollection existing = iqdb.findCollection(name).orElse(null);
+    if (existing == null && !create) {
+      throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
+    }
+    Integer dimension = existing == null ? null : existing.config().dimension();
+    if (drawProgress()) {
+      err().println("reading and checking " + source() + " ...");
+      err().flush();
+    }
+    Path undoFile = null;
+    try {
+      // First pass: check everything, and keep a copy of every record the import will replace.
+      boolean keepReplaced = existing != null && existing.count() > 0;
+      undoFile = keepReplaced ? Files.createTempFile("iqdb-import-undo-", ".jsonl") : null;
+      Checked checked = check(f, input, dimension, existing, undoFile);
+      VectorCollection c = existing != null ? existing : iqdb.createCollection(name, checked.config);
+      long written;
       try {
+        written = write(c, f, input, dimension, checked.count, existing == null, undoFile);
+      } catch (CliException e) {
+        if (existing == null) {
+          // We created it for this import: leave the database as it was, without it.
+          iqdb.dropCollection(name);
+        }
+        throw e;
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      out().println(String.format(Locale.ROOT,
+          "imported %,d records into '%s' from %s in %.1f s (%,.0f records/s); it now has %,d",
+          written, name, source(), seconds, written / Math.max(seconds, 1e-9), c.count()));
+    } finally {
+      deleteQuietly(undoFile);
+    }
+  }
+
+  /** What the first pass found: the record count and the collection's configuration. */
+  private record Checked(long count, CollectionConfig config) {}
+
+  private Checked check(RecordReaders.Format f, Path input, Integer dimension, VectorCollection existing,
+      Path undoFile) throws IOException {
+    long[] count = {0};
+    CollectionConfig[] config = {existing == null ? null : existing.config()};
+    ImportValidator[] validator = {existing == null ? null : new ImportValidator(config[0], name, source())};
+    try (PrintWriter replaced = undoFile == null ? null
+        : new PrintWriter(Files.newBufferedWriter(undoFile, java.nio.charset.StandardCharsets.UTF_8))) {
+      read(f, input, dimension, r -> {
+        if (validator[0] == null) {
+          // A new collection takes the first record's dimension.
+          config[0] = CollectionConfig.builder(r.vector().length, metric)
+              .index(Options.indexSpec(index, null, null, null, quantization))
+              .build();
+          validator[0] = new ImportValidator(config[0], name, source());
+        }
+        validator[0].check(r);
+        if (replaced != null) {
+          existing.get(r.id()).ifPresent(old -> replaced.println(ExportCommand.jsonLine(old)));
+        }
+        count[0]++;
+        return true;
+      });
+      if (replaced != null && replaced.checkError()) {
+        throw new IOException("cannot write the undo file " + undoFile);
+      }
+    }
+    if (count[0] == 0) {
+      throw CliException.badInput(source() + " holds no records");
+    }
+    return new Checked(count[0], config[0]);
+  }
+
+  /** Second pass: upserts the records in batches; undoes what was written if a batch fails. */
+  private long write(VectorCollection c, RecordReaders.Format f, Path input, Integer dimension, long total,
+      boolean created, Path undoFile) {
+    Progress bar = new Progress(err(), drawProgress(), "importing", total, System.nanoTime());
+    List<InputRecord> chunk = new ArrayList<>(batchSize);
+    long[] written = {0};
+    Runnable flush = () -> {
+      try {
+        List<VectorRecord> batch = new ArrayList<>(chunk.size());
         for (InputRecord r : chunk) {
-          undo.remember(r.id());
           batch.add(r.toRecord());
         }
         c.upsertAll(batch);
       } catch (RuntimeException e) {
-        bar.finish(from);
-        String rollback = undo.run();
+        bar.finish(written[0]);
+        String rollback = created
+            ? "nothing was imported (the collection made for it is dropped)"
+            : undo(c, f, input, dimension, written[0] + chunk.size(), undoFile);
         String where = locate(chunk, Main.sentence(e));
         throw new CliException(ExitCode.of(e), source() + ": " + where + ": " + Main.sentence(e) + "; " + rollback, e);
       }
-      bar.update(from + chunk.size());
+      written[0] += chunk.size();
+      chunk.clear();
+      bar.update(written[0]);
+    };
+    read(f, input, dimension, r -> {
+      chunk.add(r);
+      if (chunk.size() == batchSize) {
+        flush.run();
+      }
+      return true;
+    });
+    if (!chunk.isEmpty()) {
+      flush.run();
     }
-    bar.finish(records.size());
+    bar.finish(written[0]);
+    return written[0];
   }
 
   /**
@@ -216,42 +292,44 @@ final class ImportCommand extends CollectionCommand {
     return "the batch from " + chunk.get(0).where() + " to " + chunk.get(chunk.size() - 1).where();
   }
 
-  /** What to do to take back the batches written so far. */
-  private static final class Undo {
-    private final VectorCollection c;
-    private final boolean wasEmpty;
-    private final Set<String> seen = new HashSet<>();
-    private final List<String> added = new ArrayList<>();
-    private final List<VectorRecord> replaced = new ArrayList<>();
-
-    Undo(VectorCollection c, boolean wasEmpty) {
-      this.c = c;
-      this.wasEmpty = wasEmpty;
-    }
-
-    void remember(String id) {
-      if (!seen.add(id)) {
-        return;
-      }
-      if (wasEmpty) {
-        added.add(id);
-      } else {
-        c.get(id).ifPresentOrElse(replaced::add, () -> added.add(id));
-      }
-    }
-
-    String run() {
-      try {
-        if (!added.isEmpty()) {
-          c.deleteAll(added);
+  /**
+   * Takes back the first {@code attempted} records of the input: deletes their ids, then puts back
+   * the records they replaced, both in batches. (A collection the import created is dropped
+   * instead.)
+   */
+  private String undo(VectorCollection c, RecordReaders.Format f, Path input, Integer dimension, long attempted,
+      Path undoFile) {
+    try {
+      List<String> ids = new ArrayList<>(batchSize);
+      long[] seen = {0};
+      read(f, input, dimension, r -> {
+        ids.add(r.id());
+        if (ids.size() == batchSize) {
+          c.deleteAll(ids);
+          ids.clear();
         }
-        for (int i = 0; i < replaced.size(); i += 1000) {
-          c.upsertAll(replaced.subList(i, Math.min(replaced.size(), i + 1000)));
-        }
-        return "nothing was imported (the collection is as it was)";
-      } catch (RuntimeException e) {
-        return "undoing the import failed too (" + Main.sentence(e) + "), so the collection may hold part of it";
+        return ++seen[0] < attempted;
+      });
+      if (!ids.isEmpty()) {
+        c.deleteAll(ids);
       }
+      if (undoFile != null) {
+        List<VectorRecord> originals = new ArrayList<>(batchSize);
+        RecordReaders.readJsonLines(undoFile, 0, r -> {
+          originals.add(r.toRecord());
+          if (originals.size() == batchSize) {
+            c.upsertAll(originals);
+            originals.clear();
+          }
+          return true;
+        });
+        if (!originals.isEmpty()) {
+          c.upsertAll(originals);
+        }
+      }
+      return "nothing was imported (the collection is as it was)";
+    } catch (RuntimeException | IOException e) {
+      return "undoing the import failed too (" + Main.sentence(e) + "), so the collection may hold part of it";
     }
   }
 }

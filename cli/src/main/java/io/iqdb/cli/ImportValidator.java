@@ -9,25 +9,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks every input record against a collection's configuration before anything is written, so
- * that a bad line fails the import with its number and the collection untouched. It checks what the
- * database would refuse: id length, dimension, non-finite components, zero vectors under cosine,
- * non-unit vectors under dot, and a payload field whose type changes between records of the file.
+ * Checks input records, one at a time as they stream by, against a collection's configuration
+ * before anything is written, so that a bad line fails the import with its number and the
+ * collection untouched. It checks what the database would refuse: id length, dimension, non-finite
+ * components, zero vectors under cosine, non-unit vectors under dot, and a payload field whose type
+ * changes between records of the file. It remembers only the payload fields' types.
  */
 final class ImportValidator {
 
   /** The relative tolerance on a unit vector's length under {@link Metric#DOT}, as the database's. */
   static final double UNIT_TOLERANCE = 1e-3;
 
-  private ImportValidator() {}
+  private final CollectionConfig config;
+  private final String collection;
+  private final String file;
+  private final Map<String, String[]> fieldTypes = new HashMap<>(); // name -> {type, where first seen}
 
-  static void validate(List<InputRecord> records, CollectionConfig config, String collection, String file) {
-    Map<String, String[]> fieldTypes = new HashMap<>(); // name -> {type, where first seen}
-    for (InputRecord r : records) {
-      String problem = problem(r, config, collection, fieldTypes);
-      if (problem != null) {
-        throw CliException.badInput(file + ": " + r.where() + ": " + problem);
-      }
+  ImportValidator(CollectionConfig config, String collection, String file) {
+    this.config = config;
+    this.collection = collection;
+    this.file = file;
+  }
+
+  /** Throws a bad-input error naming the file, the record's place and the problem, if any. */
+  void check(InputRecord r) {
+    String problem = problem(r, config, collection, fieldTypes);
+    if (problem != null) {
+      throw CliException.badInput(file + ": " + r.where() + ": " + problem);
     }
   }
 

@@ -32,7 +32,6 @@ import picocli.CommandLine.Spec;
       CompactCommand.class,
       ExportCommand.class,
       DropCommand.class,
-      BenchCommand.class,
       HelpCommand.class
     })
 final class IqdbCommand implements Runnable {

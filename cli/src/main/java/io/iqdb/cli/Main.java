@@ -76,8 +76,6 @@ public final class Main {
       codes.put(entry.substring(0, colon), entry.substring(colon + 1));
     }
     applyExitCodeHelp(cl, codes);
-    // The harness's option table is preformatted to about 110 columns; do not re-wrap it at 80.
-    cl.getSubcommands().get("bench").getCommandSpec().usageMessage().footer(BenchCommand.harnessUsage()).width(120);
     return cl;
   }
 

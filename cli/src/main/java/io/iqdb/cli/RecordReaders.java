@@ -2,7 +2,7 @@ package io.iqdb.cli;
 
 import io.iqdb.Payload;
 import io.iqdb.PayloadException;
-import io.iqdb.bench.data.VectorFiles;
+import io.iqdb.cli.data.VectorFiles;
 import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -15,15 +15,23 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
 
 /**
- * Reads the input formats of {@code iqdb import} into {@link InputRecord}s. Every reader reads the
- * whole file and fails on the first bad line or record with a {@link CliException} of {@link
+ * Reads the input formats of {@code iqdb import} into {@link InputRecord}s, streaming: a reader
+ * hands one record at a time to a {@link Sink} and holds no more than one record (the idx reader
+ * also holds the labels, one int per image). Reading a file again gives the same records, which
+ * lets an import check the whole file before it writes anything and then write it in a second
+ * pass. A reader fails on the first bad line or record with a {@link CliException} of {@link
  * ExitCode#BAD_INPUT} that names the file, the line or record number, and the reason.
  *
  * <p>Formats without ids (fvecs, ivecs, bvecs, npy, idx, CSV without an id column) number their
@@ -44,6 +52,17 @@ final class RecordReaders {
   }
 
   private RecordReaders() {}
+
+  /** Receives the records of a file one at a time. */
+  @FunctionalInterface
+  interface Sink {
+    /**
+     * Receives the next record.
+     *
+     * @return true to go on, false to stop reading
+     */
+    boolean accept(InputRecord record);
+  }
 
   /** The format a file name implies, or a bad-input error listing the known extensions. */
   static Format detect(Path file) {
@@ -69,7 +88,7 @@ final class RecordReaders {
   }
 
   /**
-   * Reads a file.
+   * Streams a file's records to a sink.
    *
    * @param file the file
    * @param format its format
@@ -78,80 +97,79 @@ final class RecordReaders {
    *     label}; {@code null} to look for the matching {@code *-labels-idx1-ubyte[.gz]} beside it
    * @param dimension the collection's dimension if known, else {@code null}: it tells a CSV header's
    *     vector columns from its numeric payload columns
+   * @param sink receives each record until it returns false
    */
-  static List<InputRecord> read(Path file, Format format, long idStart, Path labels, Integer dimension) {
+  static void read(Path file, Format format, long idStart, Path labels, Integer dimension, Sink sink) {
     if (!Files.isRegularFile(file)) {
       throw CliException.badInput("no such input file: " + file);
     }
     try {
-      return switch (format) {
-        case fvecs -> numbered(VectorFiles.readFvecs(file), idStart, null);
-        case ivecs -> numbered(toFloats(VectorFiles.readIvecs(file)), idStart, null);
-        case bvecs -> numbered(readBvecs(file), idStart, null);
-        case npy -> numbered(readNpy(file), idStart, null);
-        case idx -> readIdx(file, idStart, labels);
-        case jsonl -> readJsonLines(file, idStart);
-        case csv -> Csv.read(file, ',', idStart, dimension);
-        case tsv -> Csv.read(file, '\t', idStart, dimension);
-      };
+      switch (format) {
+        case fvecs -> VectorFiles.forEachFvecs(file, numbered(idStart, null, sink));
+        case ivecs -> VectorFiles.forEachIvecsAsFloats(file, numbered(idStart, null, sink));
+        case bvecs -> readBvecs(file, numbered(idStart, null, sink));
+        case npy -> readNpy(file, numbered(idStart, null, sink));
+        case idx -> readIdx(file, idStart, labels, sink);
+        case jsonl -> readJsonLines(file, idStart, sink);
+        case csv -> CsvInput.read(file, ',', idStart, dimension, sink);
+        case tsv -> CsvInput.read(file, '\t', idStart, dimension, sink);
+      }
     } catch (NoSuchFileException e) {
       throw CliException.badInput("no such input file: " + e.getFile());
     } catch (IOException e) {
-      // The benchmark readers name the file and the problem in their messages.
+      // The vector file readers name the file and the problem in their messages.
       throw new CliException(ExitCode.BAD_INPUT, "cannot read " + format + " file " + file + ": " + e.getMessage(), e);
     }
   }
 
-  private static List<InputRecord> numbered(float[][] vectors, long idStart, int[] labels) {
-    List<InputRecord> out = new ArrayList<>(vectors.length);
-    for (int i = 0; i < vectors.length; i++) {
-      Payload p = labels == null ? Payload.empty() : Payload.of("label", labels[i]);
-      out.add(new InputRecord(Long.toString(idStart + i), vectors[i], p, "record " + (i + 1)));
-    }
-    return out;
-  }
-
-  private static float[][] toFloats(int[][] ints) {
-    float[][] out = new float[ints.length][];
-    for (int i = 0; i < ints.length; i++) {
-      out[i] = new float[ints[i].length];
-      for (int j = 0; j < ints[i].length; j++) {
-        out[i][j] = ints[i][j];
-      }
-    }
-    return out;
+  /** Numbers vectors from {@code idStart} and names them "record N"; labels become payload. */
+  private static VectorFiles.VectorVisitor numbered(long idStart, int[] labels, Sink sink) {
+    long[] i = {0};
+    return v -> {
+      Payload p = labels == null ? Payload.empty() : Payload.of("label", labels[(int) i[0]]);
+      InputRecord r = new InputRecord(Long.toString(idStart + i[0]), v, p, "record " + (i[0] + 1));
+      i[0]++;
+      return sink.accept(r);
+    };
   }
 
   // ---- idx ----
 
-  private static List<InputRecord> readIdx(Path file, long idStart, Path labels) throws IOException {
+  private static void readIdx(Path file, long idStart, Path labels, Sink sink) throws IOException {
     String name = file.getFileName().toString();
     if (name.contains("labels-idx1")) {
       throw CliException.badInput(file + " is an idx1 labels file; import the images file (idx3) instead");
     }
-    float[][] images = VectorFiles.readIdxImages(file);
     Path labelFile = labels;
     if (labelFile == null && name.contains("images-idx3")) {
       Path sibling = file.resolveSibling(name.replace("images-idx3", "labels-idx1"));
       labelFile = Files.isRegularFile(sibling) ? sibling : null;
     }
-    int[] labelValues = null;
-    if (labelFile != null) {
-      labelValues = VectorFiles.readIdxLabels(labelFile);
-      if (labelValues.length != images.length) {
-        throw CliException.badInput(
-            "labels file " + labelFile + " has " + labelValues.length + " labels but " + file + " has "
-                + images.length + " images");
+    int[] labelValues = labelFile == null ? null : VectorFiles.readIdxLabels(labelFile);
+    long[] seen = {0};
+    VectorFiles.VectorVisitor numbered = numbered(idStart, labelValues, sink);
+    Path finalLabels = labelFile;
+    int images = VectorFiles.forEachIdxImage(file, v -> {
+      if (labelValues != null && seen[0] >= labelValues.length) {
+        throw mismatch(finalLabels, labelValues.length, file);
       }
+      seen[0]++;
+      return numbered.visit(v);
+    });
+    if (labelValues != null && labelValues.length != images) {
+      throw mismatch(labelFile, labelValues.length, file);
     }
-    return numbered(images, idStart, labelValues);
+  }
+
+  private static CliException mismatch(Path labelFile, int labels, Path file) {
+    return CliException.badInput("labels file " + labelFile + " has " + labels + " labels but " + file
+        + " has a different number of images");
   }
 
   // ---- bvecs ----
 
   /** {@code .bvecs}: per record an int32 little-endian dimension, then that many unsigned bytes. */
-  static float[][] readBvecs(Path file) throws IOException {
-    List<float[]> out = new ArrayList<>();
+  static void readBvecs(Path file, VectorFiles.VectorVisitor visitor) throws IOException {
     try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
       byte[] header = new byte[4];
       int dim0 = -1;
@@ -180,10 +198,11 @@ final class RecordReaders {
         for (int i = 0; i < dim; i++) {
           v[i] = bytes[i] & 0xFF;
         }
-        out.add(v);
+        if (!visitor.visit(v)) {
+          return;
+        }
       }
     }
-    return out.toArray(new float[0][]);
   }
 
   // ---- npy ----
@@ -198,7 +217,7 @@ final class RecordReaders {
    * {@code descr}, {@code fortran_order} and {@code shape}, then the data. Accepted: a 2-d (or 1-d:
    * one vector) C-order array of little-endian float32 ({@code <f4}) or float64 ({@code <f8}).
    */
-  static float[][] readNpy(Path file) throws IOException {
+  static void readNpy(Path file, VectorFiles.VectorVisitor visitor) throws IOException {
     try (DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
       byte[] magic = new byte[6];
       in.readFully(magic);
@@ -252,7 +271,6 @@ final class RecordReaders {
       if (cols <= 0 || rows < 0 || rows * cols > Integer.MAX_VALUE) {
         throw CliException.badInput(file + ": unsupported shape " + shape);
       }
-      float[][] out = new float[(int) rows][];
       byte[] row = new byte[(int) cols * width];
       for (int r = 0; r < rows; r++) {
         try {
@@ -265,9 +283,10 @@ final class RecordReaders {
         for (int c = 0; c < cols; c++) {
           v[c] = width == 4 ? bb.getFloat() : (float) bb.getDouble();
         }
-        out[r] = v;
+        if (!visitor.visit(v)) {
+          return;
+        }
       }
-      return out;
     } catch (EOFException e) {
       throw CliException.badInput(file + ": truncated .npy header");
     } catch (NumberFormatException e) {
@@ -285,16 +304,19 @@ final class RecordReaders {
 
   // ---- JSON Lines ----
 
+  /** Jackson's streaming parser; a factory is thread-safe and cheap to share. */
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+
   /**
    * JSON Lines: one object per line, {@code {"id": "a1", "vector": [0.1, ...], "payload": {...}}}.
    * {@code id} is a string or an integer (default: the record's number from {@code idStart});
    * {@code payload} is optional; blank lines are skipped.
    */
-  static List<InputRecord> readJsonLines(Path file, long idStart) throws IOException {
-    List<InputRecord> out = new ArrayList<>();
+  static void readJsonLines(Path file, long idStart, Sink sink) throws IOException {
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       String line;
       int lineNo = 0;
+      long count = 0;
       while ((line = r.readLine()) != null) {
         lineNo++;
         if (lineNo == 1 && line.startsWith("\uFEFF")) {
@@ -303,16 +325,21 @@ final class RecordReaders {
         if (line.isBlank()) {
           continue;
         }
+        InputRecord record;
         try {
-          out.add(jsonRecord(line, idStart + out.size(), "line " + lineNo));
-        } catch (Json.JsonException e) {
-          throw CliException.badInput(file + ": line " + lineNo + ": invalid JSON at " + e.getMessage());
+          record = jsonRecord(line, idStart + count, "line " + lineNo);
+        } catch (JacksonException e) {
+          String at = e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr();
+          throw CliException.badInput(file + ": line " + lineNo + ": invalid JSON" + at + ": " + e.getOriginalMessage());
         } catch (BadField e) {
           throw CliException.badInput(file + ": line " + lineNo + ": " + e.getMessage());
         }
+        count++;
+        if (!sink.accept(record)) {
+          return;
+        }
       }
     }
-    return out;
   }
 
   /** A bad field in an otherwise well-formed record; the message says which and why. */
@@ -324,61 +351,83 @@ final class RecordReaders {
     }
   }
 
-  static InputRecord jsonRecord(String line, long defaultId, String where) throws Json.JsonException, BadField {
-    if (!(Json.parse(line) instanceof Map<?, ?> obj)) {
-      throw new BadField("expected a JSON object {\"id\": ..., \"vector\": [...], \"payload\": {...}}");
-    }
-    String id = Long.toString(defaultId);
-    float[] vector = null;
-    Payload payload = Payload.empty();
-    for (Map.Entry<?, ?> e : obj.entrySet()) {
-      String key = (String) e.getKey();
-      Object v = e.getValue();
-      switch (key) {
-        case "id" -> id = switch (v) {
-          case String s -> s;
-          case Long l -> Long.toString(l);
-          default -> throw new BadField("\"id\" must be a string or an integer; got " + Json.write(v));
-        };
-        case "vector" -> vector = jsonVector(v);
-        case "payload" -> payload = jsonPayload(v);
-        default -> throw new BadField("unknown key \"" + key + "\" (expected id, vector, payload)");
+  /** One record from one line, token by token: no tree of the line is built. */
+  static InputRecord jsonRecord(String line, long defaultId, String where) throws BadField {
+    try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), line)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        throw new BadField("expected a JSON object {\"id\": ..., \"vector\": [...], \"payload\": {...}}");
       }
+      String id = Long.toString(defaultId);
+      float[] vector = null;
+      Payload payload = Payload.empty();
+      for (String key = p.nextName(); key != null; key = p.nextName()) {
+        JsonToken t = p.nextToken();
+        switch (key) {
+          case "id" -> id = switch (t) {
+            case VALUE_STRING -> p.getString();
+            case VALUE_NUMBER_INT -> {
+              if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                throw new BadField("\"id\" " + p.getString() + " is too large for an integer id; quote it");
+              }
+              yield Long.toString(p.getLongValue());
+            }
+            default -> throw new BadField("\"id\" must be a string or an integer; got " + p.getString());
+          };
+          case "vector" -> vector = jsonVector(p, t);
+          case "payload" -> payload = jsonPayload(p, t);
+          default -> throw new BadField("unknown key \"" + key + "\" (expected id, vector, payload)");
+        }
+      }
+      if (p.nextToken() != null) {
+        throw new BadField("text after the object");
+      }
+      if (vector == null) {
+        throw new BadField("missing \"vector\"");
+      }
+      return new InputRecord(id, vector, payload, where);
     }
-    if (vector == null) {
-      throw new BadField("missing \"vector\"");
-    }
-    return new InputRecord(id, vector, payload, where);
   }
 
-  private static float[] jsonVector(Object v) throws BadField {
-    if (!(v instanceof List<?> list)) {
+  private static float[] jsonVector(JsonParser p, JsonToken t) throws BadField {
+    if (t != JsonToken.START_ARRAY) {
       throw new BadField("\"vector\" must be an array of numbers");
     }
-    float[] out = new float[list.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!(list.get(i) instanceof Number n)) {
-        throw new BadField("\"vector\"[" + i + "] is not a number: " + Json.write(list.get(i)));
+    float[] out = new float[64];
+    int n = 0;
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      if (!e.isNumeric()) {
+        throw new BadField("\"vector\"[" + n + "] is not a number: " + shown(p, e));
       }
-      out[i] = n.floatValue();
+      if (n == out.length) {
+        out = Arrays.copyOf(out, 2 * n);
+      }
+      out[n++] = p.getFloatValue();
     }
-    return out;
+    return Arrays.copyOf(out, n);
   }
 
-  private static Payload jsonPayload(Object v) throws BadField {
-    if (!(v instanceof Map<?, ?> map)) {
+  private static Payload jsonPayload(JsonParser p, JsonToken t) throws BadField {
+    if (t != JsonToken.START_OBJECT) {
       throw new BadField("\"payload\" must be an object");
     }
     Payload.Builder b = Payload.builder();
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      String field = (String) e.getKey();
-      Object value = e.getValue();
-      if (value == Json.NULL) {
-        throw new BadField("payload field '" + field + "' is null (leave it out instead)");
-      }
-      if (value instanceof Map) {
-        throw new BadField("payload field '" + field + "' is an object; values are strings, numbers, booleans or lists of strings");
-      }
+    for (String field = p.nextName(); field != null; field = p.nextName()) {
+      JsonToken v = p.nextToken();
+      Object value = switch (v) {
+        case VALUE_STRING -> p.getString();
+        case VALUE_NUMBER_INT -> {
+          if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+            throw new BadField("payload field '" + field + "' is " + p.getString() + ", beyond a 64-bit integer");
+          }
+          yield p.getLongValue();
+        }
+        case VALUE_NUMBER_FLOAT -> p.getDoubleValue();
+        case VALUE_TRUE, VALUE_FALSE -> p.getBooleanValue();
+        case VALUE_NULL -> throw new BadField("payload field '" + field + "' is null (leave it out instead)");
+        case START_ARRAY -> jsonList(p, field);
+        default -> throw new BadField("payload field '" + field
+            + "' is an object; values are strings, numbers, booleans or lists of strings");
+      };
       try {
         b.put(field, value);
       } catch (PayloadException ex) {
@@ -386,5 +435,31 @@ final class RecordReaders {
       }
     }
     return b.build();
+  }
+
+  /** A payload list; the payload itself refuses elements that are not strings. */
+  private static List<Object> jsonList(JsonParser p, String field) throws BadField {
+    List<Object> out = new ArrayList<>();
+    for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+      switch (e) {
+        case VALUE_STRING -> out.add(p.getString());
+        case VALUE_NUMBER_INT -> out.add(p.getLongValue());
+        case VALUE_NUMBER_FLOAT -> out.add(p.getDoubleValue());
+        case VALUE_TRUE, VALUE_FALSE -> out.add(p.getBooleanValue());
+        default -> throw new BadField("payload field '" + field + "' holds " + shown(p, e)
+            + "; a list holds strings");
+      }
+    }
+    return out;
+  }
+
+  /** A token as the user wrote it, for messages. */
+  private static String shown(JsonParser p, JsonToken t) {
+    return switch (t) {
+      case VALUE_STRING -> "\"" + p.getString() + "\"";
+      case START_ARRAY -> "an array";
+      case START_OBJECT -> "an object";
+      default -> p.getString();
+    };
   }
 }

@@ -90,13 +90,13 @@ final class SearchCommand extends CollectionCommand {
       if (json) {
         List<Object> array = new ArrayList<>();
         for (Hit h : hits) {
-          var o = Json.object("id", h.id(), "score", h.score(), "payload", h.payload().asMap());
+          var o = JsonText.object("id", h.id(), "score", h.score(), "payload", h.payload().asMap());
           if (withVectors) {
             o.put("vector", h.vector());
           }
           array.add(o);
         }
-        out().println(Json.write(array));
+        out().println(JsonText.write(array));
       } else {
         // Under L2 a score is 1 / (1 + d^2); the distance d is what people read.
         boolean l2 = c.config().metric() == Metric.L2;
@@ -115,7 +115,7 @@ final class SearchCommand extends CollectionCommand {
           if (l2) {
             row.add(String.format(Locale.ROOT, "%.4g", Math.sqrt(Math.max(0, 1 / (double) h.score() - 1))));
           }
-          row.add(Json.write(h.payload().asMap()));
+          row.add(JsonText.write(h.payload().asMap()));
           if (withVectors) {
             row.add(Vectors.format(h.vector(), 8));
           }
@@ -143,10 +143,22 @@ final class SearchCommand extends CollectionCommand {
           .orElseThrow(() -> CliException.notFound("no record '" + id + "' in collection '" + name + "'"))
           .vector();
     }
-    List<InputRecord> records = RecordReaders.read(file, RecordReaders.detect(file), 0, null, c.config().dimension());
-    if (row < 0 || row >= records.size()) {
-      throw CliException.badInput("--row " + row + " is out of range: " + file + " holds " + records.size() + " vectors");
+    if (row < 0) {
+      throw CliException.badInput("--row " + row + " is out of range: rows count from 0");
     }
-    return records.get(row).vector();
+    // stream up to the row wanted: the file may be larger than memory
+    InputRecord[] found = {null};
+    long[] seen = {0};
+    RecordReaders.read(file, RecordReaders.detect(file), 0, null, c.config().dimension(), r -> {
+      if (seen[0]++ == row) {
+        found[0] = r;
+        return false;
+      }
+      return true;
+    });
+    if (found[0] == null) {
+      throw CliException.badInput("--row " + row + " is out of range: " + file + " holds " + seen[0] + " vectors");
+    }
+    return found[0].vector();
   }
 }

@@ -32,12 +32,12 @@ final class StatsCommand extends DbCommand {
       if (json) {
         List<Object> array = new ArrayList<>();
         for (CollectionStats s : stats) {
-          array.add(Json.object(
+          array.add(JsonText.object(
               "name", s.name(), "count", s.count(), "deleted", s.deleted(), "segments", s.segments(),
               "indexBytes", s.indexBytes(), "walBytes", s.walBytes(), "dimension", s.config().dimension(),
               "metric", Options.describe(s.config().metric()), "index", Options.describe(s.config().index())));
         }
-        out().println(Json.write(array));
+        out().println(JsonText.write(array));
         return ExitCode.OK;
       }
       Table t = new Table("collection", "records", "deleted", "segments", "index size", "wal size", "dim", "metric", "index");

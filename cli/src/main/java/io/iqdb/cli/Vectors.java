@@ -26,7 +26,7 @@ final class Vectors {
     }
     float[] v = new float[parts.size()];
     for (int i = 0; i < v.length; i++) {
-      if (!Csv.isNumber(parts.get(i))) {
+      if (!isNumber(parts.get(i))) {
         throw CliException.badInput("bad vector: component " + i + " is not a number: '" + parts.get(i) + "'");
       }
       v[i] = Float.parseFloat(parts.get(i));
@@ -48,5 +48,58 @@ final class Vectors {
 
   private static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+
+  /**
+   * Whether a text is a decimal number: optional sign, digits with an optional fraction, optional
+   * exponent; surrounding whitespace allowed. Hand-written because it runs once per cell, and
+   * {@code Double.parseDouble} alone would also take "NaN", "Infinity" and "1f".
+   */
+  static boolean isNumber(String s) {
+    int i = 0;
+    int n = s.length();
+    while (i < n && Character.isWhitespace(s.charAt(i))) {
+      i++;
+    }
+    while (n > i && Character.isWhitespace(s.charAt(n - 1))) {
+      n--;
+    }
+    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+      i++;
+    }
+    int digits = 0;
+    while (i < n && isDigit(s.charAt(i))) {
+      i++;
+      digits++;
+    }
+    if (i < n && s.charAt(i) == '.') {
+      i++;
+      while (i < n && isDigit(s.charAt(i))) {
+        i++;
+        digits++;
+      }
+    }
+    if (digits == 0) {
+      return false;
+    }
+    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      i++;
+      if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        i++;
+      }
+      int exp = 0;
+      while (i < n && isDigit(s.charAt(i))) {
+        i++;
+        exp++;
+      }
+      if (exp == 0) {
+        return false;
+      }
+    }
+    return i == n;
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.iqdb.Payload;
-import io.iqdb.bench.data.VectorFiles;
+import io.iqdb.cli.data.VectorFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -31,7 +31,13 @@ class RecordReadersTest {
 
   private List<InputRecord> read(String name, long idStart, Integer dimension) {
     Path f = tmp.resolve(name);
-    return RecordReaders.read(f, RecordReaders.detect(f), idStart, null, dimension);
+    return readAll(f, idStart, dimension);
+  }
+
+  private static List<InputRecord> readAll(Path f, long idStart, Integer dimension) {
+    List<InputRecord> out = new java.util.ArrayList<>();
+    RecordReaders.read(f, RecordReaders.detect(f), idStart, null, dimension, out::add);
+    return out;
   }
 
   private Path text(String name, String... lines) throws IOException {
@@ -40,7 +46,7 @@ class RecordReadersTest {
 
   private String badInput(String name) {
     Path f = tmp.resolve(name);
-    CliException e = assertThrows(CliException.class, () -> RecordReaders.read(f, RecordReaders.detect(f), 0, null, null));
+    CliException e = assertThrows(CliException.class, () -> readAll(f, 0, null));
     assertEquals(ExitCode.BAD_INPUT, e.exitCode());
     return e.getMessage();
   }
@@ -137,6 +143,45 @@ class RecordReadersTest {
     }
   }
 
+  /** Readers stream: a sink that stops early is never shown, nor fails on, what follows. */
+  @Test
+  void readersStreamAndStopWhenTheSinkSaysSo() throws IOException {
+    text("stop.jsonl", "{\"id\": \"a\", \"vector\": [1, 2]}", "{not json", "{\"id\": \"c\", \"vector\": [5]}");
+    text("stop.csv", "1,2", "3,x");
+    VectorFiles.writeFvecs(tmp.resolve("stop.fvecs"), new float[][] {{1, 2}, {3, 4}, {5, 6}});
+    for (String name : List.of("stop.jsonl", "stop.csv", "stop.fvecs")) {
+      Path f = tmp.resolve(name);
+      List<InputRecord> seen = new java.util.ArrayList<>();
+      RecordReaders.read(f, RecordReaders.detect(f), 0, null, null, r -> seen.add(r) && false);
+      assertEquals(1, seen.size(), name);
+      assertArrayEquals(new float[] {1, 2}, seen.get(0).vector(), name);
+    }
+    assertTrue(badInput("stop.jsonl").contains("line 2: invalid JSON"), badInput("stop.jsonl"));
+  }
+
+  /** RFC 4180: a quoted cell holds separators, doubled quotes and line breaks (CRLF or LF). */
+  @Test
+  void csvQuotedCellsMayHoldLineBreaks() throws IOException {
+    Files.writeString(tmp.resolve("multi.csv"),
+        "id,v0,v1,note\r\n"
+            + "a,1,2,\"two\r\nlines, and a \"\"quote\"\"\"\r\n"
+            + "b,3,4,\"x\ny\"\r\n"
+            + "c,5,oops,z\r\n");
+    String message = badInput("multi.csv");
+    // c starts on line 6: the quoted line breaks of a and b count
+    assertTrue(message.endsWith("line 6: column 'v1' is not a number: 'oops'"), message);
+    Files.writeString(tmp.resolve("multi.csv"),
+        "id,v0,v1,note\r\n"
+            + "a,1,2,\"two\r\nlines, and a \"\"quote\"\"\"\r\n"
+            + "b,3,4,\"x\ny\"\r\n");
+    List<InputRecord> r = read("multi.csv", 0, 2);
+    assertEquals(2, r.size());
+    assertEquals(Payload.of("note", "two\r\nlines, and a \"quote\""), r.get(0).payload());
+    assertEquals(Payload.of("note", "x\ny"), r.get(1).payload());
+    assertEquals("line 4", r.get(1).where());
+    assertArrayEquals(new float[] {3, 4}, r.get(1).vector());
+  }
+
   @Test
   void csvWithAndWithoutHeader() throws IOException {
     text("plain.csv", "1,2,3", "4,5,6");
@@ -170,16 +215,16 @@ class RecordReadersTest {
     text("ragged.csv", "1,2", "3,4,5");
     assertTrue(badInput("ragged.csv").endsWith("line 2: expected 2 cells, found 3"), badInput("ragged.csv"));
     text("quote.csv", "id,v0", "\"a,1");
-    assertTrue(badInput("quote.csv").endsWith("line 2: unterminated quoted cell 1"), badInput("quote.csv"));
+    assertTrue(badInput("quote.csv").contains("quote.csv: line 2: "), badInput("quote.csv"));
   }
 
   @Test
   void numbersInCells() {
     for (String yes : List.of("0", "-1", "+2.5", ".5", "5.", "1e3", "1E-3", " 7 ", "-0.0e+1")) {
-      assertTrue(Csv.isNumber(yes), yes);
+      assertTrue(Vectors.isNumber(yes), yes);
     }
     for (String no : List.of("", " ", "-", ".", "e3", "1e", "1e+", "NaN", "Infinity", "1f", "0x10", "1.2.3", "1 2")) {
-      assertTrue(!Csv.isNumber(no), no);
+      assertTrue(!Vectors.isNumber(no), no);
     }
   }
 

@@ -1,7 +1,6 @@
 package io.iqdb.codecs;
 
 import java.util.function.Function;
-import org.apache.lucene.codecs.Codec;
 import org.apache.lucene.codecs.FilterCodec;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
@@ -43,27 +42,23 @@ public final class IqdbCodec extends FilterCodec {
             return formatForField.apply(field);
           }
 
+          // IndexingChain asks the codec's format, not the field's: pass the question on, so
+          // each format's own limit (MaxDimensionsVectorsFormat's, IvfVectorsFormat's) applies
           @Override
           public int getMaxDimensions(String fieldName) {
-            return MAX_DIMENSIONS;
+            return formatForField.apply(fieldName).getMaxDimensions(fieldName);
           }
         };
   }
 
-  /** The largest vector dimension any iQDB format accepts. */
+  /**
+   * The largest vector dimension any iQDB format accepts: real embedding models go to 3072, while
+   * Lucene's own formats stop at 1024.
+   */
   public static final int MAX_DIMENSIONS = 4096;
 
   @Override
   public KnnVectorsFormat knnVectorsFormat() {
     return knnVectorsFormat;
-  }
-
-  /**
-   * Lucene's default codec, for comparison.
-   *
-   * @return the delegate codec
-   */
-  static Codec delegateCodec() {
-    return new Lucene104Codec();
   }
 }

@@ -20,6 +20,21 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncod
  */
 public final class IqdbVectorFormats {
 
+  /**
+   * The smallest HNSW {@code m} accepted. Lucene accepts 1, which leaves every node above the
+   * bottom layer a single neighbour: a chain, not a navigable graph.
+   */
+  public static final int MIN_HNSW_M = 2;
+
+  /** The largest HNSW {@code m} accepted (Lucene's limit). */
+  public static final int MAX_HNSW_M = Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN;
+
+  /** The largest HNSW beam width accepted (Lucene's limit). */
+  public static final int MAX_HNSW_BEAM_WIDTH = Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH;
+
+  /** The largest IVF list count accepted. */
+  public static final int MAX_IVF_LISTS = IvfVectorsFormat.MAX_LISTS;
+
   private IqdbVectorFormats() {}
 
   /**
@@ -40,13 +55,23 @@ public final class IqdbVectorFormats {
    * Lucene's HNSW graph: {@code Lucene99HnswVectorsFormat} for float32, {@code
    * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants.
    *
-   * @param m the maximum number of connections per node, in [1, 512]
-   * @param beamWidth the candidate list size while building the graph, in [1, 3200]
+   * @param m the maximum number of connections per node, in [{@value #MIN_HNSW_M}, {@value
+   *     #MAX_HNSW_M}]
+   * @param beamWidth the candidate list size while building the graph, in [1, {@value
+   *     #MAX_HNSW_BEAM_WIDTH}]
    * @param bits 32, 8, 7, 4 or 1
    * @return the format
    * @throws IllegalArgumentException if a parameter is out of range
    */
   public static KnnVectorsFormat hnsw(int m, int beamWidth, int bits) {
+    if (m < MIN_HNSW_M || m > MAX_HNSW_M) {
+      throw new IllegalArgumentException(
+          "m must be in [" + MIN_HNSW_M + ", " + MAX_HNSW_M + "]; m=" + m);
+    }
+    if (beamWidth < 1 || beamWidth > MAX_HNSW_BEAM_WIDTH) {
+      throw new IllegalArgumentException(
+          "beamWidth must be in [1, " + MAX_HNSW_BEAM_WIDTH + "]; beamWidth=" + beamWidth);
+    }
     if (bits == 32) {
       return new MaxDimensionsVectorsFormat(new Lucene99HnswVectorsFormat(m, beamWidth));
     }
@@ -58,13 +83,30 @@ public final class IqdbVectorFormats {
    * iQDB's inverted-file format: vectors clustered into lists per segment, queries probing the
    * nearest lists.
    *
-   * @param lists the number of lists per segment, or 0 to derive it from the segment's size
+   * @param lists the number of lists per segment, in [1, {@value #MAX_IVF_LISTS}], or 0 to derive
+   *     it from the segment's size
    * @param bits 32, 8, 7, 4 or 1
    * @return the format
    * @throws IllegalArgumentException if a parameter is out of range
    */
   public static KnnVectorsFormat ivf(int lists, int bits) {
     return new IvfVectorsFormat(lists, bits);
+  }
+
+  /**
+   * The inverted-file format with its k-means on an executor (see {@link
+   * IvfVectorsFormat#IvfVectorsFormat(int, int, java.util.concurrent.Executor)}).
+   *
+   * @param lists the number of lists per segment, in [1, {@value #MAX_IVF_LISTS}], or 0 to derive
+   *     it from the segment's size
+   * @param bits 32, 8, 7, 4 or 1
+   * @param executor runs k-means at flush and merge; null for the default (the indexing thread at
+   *     flush, the merge scheduler's intra-merge executor at merge)
+   * @return the format
+   * @throws IllegalArgumentException if a parameter is out of range
+   */
+  public static KnnVectorsFormat ivf(int lists, int bits, java.util.concurrent.Executor executor) {
+    return new IvfVectorsFormat(lists, bits, executor);
   }
 
   /**

@@ -23,5 +23,10 @@
  * {@link io.iqdb.codecs.ivf.IvfVectorsFormat}. The codec itself, SPI name {@code Iqdb100}, adds no
  * files to Lucene's codec. A change to a file format bumps its version in the table of its package,
  * keeps reading the earlier versions, and adds a sample database to the core's compatibility test.
+ *
+ * <p>This module owns its limits and defaults, and the database refers to them rather than copying
+ * them: {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS}, the HNSW and IVF parameter ranges in
+ * {@link io.iqdb.codecs.IqdbVectorFormats}, and the default oversampling of every quantized format
+ * in {@link io.iqdb.codecs.Oversampling}.
  */
 package io.iqdb.codecs;

@@ -108,6 +108,38 @@ public class TestIqdbVectorFormats extends LuceneTestCase {
     assertTrue(e.getMessage(), e.getMessage().contains("probes=-1"));
     e = expectThrows(IllegalArgumentException.class, () -> new IvfSearchStrategy(4, 0.5f));
     assertTrue(e.getMessage(), e.getMessage().contains("oversample=0.5"));
+    e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> IqdbVectorFormats.hnsw(IqdbVectorFormats.MIN_HNSW_M - 1, 100, 32));
+    assertTrue(e.getMessage(), e.getMessage().contains("m=" + (IqdbVectorFormats.MIN_HNSW_M - 1)));
+    e =
+        expectThrows(
+            IllegalArgumentException.class,
+            () -> IqdbVectorFormats.hnsw(16, IqdbVectorFormats.MAX_HNSW_BEAM_WIDTH + 1, 32));
+    assertTrue(e.getMessage(), e.getMessage().contains("beamWidth=3201"));
+    e = expectThrows(IllegalArgumentException.class, () -> Oversampling.flat(32));
+    assertTrue(e.getMessage(), e.getMessage().contains("bits=32"));
+  }
+
+  /** The codec asks each field's own format for its limit: Lucene's plain HNSW stops at 1024. */
+  public void testCodecConsultsTheFieldsFormatForMaxDimensions() throws IOException {
+    IqdbCodec codec =
+        new IqdbCodec(
+            f ->
+                f.equals("wide")
+                    ? IqdbVectorFormats.hnsw(16, 100, 32)
+                    : new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat());
+    assertEquals(IqdbCodec.MAX_DIMENSIONS, codec.knnVectorsFormat().getMaxDimensions("wide"));
+    assertEquals(1024, codec.knnVectorsFormat().getMaxDimensions("narrow"));
+    try (Directory dir = newDirectory();
+        IndexWriter w = new IndexWriter(dir, new IndexWriterConfig().setCodec(codec))) {
+      Document doc = new Document();
+      doc.add(new KnnFloatVectorField("narrow", new float[2048], VectorSimilarityFunction.EUCLIDEAN));
+      IllegalArgumentException e =
+          expectThrows(IllegalArgumentException.class, () -> w.addDocument(doc));
+      assertTrue(e.getMessage(), e.getMessage().contains("1024"));
+    }
   }
 
   public void testCorruptIvfFilesAreDetected() throws IOException {

@@ -1,11 +1,10 @@
 package io.iqdb.bench.ann;
 
+import org.apache.lucene.util.IOUtils;
 import io.iqdb.bench.data.Dataset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** A Java {@link AnnSystem} as a contender: heap-metered build in its own directory. */
 final class JavaContender implements Contender {
@@ -29,7 +28,7 @@ final class JavaContender implements Contender {
 
   @Override
   public BuildInfo build() throws Exception {
-    deleteTree(workDir);
+    IOUtils.rm(workDir);
     Files.createDirectories(workDir);
     double seconds;
     long peak;
@@ -56,7 +55,7 @@ final class JavaContender implements Contender {
     try {
       system.close();
     } finally {
-      deleteTree(workDir);
+      IOUtils.rm(workDir);
     }
   }
 
@@ -64,14 +63,4 @@ final class JavaContender implements Contender {
     return bytes / (1024.0 * 1024.0);
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

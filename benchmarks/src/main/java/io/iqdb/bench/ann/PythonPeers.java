@@ -1,5 +1,8 @@
 package io.iqdb.bench.ann;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -22,6 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@code faiss.omp_set_num_threads(1)} for the single-thread pass.
  */
 public final class PythonPeers {
+
+  /** Requests and replies are one JSON object per line. */
+  private static final JsonMapper JSON = JsonMapper.builder().build();
 
   /** The Debian packages the peers need. */
   public static final String DEBIAN_PACKAGES = "python3-numpy python3-faiss python3-hnswlib libopenblas0-pthread";
@@ -141,23 +147,20 @@ public final class PythonPeers {
      * @return the reply
      * @throws IOException if the process died or replied with an error
      */
-    @SuppressWarnings("unchecked")
     public Map<String, Object> request(Map<String, ?> request) throws IOException {
-      StringBuilder json = new StringBuilder("{");
-      request.forEach((k, v) -> {
-        if (json.length() > 1) {
-          json.append(',');
-        }
-        json.append('"').append(k).append("\":");
-        json.append(v instanceof Number ? v.toString() : '"' + v.toString().replace("\\", "\\\\").replace("\"", "\\\"") + '"');
-      });
-      in.write(json.append("}\n").toString());
+      String json = JSON.writeValueAsString(request);
+      in.write(json + "\n");
       in.flush();
       String line = out.readLine();
       if (line == null) {
-        throw new IOException("peers.py exited (status " + exitStatus() + ") while handling " + json.toString().trim());
+        throw new IOException("peers.py exited (status " + exitStatus() + ") while handling " + json);
       }
-      Map<String, Object> reply = (Map<String, Object>) Json.parse(line);
+      Map<String, Object> reply;
+      try {
+        reply = JSON.readValue(line, new TypeReference<Map<String, Object>>() {});
+      } catch (JacksonException e) {
+        throw new IOException("peers.py replied with invalid JSON: " + line, e);
+      }
       if (!Boolean.TRUE.equals(reply.get("ok"))) {
         throw new IOException(String.valueOf(reply.get("error")));
       }

@@ -1,5 +1,6 @@
 package io.iqdb.bench.data;
 
+import io.iqdb.cli.data.VectorFiles;
 import io.iqdb.Metric;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.iqdb.bench.jmh;
 
+import org.apache.lucene.util.IOUtils;
 import io.iqdb.CollectionConfig;
 import io.iqdb.Durability;
 import io.iqdb.IndexSpec;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -84,7 +84,7 @@ public final class BenchIndexes {
     Path dir = cacheDir().resolve(kind + "-" + dataset.dimension() + "d-" + dataset.train().length);
     Path marker = dir.resolve("complete");
     if (!Files.exists(marker)) {
-      deleteTree(dir);
+      IOUtils.rm(dir);
       Files.createDirectories(dir.getParent());
       try (Iqdb db = Iqdb.builder().path(dir).durability(Durability.none()).open()) {
         VectorCollection c = db.createCollection(COLLECTION,
@@ -145,14 +145,4 @@ public final class BenchIndexes {
     return Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "data", "jmh") : Path.of("data", "jmh");
   }
 
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
 }

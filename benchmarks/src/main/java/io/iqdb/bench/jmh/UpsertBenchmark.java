@@ -6,20 +6,16 @@ import io.iqdb.Iqdb;
 import io.iqdb.Metric;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
-import io.iqdb.internal.DatabaseOptions;
-import io.iqdb.internal.IqdbAccess;
-import io.iqdb.internal.wal.FaultInjectingWalFileSystem;
-import io.iqdb.internal.wal.WalFileSystem;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.lucene.util.IOUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -68,14 +64,6 @@ public class UpsertBenchmark {
   @Param({"1", "100"})
   public int batch;
 
-  /**
-   * Microseconds added to every fsync of the write-ahead log (the core tests' fault layer, with no
-   * faults), to see group commit on a disk slower to flush than this machine's, such as a consumer
-   * SSD (0.5 to 2 ms); 0 for the disk as it is.
-   */
-  @Param({"0"})
-  public int fsyncDelayMicros;
-
   private final AtomicLong nextId = new AtomicLong();
   private Path dir;
   private Iqdb db;
@@ -100,16 +88,7 @@ public class UpsertBenchmark {
       case "none" -> Durability.none();
       default -> throw new IllegalArgumentException("unknown durability " + durability);
     };
-    if (fsyncDelayMicros == 0) {
-      db = Iqdb.builder().path(dir).durability(mode).open();
-    } else {
-      // the Iqdb.Builder defaults, plus the slow WAL file layer (an internal hook)
-      // no faults, no durability tracking: a real fsync, then the delay
-      FaultInjectingWalFileSystem slowDisk =
-          new FaultInjectingWalFileSystem(WalFileSystem.defaultFileSystem(), new Random(0), false);
-      slowDisk.setForceDelay(Duration.ofNanos(fsyncDelayMicros * 1000L));
-      db = IqdbAccess.open(new DatabaseOptions(dir, mode, true, 64, true).withHooks(slowDisk, null));
-    }
+    db = Iqdb.builder().path(dir).durability(mode).open();
     collection = db.createCollection("upserts", CollectionConfig.builder(dim, Metric.L2).index(BenchIndexes.spec(index)).build());
     SplittableRandom random = new SplittableRandom(3);
     vectors = new float[4096][dim];
@@ -128,7 +107,7 @@ public class UpsertBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     db.close();
-    BenchIndexes.deleteTree(dir);
+    IOUtils.rm(dir);
   }
 
   private void write() {

@@ -8,8 +8,7 @@ import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
  * scored on its code (Lucene's SIMD quantized scorer), the best {@code k * oversample} are rescored
  * against the raw float32 vectors, and the k best of those are returned.
  *
- * <p>The default oversampling is 3 for 8- and 7-bit codes, 5 for 4-bit and 20 for 1-bit codes; a
- * query overrides it with a {@link FlatSearchStrategy}. Byte vector fields are searched exactly.
+ * <p>The default oversampling is {@link io.iqdb.codecs.Oversampling#flat}'s; a query overrides it with a {@link FlatSearchStrategy}. Byte vector fields are searched exactly.
  *
  * <p>Files: exactly those of {@link Lucene104ScalarQuantizedVectorsFormat} (raw vectors in {@code
  * .vec}/{@code .vemf}, codes and their corrective terms in {@code .veq}/{@code .vemq}, documented

@@ -25,21 +25,22 @@ record CentroidGroups(float[][] centers, float[] radii, int[][] members, float[]
   /**
    * Groups centroids.
    *
+   * @param chunks where the distance computations run
    * @param centroids the centroids, at least one
    * @return their groups
    */
-  static CentroidGroups of(float[][] centroids) throws IOException {
+  static CentroidGroups of(Chunks chunks, float[][] centroids) throws IOException {
     int k = centroids.length;
     float[][] centers = new float[(int) Math.round(Math.sqrt(k))][];
     Random random = new Random(k);
     KMeans.seed(centroids, centers, 0, random);
-    KMeans.lloyd(centroids, centers, null, ITERATIONS, random);
+    KMeans.lloyd(chunks, centroids, centers, null, ITERATIONS, random);
     int[] groupOf = new int[k];
     int[] sizes = new int[centers.length];
     float[] toCenter = new float[k];
     float[] radii = new float[centers.length];
     for (int j = 0; j < k; j++) {
-      int g = KMeans.nearest(centroids[j], centers);
+      int g = ListAssigner.nearest(centroids[j], centers);
       groupOf[j] = g;
       sizes[g]++;
       toCenter[j] = (float) Math.sqrt(VectorUtil.squareDistance(centroids[j], centers[g]));

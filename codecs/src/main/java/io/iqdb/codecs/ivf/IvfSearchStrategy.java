@@ -8,8 +8,15 @@ import org.apache.lucene.search.knn.KnnSearchStrategy;
  * KnnFloatVectorQuery(field, target, k, filter, new IvfSearchStrategy(probes))}.
  *
  * <p>{@code probes} is the number of lists scanned per segment (more lists, higher recall, lower
- * speed). A filter or deletions may widen the scan beyond it: lists keep being scanned, nearest
- * first, until {@code k} accepted vectors have been seen or every list has been scanned. {@code
+ * speed). The scan widens beyond it, lists nearest first, while fewer vectors were accepted than a
+ * target: {@code sqrt(a)} times the vectors the first {@code probes} lists hold, where {@code a} is
+ * the share of the segment's vectors the accept docs (filter, deletions) accept, estimated as their
+ * cost over the vector count, and at least
+ * the candidates wanted ({@code k}, or {@code k * oversample} for codes). Without a filter or
+ * deletions the target is what the first lists hold, so the scan widens only when they hold fewer
+ * vectors than the candidates wanted. A filter's nearest matches lie further out than the nearest
+ * vectors; widening by {@code sqrt(a)} rather than {@code 1 / a} keeps a selective filter from
+ * scanning the whole segment. The scan also stops at the collector's visit limit. {@code
  * oversample} applies to quantized variants: the best {@code k * oversample} candidates by code are
  * rescored against the full-precision vectors.
  */

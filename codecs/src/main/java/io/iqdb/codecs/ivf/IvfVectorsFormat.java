@@ -2,6 +2,7 @@ package io.iqdb.codecs.ivf;
 
 import io.iqdb.codecs.IqdbCodec;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.KnnVectorsWriter;
@@ -33,8 +34,9 @@ import org.apache.lucene.store.DataInput;
  * global iterations over all fine centroids let points change parts, each point compared with the
  * 16 centroids nearest to its own. Every vector goes to the list of its nearest centroid, found
  * exactly but with the centroids grouped by a small k-means so that the triangle inequality rules
- * most of them out. For large segments the distance computations run on the common fork-join pool;
- * the result does not depend on the number of threads. Merged segments start one-level k-means from
+ * most of them out. For large segments the distance computations run on an executor: the one given
+ * to the constructor, or by default the merge scheduler's intra-merge executor during a merge and
+ * the indexing thread during a flush; the result does not depend on the executor. Merged segments start one-level k-means from
  * the merging segments' centroids, when they have any (4 Lloyd iterations; above 32 centroids, all
  * but the first compare each sample vector with the 16 centroids nearest to its own), and look for
  * each vector's list only among the 16 new centroids nearest to its previous list's. With {@link
@@ -52,8 +54,9 @@ import org.apache.lucene.store.DataInput;
  * probes} lists hold, and at least {@code k} (times the oversampling, for codes), were accepted: a
  * filter's nearest matches lie further out than the nearest vectors. Float32 lists are scored
  * exactly with Lucene's SIMD flat scorer. Quantized lists are scored on their residual codes (see
- * {@code ResidualCodec}); the best {@code k * oversample} (default 2 for 8 and 7 bits, 4 for 4
- * bits, 20 for 1 bit) are rescored against the raw vectors, so returned scores are always exact.
+ * {@code ResidualCodec}); the best {@code k * oversample} (default: {@link
+ * io.iqdb.codecs.Oversampling#ivf}) are rescored against the raw vectors, so returned scores are
+ * always exact.
  * Each scanned accepted vector counts as one visit; scanning stops at the collector's visit limit
  * (Lucene then falls back to exact search).
  *
@@ -117,6 +120,7 @@ public final class IvfVectorsFormat extends KnnVectorsFormat {
 
   private final int lists;
   private final int bits;
+  private final Executor executor;
   private final FlatVectorsFormat flat =
       new Lucene99FlatVectorsFormat(FlatVectorScorerUtil.getLucene99FlatVectorsScorer());
 
@@ -134,6 +138,23 @@ public final class IvfVectorsFormat extends KnnVectorsFormat {
    * @throws IllegalArgumentException if a value is out of range
    */
   public IvfVectorsFormat(int lists, int bits) {
+    this(lists, bits, null);
+  }
+
+  /**
+   * An IVF format whose k-means runs on an executor, as {@code Lucene99HnswVectorsFormat} takes one
+   * for merging graphs. Clustering is the costliest step of writing a segment.
+   *
+   * @param lists lists per segment, in [1, {@value #MAX_LISTS}], or 0 to derive it from the
+   *     segment's size
+   * @param bits 32 (float32, no codes), 8, 7, 4 or 1
+   * @param executor runs the k-means of flushes and merges; {@code null} (the default) clusters on
+   *     the indexing thread at flush and on the merge scheduler's intra-merge executor ({@link
+   *     org.apache.lucene.index.MergeScheduler#getIntraMergeExecutor}) at merge. Segments written
+   *     are the same whatever the executor.
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public IvfVectorsFormat(int lists, int bits, Executor executor) {
     super(NAME);
     if (lists < 0 || lists > MAX_LISTS) {
       throw new IllegalArgumentException(
@@ -144,11 +165,12 @@ public final class IvfVectorsFormat extends KnnVectorsFormat {
     }
     this.lists = lists;
     this.bits = bits;
+    this.executor = executor;
   }
 
   @Override
   public KnnVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    return new IvfVectorsWriter(state, flat, lists, bits);
+    return new IvfVectorsWriter(state, flat, lists, bits, executor);
   }
 
   @Override

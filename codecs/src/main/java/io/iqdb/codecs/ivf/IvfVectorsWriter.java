@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnFieldVectorsWriter;
 import org.apache.lucene.codecs.KnnVectorsReader;
@@ -49,6 +50,7 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   private final FlatVectorsWriter flatWriter;
   private final int configuredLists;
   private final int bits;
+  private final Executor executor;
   private final List<Field> fields = new ArrayList<>();
   private IndexOutput meta;
   private IndexOutput lists;
@@ -58,13 +60,22 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
 
   private record Field(FieldInfo info, FlatFieldVectorsWriter<?> flat) {}
 
+  /**
+   * @param executor where k-means runs, or null: the indexing thread at flush, the merge
+   *     scheduler's intra-merge executor at merge
+   */
   IvfVectorsWriter(
-      SegmentWriteState state, FlatVectorsFormat flatFormat, int configuredLists, int bits)
+      SegmentWriteState state,
+      FlatVectorsFormat flatFormat,
+      int configuredLists,
+      int bits,
+      Executor executor)
       throws IOException {
     this.state = state;
     this.flatFormat = flatFormat;
     this.configuredLists = configuredLists;
     this.bits = bits;
+    this.executor = executor;
     this.flatWriter = flatFormat.fieldsWriter(state);
     boolean success = false;
     try {
@@ -105,10 +116,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   @Override
   public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
     flatWriter.flush(maxDoc, sortMap);
+    Chunks chunks = executor == null ? Chunks.SEQUENTIAL : new Chunks(executor);
     for (Field field : fields) {
       int size = field.flat.getDocsWithFieldSet().cardinality();
       if (field.info.getVectorEncoding() != VectorEncoding.FLOAT32 || size == 0) {
-        writeField(field.info, null, size, null);
+        writeField(chunks, field.info, null, size, null);
         continue;
       }
       @SuppressWarnings("unchecked")
@@ -136,13 +148,15 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
               return this; // reads only
             }
           };
-      writeField(field.info, source, size, null);
+      writeField(chunks, field.info, source, size, null);
     }
   }
 
   @Override
   public IORunnable mergeOneField(FieldInfo fieldInfo, MergeState mergeState) throws IOException {
     flatWriter.mergeOneFlatVectorField(fieldInfo, mergeState);
+    Chunks chunks =
+        new Chunks(executor != null ? executor : mergeState.intraMergeTaskExecutor);
     return () -> {
       ensureMergedFlatReaderOpen();
       KnnVectorValues values =
@@ -153,9 +167,9 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       int size = values == null ? 0 : values.size();
       if (values instanceof FloatVectorValues floats && size > 0) {
         KMeans.Vectors source = fromValues(floats);
-        writeField(fieldInfo, source, size, previous(fieldInfo, mergeState, floats));
+        writeField(chunks, fieldInfo, source, size, previous(fieldInfo, mergeState, floats));
       } else {
-        writeField(fieldInfo, null, size, null);
+        writeField(chunks, fieldInfo, null, size, null);
       }
     };
   }
@@ -240,7 +254,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     return (int) Math.max(1, Math.min(size / 8, Math.round(Math.sqrt(size))));
   }
 
-  private void writeField(FieldInfo info, KMeans.Vectors source, int size, Previous previous)
+  private void writeField(
+      Chunks chunks, FieldInfo info, KMeans.Vectors source, int size, Previous previous)
       throws IOException {
     VectorSimilarityFunction similarity = info.getVectorSimilarityFunction();
     boolean isFloat = info.getVectorEncoding() == VectorEncoding.FLOAT32;
@@ -257,11 +272,13 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       float[][] warmStart = previous == null ? null : previous.centroids;
       int iterations =
           warmStart != null && warmStart.length >= numLists ? WARM_ITERATIONS : ITERATIONS;
-      centroids = KMeans.train(prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
+      centroids =
+          KMeans.train(chunks, prepared, numLists, warmStart, iterations, 0x1dbL * 31 + size);
       int[] listOf =
           previous == null
-              ? KMeans.assign(prepared, centroids)
-              : KMeans.assign(prepared, centroids, previous.hints, previous.centroids);
+              ? ListAssigner.assign(chunks, prepared, centroids)
+              : ListAssigner.assign(
+                  chunks, prepared, centroids, previous.hints, previous.centroids);
       for (int ord = 0; ord < size; ord++) {
         listSizes[listOf[ord]]++;
       }

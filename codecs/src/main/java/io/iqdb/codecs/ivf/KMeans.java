@@ -1,11 +1,9 @@
 package io.iqdb.codecs.ivf;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Random;
-import java.util.stream.IntStream;
 import org.apache.lucene.util.VectorUtil;
 
 /**
@@ -18,9 +16,9 @@ import org.apache.lucene.util.VectorUtil;
  * (about {@code sqrt(k)} coarse clusters, then fine centroids within each in proportion to its
  * size), which costs about {@code 2 sqrt(k)} instead of {@code k} distance computations per sample
  * point and iteration. Once every point's cluster is known, a Lloyd iteration compares it only
- * with the centroids nearest to its own. Assigning all vectors to many centroids is exact but
- * skips centroids that the triangle inequality rules out. Results depend on the seed only, not on
- * the number of threads.
+ * with the centroids nearest to its own. Results depend on the seed only, not on the executor of
+ * the {@link Chunks} the work runs on. Assigning every vector to its list is {@link ListAssigner}'s
+ * job.
  */
 final class KMeans {
 
@@ -41,12 +39,6 @@ final class KMeans {
 
   private KMeans() {}
 
-  /** Work (vector count x centroids x dimensions) below which threads cost more than they save. */
-  private static final long PARALLEL_WORK = 1L << 24;
-
-  /** Vectors per parallel task. */
-  private static final int CHUNK = 1024;
-
   /** Random access to the vectors being clustered. */
   interface Vectors {
     int size();
@@ -61,6 +53,7 @@ final class KMeans {
   /**
    * Trains centroids.
    *
+   * @param chunks where the distance computations run
    * @param vectors the vectors
    * @param k the number of centroids, at most {@code vectors.size()}
    * @param warmStart initial centroids (any number, possibly none)
@@ -68,15 +61,16 @@ final class KMeans {
    * @param seed the sampling seed
    * @return k centroids
    */
-  static float[][] train(Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
+  static float[][] train(
+      Chunks chunks, Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
       throws IOException {
     Random random = new Random(seed);
     int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
     float[][] sample = sample(vectors, sampleSize, random);
     if ((warmStart == null || warmStart.length == 0) && k > HIERARCHY_MIN_K) {
-      return hierarchical(sample, k, iterations, random);
+      return hierarchical(chunks, sample, k, iterations, random);
     }
-    return flat(sample, k, warmStart, iterations, random);
+    return flat(chunks, sample, k, warmStart, iterations, random);
   }
 
   /**
@@ -84,14 +78,17 @@ final class KMeans {
    * reference the two-level training is tested against.
    */
   static float[][] trainFlat(
-      Vectors vectors, int k, float[][] warmStart, int iterations, long seed) throws IOException {
+      Chunks chunks, Vectors vectors, int k, float[][] warmStart, int iterations, long seed)
+      throws IOException {
     Random random = new Random(seed);
     int sampleSize = (int) Math.min(vectors.size(), (long) k * SAMPLE_PER_CENTROID);
-    return flat(sample(vectors, sampleSize, random), k, warmStart, iterations, random);
+    return flat(chunks, sample(vectors, sampleSize, random), k, warmStart, iterations, random);
   }
 
   private static float[][] flat(
-      float[][] sample, int k, float[][] warmStart, int iterations, Random random)
+      Chunks chunks,
+      float[][] sample,
+      int k, float[][] warmStart, int iterations, Random random)
       throws IOException {
     float[][] centroids = new float[k][];
     int c = 0;
@@ -105,7 +102,7 @@ final class KMeans {
     if (c < k) {
       seed(sample, centroids, c, random);
     }
-    lloyd(sample, centroids, null, iterations, random);
+    lloyd(chunks, sample, centroids, null, iterations, random);
     return centroids;
   }
 
@@ -146,8 +143,8 @@ final class KMeans {
    * #REFINE_ITERATIONS} global iterations let points cross part boundaries. Every Lloyd iteration
    * then compares a point with about {@code sqrt(k)} centroids instead of {@code k}.
    */
-  private static float[][] hierarchical(float[][] sample, int k, int iterations, Random random)
-      throws IOException {
+  private static float[][] hierarchical(
+      Chunks chunks, float[][] sample, int k, int iterations, Random random) throws IOException {
     int groups = (int) Math.round(Math.sqrt(k));
     float[][] coarse = new float[groups][];
     // the coarse centroids are trained on their own share of the sample, then one iteration on the
@@ -159,8 +156,8 @@ final class KMeans {
       coarseSample[i] = sample[ords[i]];
     }
     seed(coarseSample, coarse, 0, random);
-    lloyd(coarseSample, coarse, null, iterations, random);
-    int[] groupOf = lloyd(sample, coarse, null, 1, random);
+    lloyd(chunks, coarseSample, coarse, null, iterations, random);
+    int[] groupOf = lloyd(chunks, sample, coarse, null, 1, random);
     int[] groupSizes = new int[groups];
     for (int g : groupOf) {
       groupSizes[g]++;
@@ -189,7 +186,7 @@ final class KMeans {
     }
     float[][] centroids = new float[k][];
     int[] assignment = new int[sample.length];
-    forEachChunk(
+    chunks.forEach(
         groups,
         1,
         (long) sample.length * k * sample[0].length / groups,
@@ -201,14 +198,14 @@ final class KMeans {
             Random partRandom = new Random(seeds[g]);
             float[][] fine = new float[fineCounts[g]][];
             seed(parts[g], fine, 0, partRandom);
-            int[] fineOf = lloyd(parts[g], fine, null, iterations, partRandom);
+            int[] fineOf = lloyd(chunks, parts[g], fine, null, iterations, partRandom);
             System.arraycopy(fine, 0, centroids, firstFine[g], fine.length);
             for (int i = 0; i < fineOf.length; i++) {
               assignment[members[g][i]] = firstFine[g] + fineOf[i];
             }
           }
         });
-    lloyd(sample, centroids, assignment, REFINE_ITERATIONS, random);
+    lloyd(chunks, sample, centroids, assignment, REFINE_ITERATIONS, random);
     return centroids;
   }
 
@@ -268,12 +265,18 @@ final class KMeans {
    * centroids, a point is compared only with the {@link #NEIGHBORS} centroids nearest to its
    * current one: a point moves to a neighbouring cluster, hardly ever to a distant one.
    *
+   * @param chunks where the distance computations run
    * @param assignment each point's current centroid, or null to search all centroids in the first
    *     iteration
    * @return each point's centroid in the last iteration (before the last update)
    */
   static int[] lloyd(
-      float[][] sample, float[][] centroids, int[] assignment, int iterations, Random random)
+      Chunks chunks,
+      float[][] sample,
+      float[][] centroids,
+      int[] assignment,
+      int iterations,
+      Random random)
       throws IOException {
     int n = sample.length;
     int k = centroids.length;
@@ -286,11 +289,13 @@ final class KMeans {
     int[] second = new int[n];
     for (int iter = 0; iter < iterations; iter++) {
       int[][] neighbors =
-          known && k > 2 * NEIGHBORS ? nearestCentroids(centroids, centroids, NEIGHBORS) : null;
+          known && k > 2 * NEIGHBORS
+              ? ListAssigner.nearestCentroids(chunks, centroids, centroids, NEIGHBORS)
+              : null;
       int perPoint = neighbors == null ? k : NEIGHBORS;
-      forEachChunk(
+      chunks.forEach(
           n,
-          CHUNK,
+          Chunks.VECTORS,
           (long) n * perPoint * dims,
           (from, to) -> {
             for (int i = from; i < to; i++) {
@@ -380,155 +385,6 @@ final class KMeans {
     }
     nearest[i] = best;
     second[i] = next;
-  }
-
-  /**
-   * The nearest centroid of every vector.
-   *
-   * @param vectors the vectors
-   * @param centroids the centroids
-   * @return the index of each vector's nearest centroid
-   */
-  static int[] assign(Vectors vectors, float[][] centroids) throws IOException {
-    return assign(vectors, centroids, null, null);
-  }
-
-  /** Candidate centroids per hint: the new centroids nearest to each previous centroid. */
-  static final int HINT_CANDIDATES = 16;
-
-  /**
-   * The nearest centroid of every vector, searched among a few candidates when a hint says which
-   * previous centroid the vector belonged to: its nearest new centroid is almost always among the
-   * new centroids nearest to its previous one. This spares merges most distance computations.
-   *
-   * @param vectors the vectors
-   * @param centroids the centroids
-   * @param hints per vector, the index of its previous centroid, or -1 (searched exhaustively);
-   *     null for none
-   * @param previous the previous centroids the hints refer to; null if {@code hints} is null
-   * @return the index of each vector's nearest (or nearest candidate) centroid
-   */
-  static int[] assign(Vectors vectors, float[][] centroids, int[] hints, float[][] previous)
-      throws IOException {
-    int n = vectors.size();
-    int[] listOf = new int[n];
-    int[][] candidates =
-        hints == null || centroids.length <= HINT_CANDIDATES
-            ? null
-            : nearestCentroids(previous, centroids, HINT_CANDIDATES);
-    boolean unhinted = candidates == null || Arrays.stream(hints).anyMatch(h -> h < 0);
-    CentroidGroups groups =
-        unhinted && centroids.length > HIERARCHY_MIN_K ? CentroidGroups.of(centroids) : null;
-    int perVector =
-        candidates != null ? HINT_CANDIDATES : groups != null ? groups.cost() : centroids.length;
-    long work = (long) n * perVector * (centroids.length == 0 ? 0 : centroids[0].length);
-    boolean parallel = work >= PARALLEL_WORK;
-    forEachChunk(
-        n,
-        CHUNK,
-        work,
-        (from, to) -> {
-          Vectors view = parallel ? vectors.copy() : vectors;
-          for (int ord = from; ord < to; ord++) {
-            float[] v = view.vector(ord);
-            int hint = candidates == null ? -1 : hints[ord];
-            listOf[ord] =
-                hint >= 0
-                    ? nearest(v, centroids, candidates[hint])
-                    : groups != null ? groups.nearest(v, centroids) : nearest(v, centroids);
-          }
-        });
-    return listOf;
-  }
-
-  /** For each of {@code from}, the indexes of its {@code m} nearest {@code to} vectors. */
-  private static int[][] nearestCentroids(float[][] from, float[][] to, int m) throws IOException {
-    int[][] nearest = new int[from.length][m];
-    forEachChunk(
-        from.length,
-        CHUNK / 16,
-        (long) from.length * to.length * to[0].length,
-        (start, end) -> {
-          long[] keys = new long[to.length];
-          for (int i = start; i < end; i++) {
-            for (int j = 0; j < to.length; j++) {
-              float d = VectorUtil.squareDistance(from[i], to[j]);
-              // non-negative floats sort like their bits
-              keys[j] = ((long) Float.floatToIntBits(d) << 32) | j;
-            }
-            Arrays.sort(keys);
-            for (int c = 0; c < m; c++) {
-              nearest[i][c] = (int) keys[c];
-            }
-          }
-        });
-    return nearest;
-  }
-
-  private static int nearest(float[] v, float[][] centroids, int[] candidates) {
-    int best = candidates[0];
-    float bestDist = Float.POSITIVE_INFINITY;
-    for (int j : candidates) {
-      float d = VectorUtil.squareDistance(v, centroids[j]);
-      if (d < bestDist) {
-        best = j;
-        bestDist = d;
-      }
-    }
-    return best;
-  }
-
-  /** A task over a range of vectors. */
-  private interface RangeTask {
-    void run(int from, int to) throws IOException;
-  }
-
-  /**
-   * Runs a task over [0, n) in chunks of {@code chunk}, on the common fork-join pool when the work
-   * is large enough to pay for it. Clustering is the costliest step of writing a segment; the
-   * results do not depend on the number of threads.
-   */
-  private static void forEachChunk(int n, int chunk, long work, RangeTask task)
-      throws IOException {
-    if (work < PARALLEL_WORK || n <= chunk) {
-      task.run(0, n);
-      return;
-    }
-    int chunks = (n + chunk - 1) / chunk;
-    try {
-      IntStream.range(0, chunks)
-          .parallel()
-          .forEach(
-              c -> {
-                try {
-                  task.run(c * chunk, Math.min(n, (c + 1) * chunk));
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-  }
-
-  /**
-   * The nearest centroid by squared L2 distance.
-   *
-   * @param v a vector
-   * @param centroids the centroids
-   * @return the index of the nearest
-   */
-  static int nearest(float[] v, float[][] centroids) {
-    int best = 0;
-    float bestDist = Float.POSITIVE_INFINITY;
-    for (int j = 0; j < centroids.length; j++) {
-      float d = VectorUtil.squareDistance(v, centroids[j]);
-      if (d < bestDist) {
-        best = j;
-        bestDist = d;
-      }
-    }
-    return best;
   }
 
   /**

@@ -67,7 +67,7 @@ public class TestIvfMerge extends LuceneTestCase {
             "v",
             (list, ord) -> {
               seen[ord]++;
-              if (KMeans.nearest(values.vectorValue(ord), centroids) == list) {
+              if (ListAssigner.nearest(values.vectorValue(ord), centroids) == list) {
                 inNearest[0]++;
               }
             });

@@ -2,7 +2,8 @@ package io.iqdb.codecs.ivf;
 
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.tests.util.LuceneTestCase;
 import org.apache.lucene.util.VectorUtil;
@@ -55,7 +56,7 @@ public class TestKMeans extends LuceneTestCase {
     Random random = random();
     float[][] centers = {{0, 0, 0, 0}, {10, 0, 0, 0}, {0, 10, 0, 0}, {0, 0, 10, 10}};
     float[][] data = blobs(random, centers, 200);
-    float[][] centroids = KMeans.train(of(data), 4, null, 10, random.nextLong());
+    float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), 4, null, 10, random.nextLong());
     assertEquals(4, centroids.length);
     // random initialization may put two seeds in one blob; empty-cluster splitting and the size
     // cap must still leave every blob with a centroid
@@ -66,7 +67,7 @@ public class TestKMeans extends LuceneTestCase {
     Random random = random();
     float[][] centers = {{0, 0}, {5, 5}, {-5, 5}};
     float[][] data = blobs(random, centers, 100);
-    float[][] centroids = KMeans.train(of(data), 3, centers, 1, random.nextLong());
+    float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), 3, centers, 1, random.nextLong());
     assertEveryCenterFound(centers, centroids);
   }
 
@@ -85,9 +86,16 @@ public class TestKMeans extends LuceneTestCase {
       centroids[j] = data[j * 7].clone();
     }
     // 8000 * 32 * 128 is above the parallel threshold
-    int[] listOf = KMeans.assign(of(data), centroids);
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    int[] listOf;
+    try {
+      listOf = ListAssigner.assign(new Chunks(pool), of(data), centroids);
+    } finally {
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+    }
     for (int i = 0; i < data.length; i++) {
-      assertEquals(KMeans.nearest(data[i], centroids), listOf[i]);
+      assertEquals(ListAssigner.nearest(data[i], centroids), listOf[i]);
     }
   }
 
@@ -139,7 +147,7 @@ public class TestKMeans extends LuceneTestCase {
   private static int[] exactAssignment(float[][] data, float[][] centroids) {
     int[] listOf = new int[data.length];
     for (int i = 0; i < data.length; i++) {
-      listOf[i] = KMeans.nearest(data[i], centroids);
+      listOf[i] = ListAssigner.nearest(data[i], centroids);
     }
     return listOf;
   }
@@ -156,7 +164,7 @@ public class TestKMeans extends LuceneTestCase {
     Random random = random();
     int k = KMeans.HIERARCHY_MIN_K + 1 + random.nextInt(100);
     float[][] data = unevenBlobs(random, 12, k * 40, 16);
-    float[][] centroids = KMeans.train(of(data), k, null, IvfVectorsWriter.ITERATIONS, 42);
+    float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 42);
     assertEquals(k, centroids.length);
     for (int i = 0; i < k; i++) {
       assertNotNull("centroid " + i, centroids[i]);
@@ -173,9 +181,9 @@ public class TestKMeans extends LuceneTestCase {
     Random random = random();
     int k = 64;
     float[][] data = unevenBlobs(random, 12, 8000, 16);
-    float[][] centroids = KMeans.train(of(data), k, null, IvfVectorsWriter.ITERATIONS, 7);
+    float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 7);
     int[] sizes = new int[k];
-    for (int list : KMeans.assign(of(data), centroids)) {
+    for (int list : ListAssigner.assign(Chunks.SEQUENTIAL, of(data), centroids)) {
       sizes[list]++;
     }
     double mean = data.length / (double) k;
@@ -202,8 +210,8 @@ public class TestKMeans extends LuceneTestCase {
     Random random = random();
     int k = 64;
     float[][] data = evenBlobs(random, 40, 6000, 16);
-    float[][] twoLevel = KMeans.train(of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
-    float[][] flat = KMeans.trainFlat(of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
+    float[][] twoLevel = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
+    float[][] flat = KMeans.trainFlat(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
     double sseTwoLevel = sse(data, twoLevel, exactAssignment(data, twoLevel));
     double sseFlat = sse(data, flat, exactAssignment(data, flat));
     assertTrue(
@@ -215,22 +223,15 @@ public class TestKMeans extends LuceneTestCase {
     // large enough for the parallel paths: 8192 * 256 * 128 / 16 parts reaches PARALLEL_WORK
     float[][] data = unevenBlobs(random, 20, 8192, 128);
     long seed = random.nextLong();
-    // parallel streams started from a fork-join pool's task run in that pool
     float[][][] centroids = new float[2][][];
     int[][] lists = new int[2][];
     int[] threads = {1, 4};
     for (int t = 0; t < 2; t++) {
-      ForkJoinPool pool = new ForkJoinPool(threads[t]);
+      ExecutorService pool = Executors.newFixedThreadPool(threads[t]);
       try {
-        int run = t;
-        pool.submit(
-                () -> {
-                  centroids[run] =
-                      KMeans.train(of(data), 256, null, IvfVectorsWriter.ITERATIONS, seed);
-                  lists[run] = KMeans.assign(of(data), centroids[run]);
-                  return null;
-                })
-            .get();
+        Chunks chunks = new Chunks(pool);
+        centroids[t] = KMeans.train(chunks, of(data), 256, null, IvfVectorsWriter.ITERATIONS, seed);
+        lists[t] = ListAssigner.assign(chunks, of(data), centroids[t]);
       } finally {
         pool.shutdown();
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
@@ -245,11 +246,11 @@ public class TestKMeans extends LuceneTestCase {
     // separated blobs of uneven sizes: a group of centroids from distant blobs has a center far
     // from all of them, which a search of the nearest groups alone would get wrong
     float[][] data = unevenBlobs(random, 30, 10_000, 32);
-    float[][] centroids = KMeans.train(of(data), 100, null, IvfVectorsWriter.ITERATIONS, 11);
-    int[] listOf = KMeans.assign(of(data), centroids);
+    float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), 100, null, IvfVectorsWriter.ITERATIONS, 11);
+    int[] listOf = ListAssigner.assign(Chunks.SEQUENTIAL, of(data), centroids);
     for (int i = 0; i < data.length; i++) {
       float found = VectorUtil.squareDistance(data[i], centroids[listOf[i]]);
-      int exact = KMeans.nearest(data[i], centroids);
+      int exact = ListAssigner.nearest(data[i], centroids);
       float nearest = VectorUtil.squareDistance(data[i], centroids[exact]);
       assertEquals("vector " + i, nearest, found, 0f);
     }
@@ -269,7 +270,7 @@ public class TestKMeans extends LuceneTestCase {
           v[d] = random.nextInt(distinct);
         }
       }
-      float[][] centroids = KMeans.train(of(data), k, null, 1 + random.nextInt(8), iter);
+      float[][] centroids = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, 1 + random.nextInt(8), iter);
       assertEquals(k, centroids.length);
       for (float[] centroid : centroids) {
         assertNotNull(centroid);
@@ -277,9 +278,9 @@ public class TestKMeans extends LuceneTestCase {
           assertTrue("centroid component " + x, Float.isFinite(x));
         }
       }
-      int[] listOf = KMeans.assign(of(data), centroids);
+      int[] listOf = ListAssigner.assign(Chunks.SEQUENTIAL, of(data), centroids);
       for (int i = 0; i < n; i++) {
-        int exact = KMeans.nearest(data[i], centroids);
+        int exact = ListAssigner.nearest(data[i], centroids);
         assertEquals(
             VectorUtil.squareDistance(data[i], centroids[exact]),
             VectorUtil.squareDistance(data[i], centroids[listOf[i]]),

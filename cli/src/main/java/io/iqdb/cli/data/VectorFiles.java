@@ -1,4 +1,4 @@
-package io.iqdb.bench.data;
+package io.iqdb.cli.data;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
@@ -16,7 +16,9 @@ import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Readers and writers for the vector file formats used by ANN benchmarks.
+ * Readers and writers for the vector file formats of ANN benchmarks, shared by {@code iqdb import}
+ * and the benchmarks module. The {@code forEach} readers stream a file vector by vector; the
+ * {@code read} methods hold a whole file in memory.
  *
  * <h2>{@code .fvecs} and {@code .ivecs} (the TEXMEX / ann-benchmarks formats)</h2>
  *
@@ -45,6 +47,51 @@ public final class VectorFiles {
 
   private VectorFiles() {}
 
+  /** Receives the vectors of a file one at a time. */
+  @FunctionalInterface
+  public interface VectorVisitor {
+    /**
+     * Receives the next vector.
+     *
+     * @param vector a new array, owned by the visitor
+     * @return true to go on, false to stop reading
+     * @throws IOException to stop reading with an error
+     */
+    boolean visit(float[] vector) throws IOException;
+  }
+
+  /**
+   * Streams the vectors of an {@code .fvecs} file.
+   *
+   * @param file the file to read
+   * @param visitor receives each vector until it returns false
+   * @throws IOException if the file cannot be read or is malformed (the message names the file)
+   */
+  public static void forEachFvecs(Path file, VectorVisitor visitor) throws IOException {
+    readRecords(file, (buffer, dim) -> {
+      float[] v = new float[dim];
+      buffer.asFloatBuffer().get(v);
+      return visitor.visit(v);
+    });
+  }
+
+  /**
+   * Streams the records of an {@code .ivecs} file, each converted to floats.
+   *
+   * @param file the file to read
+   * @param visitor receives each record until it returns false
+   * @throws IOException if the file cannot be read or is malformed (the message names the file)
+   */
+  public static void forEachIvecsAsFloats(Path file, VectorVisitor visitor) throws IOException {
+    readRecords(file, (buffer, dim) -> {
+      float[] v = new float[dim];
+      for (int i = 0; i < dim; i++) {
+        v[i] = buffer.getInt(4 * i);
+      }
+      return visitor.visit(v);
+    });
+  }
+
   /**
    * Reads all vectors of an {@code .fvecs} file.
    *
@@ -54,11 +101,7 @@ public final class VectorFiles {
    */
   public static float[][] readFvecs(Path file) throws IOException {
     List<float[]> out = new ArrayList<>();
-    readRecords(file, (buffer, dim) -> {
-      float[] v = new float[dim];
-      buffer.asFloatBuffer().get(v);
-      out.add(v);
-    });
+    forEachFvecs(file, out::add);
     return out.toArray(new float[0][]);
   }
 
@@ -74,7 +117,7 @@ public final class VectorFiles {
     readRecords(file, (buffer, dim) -> {
       int[] v = new int[dim];
       buffer.asIntBuffer().get(v);
-      out.add(v);
+      return out.add(v);
     });
     return out.toArray(new int[0][]);
   }
@@ -116,12 +159,21 @@ public final class VectorFiles {
    * @throws IOException if the file cannot be read, has the wrong magic number or is truncated
    */
   public static float[][] readIdxImages(Path file) throws IOException {
-    try (DataInputStream in = new DataInputStream(openMaybeGzip(file))) {
-      int magic = in.readInt();
-      if (magic != IDX3_MAGIC) {
-        throw new IOException(String.format(
-            "not an idx3 image file (magic 0x%08x, expected 0x%08x): %s", magic, IDX3_MAGIC, file));
-      }
+    List<float[]> out = new ArrayList<>();
+    forEachIdxImage(file, out::add);
+    return out.toArray(new float[0][]);
+  }
+
+  /**
+   * Streams an idx3 image file (raw or gzip-compressed), as {@link #readIdxImages} reads it.
+   *
+   * @param file the idx3 file
+   * @param visitor receives each image until it returns false
+   * @return the image count the header declares
+   * @throws IOException if the file cannot be read, has the wrong magic number or is truncated
+   */
+  public static int forEachIdxImage(Path file, VectorVisitor visitor) throws IOException {
+    try (DataInputStream in = openIdx(file, IDX3_MAGIC, "idx3 image")) {
       int count = in.readInt();
       int rows = in.readInt();
       int cols = in.readInt();
@@ -131,16 +183,17 @@ public final class VectorFiles {
       }
       int dim = rows * cols;
       byte[] pixels = new byte[dim];
-      float[][] out = new float[count][];
       for (int i = 0; i < count; i++) {
         readFully(in, pixels, file, i);
         float[] v = new float[dim];
         for (int j = 0; j < dim; j++) {
           v[j] = pixels[j] & 0xFF;
         }
-        out[i] = v;
+        if (visitor.visit(v) == false) {
+          break;
+        }
       }
-      return out;
+      return count;
     }
   }
 
@@ -152,12 +205,7 @@ public final class VectorFiles {
    * @throws IOException if the file cannot be read, has the wrong magic number or is truncated
    */
   public static int[] readIdxLabels(Path file) throws IOException {
-    try (DataInputStream in = new DataInputStream(openMaybeGzip(file))) {
-      int magic = in.readInt();
-      if (magic != IDX1_MAGIC) {
-        throw new IOException(String.format(
-            "not an idx1 label file (magic 0x%08x, expected 0x%08x): %s", magic, IDX1_MAGIC, file));
-      }
+    try (DataInputStream in = openIdx(file, IDX1_MAGIC, "idx1 label")) {
       int count = in.readInt();
       if (count < 0) {
         throw new IOException("bad idx1 header count=" + count + ": " + file);
@@ -180,6 +228,25 @@ public final class VectorFiles {
     }
   }
 
+  /** Opens an idx file positioned after its magic number, which must be {@code magic}. */
+  private static DataInputStream openIdx(Path file, int magic, String kind) throws IOException {
+    DataInputStream in = new DataInputStream(openMaybeGzip(file));
+    boolean ok = false;
+    try {
+      int found = in.readInt();
+      if (found != magic) {
+        throw new IOException(String.format(
+            "not an %s file (magic 0x%08x, expected 0x%08x): %s", kind, found, magic, file));
+      }
+      ok = true;
+      return in;
+    } finally {
+      if (!ok) {
+        in.close();
+      }
+    }
+  }
+
   private static InputStream openMaybeGzip(Path file) throws IOException {
     BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES);
     in.mark(2);
@@ -194,8 +261,11 @@ public final class VectorFiles {
 
   @FunctionalInterface
   private interface RecordSink {
-    /** Receives one record's payload: {@code buffer} holds exactly {@code dim * 4} bytes. */
-    void accept(ByteBuffer buffer, int dim);
+    /**
+     * Receives one record's payload: {@code buffer} holds exactly {@code dim * 4} bytes. Returns
+     * false to stop reading.
+     */
+    boolean accept(ByteBuffer buffer, int dim) throws IOException;
   }
 
   @FunctionalInterface
@@ -246,7 +316,9 @@ public final class VectorFiles {
                 + " but the first record has " + dim + ": " + file);
           }
           ByteBuffer payload = chunk.slice(at + 4, 4 * dim).order(ByteOrder.LITTLE_ENDIAN);
-          sink.accept(payload, dim);
+          if (sink.accept(payload, dim) == false) {
+            return;
+          }
         }
         pos += n * recordBytes;
         done += n;

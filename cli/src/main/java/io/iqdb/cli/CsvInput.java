@@ -4,54 +4,82 @@ import io.iqdb.Payload;
 import io.iqdb.PayloadException;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 
 /**
- * CSV (or TSV) input and output.
+ * CSV (or TSV) input of {@code iqdb import}, parsed by Apache Commons CSV.
  *
  * <p>Cells follow RFC 4180: a cell may be quoted with {@code "}, a quote inside a quoted cell is
- * doubled, and a quoted cell may hold the separator (not a line break). The first row is a header
+ * doubled, and a quoted cell may hold the separator and line breaks. The first row is a header
  * when its first cell is {@code id} or any later cell is not a number. Then:
  *
  * <ul>
  *   <li>With a header: the column named {@code id} (optional) holds the ids; of the other columns,
  *       those named {@code v0, v1, ...} form the vector or, if there are none, the first as many
  *       columns as the collection has dimensions (when the collection does not exist yet: the
- *       columns up to the first one that is not a number in the first data row); every remaining column is a
- *       payload field named by its header. Payload cells are typed: an integer becomes a long, a
- *       decimal number a double, {@code true}/{@code false} a boolean, anything else a string; an
- *       empty cell leaves the field out.
+ *       columns up to the first one that is not a number in the first data row); every remaining
+ *       column is a payload field named by its header. Payload cells are typed: an integer becomes
+ *       a long, a decimal number a double, {@code true}/{@code false} a boolean, anything else a
+ *       string; an empty cell leaves the field out.
  *   <li>Without a header: every cell is a vector component, except that the first cell is the id
  *       when the first row's first cell is not a number.
  * </ul>
+ *
+ * <p>A record is named by the line it starts on.
  */
-final class Csv {
+final class CsvInput {
 
-  private Csv() {}
+  private CsvInput() {}
 
-  static List<InputRecord> read(Path file, char sep, long idStart, Integer dimension) throws IOException {
-    List<InputRecord> out = new ArrayList<>();
-    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+  /** The format: RFC 4180 with the given separator, blank lines skipped. */
+  static CSVFormat format(char sep) {
+    return CSVFormat.RFC4180.builder().setDelimiter(sep).setIgnoreEmptyLines(true).get();
+  }
+
+  /**
+   * Streams a file's records to a sink, which may stop early.
+   *
+   * @param file the file
+   * @param sep the separator
+   * @param idStart the id of the first record, for files without an id column
+   * @param dimension the collection's dimension, if known
+   * @param sink receives each record
+   */
+  static void read(Path file, char sep, long idStart, Integer dimension, RecordReaders.Sink sink)
+      throws IOException {
+    try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+        CSVParser parser = CSVParser.parse(skipBom(r), format(sep))) {
       Layout layout = null;
-      String line;
-      int lineNo = 0;
-      while ((line = r.readLine()) != null) {
-        lineNo++;
-        if (lineNo == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1);
-        }
-        if (line.isBlank()) {
-          continue;
-        }
-        List<String> cells;
+      long count = 0;
+      long start = 1;
+      Iterator<CSVRecord> it = parser.iterator();
+      while (true) {
+        CSVRecord record;
         try {
-          cells = split(line, sep);
-        } catch (IllegalArgumentException e) {
-          throw CliException.badInput(file + ": line " + lineNo + ": " + e.getMessage());
+          if (!it.hasNext()) {
+            return;
+          }
+          record = it.next();
+        } catch (UncheckedIOException e) {
+          // Commons CSV's message names the line where it gave up, e.g. an unterminated quote
+          throw CliException.badInput(file + ": line " + start + ": " + e.getCause().getMessage());
+        }
+        long line = start;
+        start = parser.getCurrentLineNumber() + 1;
+        List<String> cells = record.toList();
+        if (cells.size() == 1 && cells.get(0).isBlank()) {
+          continue;
         }
         if (layout == null) {
           if (isHeader(cells)) {
@@ -62,14 +90,28 @@ final class Csv {
         } else if (layout.pending) {
           layout = Layout.fromHeader(layout.header, cells, dimension);
         }
+        InputRecord in;
         try {
-          out.add(layout.record(cells, idStart + out.size(), lineNo));
+          in = layout.record(cells, idStart + count, line);
         } catch (RecordReaders.BadField e) {
-          throw CliException.badInput(file + ": line " + lineNo + ": " + e.getMessage());
+          throw CliException.badInput(file + ": line " + line + ": " + e.getMessage());
+        }
+        count++;
+        if (!sink.accept(in)) {
+          return;
         }
       }
     }
-    return out;
+  }
+
+  /** The reader without a leading byte order mark. */
+  private static Reader skipBom(Reader r) throws IOException {
+    PushbackReader in = new PushbackReader(r, 1);
+    int first = in.read();
+    if (first >= 0 && first != '\uFEFF') {
+      in.unread(first);
+    }
+    return in;
   }
 
   private static boolean isHeader(List<String> cells) {
@@ -77,71 +119,18 @@ final class Csv {
       return true;
     }
     for (int i = 1; i < cells.size(); i++) {
-      if (!isNumber(cells.get(i))) {
+      if (!Vectors.isNumber(cells.get(i))) {
         return true;
       }
     }
     return false;
   }
 
-  /**
-   * Whether a cell is a decimal number: optional sign, digits with an optional fraction, optional
-   * exponent; surrounding whitespace allowed. Hand-written because it runs once per cell, and
-   * {@code Double.parseDouble} alone would also take "NaN", "Infinity" and "1f".
-   */
-  static boolean isNumber(String s) {
-    int i = 0;
-    int n = s.length();
-    while (i < n && Character.isWhitespace(s.charAt(i))) {
-      i++;
-    }
-    while (n > i && Character.isWhitespace(s.charAt(n - 1))) {
-      n--;
-    }
-    if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-      i++;
-    }
-    int digits = 0;
-    while (i < n && isDigit(s.charAt(i))) {
-      i++;
-      digits++;
-    }
-    if (i < n && s.charAt(i) == '.') {
-      i++;
-      while (i < n && isDigit(s.charAt(i))) {
-        i++;
-        digits++;
-      }
-    }
-    if (digits == 0) {
-      return false;
-    }
-    if (i < n && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-      i++;
-      if (i < n && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
-        i++;
-      }
-      int exp = 0;
-      while (i < n && isDigit(s.charAt(i))) {
-        i++;
-        exp++;
-      }
-      if (exp == 0) {
-        return false;
-      }
-    }
-    return i == n;
-  }
-
-  private static boolean isDigit(char c) {
-    return c >= '0' && c <= '9';
-  }
-
   /** Which column is what; a header layout is finished by the first data row. */
   private record Layout(List<String> header, boolean pending, int idColumn, int[] vectorColumns, int[] payloadColumns) {
 
     static Layout headerless(List<String> firstRow) {
-      boolean hasId = !isNumber(firstRow.get(0));
+      boolean hasId = !Vectors.isNumber(firstRow.get(0));
       int from = hasId ? 1 : 0;
       int[] vector = new int[firstRow.size() - from];
       for (int i = 0; i < vector.length; i++) {
@@ -171,7 +160,7 @@ final class Csv {
           if (i == id) {
             continue;
           }
-          if (dimension != null ? vector.size() == dimension : !isNumber(firstRow.get(i))) {
+          if (dimension != null ? vector.size() == dimension : !Vectors.isNumber(firstRow.get(i))) {
             break;
           }
           vector.add(i);
@@ -188,7 +177,7 @@ final class Csv {
           payload.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    InputRecord record(List<String> cells, long defaultId, int lineNo) throws RecordReaders.BadField {
+    InputRecord record(List<String> cells, long defaultId, long lineNo) throws RecordReaders.BadField {
       int expected = header != null ? header.size() : vectorColumns.length + (idColumn >= 0 ? 1 : 0);
       if (cells.size() != expected) {
         throw new RecordReaders.BadField("expected " + expected + " cells, found " + cells.size());
@@ -197,7 +186,7 @@ final class Csv {
       float[] v = new float[vectorColumns.length];
       for (int i = 0; i < v.length; i++) {
         String cell = cells.get(vectorColumns[i]);
-        if (!isNumber(cell)) {
+        if (!Vectors.isNumber(cell)) {
           String column = header == null ? "column " + (vectorColumns[i] + 1) : "column '" + header.get(vectorColumns[i]).strip() + "'";
           throw new RecordReaders.BadField(column + " is not a number: '" + cell + "'");
         }
@@ -224,61 +213,12 @@ final class Csv {
     if (t.matches("[-+]?[0-9]{1,18}")) {
       return Long.parseLong(t);
     }
-    if (isNumber(t)) {
+    if (Vectors.isNumber(t)) {
       return Double.parseDouble(t);
     }
     if (t.equals("true") || t.equals("false")) {
       return Boolean.parseBoolean(t);
     }
     return cell;
-  }
-
-  /** Splits one line into cells; throws IllegalArgumentException for an unterminated quote. */
-  static List<String> split(String line, char sep) {
-    List<String> cells = new ArrayList<>();
-    StringBuilder cell = new StringBuilder();
-    int i = 0;
-    while (true) {
-      if (i < line.length() && line.charAt(i) == '"') {
-        i++;
-        while (true) {
-          if (i >= line.length()) {
-            throw new IllegalArgumentException("unterminated quoted cell " + (cells.size() + 1));
-          }
-          char c = line.charAt(i++);
-          if (c == '"') {
-            if (i < line.length() && line.charAt(i) == '"') {
-              cell.append('"');
-              i++;
-            } else {
-              break;
-            }
-          } else {
-            cell.append(c);
-          }
-        }
-        if (i < line.length() && line.charAt(i) != sep) {
-          throw new IllegalArgumentException("unexpected text after the closing quote of cell " + (cells.size() + 1));
-        }
-      } else {
-        while (i < line.length() && line.charAt(i) != sep) {
-          cell.append(line.charAt(i++));
-        }
-      }
-      cells.add(cell.toString());
-      cell.setLength(0);
-      if (i >= line.length()) {
-        return cells;
-      }
-      i++; // the separator
-    }
-  }
-
-  /** A cell for output: quoted when it holds the separator, a quote, or surrounding spaces. */
-  static String cell(String s, char sep) {
-    if (s.indexOf(sep) >= 0 || s.indexOf('"') >= 0 || !s.equals(s.strip()) || s.indexOf('\n') >= 0) {
-      return '"' + s.replace("\"", "\"\"").replace("\n", " ") + '"';
-    }
-    return s;
   }
 }

@@ -1,4 +1,4 @@
-package io.iqdb.bench.data;
+package io.iqdb.cli.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class VectorFilesTest {
+
+  /** Where Debian's {@code dataset-fashion-mnist} package installs the idx files. */
+  private static final Path FASHION_MNIST_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
   @TempDir Path dir;
 
@@ -145,11 +148,11 @@ class VectorFilesTest {
   @Test
   void fashionMnistWhenInstalled() throws IOException {
     org.junit.jupiter.api.Assumptions.assumeTrue(
-        Files.isDirectory(Datasets.FASHION_MNIST_DIR), "dataset-fashion-mnist not installed");
-    int[] labels = VectorFiles.readIdxLabels(Datasets.FASHION_MNIST_DIR.resolve("t10k-labels-idx1-ubyte.gz"));
+        Files.isDirectory(FASHION_MNIST_DIR), "dataset-fashion-mnist not installed");
+    int[] labels = VectorFiles.readIdxLabels(FASHION_MNIST_DIR.resolve("t10k-labels-idx1-ubyte.gz"));
     assertEquals(10_000, labels.length);
     assertTrue(Arrays.stream(labels).allMatch(l -> l >= 0 && l < 10));
-    float[][] queries = VectorFiles.readIdxImages(Datasets.FASHION_MNIST_DIR.resolve("t10k-images-idx3-ubyte.gz"));
+    float[][] queries = VectorFiles.readIdxImages(FASHION_MNIST_DIR.resolve("t10k-images-idx3-ubyte.gz"));
     assertEquals(10_000, queries.length);
     assertEquals(784, queries[0].length);
   }
