@@ -178,6 +178,7 @@ public final class Iqdb implements AutoCloseable {
     private double ramBufferMb = 64;
     private boolean verifyOnOpen = true;
     private CommitPolicy commitPolicy = CommitPolicy.defaults();
+    private java.util.concurrent.Executor searchExecutor;
 
     private Builder() {}
 
@@ -279,6 +280,22 @@ public final class Iqdb implements AutoCloseable {
     }
 
     /**
+     * The executor that runs the searches of a {@code searchBatch} in parallel (the calling thread
+     * takes part too). Default: a pool the database owns, one thread per core, stopped at close.
+     * The database never shuts down an executor passed here.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
+    public Builder searchExecutor(java.util.concurrent.Executor executor) {
+      if (executor == null) {
+        throw new InvalidArgumentException("executor must not be null");
+      }
+      this.searchExecutor = executor;
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -291,7 +308,9 @@ public final class Iqdb implements AutoCloseable {
         throw new InvalidArgumentException("Iqdb.builder() needs path(directory) or inMemory()");
       }
       return new Iqdb(Database.open(
-          new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen).withCommitPolicy(commitPolicy)));
+          new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen)
+              .withCommitPolicy(commitPolicy)
+              .withSearchExecutor(searchExecutor)));
     }
   }
 }

@@ -121,6 +121,7 @@ class ApiArgumentsTest {
         Map.entry(IndexSpec.class, IndexSpec.flat()),
         Map.entry(Durability.class, Durability.sync()),
         Map.entry(CommitPolicy.class, CommitPolicy.defaults()),
+        Map.entry(java.util.concurrent.Executor.class, (java.util.concurrent.Executor) Runnable::run),
         Map.entry(java.time.Instant.class, java.time.Instant.EPOCH),
         Map.entry(Durability.Mode.class, Durability.Mode.SYNC),
         Map.entry(CollectionConfig.class, CollectionConfig.builder(2, Metric.L2).build()),

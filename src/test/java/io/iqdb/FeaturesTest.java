@@ -122,6 +122,32 @@ class FeaturesTest {
   }
 
   @Test
+  void batchSearchesRunOnTheExecutorTheUserGives() {
+    java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try (Iqdb db = Iqdb.builder().inMemory().searchExecutor(r -> {
+          tasks.incrementAndGet();
+          pool.execute(r);
+        }).open()) {
+      VectorCollection v = db.createCollection("v", CollectionConfig.builder(2, Metric.L2).build());
+      for (int i = 0; i < 20; i++) {
+        v.upsert("r" + i, new float[] {i, 0});
+      }
+      List<float[]> queries = new java.util.ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        queries.add(new float[] {i, 0});
+      }
+      List<List<Hit>> batch = v.searchBatch(queries, 1);
+      for (int i = 0; i < 20; i++) {
+        assertEquals("r" + i, batch.get(i).get(0).id());
+      }
+      assertTrue(tasks.get() > 0, "no search ran on the given executor");
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void scanCountStatsAndReplace() {
     try (Stream<VectorRecord> all = c.scan()) {
       assertEquals(100, all.count());

@@ -23,7 +23,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.index.IndexWriter;
@@ -31,6 +30,7 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.search.TermInSetQuery;
 import org.apache.lucene.util.BytesRef;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.util.IOUtils;
 
@@ -92,6 +92,9 @@ final class CollectionImpl implements VectorCollection {
   private final ReentrantLock commitMutex = new ReentrantLock();
 
   private final CommitPolicy policy;
+
+  /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
+  private final TaskExecutor searchTasks;
   private volatile long lastCommitMillis = System.currentTimeMillis();
   private volatile long logBytesAtCommit;
   private final AtomicLong commits = new AtomicLong();
@@ -99,8 +102,9 @@ final class CollectionImpl implements VectorCollection {
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
       IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
-      CommitPolicy policy) {
+      CommitPolicy policy, java.util.concurrent.Executor searchExecutor) {
     this.committedSeq = committedSeq;
+    this.searchTasks = new TaskExecutor(searchExecutor);
     this.policy = policy;
     this.logBytesAtCommit = log.sizeInBytes();
     this.name = name;
@@ -545,15 +549,13 @@ final class CollectionImpl implements VectorCollection {
         throw new InvalidArgumentException("a search request of the batch is null");
       }
     }
-    return read("batch search of", s -> IntStream.range(0, requests.size()).parallel()
-        .mapToObj(i -> {
-          try {
-            return executor.search(s, requests.get(i));
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        })
-        .toList());
+    return read("batch search of", s -> {
+      List<java.util.concurrent.Callable<List<Hit>>> tasks = new ArrayList<>(requests.size());
+      for (SearchRequest r : requests) {
+        tasks.add(() -> executor.search(s, r));
+      }
+      return searchTasks.invokeAll(tasks);
+    });
   }
 
   private interface Read<T> {

@@ -60,6 +60,12 @@ public final class Database {
   /** How often the background committer looks at each collection's commit policy. */
   static final long COMMITTER_TICK_MILLIS = 100;
 
+  /** Runs the searches of batches: the user's executor, or {@link #ownSearchPool}. */
+  private final java.util.concurrent.Executor searchExecutor;
+
+  /** The pool the database owns when the user passed no search executor, else {@code null}. */
+  private final java.util.concurrent.ForkJoinPool ownSearchPool;
+
   /** Runs background commits (see {@link CommitPolicy}); {@code null} in memory. */
   private final java.util.concurrent.ScheduledExecutorService committer;
 
@@ -69,6 +75,13 @@ public final class Database {
     this.lockDir = lockDir;
     this.lock = lock;
     this.catalogDir = catalogDir;
+    if (options.searchExecutor() != null) {
+      searchExecutor = options.searchExecutor();
+      ownSearchPool = null;
+    } else {
+      ownSearchPool = new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
+      searchExecutor = ownSearchPool;
+    }
     if (dir == null) {
       committer = null;
     } else {
@@ -249,7 +262,7 @@ public final class Database {
       log = openLog(store, durability, committedSeq, writer, schema, name, config, policy);
       searchers = new SearcherManager(writer, null);
       CollectionImpl c = new CollectionImpl(
-          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy);
+          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor);
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }
@@ -567,8 +580,11 @@ public final class Database {
     }
   }
 
-  /** Stops the background committer and waits for a commit it is running. */
+  /** Stops the background committer, waiting for a commit it is running, and the search pool. */
   private void stopCommitter() {
+    if (ownSearchPool != null) {
+      ownSearchPool.shutdown();
+    }
     if (committer != null) {
       committer.shutdown(); // no interrupt: a commit interrupted in its I/O would be a tragic failure
       try {

@@ -16,12 +16,14 @@ import org.apache.lucene.store.Directory;
  * @param ramBufferMb the indexing buffer per collection in MiB
  * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
  * @param commitPolicy the default commit policy of collections
+ * @param searchExecutor runs the searches of a batch ({@code null}: a pool the database owns)
  * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
  * @param directoryWrapper wraps each Lucene directory, the catalog's included ({@code null}: none)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    CommitPolicy commitPolicy, WalFileSystem walFileSystem, UnaryOperator<Directory> directoryWrapper) {
+    CommitPolicy commitPolicy, java.util.concurrent.Executor searchExecutor, WalFileSystem walFileSystem,
+    UnaryOperator<Directory> directoryWrapper) {
 
   /**
    * Options with the default commit policy and without test hooks.
@@ -34,7 +36,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions(
       Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
-    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null);
+    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null, null);
   }
 
   /**
@@ -45,7 +47,8 @@ public record DatabaseOptions(
    * @return new options
    */
   public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
-    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, fs, wrapper);
+    return new DatabaseOptions(
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, fs, wrapper);
   }
 
   /**
@@ -55,7 +58,18 @@ public record DatabaseOptions(
    * @return new options
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
-    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, walFileSystem,
-        directoryWrapper);
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
+        walFileSystem, directoryWrapper);
+  }
+
+  /**
+   * These options with an executor for batch searches.
+   *
+   * @param executor the executor, or {@code null} for a pool the database owns
+   * @return new options
+   */
+  public DatabaseOptions withSearchExecutor(java.util.concurrent.Executor executor) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
+        walFileSystem, directoryWrapper);
   }
 }
