@@ -4,6 +4,7 @@ import io.iqdb.CollectionStats;
 import io.iqdb.CorruptedException;
 import io.iqdb.FormatVersionException;
 import io.iqdb.Iqdb;
+import io.iqdb.StorageException;
 import io.iqdb.LockedException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -57,8 +58,15 @@ final class CheckCommand extends DbCommand {
       List<String> names = name == null ? iqdb.listCollections() : List.of(collection(iqdb, name).name());
       Map<String, String> problems = iqdb.check();
       for (String n : names) {
-        CollectionStats s = iqdb.collection(n).stats();
         String report = problems.get(n);
+        CollectionStats s;
+        try {
+          s = iqdb.collection(n).stats();
+        } catch (StorageException e) {
+          // The database opened without this collection (it could not be opened): a problem.
+          results.add(new Result(n, false, 0, 0, 0, summary(report), report));
+          continue;
+        }
         results.add(new Result(n, report == null, s.segments(), s.count(), s.indexBytes(),
             report == null ? null : summary(report), report));
       }

@@ -191,11 +191,16 @@ final class DemoCommand extends BaseCommand {
     return Filter.eq("label", data.queryLabels()[query]);
   }
 
+  /** The demo's request for query {@code q}, with its label as filter if {@code filtered}. */
+  private SearchRequest request(DemoData data, int q, boolean filtered) {
+    SearchRequest r = SearchRequest.of(data.queries()[q], k).includePayload(false);
+    return filtered ? r.filter(labelFilter(data, q)) : r;
+  }
+
   private List<List<Hit>> exact(VectorCollection c, DemoData data, boolean filtered) {
     List<List<Hit>> out = new ArrayList<>();
     for (int q = 0; q < data.queries().length; q++) {
-      out.add(c.search(SearchRequest.of(data.queries()[q], k).exact(true).includePayload(false)
-          .filter(filtered ? labelFilter(data, q) : null)));
+      out.add(c.search(request(data, q, filtered).exact(true)));
     }
     return out;
   }
@@ -204,12 +209,12 @@ final class DemoCommand extends BaseCommand {
     int n = data.queries().length;
     // Warm-up so that the timings are of compiled code, not of the JIT.
     for (int q = 0; q < Math.min(n, 50); q++) {
-      c.search(SearchRequest.of(data.queries()[q], k).includePayload(false).filter(filtered ? labelFilter(data, q) : null));
+      c.search(request(data, q, filtered));
     }
     double[] ms = new double[n];
     double recall = 0;
     for (int q = 0; q < n; q++) {
-      SearchRequest r = SearchRequest.of(data.queries()[q], k).includePayload(false).filter(filtered ? labelFilter(data, q) : null);
+      SearchRequest r = request(data, q, filtered);
       long start = System.nanoTime();
       List<Hit> hits = c.search(r);
       ms[q] = (System.nanoTime() - start) / 1e6;

@@ -71,7 +71,9 @@ public final class ExitCode {
       case LockedException x -> LOCKED;
       case CorruptedException x -> CORRUPT;
       case FormatVersionException x -> CORRUPT;
-      case StorageException x -> IO_ERROR;
+      // A collection the database could not open because it is corrupt: its calls throw
+      // StorageException with the CorruptedException as cause.
+      case StorageException x -> x.getCause() instanceof CorruptedException ? CORRUPT : IO_ERROR;
       case ClosedException x -> IO_ERROR;
     };
   }

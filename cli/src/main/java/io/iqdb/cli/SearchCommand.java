@@ -82,8 +82,11 @@ final class SearchCommand extends CollectionCommand {
     try (Iqdb iqdb = openExisting()) {
       VectorCollection c = collection(iqdb, name);
       float[] query = query(c);
-      SearchRequest request = SearchRequest.of(query, k).filter(f).exact(exact).ef(ef).probes(probes)
+      SearchRequest request = SearchRequest.of(query, k).exact(exact).ef(ef).probes(probes)
           .oversample(oversample).includeVectors(withVectors);
+      if (f != null) {
+        request = request.filter(f);
+      }
       long start = System.nanoTime();
       List<Hit> hits = c.search(request);
       double ms = (System.nanoTime() - start) / 1e6;
