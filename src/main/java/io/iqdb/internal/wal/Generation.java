@@ -10,9 +10,9 @@ import org.apache.lucene.util.IOUtils;
 
 /**
  * One generation file of an open {@link WriteAheadLog}. {@code written}, {@code lastSeq} and the
- * pending bytes change under the log's append lock; {@code synced}, {@code flushed}, {@code
- * allocated} and the file's contents under its sync leadership (in SYNC mode; in the other modes
- * records are written under the append lock).
+ * pending bytes change under the append lock of its {@link GenerationSet}; {@code synced}, {@code
+ * flushed}, {@code allocated} and the file's contents under the sync leadership of its {@link
+ * GroupCommit} (in SYNC mode; in the other modes records are written under the append lock).
  *
  * <p>In SYNC mode the threads that append records do not write them: the records wait in memory
  * ({@link #buffer}), and the sync leader writes all of them with one write just before its fsync

@@ -361,7 +361,7 @@ public class TestWalRecovery extends LuceneTestCase {
       fs.restart();
     }
     Path file = WalTestUtil.generationFiles(dir).get(0);
-    assertTrue(Files.size(file) >= end + WriteAheadLog.PREALLOCATE_BYTES / 2);
+    assertTrue(Files.size(file) >= end + GenerationSet.PREALLOCATE_BYTES / 2);
     WalTestUtil.Collector replay = new WalTestUtil.Collector();
     long seq = 0;
     try (WriteAheadLog reopened =
