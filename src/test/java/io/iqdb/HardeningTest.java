@@ -343,6 +343,56 @@ class HardeningTest {
   }
 
   @Test
+  void vectorsBeyondFloatArithmeticAreRefused() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      VectorCollection l2 = db.createCollection("l2", cfg(2));
+      InvalidVectorException e =
+          assertThrows(InvalidVectorException.class, () -> l2.upsert("big", new float[] {1e25f, 1e25f}));
+      assertTrue(e.getMessage().contains("too large"), e.getMessage());
+      l2.upsert("fine", new float[] {1e18f, 1e18f});
+      assertThrows(InvalidVectorException.class, () -> l2.search(new float[] {-3.5e23f, 0}, 1));
+      VectorCollection cos = db.createCollection("cos", CollectionConfig.builder(2, Metric.COSINE).build());
+      e = assertThrows(InvalidVectorException.class, () -> cos.upsert("tiny", new float[] {1e-25f, 0}));
+      assertTrue(e.getMessage().contains("too small"), e.getMessage());
+      assertThrows(InvalidVectorException.class, () -> cos.search(new float[] {1.4e-45f, 0}, 1));
+      assertEquals(0, cos.count());
+    }
+  }
+
+  @Test
+  void anEmptyListGivesItsFieldNoTypeBeforeOrAfterReopen() {
+    Path dir = tmp.resolve("db");
+    try (Iqdb db = Iqdb.open(dir)) {
+      VectorCollection c = db.createCollection("c", cfg(2));
+      c.upsert("a", new float[] {1, 1}, Payload.of("tags", List.of()));
+      assertThrows(InvalidFilterException.class, () -> c.search(new float[] {1, 1}, 1, Filter.in("tags", "x")));
+    }
+    try (Iqdb db = Iqdb.open(dir)) {
+      VectorCollection c = db.collection("c");
+      assertThrows(InvalidFilterException.class, () -> c.search(new float[] {1, 1}, 1, Filter.in("tags", "x")));
+      c.upsert("b", new float[] {1, 1}, Payload.of("tags", "now a keyword"));
+      assertEquals(1, c.search(new float[] {1, 1}, 5, Filter.eq("tags", "now a keyword")).size());
+    }
+  }
+
+  @Test
+  void doubleBoundsBeyondTheLongRangeDoNotSaturate() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      VectorCollection c = db.createCollection("c", cfg(2));
+      c.upsert("max", new float[] {1, 1}, Payload.of("f", Long.MAX_VALUE));
+      c.upsert("min", new float[] {1, 1}, Payload.of("f", Long.MIN_VALUE));
+      c.upsert("zero", new float[] {1, 1}, Payload.of("f", 0L));
+      float[] q = {1, 1};
+      assertEquals(0, c.search(q, 5, Filter.range("f", 9.223372036854776E18, null)).size());
+      assertEquals(0, c.search(q, 5, Filter.range("f", null, -9.3e18)).size());
+      assertEquals(0, c.search(q, 5, Filter.range("f", Double.POSITIVE_INFINITY, null)).size());
+      assertEquals(3, c.search(q, 5, Filter.range("f", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)).size());
+      assertEquals(2, c.search(q, 5, Filter.range("f", -9.223372036854776E18, 0.5)).size());
+      assertEquals(1, c.search(q, 5, Filter.range("f", Long.MAX_VALUE, null)).size());
+    }
+  }
+
+  @Test
   void oldCatalogsStillOpenAndAreReplaced() throws IOException {
     Path dir = tmp.resolve("db");
     Files.createDirectories(dir);

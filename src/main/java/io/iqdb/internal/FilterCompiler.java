@@ -136,13 +136,29 @@ final class FilterCompiler {
       case LONG -> {
         long lo = Long.MIN_VALUE;
         long hi = Long.MAX_VALUE;
+        // A double bound is rounded inward; one beyond the long range must not saturate onto
+        // Long.MIN_VALUE or Long.MAX_VALUE (2^63 itself is above Long.MAX_VALUE).
         if (min != null) {
-          double d = min.doubleValue();
-          lo = isIntegral(min) ? min.longValue() : (long) Math.ceil(d);
+          if (isIntegral(min)) {
+            lo = min.longValue();
+          } else {
+            double c = Math.ceil(min.doubleValue());
+            if (c >= TWO_POW_63) {
+              return new MatchNoDocsQuery("range above every long");
+            }
+            lo = c <= -TWO_POW_63 ? Long.MIN_VALUE : (long) c;
+          }
         }
         if (max != null) {
-          double d = max.doubleValue();
-          hi = isIntegral(max) ? max.longValue() : (long) Math.floor(d);
+          if (isIntegral(max)) {
+            hi = max.longValue();
+          } else {
+            double f = Math.floor(max.doubleValue());
+            if (f < -TWO_POW_63) {
+              return new MatchNoDocsQuery("range below every long");
+            }
+            hi = f >= TWO_POW_63 ? Long.MAX_VALUE : (long) f;
+          }
         }
         return LongPoint.newRangeQuery(r.field(), lo, hi);
       }
@@ -157,6 +173,8 @@ final class FilterCompiler {
                   + kind.code);
     }
   }
+
+  private static final double TWO_POW_63 = 0x1p63;
 
   private static boolean isIntegral(Number n) {
     return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte;

@@ -99,6 +99,9 @@ public final class Schema {
    */
   public void check(String id, Payload payload) {
     for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
+      if (isEmptyList(e.getValue())) {
+        continue;
+      }
       FieldKind known = kinds.get(e.getKey());
       FieldKind kind = FieldKind.of(e.getValue());
       if (known != null && known != kind) {
@@ -118,6 +121,9 @@ public final class Schema {
     for (Map.Entry<String, Payload> r : records) {
       check(r.getKey(), r.getValue());
       for (Map.Entry<String, Object> e : r.getValue().asMap().entrySet()) {
+        if (isEmptyList(e.getValue())) {
+          continue;
+        }
         FieldKind kind = FieldKind.of(e.getValue());
         FieldKind earlier = batch.putIfAbsent(e.getKey(), kind);
         if (earlier != null && earlier != kind) {
@@ -135,8 +141,8 @@ public final class Schema {
    */
   public boolean extendedBy(List<Payload> payloads) {
     for (Payload p : payloads) {
-      for (String field : p.names()) {
-        if (!kinds.containsKey(field)) {
+      for (Map.Entry<String, Object> e : p.asMap().entrySet()) {
+        if (!isEmptyList(e.getValue()) && !kinds.containsKey(e.getKey())) {
           return true;
         }
       }
@@ -153,12 +159,23 @@ public final class Schema {
    */
   public void register(String id, Payload payload) {
     for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
+      if (isEmptyList(e.getValue())) {
+        continue;
+      }
       FieldKind kind = FieldKind.of(e.getValue());
       FieldKind known = kinds.putIfAbsent(e.getKey(), kind);
       if (known != null && known != kind) {
         throw conflict(id, e.getKey(), known, kind, e.getValue());
       }
     }
+  }
+
+  /**
+   * An empty list puts nothing in the index (no term), so it cannot give its field a type that
+   * would survive a reopen: it gives none.
+   */
+  private static boolean isEmptyList(Object value) {
+    return value instanceof List<?> l && l.isEmpty();
   }
 
   private static PayloadException conflict(

@@ -13,6 +13,9 @@ final class Validation {
   /** Tolerance on the norm of a vector under {@link Metric#DOT}. */
   static final double UNIT_TOLERANCE = 1e-3;
 
+  /** The largest squared norm: a quarter of the largest float, so any squared distance fits. */
+  static final double MAX_SQUARED_NORM = Float.MAX_VALUE / 4.0;
+
   private Validation() {}
 
   static String checkId(String id) {
@@ -61,6 +64,19 @@ final class Validation {
     }
     if (config.metric() == Metric.COSINE && norm2 == 0) {
       throw new InvalidVectorException(what + ": a zero vector has no direction under COSINE");
+    }
+    // Lucene scores in float: a vector must keep its squared norm (and so every dot product and
+    // squared distance with another such vector) within float range, and a COSINE vector must be
+    // normalizable in float.
+    if (norm2 > MAX_SQUARED_NORM) {
+      throw new InvalidVectorException(
+          what + ": vector is too large for float arithmetic: its squared norm " + norm2 + " exceeds "
+              + MAX_SQUARED_NORM + " (about 9.2e18 in length)");
+    }
+    if (config.metric() == Metric.COSINE && norm2 < Float.MIN_NORMAL) {
+      throw new InvalidVectorException(
+          what + ": vector is too small to normalize in float under COSINE: its squared norm " + norm2
+              + " is below " + Float.MIN_NORMAL);
     }
     if (config.metric() == Metric.DOT && Math.abs(Math.sqrt(norm2) - 1) > UNIT_TOLERANCE) {
       throw new InvalidVectorException(
