@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * The lines of one Debian {@code copyright} file as corpus texts. In a machine-readable file
  * (DEP-5, first field {@code Format:}) each line takes the licence named by the {@code License:}
- * field of its paragraph; a free-form file has no detectable licence.
+ * field of its paragraph, and {@code Files:} fields are left out: they are lists of paths, not text
+ * (Boost's file alone has 36,000 such lines). A free-form file has no detectable licence.
  */
 final class CopyrightParser {
 
@@ -23,6 +24,9 @@ final class CopyrightParser {
 
   /** A plausible year: copyright lines say 1985-2024, licence texts say "version 2". */
   private static final Pattern YEAR = Pattern.compile("(?<![0-9])(19[6-9][0-9]|20[0-4][0-9])(?![0-9])");
+
+  /** A field's first line in a DEP-5 paragraph: a name at column 0 and a colon. */
+  private static final Pattern FIELD = Pattern.compile("^[A-Za-z][A-Za-z0-9-]*:.*$");
 
   private static final Pattern LICENSE_FIELD = Pattern.compile("^License:[ \t]*(\\S.*)?$", Pattern.CASE_INSENSITIVE);
 
@@ -41,9 +45,13 @@ final class CopyrightParser {
         end++;
       }
       String licence = dep5 ? licence(lines, start, end) : null;
+      boolean inFilesField = false;
       for (int i = start; i < end; i++) {
+        if (dep5 && FIELD.matcher(lines[i]).matches()) {
+          inFilesField = lines[i].regionMatches(true, 0, "Files:", 0, 6);
+        }
         String text = lines[i].strip();
-        if (text.length() < MIN_CHARS) {
+        if (inFilesField || text.length() < MIN_CHARS) {
           continue;
         }
         Payload.Builder meta = Payload.builder()

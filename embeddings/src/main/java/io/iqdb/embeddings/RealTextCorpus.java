@@ -12,8 +12,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +25,11 @@ import java.util.concurrent.TimeUnit;
  * of {@code /usr/share/doc/*}{@code /copyright} (licence text, full of exact duplicates: the GPL's
  * paragraphs appear in hundreds of packages) and the one-line summaries of the installed manual pages
  * ({@code apropos -l .}, from man-db). Either source may be missing; the corpus is built from what
- * there is and {@link #sources()} says what was found.
+ * there is and {@link #sources()} says what was found. A copyright line is a line of at least
+ * {@value CopyrightParser#MIN_CHARS} characters outside a DEP-5 {@code Files:} field (those are
+ * paths); byte-identical copyright files, which the binary packages of one source share, are read
+ * once. Exact duplicates that remain (the same licence paragraph in many packages, two pages with
+ * one summary) are kept unless {@link Builder#maxCopies(int)} bounds them.
  *
  * <p>Each text carries metadata taken from its source, for filtered queries:
  *
@@ -210,6 +218,7 @@ public final class RealTextCorpus {
     private Path aproposOutput;
     private int size = 3000;
     private long seed = 42;
+    private int maxCopies = Integer.MAX_VALUE;
 
     private Builder() {}
 
@@ -279,6 +288,23 @@ public final class RealTextCorpus {
     }
 
     /**
+     * At most this many rows with the same text: 1 makes a corpus without exact duplicates (for
+     * comparing an index on data with and without them); a text's further copies are skipped and
+     * the selection goes on to the next text.
+     *
+     * @param maxCopies at least 1 (default unlimited: the corpus keeps the duplicates its sources have)
+     * @return this builder
+     * @throws InvalidArgumentException if {@code maxCopies < 1}
+     */
+    public Builder maxCopies(int maxCopies) {
+      if (maxCopies < 1) {
+        throw new InvalidArgumentException("maxCopies must be >= 1; maxCopies=" + maxCopies);
+      }
+      this.maxCopies = maxCopies;
+      return this;
+    }
+
+    /**
      * The seed of the selection.
      *
      * @param seed the seed (default 42)
@@ -305,18 +331,26 @@ public final class RealTextCorpus {
       Collections.shuffle(copyright, new Random(seed));
       Collections.shuffle(manpages, new Random(seed + 1));
       List<Text> selected = new ArrayList<>(Math.min(size, copyright.size() + manpages.size()));
+      Map<String, Integer> copies = new HashMap<>();
       int c = 0;
       int m = 0;
+      int fromCopyright = 0;
+      int fromManpages = 0;
       while (selected.size() < size && (c < copyright.size() || m < manpages.size())) {
-        if (m < manpages.size() && (m <= c || c >= copyright.size())) {
-          selected.add(manpages.get(m++));
-        } else {
-          selected.add(copyright.get(c++));
+        boolean page = m < manpages.size() && (m <= c || c >= copyright.size());
+        Text t = page ? manpages.get(m++) : copyright.get(c++);
+        if (copies.merge(t.text(), 1, Integer::sum) <= maxCopies) {
+          selected.add(t);
+          if (page) {
+            fromManpages++;
+          } else {
+            fromCopyright++;
+          }
         }
       }
-      sources.add(new Source("copyright files", copyrightDetail == null, copyright.size(), c,
+      sources.add(new Source("copyright files", copyrightDetail == null, copyright.size(), fromCopyright,
           copyrightDetail == null ? docDir.toString() : copyrightDetail));
-      sources.add(new Source("manual page summaries", manDetail == null, manpages.size(), m,
+      sources.add(new Source("manual page summaries", manDetail == null, manpages.size(), fromManpages,
           manDetail == null ? (aproposOutput != null ? aproposOutput.toString() : String.join(" ", aproposCommand)) : manDetail));
       if (selected.isEmpty()) {
         throw new InvalidArgumentException("no real text found: copyright files: "
@@ -341,13 +375,20 @@ public final class RealTextCorpus {
       }
       // Directory order is the file system's; sort so that the selection is reproducible.
       packages.sort(Comparator.comparing(p -> p.getFileName().toString()));
+      // Binary packages built from one source ship byte-identical copyright files (17 libboost-*
+      // packages share one of 2 MB): one document installed under many names, read once, under the
+      // first package name. Duplicates across different files (the GPL's paragraphs) stay.
+      Set<String> seenFiles = new HashSet<>();
       for (Path dir : packages) {
         Path file = dir.resolve("copyright");
         if (!Files.isRegularFile(file)) {
           continue;
         }
         try {
-          out.addAll(CopyrightParser.parse(dir.getFileName().toString(), Files.readAllBytes(file)));
+          byte[] content = Files.readAllBytes(file);
+          if (seenFiles.add(VectorCache.key(content))) {
+            out.addAll(CopyrightParser.parse(dir.getFileName().toString(), content));
+          }
         } catch (IOException e) {
           continue; // an unreadable file leaves out one package, not the corpus
         }

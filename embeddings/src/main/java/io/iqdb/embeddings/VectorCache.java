@@ -181,9 +181,14 @@ final class VectorCache {
   }
 
   static String key(String text) {
+    return key(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The hex SHA-256 of {@code bytes}. */
+  static String key(byte[] bytes) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(sha.digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of().formatHex(sha.digest(bytes));
     } catch (NoSuchAlgorithmException e) {
       throw new AssertionError("every JDK has SHA-256", e);
     }

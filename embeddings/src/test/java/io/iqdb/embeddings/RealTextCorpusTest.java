@@ -65,9 +65,14 @@ class RealTextCorpusTest {
     assertEquals("GPL-3+", t.get("copyright:gzip:9").metadata().getString("licence"));
     // bzip2's two Files paragraphs name different licences.
     assertEquals("BSD-variant", t.get("copyright:bzip2:4").metadata().getString("licence"));
-    assertEquals("GPL-2+", t.get("copyright:bzip2:8").metadata().getString("licence"));
-    assertEquals(2007L, t.get("copyright:bzip2:8").metadata().getLong("year"));
-    assertEquals("GPL-2+", t.get("copyright:bzip2:12").metadata().getString("licence"));
+    assertEquals("GPL-2+", t.get("copyright:bzip2:9").metadata().getString("licence"));
+    assertEquals(2007L, t.get("copyright:bzip2:9").metadata().getLong("year"));
+    assertEquals("GPL-2+", t.get("copyright:bzip2:13").metadata().getString("licence"));
+    // A Files field lists paths, not text, continuation lines included.
+    assertFalse(t.containsKey("copyright:bzip2:7"));
+    assertFalse(t.containsKey("copyright:bzip2:8"), "the Files field's continuation line is a path");
+    // gzip-win32 ships a byte-identical copy of gzip's file: one document, read once.
+    assertTrue(t.keySet().stream().noneMatch(id -> id.startsWith("copyright:gzip-win32:")), t.keySet().toString());
     // The Format header paragraph has no License field; "version 3" is not a year.
     assertFalse(t.get("copyright:gzip:1").metadata().get("licence").isPresent());
     assertFalse(t.get("copyright:gzip:13").metadata().get("year").isPresent());
@@ -97,6 +102,17 @@ class RealTextCorpusTest {
     // "compress or expand files" (gzip, gunzip: 2).
     assertEquals(new DuplicateCounts(20, 15, 9), d);
     assertEquals(5, d.redundantCopies());
+  }
+
+  @Test
+  void maxCopiesBoundsExactDuplicates() {
+    RealTextCorpus dedup = fixtureCorpus().size(1000).maxCopies(1).build();
+    assertEquals(new DuplicateCounts(15, 15, 0), dedup.textDuplicates());
+    assertEquals(4, dedup.sources().get(1).selected(), "gzip and gunzip share a summary");
+    assertEquals(11, dedup.sources().get(0).selected());
+    RealTextCorpus two = fixtureCorpus().size(1000).maxCopies(2).build();
+    assertEquals(19, two.texts().size(), "only the third 'This program is free software' line goes");
+    assertThrows(InvalidArgumentException.class, () -> RealTextCorpus.builder().maxCopies(0));
   }
 
   @Test
