@@ -25,6 +25,12 @@ final class ManpageParser {
   /** {@code /usr/share/man/man1/gzip.1.gz}: the untranslated pages only. */
   private static final Pattern MAN_PATH = Pattern.compile("^/usr/share/man/man[^/]+/([^/]+)\\.([^./]+)$");
 
+  /**
+   * What man-db prints for a page without a NAME line: its placeholder, not text (16,000 of the
+   * Google Cloud CLI's pages on one machine here), so it is left out.
+   */
+  static final String NO_SUMMARY = "(unknown subject)";
+
   private ManpageParser() {}
 
   static List<RealTextCorpus.Text> parse(List<String> lines, Map<String, String> packages) {
@@ -38,7 +44,7 @@ final class ManpageParser {
       String name = m.group(1).strip();
       String section = m.group(2).strip();
       String summary = m.group(3).strip();
-      if (summary.isBlank()) {
+      if (summary.isBlank() || summary.equals(NO_SUMMARY)) {
         continue;
       }
       String page = name + "(" + section + ")";

@@ -41,7 +41,8 @@ class RealTextCorpusTest {
   @Test
   void readsEveryCandidateLineFromBothSources() {
     RealTextCorpus corpus = fixtureCorpus().size(1000).build();
-    // gzip 6 + bzip2 6 + oldpkg 3 lines of >= 20 characters; 5 of the 6 apropos lines are pages.
+    // gzip 6 + bzip2 6 + oldpkg 3 lines of >= 20 characters; 5 of the 7 apropos lines are pages with
+    // a summary (not man-db's "(unknown subject)").
     assertEquals(20, corpus.texts().size());
     RealTextCorpus.Source copyright = corpus.sources().get(0);
     RealTextCorpus.Source man = corpus.sources().get(1);
