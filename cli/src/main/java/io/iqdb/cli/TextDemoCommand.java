@@ -207,7 +207,11 @@ final class TextDemoCommand extends BaseCommand {
   private void builtInQueries(VectorCollection c, TextEmbedder embedder, List<RealTextCorpus.Text> texts) {
     search(c, embedder, "how do I compress files", null, null);
     search(c, embedder, "copy files to another computer over the network", null, null);
-    search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = 8 (system administration commands)");
+    // A filter on a field no record has is an error in iQDB (a typo should not silently match
+    // nothing), and a corpus from one source lacks the other's fields: filter on fields present only.
+    if (has(texts, RealTextCorpus.SECTION)) {
+      search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = 8 (system administration commands)");
+    }
     search(c, embedder, "the software comes without any warranty",
         Filter.eq(RealTextCorpus.KIND, RealTextCorpus.KIND_COPYRIGHT), "kind = copyright");
     String licence = mostCommon(texts, RealTextCorpus.LICENCE);
@@ -215,7 +219,13 @@ final class TextDemoCommand extends BaseCommand {
       search(c, embedder, "permission to use, copy and modify", Filter.eq(RealTextCorpus.LICENCE, licence),
           "licence = '" + licence + "' (the corpus's most common licence)");
     }
-    search(c, embedder, "copyright held by a company", Filter.range(RealTextCorpus.YEAR, 2020, 2029), "year between 2020 and 2029");
+    if (has(texts, RealTextCorpus.YEAR)) {
+      search(c, embedder, "copyright held by a company", Filter.range(RealTextCorpus.YEAR, 2020, 2029), "year between 2020 and 2029");
+    }
+  }
+
+  private static boolean has(List<RealTextCorpus.Text> texts, String field) {
+    return texts.stream().anyMatch(t -> t.metadata().get(field).isPresent());
   }
 
   /**
