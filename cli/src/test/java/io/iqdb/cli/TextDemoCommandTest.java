@@ -3,11 +3,13 @@ package io.iqdb.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.iqdb.Hit;
 import io.iqdb.Iqdb;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
@@ -67,6 +69,19 @@ class TextDemoCommandTest {
     for (String row : rows) {
       assertTrue(row.contains(" manpage "), "a filtered hit that is not a manual page: " + row);
     }
+  }
+
+  @Test
+  void runsOnManualPagesAloneWhenThereAreNoCopyrightFiles() {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/apropos")), "man-db is not installed: no manual page summaries");
+    CliRun r = run("demo", "text", "--size", "20", "--temp", "--cache", tmp.resolve("cache").toString(),
+        "--doc-dir", tmp.resolve("no-such-dir").toString());
+    assertEquals(ExitCode.OK, r.exitCode(), r::toString);
+    assertTrue(r.out().contains("copyright files:       none: "), r::toString);
+    // Without copyright lines there is no year field to filter on: that query is left out, not an error.
+    assertFalse(r.out().contains("where year between"), r::toString);
+    assertTrue(r.out().contains("where kind = copyright"), r::toString);
+    assertTrue(r.out().contains("no hits: no text matches the filter"), r::toString);
   }
 
   @Test
