@@ -1,6 +1,7 @@
 package io.iqdb.cli;
 
 import io.iqdb.CollectionConfig;
+import io.iqdb.Durability;
 import io.iqdb.Filter;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
@@ -187,7 +188,10 @@ final class TextDemoCommand extends BaseCommand {
     long start = System.nanoTime();
     iqdb.dropCollection(COLLECTION);
     VectorCollection c = iqdb.createCollection(COLLECTION,
-        CollectionConfig.builder(TextEmbedder.DIMENSION, Metric.COSINE).index(IndexSpec.hnsw()).build());
+        // No write-ahead log: the collection is rebuilt from the corpus on every run and flushed
+        // (committed) once at the end, which is all the durability a demo needs.
+        CollectionConfig.builder(TextEmbedder.DIMENSION, Metric.COSINE).index(IndexSpec.hnsw())
+            .durability(Durability.none()).build());
     List<VectorRecord> records = new ArrayList<>(e.texts().size());
     for (int i = 0; i < e.texts().size(); i++) {
       RealTextCorpus.Text t = e.texts().get(i);
@@ -199,7 +203,7 @@ final class TextDemoCommand extends BaseCommand {
       c.upsertAll(records.subList(from, Math.min(records.size(), from + 1000)));
     }
     c.flush();
-    out().printf(Locale.ROOT, "database: %s%s, collection %s (HNSW, cosine): %,d records loaded in %.1f s%n",
+    out().printf(Locale.ROOT, "database: %s%s, collection %s (HNSW, cosine): %,d records loaded and indexed in %.1f s%n",
         dir.toAbsolutePath(), temp ? " (temporary)" : "", COLLECTION, c.count(), seconds(start));
     return c;
   }
