@@ -47,7 +47,7 @@ import picocli.CommandLine.Parameters;
           + " (--cache), so only the first run pays for the embedding: about a minute for the default"
           + " 3,000 texts on two busy cores.",
       "Payload fields for --filter: kind ('copyright' or 'manpage'), package, licence, year (number),"
-          + " name, section (e.g. '1', '8')."
+          + " name, section (text, e.g. '1', '8', '3ssl')."
     })
 final class TextDemoCommand extends BaseCommand {
 
@@ -62,13 +62,13 @@ final class TextDemoCommand extends BaseCommand {
   @Option(names = "--temp", description = "Use a temporary database, deleted at the end, instead of --db.")
   boolean temp;
 
-  @Option(names = "--size", paramLabel = "N", description = "Texts in the corpus (default 3000; about 60000 is all the distinct-enough text a Debian base system has).")
+  @Option(names = "--size", paramLabel = "N", description = "Texts in the corpus (default 3000; at most what the machine has, some 50,000 on a Debian system with a few hundred packages).")
   int size = 3000;
 
   @Option(names = "-k", paramLabel = "K", description = "Hits per query (default 5).")
   int k = 5;
 
-  @Option(names = "--filter", paramLabel = "EXPR", description = "A payload filter for QUERY, e.g. \"kind = manpage and section = 8\".")
+  @Option(names = "--filter", paramLabel = "EXPR", description = "A payload filter for QUERY, e.g. \"kind = manpage and section = '8'\" (section is text: quote it).")
   String filter;
 
   @Option(names = "--cache", paramLabel = "DIR", description = "Where embedded vectors are cached (default: embeddings/target/corpus-cache in the iQDB checkout).")
@@ -214,7 +214,7 @@ final class TextDemoCommand extends BaseCommand {
     // A filter on a field no record has is an error in iQDB (a typo should not silently match
     // nothing), and a corpus from one source lacks the other's fields: filter on fields present only.
     if (has(texts, RealTextCorpus.SECTION)) {
-      search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = 8 (system administration commands)");
+      search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = '8' (system administration commands)");
     }
     search(c, embedder, "the software comes without any warranty",
         Filter.eq(RealTextCorpus.KIND, RealTextCorpus.KIND_COPYRIGHT), "kind = copyright");
