@@ -3,6 +3,7 @@ package io.iqdb.embeddings;
 import dev.langchain4j.data.embedding.Embedding;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2.AllMiniLmL6V2EmbeddingModel;
+import io.iqdb.ClosedException;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.StorageException;
 import java.util.ArrayList;
@@ -52,13 +53,20 @@ public final class TextEmbedder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.model = new AllMiniLmL6V2EmbeddingModel(executor);
+    try {
+      // The first instance in a JVM loads the ONNX model and the native runtime here.
+      this.model = new AllMiniLmL6V2EmbeddingModel(executor);
+    } catch (RuntimeException | LinkageError e) {
+      executor.shutdownNow();
+      throw failure(e);
+    }
   }
 
   /**
    * all-MiniLM-L6-v2 on as many threads as the machine has cores.
    *
    * @return the embedder; close it to stop its threads
+   * @throws StorageException if the model or ONNX Runtime's native library cannot be loaded
    */
   public static TextEmbedder allMiniLmL6V2() {
     return allMiniLmL6V2(Runtime.getRuntime().availableProcessors());
@@ -70,6 +78,7 @@ public final class TextEmbedder implements AutoCloseable {
    * @param threads threads that run the model, at least 1
    * @return the embedder; close it to stop its threads
    * @throws InvalidArgumentException if {@code threads < 1}
+   * @throws StorageException if the model or ONNX Runtime's native library cannot be loaded
    */
   public static TextEmbedder allMiniLmL6V2(int threads) {
     if (threads < 1) {
@@ -102,7 +111,8 @@ public final class TextEmbedder implements AutoCloseable {
    * @param text the text, not blank
    * @return a unit-length vector of {@link #DIMENSION} floats
    * @throws InvalidArgumentException if the text is null or blank
-   * @throws StorageException if the model fails to run (or to load, on first use)
+   * @throws StorageException if the model fails to run
+   * @throws ClosedException if this embedder is closed
    */
   public float[] embed(String text) {
     checkText(text, 0);
@@ -121,6 +131,7 @@ public final class TextEmbedder implements AutoCloseable {
    * @return one vector per text, in the order of {@code texts}
    * @throws InvalidArgumentException if a text is null or blank (named by its index)
    * @throws StorageException if the model fails to run
+   * @throws ClosedException if this embedder is closed
    */
   public List<float[]> embedAll(List<String> texts) {
     return embedAll(texts, done -> {});
@@ -136,6 +147,7 @@ public final class TextEmbedder implements AutoCloseable {
    * @throws InvalidArgumentException if a text is null or blank (named by its index); nothing is
    *     embedded then
    * @throws StorageException if the model fails to run
+   * @throws ClosedException if this embedder is closed
    */
   public List<float[]> embedAll(List<String> texts, IntConsumer progress) {
     if (texts == null) {
@@ -172,8 +184,7 @@ public final class TextEmbedder implements AutoCloseable {
 
   private void ensureOpen() {
     if (closed) {
-      // Not an IqdbException subtype of its own: using a closed embedder is a programming error.
-      throw new IllegalStateException("this TextEmbedder is closed");
+      throw new ClosedException("this TextEmbedder (" + MODEL_NAME + ") is closed");
     }
   }
 

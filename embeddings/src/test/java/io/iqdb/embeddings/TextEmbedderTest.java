@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.iqdb.ClosedException;
 import io.iqdb.InvalidArgumentException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -77,6 +78,16 @@ class TextEmbedderTest {
       assertTrue(cosine(alone, all.get(i)) > 0.9999, "text " + i + " embedded differently in a batch");
     }
     assertTrue(!Arrays.equals(all.get(0), all.get(1)));
+  }
+
+  @Test
+  void aClosedEmbedderSaysSo() {
+    TextEmbedder other = TextEmbedder.allMiniLmL6V2(1);
+    assertEquals(TextEmbedder.DIMENSION, other.embed("loaded once per JVM").length);
+    other.close();
+    other.close();
+    assertThrows(ClosedException.class, () -> other.embed("x"));
+    assertThrows(ClosedException.class, () -> other.embedAll(List.of("x")));
   }
 
   @Test
