@@ -32,7 +32,7 @@ class TextDemoCommandTest {
   void buildsTheCollectionAndRunsBuiltInAndUserQueries() {
     Path db = tmp.resolve("demo.iqdb");
     Path cache = tmp.resolve("cache");
-    CliRun first = run("demo", "text", "--size", "50", "--db", db.toString(), "--cache", cache.toString(), "--no-progress");
+    CliRun first = run("demo", "text", "--size", "50", "--db", db.toString(), "--cache", cache.toString(), "--progress");
     assertEquals(ExitCode.OK, first.exitCode(), first::toString);
     assertTrue(first.out().contains("corpus: 50 texts"), first::toString);
     assertTrue(first.out().contains("semantic: \"how do I compress files\""), first::toString);
@@ -41,6 +41,8 @@ class TextDemoCommandTest {
     assertTrue(first.out().contains("hybrid (BM25 + vector): not in this build yet"), first::toString);
     assertTrue(first.out().contains(" 0 from the cache"), first::toString);
     assertFalse(first.err().contains("SLF4J"), first::toString);
+    // --progress draws the bar on stderr even though the test's stderr is not a terminal.
+    assertTrue(first.err().contains("embedding [") && first.err().contains("100%"), first::toString);
 
     try (Iqdb iqdb = Iqdb.open(db)) {
       VectorCollection c = iqdb.collection(TextDemoCommand.COLLECTION);
