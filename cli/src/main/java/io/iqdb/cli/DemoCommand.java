@@ -33,12 +33,14 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
+    subcommands = TextDemoCommand.class,
     description = {
       "Build flat, IVF and HNSW collections of Fashion-MNIST (or of generated data when the"
           + " dataset-fashion-mnist package is not installed), search them with and without a payload"
           + " filter, and print hits, recall@k against exact search, and latencies.",
       "The demo's collections (demo_flat, demo_ivf, demo_hnsw) are dropped and rebuilt on each run;"
-          + " other collections in DB are left alone. Takes about a minute with the default 20,000 vectors."
+          + " other collections in DB are left alone. Takes about a minute with the default 20,000 vectors.",
+      "'iqdb demo text' is semantic search on real text instead (see 'iqdb demo text --help')."
     })
 final class DemoCommand extends BaseCommand {
 
