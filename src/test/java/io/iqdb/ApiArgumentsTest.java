@@ -43,7 +43,9 @@ class ApiArgumentsTest {
       "Filter#range#min", "Filter#range#max", "Filter$Range#<init>#min", "Filter$Range#<init>#max",
       "CollectionConfig#<init>#durability", "CollectionConfig$Builder#durability#durability",
       "VectorCollection#upsert#payload", "VectorRecord#<init>#payload", "VectorRecord#of#payload",
-      "Hit#<init>#vector");
+      "Hit#<init>#vector",
+      // text: null means "no text"
+      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text");
 
   @TempDir Path tmp;
   private Iqdb db;

@@ -107,15 +107,16 @@ final class SearchExecutor {
    * {@link QueryBuilder}: one SHOULD clause per token, a repeated token counting once per occurrence).
    */
   static ScoreDoc[] textDocs(IndexSearcher searcher, String text, int k, Query filter) throws IOException {
-    Query terms = new QueryBuilder(Schema.ANALYZER).createBooleanQuery(Schema.TEXT, text);
-    if (terms == null) {
-      return new ScoreDoc[0]; // no token: nothing can match
-    }
-    Query query =
-        filter == null
-            ? terms
-            : new BooleanQuery.Builder().add(terms, Occur.MUST).add(filter, Occur.FILTER).build();
     try {
+      // Building the query counts its clauses too (BooleanQuery.Builder refuses too many).
+      Query terms = new QueryBuilder(Schema.ANALYZER).createBooleanQuery(Schema.TEXT, text);
+      if (terms == null) {
+        return new ScoreDoc[0]; // no token: nothing can match
+      }
+      Query query =
+          filter == null
+              ? terms
+              : new BooleanQuery.Builder().add(terms, Occur.MUST).add(filter, Occur.FILTER).build();
       return searcher.search(query, k).scoreDocs;
     } catch (IndexSearcher.TooManyClauses e) {
       throw new InvalidArgumentException(
