@@ -377,11 +377,11 @@ final class CollectionImpl implements VectorCollection {
 
   /**
    * Applies a batch to the index, all or nothing; {@code payloads} and {@code texts} are the decoded
-   * payloads and texts (null for none) of its upserts, in order. One upsert is Lucene's atomic {@code updateDocument}; several are one
-   * {@code updateDocuments} block, which Lucene indexes whole or not at all (a document it refuses
-   * drops the block, and the block's delete of the older versions applies only once the block is
-   * in); deletes are one {@code deleteDocuments} call. The API never mixes upserts and deletes in
-   * one batch.
+   * payloads and texts (null for none) of its upserts, in order. One upsert is Lucene's atomic
+   * {@code updateDocument}; several are one {@code updateDocuments} block, which Lucene indexes
+   * whole or not at all (a document it refuses drops the block, and the block's delete of the older
+   * versions applies only once the block is in); deletes are one {@code deleteDocuments} call. The
+   * API never mixes upserts and deletes in one batch.
    */
   private static void applyOps(
       IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
