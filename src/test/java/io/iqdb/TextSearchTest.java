@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -220,6 +222,11 @@ class TextSearchTest {
       c.upsertAll(List.of(VectorRecord.of("batch", new float[] {8, 8}, null, "pear")));
       c.delete("c");
       copyTree(dir, crashed); // what a crash leaves: synced log, no commit since creation
+    }
+    // The copied index holds no record: everything below comes back from the write-ahead log.
+    try (FSDirectory index = FSDirectory.open(crashed.resolve("collections/t/index"));
+        DirectoryReader reader = DirectoryReader.open(index)) {
+      assertEquals(0, reader.numDocs());
     }
     try (Iqdb db = Iqdb.open(crashed)) {
       VectorCollection c = db.collection("t");
