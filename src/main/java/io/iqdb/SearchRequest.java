@@ -3,41 +3,69 @@ package io.iqdb;
 import org.apache.lucene.search.Query;
 
 /**
- * A nearest-neighbour query with its options. Immutable: each method returns a new request.
+ * A query with its options: nearest neighbours of a vector, BM25 over the records' texts, or both
+ * fused (hybrid). Immutable: each method returns a new request.
  *
  * <pre>{@code
  * docs.search(SearchRequest.of(query, 10).filter(Filter.eq("lang", "en")).exact(true));
+ * docs.search(SearchRequest.ofText("vector database", 10));             // BM25 only
+ * docs.search(SearchRequest.of(query, 10).text("vector database"));     // hybrid
  * }</pre>
+ *
+ * <p><b>Hybrid search.</b> When a request has both a vector and a text, each is searched on its
+ * own, with the same filters, for the best {@link #fusionDepth(int) depth} records; the two ranked
+ * lists are fused by reciprocal rank fusion: a record's score is {@code vectorWeight / (RRF_K +
+ * vectorRank) + textWeight / (RRF_K + textRank)}, ranks counted from 1, a list the record is not in
+ * adding nothing, with {@code RRF_K} = {@value #RRF_K}. The best {@code k} by that score are
+ * returned, ties in index order. The fused score is the hit's {@link Hit#score()}.
  */
 public final class SearchRequest {
 
   /** The largest {@code k} accepted. */
   public static final int MAX_K = 10_000;
 
-  private final float[] vector;
-  private final int k;
-  private final Filter filter;
-  private final Query luceneFilter;
-  private final boolean exact;
-  private final int probes;
-  private final int ef;
-  private final float oversample;
-  private final boolean includeVectors;
-  private final boolean includePayload;
+  /** The rank constant of reciprocal rank fusion (the value of Cormack et al., 2009). */
+  public static final int RRF_K = 60;
 
-  private SearchRequest(
-      float[] vector, int k, Filter filter, Query luceneFilter, boolean exact, int probes, int ef,
-      float oversample, boolean includeVectors, boolean includePayload) {
-    this.vector = vector;
-    this.k = k;
-    this.filter = filter;
-    this.luceneFilter = luceneFilter;
-    this.exact = exact;
-    this.probes = probes;
-    this.ef = ef;
-    this.oversample = oversample;
-    this.includeVectors = includeVectors;
-    this.includePayload = includePayload;
+  /** The default depth of each list in a hybrid search, when at least {@code k}. */
+  public static final int DEFAULT_FUSION_DEPTH = 100;
+
+  // Not final only so that copy() can derive a request from another; nothing outside this class
+  // sees a request before it is complete.
+  private float[] vector;
+  private String text;
+  private int k;
+  private Filter filter;
+  private Query luceneFilter;
+  private boolean exact;
+  private int probes;
+  private int ef;
+  private float oversample;
+  private boolean includeVectors;
+  private boolean includePayload = true;
+  private double vectorWeight = 1;
+  private double textWeight = 1;
+  private int fusionDepth;
+
+  private SearchRequest() {}
+
+  private SearchRequest copy() {
+    SearchRequest r = new SearchRequest();
+    r.vector = vector;
+    r.text = text;
+    r.k = k;
+    r.filter = filter;
+    r.luceneFilter = luceneFilter;
+    r.exact = exact;
+    r.probes = probes;
+    r.ef = ef;
+    r.oversample = oversample;
+    r.includeVectors = includeVectors;
+    r.includePayload = includePayload;
+    r.vectorWeight = vectorWeight;
+    r.textWeight = textWeight;
+    r.fusionDepth = fusionDepth;
+    return r;
   }
 
   /**
@@ -53,7 +81,33 @@ public final class SearchRequest {
       throw new InvalidArgumentException("query vector must not be null");
     }
     checkK(k);
-    return new SearchRequest(vector, k, null, null, false, 0, 0, 0f, false, true);
+    SearchRequest r = new SearchRequest();
+    r.vector = vector;
+    r.k = k;
+    return r;
+  }
+
+  /**
+   * A request for the {@code k} records whose texts best match {@code query} by BM25, without a
+   * vector. The query is analyzed as the texts are (Lucene's {@code StandardAnalyzer}) and any of
+   * its terms may match; a query without terms (blank, punctuation) matches nothing. Records
+   * without text never match. The hit scores are BM25 scores (Lucene's {@code BM25Similarity}, k1 =
+   * 1.2, b = 0.75).
+   *
+   * @param query the query text, at most {@value VectorCollection#MAX_TEXT_BYTES} UTF-8 bytes
+   * @param k the number of hits, 1..{@value #MAX_K}
+   * @return the request: no filter, payloads and texts included, vectors not
+   * @throws InvalidArgumentException if {@code k} is out of range or the query is null
+   */
+  public static SearchRequest ofText(String query, int k) {
+    if (query == null) {
+      throw new InvalidArgumentException("query text must not be null");
+    }
+    checkK(k);
+    SearchRequest r = new SearchRequest();
+    r.text = query;
+    r.k = k;
+    return r;
   }
 
   static void checkK(int k) {
@@ -72,7 +126,9 @@ public final class SearchRequest {
     if (filter == null) {
       throw new InvalidFilterException("filter must not be null");
     }
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.filter = filter;
+    return r;
   }
 
   /**
@@ -86,7 +142,9 @@ public final class SearchRequest {
     if (query == null) {
       throw new InvalidFilterException("filter query must not be null");
     }
-    return new SearchRequest(vector, k, filter, query, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.luceneFilter = query;
+    return r;
   }
 
   /**
@@ -96,7 +154,9 @@ public final class SearchRequest {
    * @return a new request
    */
   public SearchRequest exact(boolean exact) {
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.exact = exact;
+    return r;
   }
 
   /**
@@ -109,7 +169,9 @@ public final class SearchRequest {
     if (probes < 0) {
       throw new InvalidArgumentException("probes must be >= 0; probes=" + probes);
     }
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.probes = probes;
+    return r;
   }
 
   /**
@@ -123,7 +185,9 @@ public final class SearchRequest {
     if (ef < 0 || ef > MAX_K) {
       throw new InvalidArgumentException("ef must be in [0, " + MAX_K + "]; ef=" + ef);
     }
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.ef = ef;
+    return r;
   }
 
   /**
@@ -137,7 +201,9 @@ public final class SearchRequest {
     if (oversample != 0f && !(oversample >= 1f && oversample <= 100f)) {
       throw new InvalidArgumentException("oversample must be 0 or in [1, 100]; oversample=" + oversample);
     }
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, includePayload);
+    SearchRequest r = copy();
+    r.oversample = oversample;
+    return r;
   }
 
   /**
@@ -147,23 +213,92 @@ public final class SearchRequest {
    * @return a new request
    */
   public SearchRequest includeVectors(boolean include) {
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, include, includePayload);
+    SearchRequest r = copy();
+    r.includeVectors = include;
+    return r;
   }
 
   /**
-   * Returns each hit's payload (default {@code true}).
+   * Returns each hit's payload and text (default {@code true}).
    *
    * @param include whether to include payloads
    * @return a new request
    */
   public SearchRequest includePayload(boolean include) {
-    return new SearchRequest(vector, k, filter, luceneFilter, exact, probes, ef, oversample, includeVectors, include);
+    SearchRequest r = copy();
+    r.includePayload = include;
+    return r;
+  }
+
+  /**
+   * Adds a text query: with a vector, the search becomes hybrid (see the class Javadoc); without,
+   * it is BM25 over the texts (see {@link #ofText(String, int)}). Replaces an earlier text.
+   *
+   * @param query the query text, at most {@value VectorCollection#MAX_TEXT_BYTES} UTF-8 bytes
+   * @return a new request
+   */
+  public SearchRequest text(String query) {
+    if (query == null) {
+      throw new InvalidArgumentException("query text must not be null");
+    }
+    SearchRequest r = copy();
+    r.text = query;
+    return r;
+  }
+
+  /**
+   * Hybrid search: the weight of the vector list in the fusion (default 1).
+   *
+   * @param weight the weight, finite and in [0, 1000]
+   * @return a new request
+   */
+  public SearchRequest vectorWeight(double weight) {
+    checkWeight(weight, "vectorWeight");
+    SearchRequest r = copy();
+    r.vectorWeight = weight;
+    return r;
+  }
+
+  /**
+   * Hybrid search: the weight of the text (BM25) list in the fusion (default 1).
+   *
+   * @param weight the weight, finite and in [0, 1000]
+   * @return a new request
+   */
+  public SearchRequest textWeight(double weight) {
+    checkWeight(weight, "textWeight");
+    SearchRequest r = copy();
+    r.textWeight = weight;
+    return r;
+  }
+
+  private static void checkWeight(double weight, String name) {
+    if (!(weight >= 0 && weight <= 1000)) {
+      throw new InvalidArgumentException(name + " must be in [0, 1000]; " + name + "=" + weight);
+    }
+  }
+
+  /**
+   * Hybrid search: how many records each list (vector, text) contributes to the fusion (default
+   * 0: {@code max(k, }{@value #DEFAULT_FUSION_DEPTH}{@code )}). At least {@code k} is always used.
+   * A record ranked below the depth in one list counts as absent from it.
+   *
+   * @param depth the depth, 0 for the default or in [1, {@value #MAX_K}]
+   * @return a new request
+   */
+  public SearchRequest fusionDepth(int depth) {
+    if (depth < 0 || depth > MAX_K) {
+      throw new InvalidArgumentException("fusionDepth must be in [0, " + MAX_K + "]; fusionDepth=" + depth);
+    }
+    SearchRequest r = copy();
+    r.fusionDepth = depth;
+    return r;
   }
 
   /**
    * The query vector.
    *
-   * @return the vector
+   * @return the vector, or {@code null} for a text-only request
    */
   public float[] vector() {
     return vector;
@@ -239,6 +374,42 @@ public final class SearchRequest {
    */
   public boolean includeVectors() {
     return includeVectors;
+  }
+
+  /**
+   * The text query.
+   *
+   * @return the text, or {@code null} for a vector-only request
+   */
+  public String text() {
+    return text;
+  }
+
+  /**
+   * The weight of the vector list in a hybrid search.
+   *
+   * @return the weight
+   */
+  public double vectorWeight() {
+    return vectorWeight;
+  }
+
+  /**
+   * The weight of the text list in a hybrid search.
+   *
+   * @return the weight
+   */
+  public double textWeight() {
+    return textWeight;
+  }
+
+  /**
+   * The depth of each list in a hybrid search, as set.
+   *
+   * @return the depth, 0 for the default
+   */
+  public int fusionDepth() {
+    return fusionDepth;
   }
 
   /**

@@ -20,6 +20,12 @@ public interface VectorCollection {
   int MAX_ID_BYTES = 512;
 
   /**
+   * The longest record text, in UTF-8 bytes (1 MiB). A text is kept whole in the write-ahead log
+   * and beside the document, so the cap bounds the memory one write and one hit can take.
+   */
+  int MAX_TEXT_BYTES = 1 << 20;
+
+  /**
    * The collection's name.
    *
    * @return the name
@@ -41,7 +47,23 @@ public interface VectorCollection {
    * @param payload the payload, or {@code null} for none
    * @throws InvalidArgumentException (a subtype) for bad input; nothing is written
    */
-  void upsert(String id, float[] vector, Payload payload);
+  default void upsert(String id, float[] vector, Payload payload) {
+    upsert(id, vector, payload, null);
+  }
+
+  /**
+   * Inserts or replaces the record with this id and its text, atomically. The text is stored
+   * (returned by {@link #get}, {@link #scan} and in {@link Hit#text()}) and indexed for BM25 with
+   * Lucene's {@code StandardAnalyzer} (see {@link SearchRequest#text(String)}).
+   *
+   * @param id the record id (1..{@value #MAX_ID_BYTES} UTF-8 bytes)
+   * @param vector the vector, of the collection's dimension
+   * @param payload the payload, or {@code null} for none
+   * @param text the text, at most {@value #MAX_TEXT_BYTES} UTF-8 bytes of well-formed UTF-16, or
+   *     {@code null} for none
+   * @throws InvalidArgumentException (a subtype) for bad input; nothing is written
+   */
+  void upsert(String id, float[] vector, Payload payload, String text);
 
   /**
    * Inserts or replaces the record with this id, with an empty payload.
@@ -62,7 +84,7 @@ public interface VectorCollection {
     if (record == null) {
       throw new InvalidArgumentException("record must not be null");
     }
-    upsert(record.id(), record.vector(), record.payload());
+    upsert(record.id(), record.vector(), record.payload(), record.text());
   }
 
   /**

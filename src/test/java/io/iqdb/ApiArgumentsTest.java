@@ -44,7 +44,9 @@ class ApiArgumentsTest {
       "CollectionConfig#<init>#durability", "CollectionConfig$Builder#durability#durability",
       "CollectionConfig#<init>#commitPolicy", "CollectionConfig$Builder#commitPolicy#commitPolicy",
       "VectorCollection#upsert#payload", "VectorRecord#<init>#payload", "VectorRecord#of#payload",
-      "Hit#<init>#vector");
+      "Hit#<init>#vector",
+      // text: null means "no text"
+      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text");
 
   @TempDir Path tmp;
   private Iqdb db;

@@ -243,7 +243,7 @@ class HardeningTest {
       Map<String, String> userData = new java.util.HashMap<>();
       w.getLiveCommitData().forEach(e -> userData.put(e.getKey(), e.getValue()));
       Document doc = new Schema(null, VectorSimilarityFunction.EUCLIDEAN)
-          .document("foreign", new float[] {5, 5}, Payload.empty(), PayloadCodec.encode(Payload.empty()));
+          .document("foreign", new float[] {5, 5}, Payload.empty(), null, PayloadCodec.encode(Payload.empty()));
       doc.add(new LongPoint("f", 1));
       w.addDocument(doc);
       w.setLiveCommitData(userData.entrySet());

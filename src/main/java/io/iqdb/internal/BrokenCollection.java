@@ -55,7 +55,7 @@ final class BrokenCollection implements VectorCollection {
   }
 
   @Override
-  public void upsert(String id, float[] vector, Payload payload) {
+  public void upsert(String id, float[] vector, Payload payload, String text) {
     throw refused();
   }
 

@@ -134,10 +134,10 @@ final class CollectionImpl implements VectorCollection {
   // ---------------------------------------------------------------- writes
 
   @Override
-  public void upsert(String id, float[] vector, Payload payload) {
+  public void upsert(String id, float[] vector, Payload payload, String text) {
     ensureOpen();
     Args.notNull(vector, "vector");
-    PreparedUpsert p = prepare(id, vector, payload);
+    PreparedUpsert p = prepare(id, vector, payload, text);
     write(List.of(p.op), List.of(p));
   }
 
@@ -153,7 +153,7 @@ final class CollectionImpl implements VectorCollection {
       if (r == null) {
         throw new InvalidArgumentException("record " + i + " of the batch is null");
       }
-      PreparedUpsert p = prepare(r.id(), r.vector(), r.payload());
+      PreparedUpsert p = prepare(r.id(), r.vector(), r.payload(), r.text());
       byId.remove(p.op.id()); // the last occurrence of an id wins, in its position
       byId.put(p.op.id(), p);
       i++;
@@ -201,24 +201,28 @@ final class CollectionImpl implements VectorCollection {
         searchers.release(s);
       }
       existing[0] = ops.size();
-      return ops.isEmpty() ? NOTHING_WRITTEN : applyAndLog(ops, List.of());
+      return ops.isEmpty() ? NOTHING_WRITTEN : applyAndLog(ops, List.of(), List.of());
     });
     return existing[0];
   }
 
-  private record PreparedUpsert(CollectionLog.Upsert op, Payload payload) {}
+  /** A checked upsert; {@code text} may be null, so the texts of a batch go in an ArrayList. */
+  private record PreparedUpsert(CollectionLog.Upsert op, Payload payload, String text) {}
 
-  private PreparedUpsert prepare(String id, float[] vector, Payload payload) {
+  private PreparedUpsert prepare(String id, float[] vector, Payload payload, String text) {
     Validation.checkId(id);
     Validation.checkVector(config, vector, "record '" + id + "'");
+    Validation.checkText(text, "record '" + id + "'");
     Payload p = payload == null ? Payload.empty() : payload;
     schema.check(id, p);
-    return new PreparedUpsert(new CollectionLog.Upsert(id, vector.clone(), PayloadCodec.encode(p)), p);
+    return new PreparedUpsert(new CollectionLog.Upsert(id, vector.clone(), PayloadCodec.encode(p, text)), p, text);
   }
 
   private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
+    List<String> texts = new ArrayList<>(upserts.size());
+    upserts.forEach(u -> texts.add(u.text()));
     write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into",
-        () -> applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList()));
+        () -> applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
   }
 
   /** A write done under the locks: returns the batch's sequence number, or {@link #NOTHING_WRITTEN}. */
@@ -264,7 +268,7 @@ final class CollectionImpl implements VectorCollection {
    * types again under the lock and records them only once applied and logged, so a type is known
    * only when a logged record has it, and two writes cannot give one new field two types.
    */
-  private long applyAndLog(List<CollectionLog.Op> ops, List<Payload> payloads) throws IOException {
+  private long applyAndLog(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts) throws IOException {
     CollectionLog.Encoded encoded = log.encode(ops); // may refuse the batch: before anything is done
     boolean extendsSchema = schema.extendedBy(payloads);
     if (extendsSchema) {
@@ -274,7 +278,7 @@ final class CollectionImpl implements VectorCollection {
       if (extendsSchema) {
         schema.checkAll(upserts(ops, payloads));
       }
-      applyAdmitted(ops, payloads);
+      applyAdmitted(ops, payloads, texts);
       long seq;
       try {
         seq = log.append(encoded);
@@ -342,7 +346,8 @@ final class CollectionImpl implements VectorCollection {
    * upserts by 13-20% (JMH, see the benchmarks' results). A waiting writer yields a while before
    * it blocks, as batches are usually short and waking a blocked thread costs about as much.
    */
-  private void applyAdmitted(List<CollectionLog.Op> ops, List<Payload> payloads) throws IOException {
+  private void applyAdmitted(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
+      throws IOException {
     boolean admitted = indexers.tryAcquire();
     for (int i = 0; i < INDEXER_SPINS && !admitted; i++) {
       Thread.yield();
@@ -352,7 +357,7 @@ final class CollectionImpl implements VectorCollection {
       indexers.acquireUninterruptibly();
     }
     try {
-      applyOps(writer, schema, ops, payloads);
+      applyOps(writer, schema, ops, payloads, texts);
     } finally {
       indexers.release();
     }
@@ -368,30 +373,34 @@ final class CollectionImpl implements VectorCollection {
   static void applyReplayed(IndexWriter writer, Schema schema, CollectionConfig config, List<CollectionLog.Op> ops)
       throws IOException {
     List<Payload> payloads = new ArrayList<>();
+    List<String> texts = new ArrayList<>();
     for (CollectionLog.Op op : ops) {
       Validation.checkId(op.id());
       if (op instanceof CollectionLog.Upsert up) {
         Validation.checkVector(config, up.vector(), "record '" + up.id() + "'");
-        payloads.add(PayloadCodec.decode(up.payload(), 0, up.payload().length));
+        PayloadCodec.Decoded d = PayloadCodec.decodeWithText(up.payload(), 0, up.payload().length);
+        payloads.add(d.payload());
+        texts.add(Validation.checkText(d.text(), "record '" + up.id() + "'"));
       }
     }
     List<Map.Entry<String, Payload>> upserts = upserts(ops, payloads);
     schema.checkAll(upserts);
-    applyOps(writer, schema, ops, payloads);
+    applyOps(writer, schema, ops, payloads, texts);
     for (Map.Entry<String, Payload> u : upserts) {
       schema.register(u.getKey(), u.getValue());
     }
   }
 
   /**
-   * Applies a batch to the index, all or nothing; {@code payloads} are the decoded payloads of its
-   * upserts, in order. One upsert is Lucene's atomic {@code updateDocument}; several are one
-   * {@code updateDocuments} block, which Lucene indexes whole or not at all (a document it refuses
-   * drops the block, and the block's delete of the older versions applies only once the block is
-   * in); deletes are one {@code deleteDocuments} call. The API never mixes upserts and deletes in
-   * one batch.
+   * Applies a batch to the index, all or nothing; {@code payloads} and {@code texts} are the decoded
+   * payloads and texts (null for none) of its upserts, in order. One upsert is Lucene's atomic
+   * {@code updateDocument}; several are one {@code updateDocuments} block, which Lucene indexes
+   * whole or not at all (a document it refuses drops the block, and the block's delete of the older
+   * versions applies only once the block is in); deletes are one {@code deleteDocuments} call. The
+   * API never mixes upserts and deletes in one batch.
    */
-  private static void applyOps(IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads)
+  private static void applyOps(
+      IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
       throws IOException {
     if (ops.get(0) instanceof CollectionLog.Delete) {
       Term[] terms = new Term[ops.size()];
@@ -405,7 +414,7 @@ final class CollectionImpl implements VectorCollection {
     List<BytesRef> ids = new ArrayList<>(ops.size());
     for (int i = 0; i < ops.size(); i++) {
       CollectionLog.Upsert up = (CollectionLog.Upsert) ops.get(i);
-      docs.add(schema.document(up.id(), up.vector(), payloads.get(i), up.payload()));
+      docs.add(schema.document(up.id(), up.vector(), payloads.get(i), texts.get(i), up.payload()));
       ids.add(new BytesRef(up.id()));
     }
     if (docs.size() == 1) {

@@ -8,7 +8,7 @@ import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.util.BytesRef;
 
-/** Reads a record's id, payload and vector back from one segment. */
+/** Reads a record's id, payload, text and vector back from one segment. */
 final class RecordFields {
   private RecordFields() {}
 
@@ -38,6 +38,19 @@ final class RecordFields {
     }
     BytesRef b = payloads.binaryValue();
     return PayloadCodec.decode(b.bytes, b.offset, b.length);
+  }
+
+  static PayloadCodec.Decoded payloadAndText(LeafReader reader, int doc) throws IOException {
+    return payloadAndText(reader.getBinaryDocValues(Schema.PAYLOAD), doc);
+  }
+
+  /** The payload and text of {@code doc}, like {@link #payload(BinaryDocValues, int)}. */
+  static PayloadCodec.Decoded payloadAndText(BinaryDocValues payloads, int doc) throws IOException {
+    if (payloads == null || !payloads.advanceExact(doc)) {
+      return new PayloadCodec.Decoded(Payload.empty(), null);
+    }
+    BytesRef b = payloads.binaryValue();
+    return PayloadCodec.decodeWithText(b.bytes, b.offset, b.length);
   }
 
   /** The full-precision vector of a document, copied. */

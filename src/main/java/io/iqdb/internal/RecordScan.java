@@ -60,8 +60,9 @@ final class RecordScan extends Spliterators.AbstractSpliterator<VectorRecord> {
         if (live != null && !live.get(doc)) {
           continue;
         }
+        PayloadCodec.Decoded stored = RecordFields.payloadAndText(reader, doc);
         action.accept(new VectorRecord(
-            RecordFields.id(reader, doc), values.vectorValue(it.index()).clone(), RecordFields.payload(reader, doc)));
+            RecordFields.id(reader, doc), values.vectorValue(it.index()).clone(), stored.payload(), stored.text()));
         return true;
       }
     } catch (IOException e) {

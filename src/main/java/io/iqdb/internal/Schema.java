@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.DoublePoint;
@@ -16,6 +18,7 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.SortedNumericDocValuesField;
 import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.IndexReader;
@@ -31,6 +34,9 @@ import org.apache.lucene.util.NumericUtils;
  * are read without decompressing a block of other documents, unlike stored fields) and one indexed
  * field per payload field, under the
  * payload field's own name (names starting with '_' are reserved), typed as {@link FieldKind} says.
+ * A record with a text adds {@value #TEXT}, the text analyzed by {@link #ANALYZER} for BM25 and not
+ * stored: the text itself travels in {@value #PAYLOAD} (see {@link PayloadCodec}), the bytes the
+ * write-ahead log holds, so it is stored once and a hit's payload and text come from one read.
  */
 public final class Schema {
   /** The id field. */
@@ -39,6 +45,16 @@ public final class Schema {
   public static final String VECTOR = "_vec";
   /** The stored payload field. */
   public static final String PAYLOAD = "_payload";
+  /** The analyzed text field. */
+  public static final String TEXT = "_text";
+
+  /**
+   * The analyzer of {@value #TEXT}, at index and at query time: Lucene's {@link StandardAnalyzer}
+   * (Unicode word breaks, lower case, no stop words, tokens of at most 255 chars). It is the
+   * analyzer of the collections' {@code IndexWriterConfig} (its default), which analyzes the field;
+   * {@code TextSearchTest} checks that both sides agree. Thread-safe.
+   */
+  public static final Analyzer ANALYZER = new StandardAnalyzer();
 
   private final Map<String, FieldKind> kinds = new ConcurrentHashMap<>();
   private final Map<FieldKind, FieldType> keywordTypes = new HashMap<>();
@@ -191,16 +207,20 @@ public final class Schema {
    * @param id the id
    * @param vector the vector
    * @param payload the payload
-   * @param payloadBytes the encoded payload
+   * @param text the text, or {@code null}
+   * @param payloadBytes the encoded payload and text
    * @return the document
    */
-  public Document document(String id, float[] vector, Payload payload, byte[] payloadBytes) {
+  public Document document(String id, float[] vector, Payload payload, String text, byte[] payloadBytes) {
     Document doc = new Document();
     BytesRef idBytes = new BytesRef(id);
     doc.add(new StringField(ID, idBytes, Field.Store.NO));
     doc.add(new BinaryDocValuesField(ID, idBytes));
     doc.add(new KnnFloatVectorField(VECTOR, vector, similarity));
     doc.add(new BinaryDocValuesField(PAYLOAD, new BytesRef(payloadBytes)));
+    if (text != null) {
+      doc.add(new TextField(TEXT, text, Field.Store.NO));
+    }
     for (Map.Entry<String, Object> e : payload.asMap().entrySet()) {
       String name = e.getKey();
       switch (e.getValue()) {

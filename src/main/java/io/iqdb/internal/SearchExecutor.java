@@ -3,12 +3,15 @@ package io.iqdb.internal;
 import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
+import io.iqdb.InvalidArgumentException;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -32,6 +35,7 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.QueryBuilder;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
@@ -49,12 +53,33 @@ final class SearchExecutor {
   }
 
   List<Hit> search(IndexSearcher searcher, SearchRequest request) throws IOException {
-    Validation.checkVector(config, request.vector(), "query");
+    float[] vector = request.vector();
+    String text = request.text();
+    if (vector != null) {
+      Validation.checkVector(config, vector, "query");
+    }
+    Validation.checkText(text, "query");
     Query filter = filterQuery(request);
     int k = request.k();
+    if (text == null) {
+      return toHits(searcher, vectorDocs(searcher, request, k, filter), request);
+    }
+    if (vector == null) {
+      return toHits(searcher, textDocs(searcher, text, k, filter), request);
+    }
+    int depth = Math.max(k, request.fusionDepth() > 0 ? request.fusionDepth() : SearchRequest.DEFAULT_FUSION_DEPTH);
+    ScoreDoc[] fused = fuse(
+        k, vectorDocs(searcher, request, depth, filter), request.vectorWeight(),
+        textDocs(searcher, text, depth, filter), request.textWeight());
+    return toHits(searcher, fused, request);
+  }
+
+  /** The {@code k} nearest neighbours of the request's vector among the filter's documents. */
+  private ScoreDoc[] vectorDocs(IndexSearcher searcher, SearchRequest request, int k, Query filter)
+      throws IOException {
     IndexSpec index = config.index();
     if (request.exact()) {
-      return toHits(searcher, exact(searcher, request.vector(), k, filter), request);
+      return exact(searcher, request.vector(), k, filter);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -73,7 +98,58 @@ final class SearchExecutor {
     if (formats.databaseRescores()) {
       query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
     }
-    return toHits(searcher, searcher.search(query, k).scoreDocs, request);
+    return searcher.search(query, k).scoreDocs;
+  }
+
+  /**
+   * The {@code k} best documents by BM25 for a text query among the filter's documents. The query
+   * is analyzed as the texts are ({@link Schema#ANALYZER}) into a disjunction of its terms (Lucene's
+   * {@link QueryBuilder}: one SHOULD clause per token, a repeated token counting once per occurrence).
+   */
+  static ScoreDoc[] textDocs(IndexSearcher searcher, String text, int k, Query filter) throws IOException {
+    try {
+      // Building the query counts its clauses too (BooleanQuery.Builder refuses too many).
+      Query terms = new QueryBuilder(Schema.ANALYZER).createBooleanQuery(Schema.TEXT, text);
+      if (terms == null) {
+        return new ScoreDoc[0]; // no token: nothing can match
+      }
+      Query query =
+          filter == null
+              ? terms
+              : new BooleanQuery.Builder().add(terms, Occur.MUST).add(filter, Occur.FILTER).build();
+      return searcher.search(query, k).scoreDocs;
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw new InvalidArgumentException(
+          "query: the text has more terms than a query may have (" + IndexSearcher.getMaxClauseCount()
+              + "); shorten it", e);
+    }
+  }
+
+  /**
+   * Reciprocal rank fusion of two ranked lists of the same searcher: {@code weight / (RRF_K +
+   * rank)} summed over the lists a document is in, ranks from 1; the best {@code k}, ties in doc id
+   * order. See {@link SearchRequest}.
+   */
+  static ScoreDoc[] fuse(int k, ScoreDoc[] a, double weightA, ScoreDoc[] b, double weightB) {
+    Map<Integer, double[]> scores = new HashMap<>();
+    addRanks(scores, a, weightA);
+    addRanks(scores, b, weightB);
+    List<Map.Entry<Integer, double[]>> entries = new ArrayList<>(scores.entrySet());
+    entries.sort((x, y) -> {
+      int c = Double.compare(y.getValue()[0], x.getValue()[0]);
+      return c != 0 ? c : Integer.compare(x.getKey(), y.getKey());
+    });
+    ScoreDoc[] out = new ScoreDoc[Math.min(k, entries.size())];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new ScoreDoc(entries.get(i).getKey(), (float) entries.get(i).getValue()[0]);
+    }
+    return out;
+  }
+
+  private static void addRanks(Map<Integer, double[]> scores, ScoreDoc[] ranked, double weight) {
+    for (int i = 0; i < ranked.length; i++) {
+      scores.computeIfAbsent(ranked[i].doc, d -> new double[1])[0] += weight / (SearchRequest.RRF_K + i + 1);
+    }
   }
 
   private Query filterQuery(SearchRequest request) {
@@ -139,6 +215,7 @@ final class SearchExecutor {
     LeafReaderContext leaf = null;
     BinaryDocValues ids = null;
     BinaryDocValues payloads = null;
+    PayloadCodec.Decoded noPayload = new PayloadCodec.Decoded(io.iqdb.Payload.empty(), null);
     for (long key : byDoc) {
       int i = (int) key;
       ScoreDoc sd = docs[i];
@@ -148,11 +225,13 @@ final class SearchExecutor {
         payloads = request.includePayload() ? leaf.reader().getBinaryDocValues(Schema.PAYLOAD) : null;
       }
       int doc = sd.doc - leaf.docBase;
+      PayloadCodec.Decoded stored = payloads == null ? noPayload : RecordFields.payloadAndText(payloads, doc);
       hits[i] = new Hit(
           RecordFields.id(ids, doc),
           sd.score,
-          RecordFields.payload(payloads, doc), // empty when not asked for (payloads null)
-          request.includeVectors() ? RecordFields.vector(leaf.reader(), doc) : null);
+          stored.payload(),
+          request.includeVectors() ? RecordFields.vector(leaf.reader(), doc) : null,
+          stored.text());
     }
     return new ArrayList<>(Arrays.asList(hits));
   }
@@ -166,7 +245,8 @@ final class SearchExecutor {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(doc, leaves));
     int local = doc - leaf.docBase;
-    return new VectorRecord(id, RecordFields.vector(leaf.reader(), local), RecordFields.payload(leaf.reader(), local));
+    PayloadCodec.Decoded stored = RecordFields.payloadAndText(leaf.reader(), local);
+    return new VectorRecord(id, RecordFields.vector(leaf.reader(), local), stored.payload(), stored.text());
   }
 
   /** The live document of an id, or -1. Ids are unique: upserts replace by id. */

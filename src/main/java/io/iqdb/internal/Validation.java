@@ -2,6 +2,7 @@ package io.iqdb.internal;
 
 import io.iqdb.CollectionConfig;
 import io.iqdb.DimensionMismatchException;
+import io.iqdb.InvalidArgumentException;
 import io.iqdb.InvalidIdException;
 import io.iqdb.InvalidVectorException;
 import io.iqdb.Metric;
@@ -36,6 +37,34 @@ final class Validation {
               + id.substring(0, Math.min(id.length(), 40)) + "...' has " + bytes);
     }
     return id;
+  }
+
+  /**
+   * Checks a record's text, or a text query: well-formed UTF-16 (it is stored and indexed as
+   * UTF-8, where an unpaired surrogate would silently become U+FFFD) of at most {@link
+   * VectorCollection#MAX_TEXT_BYTES} UTF-8 bytes.
+   *
+   * @param text the text, or {@code null} (accepted: no text)
+   * @param what "record 'x'" or "query", for messages
+   * @return the text
+   */
+  static String checkText(String text, String what) {
+    if (text == null) {
+      return null;
+    }
+    if (!UnicodeUtil.validUTF16String(text)) {
+      throw new InvalidArgumentException(
+          what + ": text must be well-formed UTF-16 (it is stored as UTF-8); it has an unpaired surrogate");
+    }
+    if (text.length() * 3L > VectorCollection.MAX_TEXT_BYTES) { // only then can it be too long
+      int bytes = UnicodeUtil.calcUTF16toUTF8Length(text, 0, text.length());
+      if (bytes > VectorCollection.MAX_TEXT_BYTES) {
+        throw new InvalidArgumentException(
+            what + ": text must have at most " + VectorCollection.MAX_TEXT_BYTES + " UTF-8 bytes; text has "
+                + bytes + " UTF-8 bytes (" + text.length() + " chars)");
+      }
+    }
+    return text;
   }
 
   /**

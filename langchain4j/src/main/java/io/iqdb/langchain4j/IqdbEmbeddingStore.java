@@ -44,9 +44,10 @@ import org.apache.lucene.search.Query;
  * }</pre>
  *
  * <p>Each embedding is one iQDB record: the embedding id is the record id (a random UUID when the
- * caller gives none), the vector is the embedding, and the payload holds the segment's text and
- * metadata, every metadata type read back exactly (the layout is described in the module README).
- * Metadata filters of every LangChain4j operator run inside the vector search as Lucene queries.
+ * caller gives none), the vector is the embedding, the record's text is the segment's text (indexed
+ * for BM25) and the payload holds the segment's metadata, every metadata type read back exactly
+ * (the layout is described in the module README). Metadata filters of every LangChain4j operator
+ * run inside the search as Lucene queries.
  *
  * <p>Scores: with {@link Metric#COSINE} (the default) a match's score is {@code (1 + cos) / 2},
  * exactly LangChain4j's {@code RelevanceScore.fromCosineSimilarity}; with {@link Metric#DOT} (unit
@@ -60,8 +61,13 @@ import org.apache.lucene.search.Query;
  * 512 bytes) throws the specific {@link io.iqdb.IqdbException}, with nothing written. Writes of
  * several embeddings are one atomic iQDB batch.
  *
- * <p>Not supported yet: hybrid search. {@link EmbeddingSearchRequest#query()} is ignored because
- * iQDB has no text index yet; only the embedding is searched.
+ * <p>Hybrid search, when enabled with {@link Builder#hybridSearch(boolean)}: a request with a
+ * {@link EmbeddingSearchRequest#query()} searches the embedding and the query text (BM25 over the
+ * segment texts) and fuses the two rankings by iQDB's reciprocal rank fusion; the match scores are
+ * then fused scores, at most {@code 2 / 61} (about 0.033), and {@code minScore} applies to them
+ * (see {@link #search}). It is off by default because LangChain4j's {@code
+ * EmbeddingStoreContentRetriever} sends the query text with every request, together with a
+ * {@code minScore} meant for relevance scores in [0, 1].
  *
  * <p>Thread-safe. Close the store to close the database it opened; a database passed in with
  * {@link Builder#database(Iqdb)} stays open.
@@ -74,11 +80,13 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
   private final Iqdb db;
   private final boolean ownsDb;
   private final VectorCollection collection;
+  private final boolean hybrid;
 
-  private IqdbEmbeddingStore(Iqdb db, boolean ownsDb, VectorCollection collection) {
+  private IqdbEmbeddingStore(Iqdb db, boolean ownsDb, VectorCollection collection, boolean hybrid) {
     this.db = db;
     this.ownsDb = ownsDb;
     this.collection = collection;
+    this.hybrid = hybrid;
   }
 
   /**
@@ -194,8 +202,15 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
    * Searches the nearest embeddings. {@link EmbeddingSearchRequest#maxResults()} is capped at
    * {@value SearchRequest#MAX_K}; matches scoring below {@link EmbeddingSearchRequest#minScore()}
    * are dropped; the filter runs inside the search, so up to {@code maxResults} matching
-   * embeddings are returned however rare they are. {@link EmbeddingSearchRequest#query()} is
-   * ignored (no hybrid search yet).
+   * embeddings are returned however rare they are.
+   *
+   * <p>If the store was built with {@link Builder#hybridSearch(boolean) hybridSearch(true)} and the
+   * request has a non-blank {@link EmbeddingSearchRequest#query()}, the search is hybrid: iQDB fuses the embedding
+   * ranking and the BM25 ranking of the query over the segment texts (reciprocal rank fusion, both
+   * with the filter; see {@link SearchRequest#text(String)}), and a match's score is its fused score
+   * {@code 1 / (60 + vector rank) + 1 / (60 + text rank)}, not a relevance in [0, 1]: a
+   * {@code minScore} meant for cosine relevance would drop every match, so leave it at 0 for hybrid
+   * requests. Otherwise the query text is ignored and only the embedding is searched.
    *
    * @param request the request
    * @return the matches, best first, each with its embedding and segment (null if added without)
@@ -205,6 +220,9 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
     requireNotNull(request, "request");
     int k = Math.min(request.maxResults(), SearchRequest.MAX_K);
     SearchRequest r = SearchRequest.of(request.queryEmbedding().vector(), k).includeVectors(true);
+    if (hybrid && request.query() != null && !request.query().isBlank()) {
+      r = r.text(request.query());
+    }
     if (request.filter() != null) {
       r = r.filter(FilterTranslator.toQuery(request.filter()));
     }
@@ -215,7 +233,8 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
         break; // hits come best first
       }
       matches.add(new EmbeddingMatch<>(
-          (double) hit.score(), hit.id(), Embedding.from(hit.vector()), SegmentPayloads.toSegment(hit.payload())));
+          (double) hit.score(), hit.id(), Embedding.from(hit.vector()),
+          SegmentPayloads.toSegment(hit.payload(), hit.text())));
     }
     return new EmbeddingSearchResult<>(matches);
   }
@@ -245,7 +264,8 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
 
   private static VectorRecord record(String id, Embedding embedding, TextSegment segment) {
     requireNotNull(embedding, "embedding");
-    return VectorRecord.of(id, embedding.vector(), SegmentPayloads.toPayload(segment));
+    return VectorRecord.of(
+        id, embedding.vector(), SegmentPayloads.toPayload(segment), segment == null ? null : segment.text());
   }
 
   private static void requireNotNull(Object value, String name) {
@@ -268,8 +288,22 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
     private Metric metric;
     private IndexSpec index = IndexSpec.hnsw();
     private Durability durability;
+    private boolean hybridSearch;
 
     private Builder() {}
+
+    /**
+     * Whether a search request's {@link EmbeddingSearchRequest#query() query} text makes the search
+     * hybrid (embedding and BM25 rankings fused, scores are fused scores; see {@link
+     * IqdbEmbeddingStore#search}). Default: {@code false}, the query text is ignored.
+     *
+     * @param hybrid whether to search hybrid when a request has a query text
+     * @return this builder
+     */
+    public Builder hybridSearch(boolean hybrid) {
+      this.hybridSearch = hybrid;
+      return this;
+    }
 
     /**
      * Opens (creating if missing) the database in this directory; the store closes it.
@@ -387,7 +421,7 @@ public final class IqdbEmbeddingStore implements EmbeddingStore<TextSegment>, Au
       try {
         VectorCollection collection = openOrCreate(db);
         success = true;
-        return new IqdbEmbeddingStore(db, owns, collection);
+        return new IqdbEmbeddingStore(db, owns, collection, hybridSearch);
       } finally {
         if (!success && owns) {
           db.close();

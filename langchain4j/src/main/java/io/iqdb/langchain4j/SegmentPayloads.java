@@ -33,17 +33,20 @@ import org.apache.lucene.util.UnicodeUtil;
  *
  * <p>A tag per type, rather than one field per key, is needed because iQDB fixes a field's type per
  * collection while LangChain4j lets one key hold an integer in one segment and a string in the
- * next. The segment text is the field {@value #TEXT}: a keyword list of chunks of at most {@value
- * #TEXT_CHUNK_CHARS} characters, because iQDB indexes every payload string as one Lucene term and
- * Lucene refuses terms over 32,766 UTF-8 bytes. Field names without a colon are the store's own;
- * payload fields it does not know (written through the core API) are ignored when reading.
+ * next. The segment text is the record's text ({@link io.iqdb.VectorRecord#text()}), which iQDB
+ * indexes for BM25 (hybrid search). Records written before iQDB had texts hold it in the payload
+ * field {@value #TEXT} instead, a keyword list of chunks of at most {@value #TEXT_CHUNK_CHARS}
+ * characters (iQDB indexes every payload string as one Lucene term, and Lucene refuses terms over
+ * 32,766 UTF-8 bytes); such records still read back, as do records written through the core API
+ * that way. Field names without a colon are the store's own; payload fields it does not know
+ * (written through the core API) are ignored when reading.
  */
 final class SegmentPayloads {
 
-  /** The payload field holding the segment text. */
+  /** The payload field that held the segment text before records had texts; still read. */
   static final String TEXT = "text";
 
-  /** The longest text chunk, in UTF-16 chars: at most 3 UTF-8 bytes each, well under 32,766. */
+  /** The longest text chunk of {@link #TEXT}, in UTF-16 chars (3 UTF-8 bytes each at most). */
   static final int TEXT_CHUNK_CHARS = 8_000;
 
   static final char STRING = 's';
@@ -67,7 +70,7 @@ final class SegmentPayloads {
   }
 
   /**
-   * The payload of a segment.
+   * The payload of a segment: its metadata (its text is the record's text).
    *
    * @param segment the segment, or {@code null} for none (an empty payload)
    * @return the payload
@@ -79,7 +82,6 @@ final class SegmentPayloads {
       return Payload.empty();
     }
     Payload.Builder b = Payload.builder();
-    b.put(TEXT, chunks(segment.text()));
     for (Map.Entry<String, Object> e : segment.metadata().toMap().entrySet()) {
       String key = e.getKey();
       switch (e.getValue()) {
@@ -112,13 +114,14 @@ final class SegmentPayloads {
   }
 
   /**
-   * The segment stored in a payload.
+   * The segment stored in a record.
    *
-   * @param payload the payload
+   * @param payload the record's payload
+   * @param text the record's text, or {@code null}
    * @return the segment, or {@code null} if the record was added without one
    */
-  static TextSegment toSegment(Payload payload) {
-    List<String> chunks = payload.getList(TEXT);
+  static TextSegment toSegment(Payload payload, String text) {
+    List<String> chunks = text == null ? payload.getList(TEXT) : List.of(text);
     if (chunks == null) {
       return null;
     }
@@ -182,21 +185,4 @@ final class SegmentPayloads {
     return (float) decimal == f ? decimal : f;
   }
 
-  private static List<String> chunks(String text) {
-    if (text.length() <= TEXT_CHUNK_CHARS) {
-      return List.of(text);
-    }
-    List<String> out = new ArrayList<>(text.length() / TEXT_CHUNK_CHARS + 1);
-    int start = 0;
-    while (start < text.length()) {
-      int end = Math.min(text.length(), start + TEXT_CHUNK_CHARS);
-      // never split a surrogate pair: iQDB rejects strings with an unpaired surrogate
-      if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
-        end--;
-      }
-      out.add(text.substring(start, end));
-      start = end;
-    }
-    return out;
-  }
 }

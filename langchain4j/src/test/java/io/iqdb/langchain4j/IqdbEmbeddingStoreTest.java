@@ -23,6 +23,7 @@ import io.iqdb.Payload;
 import io.iqdb.PayloadException;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,14 +90,49 @@ class IqdbEmbeddingStoreTest {
   }
 
   @Test
-  void textsLongerThanALuceneTermAreStoredInChunks() {
-    // 20,000 chars of 3-byte UTF-8 = 60,000 bytes: twice Lucene's term limit, under iQDB's 64 KiB
-    // payload limit. A surrogate pair sits across the first chunk boundary.
+  void longTextsAreTheRecordText() {
+    // 100,000 chars of 3-byte UTF-8 = 300,000 bytes: ten times Lucene's term limit and over iQDB's
+    // 64 KiB payload limit, within its 1 MiB text limit. A surrogate pair sits inside.
     StringBuilder text = new StringBuilder("€".repeat(SegmentPayloads.TEXT_CHUNK_CHARS - 1)).append("🌍");
-    text.append("€".repeat(20_000 - text.length()));
+    text.append("€".repeat(100_000 - text.length()));
     try (IqdbEmbeddingStore store = IqdbEmbeddingStore.builder().inMemory().dimension(2).build()) {
-      store.add(E1, TextSegment.from(text.toString()));
+      String id = store.add(E1, TextSegment.from(text.toString(), new Metadata().put("k", "v")));
       assertEquals(text.toString(), single(store, E1).embedded().text());
+      VectorRecord r = store.collection().get(id).orElseThrow();
+      assertEquals(text.toString(), r.text());
+      assertEquals(Payload.of("s:k", "v"), r.payload());
+    }
+  }
+
+  @Test
+  void hybridSearchFusesTheQueryTextWhenEnabled() {
+    // Both embeddings are equally close to the query; only the text tells them apart.
+    Embedding query = Embedding.from(new float[] {1f, 1f});
+    Embedding left = Embedding.from(new float[] {1f, 0f});
+    Embedding right = Embedding.from(new float[] {0f, 1f});
+    for (boolean hybrid : new boolean[] {false, true}) {
+      try (IqdbEmbeddingStore store = IqdbEmbeddingStore.builder().inMemory().dimension(2)
+          .index(IndexSpec.flat()).hybridSearch(hybrid).build()) {
+        store.addAll(List.of("l", "r"), List.of(left, right),
+            List.of(TextSegment.from("apples and pears", new Metadata().put("k", "a")),
+                TextSegment.from("the iQDB vector database", new Metadata().put("k", "b"))));
+        List<EmbeddingMatch<TextSegment>> matches =
+            store.search(request(query, 2).query("which database?").build()).matches();
+        if (hybrid) {
+          assertEquals("r", matches.get(0).embeddingId());
+          // r is second by vector (a tie broken by index order) and first by BM25; l first by vector only
+          assertEquals(1.0 / 62 + 1.0 / 61, matches.get(0).score(), 1e-6);
+          assertEquals(1.0 / 61, matches.get(1).score(), 1e-6);
+          // the filter applies to both lists: r is filtered out of the BM25 list too
+          List<EmbeddingMatch<TextSegment>> filtered =
+              store.search(request(query, 2).query("database").filter(metadataKey("k").isEqualTo("a")).build()).matches();
+          assertEquals(List.of("l"), filtered.stream().map(EmbeddingMatch::embeddingId).toList());
+          assertEquals(1.0 / 61, filtered.get(0).score(), 1e-6);
+        } else {
+          assertEquals("l", matches.get(0).embeddingId()); // vector only: the tie in index order
+          assertEquals(matches.get(0).score(), matches.get(1).score(), 1e-6);
+        }
+      }
     }
   }
 
@@ -145,7 +181,7 @@ class IqdbEmbeddingStoreTest {
       assertEquals(1, search(store, E1, 1).size());
       // more than iQDB's largest k is capped, not refused
       assertEquals(2, search(store, E1, SearchRequest.MAX_K + 1).size());
-      // the hybrid query text is ignored for now
+      // without hybridSearch(true) the query text is ignored
       assertEquals(2, store.search(request(E1, 10).query("some words").build()).matches().size());
     }
   }

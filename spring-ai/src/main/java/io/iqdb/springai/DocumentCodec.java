@@ -1,21 +1,27 @@
 package io.iqdb.springai;
 
+import io.iqdb.InvalidArgumentException;
 import io.iqdb.Payload;
 import io.iqdb.PayloadException;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.util.UnicodeUtil;
 import org.springframework.ai.document.Document;
 
 /**
  * Maps a Spring AI {@link Document} to an iQDB {@link Payload} and back.
  *
- * <p>Layout of a record's payload: the document text under the content field, each metadata entry
- * under its own key, and a keyword list {@link #TYPES_FIELD} holding {@code "<type>:<key>"} for
- * every numeric metadata entry. iQDB stores integral numbers as longs and floating-point numbers as
+ * <p>The document text is the record's text ({@link VectorRecord#text()}, indexed by iQDB for
+ * BM25). Layout of a record's payload: each metadata entry under its own key, and a keyword list
+ * {@link #TYPES_FIELD} holding {@code "<type>:<key>"} for every numeric metadata entry. Records
+ * written before iQDB had record texts hold the text in the payload's content field instead; it is
+ * still read, and the content field stays reserved. iQDB stores integral numbers as longs and floating-point numbers as
  * doubles; the type tag restores the Java type the caller gave ({@code Integer}, {@code Short},
  * {@code Byte}, {@code Float}) and lets the filter translator pick the right point encoding without
  * knowing the collection's schema (see {@link FilterTranslator}).
@@ -51,19 +57,42 @@ final class DocumentCodec {
   }
 
   /**
-   * The payload of a document.
+   * The text of a document, checked as iQDB will check it, so that a bad one fails before the
+   * embeddings are paid for.
    *
-   * @throws PayloadException for a reserved key, an unsupported value type or a string too long
-   *     for Lucene's index
+   * @throws InvalidArgumentException if the document has no text, or one over {@link
+   *     VectorCollection#MAX_TEXT_BYTES} UTF-8 bytes or with an unpaired surrogate
    */
-  Payload encode(Document document) {
+  static String text(Document document) {
     String text = document.getText();
     if (text == null) {
       throw new PayloadException(
           "document '" + document.getId() + "' has no text; IqdbVectorStore stores text documents only");
     }
+    if (!UnicodeUtil.validUTF16String(text)) {
+      throw new InvalidArgumentException(
+          "document '" + document.getId() + "': the text has an unpaired surrogate (it is stored as UTF-8)");
+    }
+    if (text.length() * 3L > VectorCollection.MAX_TEXT_BYTES) {
+      int bytes = UnicodeUtil.calcUTF16toUTF8Length(text, 0, text.length());
+      if (bytes > VectorCollection.MAX_TEXT_BYTES) {
+        throw new InvalidArgumentException(
+            "document '" + document.getId() + "': the text has " + bytes + " UTF-8 bytes; at most "
+                + VectorCollection.MAX_TEXT_BYTES + " are supported (split long texts into chunks, e.g. with"
+                + " Spring AI's TokenTextSplitter)");
+      }
+    }
+    return text;
+  }
+
+  /**
+   * The payload of a document: its metadata (its text is the record's text, see {@link #text(Document)}).
+   *
+   * @throws PayloadException for a reserved key, an unsupported value type or a string too long
+   *     for Lucene's index
+   */
+  Payload encode(Document document) {
     Payload.Builder b = Payload.builder();
-    put(document, b, contentField, checkTermLength(document.getId(), contentField, text));
     List<String> types = new ArrayList<>();
     for (Map.Entry<String, Object> e : document.getMetadata().entrySet()) {
       String key = e.getKey();
@@ -116,8 +145,14 @@ final class DocumentCodec {
     }
   }
 
-  /** The document text stored in a payload, or {@code ""} if the record was not written by this store. */
-  String text(Payload payload) {
+  /**
+   * The document text of a record: its text, else (a record written before record texts) the
+   * payload's content field, else {@code ""} (a record not written by this store).
+   */
+  String text(String recordText, Payload payload) {
+    if (recordText != null) {
+      return recordText;
+    }
     String text = payload.getString(contentField);
     return text == null ? "" : text;
   }

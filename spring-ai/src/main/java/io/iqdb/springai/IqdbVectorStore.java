@@ -39,17 +39,18 @@ import org.springframework.ai.vectorstore.observation.VectorStoreObservationCont
  *     .filterExpression("country == 'UK' && year >= 2020").build());
  * }</pre>
  *
- * <p><b>Records.</b> A document becomes one record: its id, the embedding of its text, and a payload
- * holding the text (under {@link Builder#contentFieldName}, default {@value #DEFAULT_CONTENT_FIELD})
- * and each metadata entry under its own key. Metadata values may be {@code String}, {@code Boolean},
+ * <p><b>Records.</b> A document becomes one record: its id, the embedding of its text, its text as
+ * the record's text (stored, and indexed by iQDB for BM25), and a payload holding each metadata
+ * entry under its own key. Metadata values may be {@code String}, {@code Boolean},
  * {@code Integer}, {@code Long}, {@code Short}, {@code Byte}, {@code Float}, {@code Double} (finite)
  * or {@code List<String>}, and come back from a search with the same Java type: iQDB stores integral
  * numbers as longs and floating ones as doubles, and a type tag in the payload field {@value
  * #METADATA_TYPES_FIELD} restores the rest. A key keeps the kind (string, boolean, integral,
  * floating, list) of its first value in the collection: an {@code Integer} and a {@code Long} may
  * share a key, an {@code Integer} and a {@code Double} may not. Keys must not start with {@code _}.
- * The text and every string value are at most {@value org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH}
- * UTF-8 bytes, the whole payload at most {@value io.iqdb.Payload#MAX_BYTES} bytes. Bad input fails with
+ * The text is at most {@value VectorCollection#MAX_TEXT_BYTES} UTF-8 bytes; every string value at
+ * most {@value org.apache.lucene.index.IndexWriter#MAX_TERM_LENGTH} UTF-8 bytes, the whole payload
+ * (the metadata) at most {@value io.iqdb.Payload#MAX_BYTES} bytes. Bad input fails with
  * an {@link io.iqdb.InvalidArgumentException} subtype naming the document and key, before anything
  * of the batch is written.
  *
@@ -143,7 +144,9 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
     }
     // Encode first: a bad metadata value fails before paying for the embeddings.
     List<io.iqdb.Payload> payloads = new ArrayList<>(documents.size());
+    List<String> texts = new ArrayList<>(documents.size());
     for (Document d : documents) {
+      texts.add(DocumentCodec.text(d));
       payloads.add(codec.encode(d));
     }
     List<float[]> vectors =
@@ -154,7 +157,7 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
     }
     List<VectorRecord> records = new ArrayList<>(documents.size());
     for (int i = 0; i < documents.size(); i++) {
-      records.add(VectorRecord.of(documents.get(i).getId(), vectors.get(i), payloads.get(i)));
+      records.add(VectorRecord.of(documents.get(i).getId(), vectors.get(i), payloads.get(i), texts.get(i)));
     }
     collection.upsertAll(records);
   }
@@ -227,7 +230,7 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
       metadata.put(DocumentMetadata.DISTANCE.value(), distance(hit.score()));
       documents.add(Document.builder()
           .id(hit.id())
-          .text(codec.text(hit.payload()))
+          .text(codec.text(hit.text(), hit.payload()))
           .metadata(metadata)
           .score(similarity)
           .build());
@@ -362,8 +365,9 @@ public final class IqdbVectorStore extends AbstractObservationVectorStore {
     }
 
     /**
-     * The payload field holding the document text. Default {@value
-     * IqdbVectorStore#DEFAULT_CONTENT_FIELD}; no metadata key may have this name.
+     * The payload field that held the document text in stores written before iQDB had record texts
+     * (the text is now the record's text): still read for such records, and reserved, so no
+     * metadata key may have this name. Default {@value IqdbVectorStore#DEFAULT_CONTENT_FIELD}.
      *
      * @param name the field name (not starting with {@code _})
      * @return this builder

@@ -12,6 +12,7 @@ import io.iqdb.Iqdb;
 import io.iqdb.Metric;
 import io.iqdb.PayloadException;
 import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
@@ -203,13 +204,38 @@ class IqdbVectorStoreTest {
       assertBadBatch(store, good, new Document("r4", "t", Map.of("when", new Date(0))), "java.util.Date");
       assertBadBatch(store, good, new Document("r5", "t", Map.of("nan", Double.NaN)), "nan");
       assertBadBatch(store, good, new Document("r6", "t", Map.of("nums", List.of(1, 2))), "nums");
-      String longText = "x".repeat(40_000);
-      assertBadBatch(store, good, new Document("r7", longText, Map.of()), "r7");
+      String longText = "x".repeat(40_000); // over Lucene's term limit: refused as a metadata value
       assertBadBatch(store, good, new Document("r8", "t", Map.of("long", longText)), "long");
+      // The text is the record's text: up to 1 MiB, checked before the batch is embedded.
+      String tooLong = "é".repeat(VectorCollection.MAX_TEXT_BYTES / 2 + 1);
+      InvalidArgumentException text = assertThrows(InvalidArgumentException.class,
+          () -> store.add(List.of(good, new Document("r7", tooLong, Map.of()))));
+      assertTrue(text.getMessage().contains("'r7'") && text.getMessage().contains(String.valueOf(VectorCollection.MAX_TEXT_BYTES + 2)),
+          text.getMessage());
       // A key's kind is fixed by its first value: an Integer key cannot later hold a Double.
       store.add(List.of(new Document("n1", "t", Map.of("n", 1))));
       assertBadBatch(store, good, new Document("n2", "t", Map.of("n", 1.5)), "'n'");
       assertEquals(1, store.collection().count());
+    }
+  }
+
+  @Test
+  void theTextIsTheRecordTextAndLongTextsFit() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      IqdbVectorStore store = IqdbVectorStore.builder(db, MODEL).build();
+      // 33,628 bytes: over the old one-term limit (32,766), under the embedding batcher's 8,191 tokens
+      String text = "internationalization ".repeat(1_600) + "a document about vector search";
+      store.add(List.of(new Document("long", text, Map.of("k", "v"))));
+      VectorRecord r = store.collection().get("long").orElseThrow();
+      assertEquals(text, r.text());
+      assertEquals(io.iqdb.Payload.of("k", "v"), r.payload());
+      assertEquals(text, store.similaritySearch(all("vector search").build()).get(0).getText());
+      // Records written before record texts (text in the content field) still read back.
+      store.collection().upsert("old", r.vector(), io.iqdb.Payload.of("doc_content", "old text"));
+      assertTrue(store.similaritySearch(all("vector search").build()).stream().anyMatch(d -> d.getText().equals("old text")));
+      // The text is indexed for BM25 in the core.
+      assertEquals(List.of("long"), store.collection().search(io.iqdb.SearchRequest.ofText("documents document", 5))
+          .stream().map(io.iqdb.Hit::id).toList());
     }
   }
 
