@@ -152,9 +152,22 @@ final class ModelInputs {
   }
 
   private final Random r;
+  private final boolean adversarial;
 
-  ModelInputs(Random r) {
+  /**
+   * Inputs drawn from {@code r}.
+   *
+   * @param adversarial whether to draw bad inputs too; if false, every input is valid (the model's
+   *     rules decide every outcome as success, except filters on fields that only deleted records had)
+   */
+  ModelInputs(Random r, boolean adversarial) {
     this.r = r;
+    this.adversarial = adversarial;
+  }
+
+  /** Whether to draw a bad input this time, with probability {@code p} (never if not adversarial). */
+  boolean bad(double p) {
+    return adversarial && chance(p);
   }
 
   private <T> T pick(List<T> list) {
@@ -172,7 +185,7 @@ final class ModelInputs {
   }
 
   String id() {
-    return chance(0.07) ? pick(BAD_IDS) : goodId();
+    return bad(0.07) ? pick(BAD_IDS) : goodId();
   }
 
   /** An id to read or delete: often one that exists. */
@@ -187,6 +200,9 @@ final class ModelInputs {
 
   float[] gaussian(int dim, Metric metric) {
     float[] v = new float[dim];
+    if (dim == 0) {
+      return v;
+    }
     double norm2 = 0;
     for (int i = 0; i < dim; i++) {
       v[i] = (float) r.nextGaussian();
@@ -216,7 +232,7 @@ final class ModelInputs {
     if (x < 85 && !c.records.isEmpty()) {
       return pick(new ArrayList<>(c.records.values())).vector().clone(); // an exact duplicate
     }
-    if (x < 87) {
+    if (x < 87 || !adversarial) {
       float[] v = new float[dim];
       v[r.nextInt(dim)] = chance(0.5) ? 1 : -1;
       return v;
@@ -255,7 +271,7 @@ final class ModelInputs {
     if (x < 85) {
       return 1 + r.nextInt(12);
     }
-    if (x < 92) {
+    if (x < 92 || !adversarial) {
       return chance(0.5) ? 100 : 10_000;
     }
     return pick(List.of(0, -1, 10_001, Integer.MIN_VALUE));
@@ -296,7 +312,9 @@ final class ModelInputs {
   /** A payload for a record of {@code c}. */
   PayloadSpec payload(Col c) {
     int x = r.nextInt(1000);
-    Route route = x < 10 ? Route.NULL_PAYLOAD : x < 15 ? Route.NULL_MAP : x < 20 ? Route.VARARGS_ODD
+    Route route = x < 10 ? Route.NULL_PAYLOAD
+        : x < 15 && adversarial ? Route.NULL_MAP
+        : x < 20 && adversarial ? Route.VARARGS_ODD
         : pick(List.of(Route.MAP, Route.VARARGS, Route.BUILDER));
     if (x >= 20 && x < 60) {
       return special(route == Route.MAP ? Route.BUILDER : route);
@@ -309,7 +327,7 @@ final class ModelInputs {
       Object v = name.equals("desc") && chance(0.1) ? pick(AT_TERM_LIMIT) : value(FIELDS.get(name));
       entries.add(new Object[] {name, v});
     }
-    if (chance(0.15)) {
+    if (bad(0.15)) {
       Object[] bad = adversarialField(c);
       entries.removeIf(kv -> kv[0] != null && kv[0].equals(bad[0]));
       entries.add(bad);
@@ -353,14 +371,14 @@ final class ModelInputs {
     String label;
     switch (r.nextInt(7)) {
       case 0, 1 -> {
-        int n = r.nextBoolean() ? 256 : 257;
+        int n = bad(0.5) ? 257 : 256;
         for (int i = 0; i < n; i++) {
           e.add(new Object[] {"f" + i, (long) i});
         }
         label = n + " fields";
       }
       case 2, 3 -> { // name/value UTF-8 bytes: 2+32766 + 2+p1 + 2+1 = 65536 for p1 = 32763 bytes
-        boolean over = r.nextBoolean();
+        boolean over = bad(0.5);
         boolean multiByte = r.nextBoolean();
         String p0 = multiByte ? "日".repeat(10_922) : "a".repeat(32_766);
         String p1 = multiByte ? (over ? "😀".repeat(8_191) : "😀".repeat(8_190) + "abc") : "b".repeat(over ? 32_764 : 32_763);
@@ -416,10 +434,10 @@ final class ModelInputs {
     if (x < 88 && !c.everKinds.isEmpty()) {
       return pick(new ArrayList<>(c.everKinds.keySet()));
     }
-    if (x < 93) {
+    if (x < 93 && adversarial) {
       return "nope";
     }
-    if (x < 95) {
+    if (x < 95 && adversarial) {
       return null;
     }
     return pick(new ArrayList<>(FIELDS.keySet()));
@@ -437,6 +455,9 @@ final class ModelInputs {
     if (x < 92 && s.kind() != null) {
       Object v = value(s.kind());
       return v instanceof List<?> l ? (l.isEmpty() ? "en" : l.get(0)) : v;
+    }
+    if (!adversarial) {
+      return s.kind() == null ? "en" : filterValue(c, field);
     }
     if (x < 96) {
       return value(pick(List.of(Kind.KEYWORD, Kind.LONG, Kind.DOUBLE, Kind.BOOLEAN)));
@@ -458,12 +479,17 @@ final class ModelInputs {
     };
   }
 
+  private static boolean isNumeric(Col c, String field) {
+    Kind k = field == null ? null : c.status(field).kind();
+    return k == Kind.LONG || k == Kind.DOUBLE;
+  }
+
   /** A random filter over the fields of {@code c}, nested up to {@code depth}. */
   FilterSpec filter(Col c, int depth) {
     if (depth > 0 && chance(0.3)) {
       int x = r.nextInt(100);
       if (x < 20) {
-        return chance(0.03)
+        return bad(0.03)
             ? new FilterSpec.Not(null, Via.RECORD)
             : new FilterSpec.Not(filter(c, depth - 1), chance(0.2) ? Via.RECORD : Via.FACTORY);
       }
@@ -471,18 +497,21 @@ final class ModelInputs {
       int n = fluent ? 2 : r.nextInt(4);
       List<FilterSpec> parts = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        parts.add(chance(0.02) && i > 0 ? null : filter(c, depth - 1));
+        parts.add(bad(0.02) && i > 0 ? null : filter(c, depth - 1));
       }
       return new FilterSpec.Junction(r.nextBoolean(), parts, fluent);
     }
     String field = field(c);
+    if (!adversarial && (field == null || c.status(field).kind() == null)) {
+      return new FilterSpec.Junction(true, List.of(), false); // allOf(): no field to filter on yet
+    }
     Via via = chance(0.15) ? Via.RECORD : Via.FACTORY;
     int x = r.nextInt(100);
     if (x < 35) {
       return new FilterSpec.Eq(field, filterValue(c, field), via);
     }
     if (x < 55) {
-      if (chance(0.03)) {
+      if (bad(0.03)) {
         return new FilterSpec.In(field, null, via);
       }
       List<Object> values = new ArrayList<>();
@@ -492,8 +521,8 @@ final class ModelInputs {
       }
       return new FilterSpec.In(field, values, via);
     }
-    if (x < 80) {
-      int y = r.nextInt(100);
+    if (x < 80 && (adversarial || isNumeric(c, field))) {
+      int y = adversarial ? r.nextInt(100) : 18 + r.nextInt(81);
       Number min = y < 15 ? null : y < 17 ? Double.NaN : y < 18 ? BigDecimal.TEN : bound(c, field);
       Number max = y >= 15 && y < 35 ? null : bound(c, field);
       if (y == 99) {

@@ -42,6 +42,9 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.QueryCachingPolicy;
+import org.apache.lucene.search.UsageTrackingQueryCachingPolicy;
 
 /**
  * A model-based randomized test of the whole public API: thousands of random steps (upsert,
@@ -83,6 +86,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private Random r;
   private ModelInputs in;
   private boolean keepGoing;
+  private boolean adversarial;
   private Path root;
   private int generation;
   private Path dir;
@@ -95,8 +99,11 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private final ArrayDeque<String> history = new ArrayDeque<>();
   private final Map<String, Failure> failures = new LinkedHashMap<>();
   private final Map<String, Integer> stepCounts = new TreeMap<>();
+  private final Map<String, Long> stepMillis = new TreeMap<>();
   private final Map<String, Integer> rejected = new TreeMap<>();
   private int reopens;
+  /** The last disagreement recorded (keep-going mode), to name what a failed reopen followed. */
+  private String lastSignature = "";
 
   /** The first occurrence and the count of one kind of disagreement (keep-going mode). */
   private static final class Failure {
@@ -117,13 +124,20 @@ public class TestModelBasedApi extends RecoveryTestCase {
     }
   }
 
+  /** A disagreement with the model (strict mode); an AssertionError from the library is not one. */
+  private static final class ModelViolation extends AssertionError {
+    ModelViolation(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** A call that returns a value; {@link Runnable}-like calls return null. */
   private interface Call<T> {
     T call();
   }
 
   /** What a call did: returned a value or threw. */
-  private record Result<T>(T value, RuntimeException error) {
+  private record Result<T>(T value, Throwable error) {
     boolean threw() {
       return error != null;
     }
@@ -132,25 +146,40 @@ public class TestModelBasedApi extends RecoveryTestCase {
   public void testRandomApiAgainstModel() {
     int steps = Integer.getInteger("recovery.model.steps", DEFAULT_STEPS);
     keepGoing = Boolean.getBoolean("recovery.model.keepGoing");
+    adversarial = Boolean.parseBoolean(System.getProperty("recovery.model.adversarial", "true"));
     seed = RandomizedContext.current().getRunnerSeedAsString();
     r = new Random(random().nextLong());
-    in = new ModelInputs(r);
+    in = new ModelInputs(r, adversarial);
     root = createTempDir("model");
+    // LuceneTestCase installs a query-caching policy that calls random(), which fails on threads
+    // outside the test's context, such as the common pool that searchBatchRequests runs on.
+    QueryCachingPolicy testPolicy = IndexSearcher.getDefaultQueryCachingPolicy();
+    IndexSearcher.setDefaultQueryCachingPolicy(new UsageTrackingQueryCachingPolicy());
+    try {
+      run(steps);
+    } finally {
+      IndexSearcher.setDefaultQueryCachingPolicy(testPolicy);
+    }
+  }
+
+  private void run(int steps) {
     long start = System.nanoTime();
     startFresh();
     for (step = 0; step < steps; step++) {
+      long t0 = System.nanoTime();
       try {
         try {
           step();
-        } catch (Restart e) {
+        } catch (Restart | ModelViolation e) {
           throw e;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
           violation("unexpected " + e.getClass().getSimpleName() + " in a " + stepKind() + " step",
               describe(e), e);
         }
       } catch (Restart e) {
         restart();
       }
+      stepMillis.merge(stepKind(), (System.nanoTime() - t0) / 1_000_000, Long::sum);
     }
     step = steps;
     current = "final reopen";
@@ -163,7 +192,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
     }
     long seconds = (System.nanoTime() - start) / 1_000_000_000L;
     String summary = "TestModelBasedApi: seed " + seed + ": " + steps + " steps in " + seconds + " s, "
-        + reopens + " reopens, " + generation + " restarts; steps " + stepCounts + "; bad inputs rejected as expected "
+        + reopens + " reopens, " + generation + " restarts; steps " + stepCounts + "; ms by step kind " + stepMillis
+        + "; bad inputs rejected as expected "
         + rejected;
     System.out.println(summary);
     if (!failures.isEmpty()) {
@@ -210,7 +240,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
       drop();
     } else if (x < 920) {
       reopen();
-    } else if (x < 935) {
+    } else if (x < 935 || !adversarial) {
       callStaleHandle();
     } else {
       probe(c);
@@ -243,7 +273,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void upsertRecord(Col c) {
-    boolean nullRecord = r.nextInt(20) == 0;
+    boolean nullRecord = in.bad(0.05);
     String id = in.id();
     float[] vector = in.vector(c);
     Payload payload = r.nextInt(4) == 0 ? null : Payload.of("lang", ModelInputs.VOCAB.get(r.nextInt(3)));
@@ -276,8 +306,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
       recs.add(new Rec(id, in.vector(c), p == null ? null : p.payload()));
     }
     int shape = r.nextInt(100);
-    boolean nullBatch = shape < 3;
-    int nullAt = shape >= 3 && shape < 6 ? r.nextInt(n + 1) : -1;
+    boolean nullBatch = adversarial && shape < 3;
+    int nullAt = adversarial && shape >= 3 && shape < 6 ? r.nextInt(n + 1) : -1;
     detail("upsertAll " + c.name + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
     Expect e = nullBatch ? Expect.fail(InvalidArgumentException.class, "null batch")
         : nullAt >= 0 ? Expect.fail(InvalidArgumentException.class, "null record in a batch").and(ApiModel.checkWrite(c, recs))
@@ -334,10 +364,10 @@ public class TestModelBasedApi extends RecoveryTestCase {
     for (int i = 0; i < n; i++) {
       ids.add(i > 0 && r.nextInt(4) == 0 ? ids.get(r.nextInt(i)) : in.idIn(c));
     }
-    if (shape < 3) {
+    if (adversarial && shape < 3) {
       ids.add(r.nextInt(ids.size() + 1), null);
     }
-    boolean nullList = shape >= 3 && shape < 6;
+    boolean nullList = adversarial && shape >= 3 && shape < 6;
     begin("deleteAll " + c.name + " " + (nullList ? "null" : ids.stream().map(Text::shorten).toList()));
     Expect e = nullList ? Expect.fail(InvalidArgumentException.class, "null id collection") : Expect.OK;
     for (String id : ids) {
@@ -418,7 +448,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void compact(Col c) {
-    int max = pick(List.of(1, 1, 2, 5, 0, -1));
+    int max = in.bad(0.3) ? pick(List.of(0, -1)) : pick(List.of(1, 1, 2, 5));
     begin("compact " + c.name + " " + max);
     Expect e = max < 1 ? Expect.fail(InvalidArgumentException.class, "compact to fewer than 1 segment") : Expect.OK;
     attempt("compact", e, true, () -> {
@@ -429,13 +459,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void create() {
-    boolean bad = r.nextInt(10) == 0;
+    boolean bad = in.bad(0.1);
     String name = bad ? pick(BAD_NAMES) : pick(NAMES);
     if (!bad && !model.cols.containsKey(name) && model.cols.size() >= MAX_COLLECTIONS) {
       name = pick(new ArrayList<>(model.cols.keySet())); // exercise "exists" rather than grow
     }
     boolean large = model.cols.values().stream().anyMatch(c -> c.config.dimension() > 16);
-    CollectionConfig config = r.nextInt(30) == 0 ? null : in.config(!large);
+    CollectionConfig config = in.bad(0.03) ? null : in.config(!large);
     String n = name;
     begin("createCollection " + Text.shorten(name) + " " + config);
     Expect e = Expect.OK;
@@ -462,7 +492,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void drop() {
-    boolean bad = r.nextInt(10) == 0;
+    boolean bad = in.bad(0.1);
     String name = bad ? pick(Arrays.asList(null, "a/b", "", "missing")) : pick(NAMES);
     begin("dropCollection " + Text.shorten(name));
     Expect e = name == null ? Expect.fail(InvalidArgumentException.class, "null collection name")
@@ -718,7 +748,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
       }
       if (!ApiModel.sameScore(h.score(), (float) (double) model)) {
         violation("a hit's score differs from the README formula",
-            "hit " + Text.shorten(h.id()) + " score " + h.score() + ", formula " + model + "; " + context, null);
+            "hit " + Text.shorten(h.id()) + " score " + h.score() + ", formula " + model + " for record vector "
+                + Text.describeVector(c.records.get(h.id()).vector()) + " and query " + Text.describeVector(q) + "; " + context, null);
       }
       if (h.score() > previous) {
         violation("hits are not sorted best first", ids(hits) + "; " + context, null);
@@ -787,9 +818,9 @@ public class TestModelBasedApi extends RecoveryTestCase {
     T value;
     try {
       value = action.call();
-    } catch (Restart e) {
+    } catch (Restart | ModelViolation e) {
       throw e;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError e) { // AssertionError: a Lucene assertion (tests run with -ea)
       if (expect.mustSucceed()) {
         violation(call + " threw " + e.getClass().getSimpleName() + " on good input", describe(e), e);
       } else if (!expect.allows(e)) {
@@ -826,11 +857,18 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private void note(String signature, String detail, Throwable cause) {
     String where = "seed " + seed + ", step " + step + ": " + current;
     if (!keepGoing) {
-      throw new AssertionError(signature + ": " + detail + "\nat " + where + "\nlast steps:\n  "
+      throw new ModelViolation(signature + ": " + detail + "\nat " + where + "\nlast steps:\n  "
           + String.join("\n  ", history), cause);
     }
+    lastSignature = signature;
     failures.computeIfAbsent(signature, s -> new Failure(shortWhere(where),
         detail + (cause == null ? "" : " at " + firstFrame(cause)))).count++;
+  }
+
+  /** The gist of a message for grouping: paths and numbers dropped, cut short. */
+  private static String gist(String message) {
+    String m = String.valueOf(message).replaceAll("/\\S+", "<path>").replaceAll("[0-9]+", "N");
+    return m.length() > 120 ? m.substring(0, 120) + "..." : m;
   }
 
   private static String shortWhere(String where) {
@@ -891,13 +929,14 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private void restart() {
     try {
       db.close();
-    } catch (RuntimeException e) {
-      note("close failed after a disagreement", describe(e));
+    } catch (RuntimeException | AssertionError e) {
+      note("close failed after: " + lastSignature, describe(e));
     }
     try (Iqdb again = Iqdb.builder().path(dir).open()) {
       again.listCollections();
-    } catch (RuntimeException e) {
-      note("database does not reopen after a disagreement", describe(e) + " (after: " + current + ")");
+    } catch (RuntimeException | AssertionError e) {
+      note("database does not reopen: " + e.getClass().getSimpleName() + ": " + gist(e.getMessage()),
+          describe(e) + " (after: " + lastSignature + ", at: " + current + ")");
     }
     generation++;
     startFresh();
