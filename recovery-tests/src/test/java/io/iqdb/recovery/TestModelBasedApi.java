@@ -74,7 +74,7 @@ import org.apache.lucene.search.UsageTrackingQueryCachingPolicy;
  * disagreement, its count and its first occurrence (for surveying an implementation).
  */
 public class TestModelBasedApi extends RecoveryTestCase {
-  static final int DEFAULT_STEPS = 1000;
+  static final int DEFAULT_STEPS = 600;
 
   /** The names the steps create and drop collections under. */
   private static final List<String> NAMES = List.of("c0", "c1", "c2", "c3", "c4");
@@ -796,6 +796,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     Expect e = spec.expect(normalized);
     Result<Payload> built = attempt("Payload construction", e, false, spec::build);
     if (built.threw()) {
+      checkTermLimitMessage(spec, e, built.error());
       return null;
     }
     if (e.mustSucceed() && built.value() != null && !built.value().asMap().equals(normalized)) {
@@ -806,6 +807,30 @@ public class TestModelBasedApi extends RecoveryTestCase {
     Expect write = e.mustSucceed() ? Expect.OK
         : Expect.either(InvalidArgumentException.class, "payload accepted against the rules (" + e.reasons() + ")");
     return new Built(built.value(), write);
+  }
+
+  /**
+   * The refusal of a value over Lucene's term limit must name the field, the value's length in UTF-8
+   * bytes and the limit (checked when that is the only thing wrong with the payload).
+   */
+  private void checkTermLimitMessage(PayloadSpec spec, Expect e, Throwable error) {
+    if (e.why().size() != 1 || !e.why().get(0).contains("over the term limit")) {
+      return;
+    }
+    for (Object[] kv : spec.entries()) {
+      List<?> values = kv[1] instanceof List<?> l ? l : Arrays.asList(kv[1]);
+      for (Object v : values) {
+        if (v instanceof String str && ApiModel.utf8Length(str) > ApiModel.MAX_TERM_BYTES) {
+          String m = String.valueOf(error.getMessage());
+          String bytes = Integer.toString(ApiModel.utf8Length(str));
+          if (!m.contains((String) kv[0]) || !m.contains(bytes) || !m.contains(Integer.toString(ApiModel.MAX_TERM_BYTES))) {
+            note("the refusal of a value over the term limit does not name the field, its UTF-8 length and the limit",
+                "field " + Text.shorten((String) kv[0]) + ", " + bytes + " bytes; message: " + Text.describe(error));
+          }
+          return;
+        }
+      }
+    }
   }
 
   /**
