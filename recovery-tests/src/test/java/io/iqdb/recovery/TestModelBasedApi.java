@@ -162,6 +162,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
       run(steps);
     } finally {
       IndexSearcher.setDefaultQueryCachingPolicy(testPolicy);
+      closeQuietly(); // after a failure: no background thread of the database outlives the test
     }
   }
 
@@ -973,6 +974,16 @@ public class TestModelBasedApi extends RecoveryTestCase {
     }
     generation++;
     startFresh();
+  }
+
+  private void closeQuietly() {
+    try {
+      if (db != null) {
+        db.close();
+      }
+    } catch (RuntimeException | AssertionError e) {
+      // the test has already failed; this close only stops the database's threads
+    }
   }
 
   private void addStale(VectorCollection h) {
