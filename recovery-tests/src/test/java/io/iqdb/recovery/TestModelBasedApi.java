@@ -4,15 +4,12 @@ import com.carrotsearch.randomizedtesting.RandomizedContext;
 import io.iqdb.ClosedException;
 import io.iqdb.CollectionConfig;
 import io.iqdb.CollectionExistsException;
-import io.iqdb.Durability;
 import io.iqdb.Filter;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.InvalidNameException;
 import io.iqdb.Iqdb;
-import io.iqdb.IqdbException;
-import io.iqdb.Metric;
 import io.iqdb.Payload;
 import io.iqdb.Quantization;
 import io.iqdb.SearchRequest;
@@ -21,10 +18,11 @@ import io.iqdb.VectorRecord;
 import io.iqdb.recovery.ApiModel.Col;
 import io.iqdb.recovery.ApiModel.Rec;
 import io.iqdb.recovery.ApiModel.Scored;
+import io.iqdb.recovery.Referee.ModelViolation;
+import io.iqdb.recovery.Referee.Restart;
+import io.iqdb.recovery.Referee.Result;
 import io.iqdb.recovery.ModelInputs.PayloadSpec;
-import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -83,6 +81,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
       Arrays.asList(null, "", "-a", "_a", "a/b", "..", "ü", "a b", "a".repeat(65), "a\uD800");
 
   private String seed;
+  private Referee ref;
   private Random r;
   private ModelInputs in;
   private boolean keepGoing;
@@ -94,63 +93,16 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private ApiModel model;
   private final List<VectorCollection> stale = new ArrayList<>();
 
-  private int step;
-  private String current = "";
-  private final ArrayDeque<String> history = new ArrayDeque<>();
-  private final Map<String, Failure> failures = new LinkedHashMap<>();
-  private final Map<String, Integer> stepCounts = new TreeMap<>();
-  private final Map<String, Long> stepMillis = new TreeMap<>();
-  private final Map<String, Integer> rejected = new TreeMap<>();
   private int reopens;
   /** Approximate searches that returned fewer hits than min(k, matching records): counted, not failed. */
   private int shortApproximate;
   private int approximate;
-  /** The last disagreement recorded (keep-going mode), to name what a failed reopen followed. */
-  private String lastSignature = "";
-
-  /** The first occurrence and the count of one kind of disagreement (keep-going mode). */
-  private static final class Failure {
-    final String where;
-    final String detail;
-    int count;
-
-    Failure(String where, String detail) {
-      this.where = where;
-      this.detail = detail;
-    }
-  }
-
-  /** Thrown in keep-going mode after a disagreement: start over on a fresh database. */
-  private static final class Restart extends RuntimeException {
-    Restart() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** A disagreement with the model (strict mode); an AssertionError from the library is not one. */
-  private static final class ModelViolation extends AssertionError {
-    ModelViolation(String message, Throwable cause) {
-      super(message, cause);
-    }
-  }
-
-  /** A call that returns a value; {@link Runnable}-like calls return null. */
-  private interface Call<T> {
-    T call();
-  }
-
-  /** What a call did: returned a value or threw. */
-  private record Result<T>(T value, Throwable error) {
-    boolean threw() {
-      return error != null;
-    }
-  }
-
   public void testRandomApiAgainstModel() {
     int steps = Integer.getInteger("recovery.model.steps", DEFAULT_STEPS);
     keepGoing = Boolean.getBoolean("recovery.model.keepGoing");
     adversarial = Boolean.parseBoolean(System.getProperty("recovery.model.adversarial", "true"));
     seed = RandomizedContext.current().getRunnerSeedAsString();
+    ref = new Referee(seed, keepGoing);
     r = new Random(random().nextLong());
     in = new ModelInputs(r, adversarial);
     root = createTempDir("model");
@@ -169,7 +121,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private void run(int steps) {
     long start = System.nanoTime();
     startFresh();
-    for (step = 0; step < steps; step++) {
+    for (int step = 0; step < steps; step++) {
+      ref.step(step);
       long t0 = System.nanoTime();
       try {
         try {
@@ -177,16 +130,15 @@ public class TestModelBasedApi extends RecoveryTestCase {
         } catch (Restart | ModelViolation e) {
           throw e;
         } catch (RuntimeException | AssertionError e) {
-          violation("unexpected " + e.getClass().getSimpleName() + " in a " + stepKind() + " step",
-              describe(e), e);
+          ref.violation("unexpected " + e.getClass().getSimpleName() + " in a " + ref.stepKind() + " step",
+              Referee.describe(e), e);
         }
       } catch (Restart e) {
         restart();
       }
-      stepMillis.merge(stepKind(), (System.nanoTime() - t0) / 1_000_000, Long::sum);
+      ref.stepMillis.merge(ref.stepKind(), (System.nanoTime() - t0) / 1_000_000, Long::sum);
     }
-    step = steps;
-    current = "final reopen";
+    ref.step(steps);
     try {
       reopen();
       db.close();
@@ -197,16 +149,14 @@ public class TestModelBasedApi extends RecoveryTestCase {
     long seconds = (System.nanoTime() - start) / 1_000_000_000L;
     String summary = "TestModelBasedApi: seed " + seed + ": " + steps + " steps in " + seconds + " s, "
         + reopens + " reopens, " + generation + " restarts; " + shortApproximate + " of " + approximate
-        + " approximate searches returned fewer than min(k, matching) hits; steps " + stepCounts + "; ms by step kind " + stepMillis
+        + " approximate searches returned fewer than min(k, matching) hits; steps " + ref.stepCounts + "; ms by step kind " + ref.stepMillis
         + "; bad inputs rejected as expected "
-        + rejected;
+        + ref.rejected;
     System.out.println(summary);
-    if (!failures.isEmpty()) {
-      StringBuilder b = new StringBuilder(failures.size() + " kinds of disagreement with the model (seed " + seed + "):");
-      failures.forEach((sig, f) -> b.append("\n- ").append(sig).append(" [").append(f.count).append("x, first at ")
-          .append(f.where).append("]: ").append(f.detail));
-      System.out.println(b);
-      fail(b.toString());
+    String failures = ref.failures();
+    if (failures != null) {
+      System.out.println(failures);
+      fail(failures);
     }
   }
 
@@ -234,7 +184,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     } else if (x < 840) {
       search(c);
     } else if (x < 860) {
-      begin("scan " + c.name);
+      ref.begin("scan " + c.name);
       verifyCollection(c, List.of());
       checkStats(c);
     } else if (x < 880) {
@@ -256,7 +206,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     String id = in.id();
     float[] vector = in.vector(c);
     PayloadSpec spec = in.payload(c);
-    begin("upsert " + c.name + " " + Text.shorten(id) + " " + Text.describeVector(vector) + " " + spec);
+    ref.begin("upsert " + c.name + " " + Text.shorten(id) + " " + Text.describeVector(vector) + " " + spec);
     Built payload = buildPayload(spec);
     if (payload == null) {
       verifyCollection(c, idIfValid(id));
@@ -264,7 +214,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     }
     Rec rec = new Rec(id, vector, payload.payload());
     Expect e = ApiModel.checkWrite(c, List.of(rec)).and(payload.write());
-    Result<Object> done = attempt("upsert", e, true, () -> {
+    Result<Object> done = ref.attempt("upsert", e, true, () -> {
       c.handle.upsert(id, vector, payload.payload());
       return null;
     });
@@ -282,12 +232,12 @@ public class TestModelBasedApi extends RecoveryTestCase {
     String id = in.id();
     float[] vector = in.vector(c);
     Payload payload = r.nextInt(4) == 0 ? null : Payload.of("lang", ModelInputs.VOCAB.get(r.nextInt(3)));
-    begin("upsert(VectorRecord) " + c.name + (nullRecord ? " null" : " " + Text.shorten(id) + " " + Text.describeVector(vector)));
+    ref.begin("upsert(VectorRecord) " + c.name + (nullRecord ? " null" : " " + Text.shorten(id) + " " + Text.describeVector(vector)));
     Rec rec = new Rec(id, vector, payload);
     Expect e = nullRecord
         ? Expect.fail(InvalidArgumentException.class, "null record")
         : ApiModel.checkWrite(c, List.of(rec));
-    Result<Object> done = attempt("upsert(VectorRecord)", e, true, () -> {
+    Result<Object> done = ref.attempt("upsert(VectorRecord)", e, true, () -> {
       c.handle.upsert(nullRecord ? null : new VectorRecord(id, vector, payload));
       return null;
     });
@@ -299,13 +249,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void upsertAll(Col c) {
     int n = r.nextInt(20) == 0 ? 0 : 1 + r.nextInt(8);
-    begin("upsertAll " + c.name);
+    ref.begin("upsertAll " + c.name);
     List<Rec> recs = new ArrayList<>();
     Expect payloads = Expect.OK;
     for (int i = 0; i < n; i++) {
       String id = i > 0 && r.nextInt(5) == 0 ? recs.get(r.nextInt(i)).id() : in.id(); // duplicates
       PayloadSpec spec = in.payload(c);
-      detail("upsertAll " + c.name + ": payload " + spec);
+      ref.detail("upsertAll " + c.name + ": payload " + spec);
       Built p = buildPayload(spec); // a payload that must not build is left out of the batch
       payloads = payloads.and(p == null ? Expect.OK : p.write());
       recs.add(new Rec(id, in.vector(c), p == null ? null : p.payload()));
@@ -313,13 +263,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
     int shape = r.nextInt(100);
     boolean nullBatch = adversarial && shape < 3;
     int nullAt = adversarial && shape >= 3 && shape < 6 ? r.nextInt(n + 1) : -1;
-    detail("upsertAll " + c.name + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
+    ref.detail("upsertAll " + c.name + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
     Expect e = nullBatch ? Expect.fail(InvalidArgumentException.class, "null batch")
         : nullAt >= 0 ? Expect.fail(InvalidArgumentException.class, "null record in a batch").and(ApiModel.checkWrite(c, recs))
         : ApiModel.checkWrite(c, recs);
     e = e.and(payloads);
     int kind = r.nextInt(4);
-    Result<Object> done = attempt("upsertAll", e, true, () -> {
+    Result<Object> done = ref.attempt("upsertAll", e, true, () -> {
       if (nullBatch) {
         c.handle.upsertAll(null);
         return null;
@@ -350,12 +300,12 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void delete(Col c) {
     String id = in.idIn(c);
-    begin("delete " + c.name + " " + Text.shorten(id));
-    Result<Boolean> done = attempt("delete", ApiModel.checkId(id), true, () -> c.handle.delete(id));
+    ref.begin("delete " + c.name + " " + Text.shorten(id));
+    Result<Boolean> done = ref.attempt("delete", ApiModel.checkId(id), true, () -> c.handle.delete(id));
     if (!done.threw()) {
       boolean existed = c.records.remove(id) != null;
       if (done.value() != existed) {
-        violation("delete returned " + done.value() + " for a record that " + (existed ? "existed" : "did not exist"),
+        ref.violation("delete returned " + done.value() + " for a record that " + (existed ? "existed" : "did not exist"),
             "id " + Text.shorten(id), null);
       }
     }
@@ -373,13 +323,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
       ids.add(r.nextInt(ids.size() + 1), null);
     }
     boolean nullList = adversarial && shape >= 3 && shape < 6;
-    begin("deleteAll " + c.name + " " + (nullList ? "null" : ids.stream().map(Text::shorten).toList()));
+    ref.begin("deleteAll " + c.name + " " + (nullList ? "null" : ids.stream().map(Text::shorten).toList()));
     Expect e = nullList ? Expect.fail(InvalidArgumentException.class, "null id collection") : Expect.OK;
     for (String id : ids) {
       e = e.and(ApiModel.checkId(id));
     }
     boolean asSet = !ids.contains(null) && r.nextBoolean();
-    Result<Integer> done = attempt("deleteAll", e, true,
+    Result<Integer> done = ref.attempt("deleteAll", e, true,
         () -> c.handle.deleteAll(nullList ? null : asSet ? new LinkedHashSet<>(ids) : ids));
     if (!done.threw()) {
       int existed = 0;
@@ -387,7 +337,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
         existed += c.records.remove(id) != null ? 1 : 0;
       }
       if (done.value() != existed) {
-        violation("deleteAll returned a count other than the number of distinct ids that existed",
+        ref.violation("deleteAll returned a count other than the number of distinct ids that existed",
             "returned " + done.value() + ", want " + existed + " for " + ids.stream().map(Text::shorten).toList(), null);
       }
     }
@@ -398,12 +348,12 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void get(Col c) {
     String id = in.idIn(c);
-    begin("get " + c.name + " " + Text.shorten(id));
-    Result<Optional<VectorRecord>> got = attempt("get", ApiModel.checkId(id), false, () -> c.handle.get(id));
+    ref.begin("get " + c.name + " " + Text.shorten(id));
+    Result<Optional<VectorRecord>> got = ref.attempt("get", ApiModel.checkId(id), false, () -> c.handle.get(id));
     if (!got.threw()) {
       VectorRecord want = c.records.get(id);
       if (!Objects.equals(got.value(), Optional.ofNullable(want))) {
-        violation("get differs from the model", "got " + got.value().map(Text::describe) + ", want " + Text.describe(want), null);
+        ref.violation("get differs from the model", "got " + got.value().map(Text::describe) + ", want " + Text.describe(want), null);
       }
     }
   }
@@ -416,18 +366,18 @@ public class TestModelBasedApi extends RecoveryTestCase {
     boolean vectors = r.nextInt(5) == 0;
     boolean payloads = r.nextInt(7) != 0;
     int style = r.nextInt(10);
-    begin("search " + c.name + " k=" + k + " q=" + Text.describeVector(q) + " filter=" + f + (exact ? " exact" : " approximate")
+    ref.begin("search " + c + " k=" + k + " q=" + Text.describeVector(q) + " filter=" + f + (exact ? " exact" : " approximate")
         + (style == 0 ? " (batch)" : ""));
     Expect e = ApiModel.checkVector(c.config, q, "query")
         .and(k < 1 || k > SearchRequest.MAX_K ? Expect.fail(InvalidArgumentException.class, "k out of range") : Expect.OK)
         .and(f == null ? Expect.OK : f.check(c));
-    Result<List<Hit>> hits = attempt("search", e, false, () -> {
+    Result<List<Hit>> hits = ref.attempt("search", e, false, () -> {
       Filter filter = f == null ? null : f.build();
       SearchRequest req = SearchRequest.of(q, k).filter(filter).exact(exact).includeVectors(vectors).includePayload(payloads);
       if (style == 0) {
         List<List<Hit>> both = c.handle.searchBatchRequests(List.of(req, req));
         if (!both.get(0).equals(both.get(1))) {
-          violation("searchBatchRequests gave two answers to one request on one view", both.toString(), null);
+          ref.violation("searchBatchRequests gave two answers to one request on one view", both.toString(), null);
         }
         return both.get(0);
       }
@@ -440,8 +390,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void flush(Col c) {
     boolean all = r.nextBoolean();
-    begin("flush " + (all ? "database" : c.name));
-    attempt("flush", Expect.OK, true, () -> {
+    ref.begin("flush " + (all ? "database" : c.name));
+    ref.attempt("flush", Expect.OK, true, () -> {
       if (all) {
         db.flush();
       } else {
@@ -454,9 +404,9 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void compact(Col c) {
     int max = in.bad(0.3) ? pick(List.of(0, -1)) : pick(List.of(1, 1, 2, 5));
-    begin("compact " + c.name + " " + max);
+    ref.begin("compact " + c.name + " " + max);
     Expect e = max < 1 ? Expect.fail(InvalidArgumentException.class, "compact to fewer than 1 segment") : Expect.OK;
-    attempt("compact", e, true, () -> {
+    ref.attempt("compact", e, true, () -> {
       c.handle.compact(max);
       return null;
     });
@@ -472,7 +422,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     boolean large = model.cols.values().stream().anyMatch(c -> c.config.dimension() > 16);
     CollectionConfig config = in.bad(0.03) ? null : in.config(!large);
     String n = name;
-    begin("createCollection " + Text.shorten(name) + " " + config);
+    ref.begin("createCollection " + Text.shorten(name) + " " + config);
     Expect e = Expect.OK;
     if (name == null) {
       e = e.and(Expect.fail(InvalidArgumentException.class, "null collection name"));
@@ -486,11 +436,11 @@ public class TestModelBasedApi extends RecoveryTestCase {
     } else if (config.index().quantization() != Quantization.NONE && !(config.index() instanceof IndexSpec.Ivf)) {
       e = e.and(Expect.either(InvalidArgumentException.class, "quantized index the codec may refuse"));
     }
-    Result<VectorCollection> made = attempt("createCollection", e, true, () -> db.createCollection(n, config));
+    Result<VectorCollection> made = ref.attempt("createCollection", e, true, () -> db.createCollection(n, config));
     if (!made.threw()) {
       model.cols.put(name, new Col(name, config, made.value()));
       if (!made.value().config().equals(config) || !made.value().name().equals(name)) {
-        violation("a new collection's name or config differs from what was given", made.value().config() + " vs " + config, null);
+        ref.violation("a new collection's name or config differs from what was given", made.value().config() + " vs " + config, null);
       }
     }
     checkCollectionList();
@@ -499,15 +449,15 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private void drop() {
     boolean bad = in.bad(0.1);
     String name = bad ? pick(Arrays.asList(null, "a/b", "", "missing")) : pick(NAMES);
-    begin("dropCollection " + Text.shorten(name));
+    ref.begin("dropCollection " + Text.shorten(name));
     Expect e = name == null ? Expect.fail(InvalidArgumentException.class, "null collection name")
         : bad && !name.equals("missing") ? Expect.either(InvalidArgumentException.class, "invalid collection name")
         : Expect.OK;
-    Result<Boolean> dropped = attempt("dropCollection", e, true, () -> db.dropCollection(name));
+    Result<Boolean> dropped = ref.attempt("dropCollection", e, true, () -> db.dropCollection(name));
     if (!dropped.threw()) {
       Col c = model.cols.remove(name);
       if (dropped.value() != (c != null)) {
-        violation("dropCollection returned " + dropped.value() + " for a collection that "
+        ref.violation("dropCollection returned " + dropped.value() + " for a collection that "
             + (c != null ? "existed" : "did not exist"), Text.shorten(name), null);
       }
       if (c != null) {
@@ -518,20 +468,20 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void reopen() {
-    begin("close and reopen");
+    ref.begin("close and reopen");
     reopens++;
     Iqdb old = db;
-    attempt("close", Expect.OK, true, () -> {
+    ref.attempt("close", Expect.OK, true, () -> {
       old.close();
       return null;
     });
     model.cols.values().forEach(c -> addStale(c.handle));
-    attempt("close again", Expect.OK, true, () -> {
+    ref.attempt("close again", Expect.OK, true, () -> {
       old.close();
       return null;
     });
-    attempt("listCollections after close", Expect.fail(ClosedException.class, "closed database"), false, old::listCollections);
-    Result<Iqdb> opened = attempt("reopen", Expect.OK, true, this::openDatabase);
+    ref.attempt("listCollections after close", Expect.fail(ClosedException.class, "closed database"), false, old::listCollections);
+    Result<Iqdb> opened = ref.attempt("reopen", Expect.OK, true, this::openDatabase);
     db = opened.value();
     verifyAll(true);
   }
@@ -545,8 +495,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
     float[] unit = new float[dim];
     Arrays.fill(unit, (float) (1 / Math.sqrt(dim)));
     int what = r.nextInt(6);
-    begin("call " + what + " on the stale handle of " + h.name());
-    attempt("call on a closed or dropped collection", Expect.fail(ClosedException.class, "closed collection handle"), false, () ->
+    ref.begin("call " + what + " on the stale handle of " + h.name());
+    ref.attempt("call on a closed or dropped collection", Expect.fail(ClosedException.class, "closed collection handle"), false, () ->
         switch (what) {
           case 0 -> h.get("id-1");
           case 1 -> h.count();
@@ -567,86 +517,12 @@ public class TestModelBasedApi extends RecoveryTestCase {
         });
   }
 
-  /**
-   * One call with a null or out-of-range argument.
-   *
-   * @param label the call, as written in the source
-   * @param call the call
-   */
-  private record Probe(String label, Call<?> call) {}
-
   /** Null and out-of-range arguments to the API's factories and methods: each must throw an InvalidArgumentException. */
   private void probe(Col c) {
     float[] q = in.gaussian(c.config.dimension(), c.config.metric());
-    List<Probe> probes = List.of(
-        new Probe("Payload.of((Map) null)", () -> Payload.of((Map<String, ?>) null)),
-        new Probe("Payload.of((Object[]) null)", () -> Payload.of((Object[]) null)),
-        new Probe("Payload.builder().put(null, 1)", () -> Payload.builder().put(null, 1)),
-        new Probe("Payload.empty().get(null)", () -> Payload.empty().get(null)),
-        new Probe("Durability.async(null)", () -> Durability.async(null)),
-        new Probe("Durability.async(ZERO)", () -> Durability.async(Duration.ZERO)),
-        new Probe("Durability.async(-1 ms)", () -> Durability.async(Duration.ofMillis(-1))),
-        new Probe("new Durability(null, ZERO)", () -> new Durability(null, Duration.ZERO)),
-        new Probe("CollectionConfig dimension 0", () -> CollectionConfig.builder(0, Metric.L2).build()),
-        new Probe("CollectionConfig dimension 4097", () -> CollectionConfig.builder(4097, Metric.L2).build()),
-        new Probe("CollectionConfig null metric", () -> CollectionConfig.builder(8, null).build()),
-        new Probe("CollectionConfig null index", () -> CollectionConfig.builder(8, Metric.L2).index(null).build()),
-        new Probe("IndexSpec.flat(null)", () -> IndexSpec.flat(null)),
-        new Probe("IndexSpec.hnsw(1, 100)", () -> IndexSpec.hnsw(1, 100)),
-        new Probe("IndexSpec.hnsw(16, 0)", () -> IndexSpec.hnsw(16, 0)),
-        new Probe("IndexSpec.hnsw(513, 100)", () -> IndexSpec.hnsw(513, 100)),
-        new Probe("IndexSpec.ivf().withLists(-1)", () -> IndexSpec.ivf().withLists(-1)),
-        new Probe("IndexSpec.ivf().withQuantization(null)", () -> IndexSpec.ivf().withQuantization(null)),
-        new Probe("SearchRequest.of(null, 1)", () -> SearchRequest.of(null, 1)),
-        new Probe("SearchRequest k=0", () -> SearchRequest.of(q, 0)),
-        new Probe("SearchRequest k=10001", () -> SearchRequest.of(q, 10_001)),
-        new Probe("SearchRequest probes(-1)", () -> SearchRequest.of(q, 1).probes(-1)),
-        new Probe("SearchRequest ef(-1)", () -> SearchRequest.of(q, 1).ef(-1)),
-        new Probe("SearchRequest oversample(0.5)", () -> SearchRequest.of(q, 1).oversample(0.5f)),
-        new Probe("SearchRequest oversample(NaN)", () -> SearchRequest.of(q, 1).oversample(Float.NaN)),
-        new Probe("Filter.eq(f, null)", () -> Filter.eq("lang", null)),
-        new Probe("Filter.eq(null, v)", () -> Filter.eq(null, "en")),
-        new Probe("Filter.exists(null)", () -> Filter.exists(null)),
-        new Probe("Filter.in(f, (List) null)", () -> Filter.in("lang", (List<?>) null)),
-        new Probe("Filter.in(f, (Object[]) null)", () -> Filter.in("lang", (Object[]) null)),
-        new Probe("Filter.allOf((Filter[]) null)", () -> Filter.allOf((Filter[]) null)),
-        new Probe("Filter.anyOf(f, null)", () -> Filter.anyOf(Filter.exists("lang"), null)),
-        new Probe("filter.and(null)", () -> Filter.exists("lang").and(null)),
-        new Probe("filter.or(null)", () -> Filter.exists("lang").or(null)),
-        new Probe("Filter.range(f, null, null)", () -> Filter.range("year", null, null)),
-        new Probe("Filter.range(f, NaN, 1)", () -> Filter.range("year", Double.NaN, 1)),
-        new Probe("Filter.range(f, BigDecimal, null)", () -> Filter.range("year", BigDecimal.ONE, null)),
-        new Probe("new Filter.Not(null)", () -> new Filter.Not(null)),
-        new Probe("new Filter.And(null)", () -> new Filter.And(null)),
-        new Probe("Iqdb.open(null)", () -> Iqdb.open(null)),
-        new Probe("Iqdb.builder().durability(null)", () -> Iqdb.builder().durability(null)),
-        new Probe("Iqdb.builder().ramBufferMb(NaN)", () -> Iqdb.builder().ramBufferMb(Double.NaN)),
-        new Probe("db.collection(null)", () -> db.collection(null)),
-        new Probe("db.findCollection(null)", () -> db.findCollection(null)),
-        new Probe("db.createCollection(name, null)", () -> db.createCollection("c9", null)),
-        new Probe("upsert((VectorRecord) null)", () -> {
-          c.handle.upsert((VectorRecord) null);
-          return null;
-        }),
-        new Probe("upsertAll(null)", () -> {
-          c.handle.upsertAll(null);
-          return null;
-        }),
-        new Probe("deleteAll(null)", () -> c.handle.deleteAll(null)),
-        new Probe("delete(null)", () -> c.handle.delete(null)),
-        new Probe("get(null)", () -> c.handle.get(null)),
-        new Probe("search((SearchRequest) null)", () -> c.handle.search((SearchRequest) null)),
-        new Probe("searchBatch(null, 1)", () -> c.handle.searchBatch(null, 1)),
-        new Probe("searchBatch(queries, 0)", () -> c.handle.searchBatch(List.of(q), 0)),
-        new Probe("searchBatch with a null query", () -> c.handle.searchBatch(Arrays.asList(q, null), 1)),
-        new Probe("searchBatchRequests(null)", () -> c.handle.searchBatchRequests(null)),
-        new Probe("compact(0)", () -> {
-          c.handle.compact(0);
-          return null;
-        }));
-    Probe p = pick(probes);
-    begin("probe " + p.label() + " on " + c.name);
-    attempt(p.label(), Expect.fail(InvalidArgumentException.class, p.label()), false, p.call());
+    ApiProbes.Probe p = pick(ApiProbes.all(db, c.handle, q));
+    ref.begin("probe " + p.label() + " on " + c.name);
+    ref.attempt(p.label(), Expect.fail(InvalidArgumentException.class, p.label()), false, p.call());
     checkCollectionList();
   }
 
@@ -656,13 +532,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
   void verifyCollection(Col c, List<String> ids) {
     long count = c.handle.count();
     if (count != c.records.size()) {
-      violation("count() differs from the model", "count " + count + ", model " + c.records.size() + " in " + c, null);
+      ref.violation("count() differs from the model", "count " + count + ", model " + c.records.size() + " in " + c, null);
     }
     for (String id : ids) {
       Optional<VectorRecord> got = c.handle.get(id);
       VectorRecord want = c.records.get(id);
       if (!got.equals(Optional.ofNullable(want))) {
-        violation("get differs from the model", "get(" + Text.shorten(id) + ") = " + got.map(Text::describe)
+        ref.violation("get differs from the model", "get(" + Text.shorten(id) + ") = " + got.map(Text::describe)
             + ", want " + Text.describe(want), null);
       }
     }
@@ -670,7 +546,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     try (Stream<VectorRecord> s = c.handle.scan()) {
       s.forEach(rec -> {
         if (scanned.put(rec.id(), rec) != null) {
-          violation("scan returned an id twice", Text.shorten(rec.id()), null);
+          ref.violation("scan returned an id twice", Text.shorten(rec.id()), null);
         }
       });
     }
@@ -684,21 +560,21 @@ public class TestModelBasedApi extends RecoveryTestCase {
       });
       scanned.keySet().stream().filter(id -> !c.records.containsKey(id))
           .forEach(id -> diff.add(Text.shorten(id) + ": present, want absent"));
-      violation("scan differs from the model", c + ": " + diff.stream().limit(5).toList(), null);
+      ref.violation("scan differs from the model", c + ": " + diff.stream().limit(5).toList(), null);
     }
   }
 
   private void checkStats(Col c) {
     var stats = c.handle.stats();
     if (stats.count() != c.records.size() || !stats.config().equals(c.config) || !stats.name().equals(c.name)) {
-      violation("stats() differ from the model", stats + " vs " + c, null);
+      ref.violation("stats() differ from the model", stats + " vs " + c, null);
     }
   }
 
   private void checkCollectionList() {
     List<String> names = db.listCollections();
     if (!names.equals(new ArrayList<>(model.cols.keySet()))) {
-      violation("listCollections differs from the model", names + ", want " + model.cols.keySet(), null);
+      ref.violation("listCollections differs from the model", names + ", want " + model.cols.keySet(), null);
     }
   }
 
@@ -708,7 +584,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     for (Col c : model.cols.values()) {
       c.handle = db.collection(c.name);
       if (!c.handle.config().equals(c.config)) {
-        violation("a collection's config differs after reopening", c.handle.config() + ", want " + c.config, null);
+        ref.violation("a collection's config differs after reopening", c.handle.config() + ", want " + c.config, null);
       }
       verifyCollection(c, new ArrayList<>(c.records.keySet()));
       float[] q = in.gaussian(c.config.dimension(), c.config.metric());
@@ -718,7 +594,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     if (checkIndex) {
       Map<String, String> problems = db.check();
       if (!problems.isEmpty()) {
-        violation("CheckIndex found problems", problems.toString(), null);
+        ref.violation("CheckIndex found problems", problems.toString(), null);
       }
     }
   }
@@ -735,7 +611,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     int n = Math.min(k, want.size());
     String context = c + " k=" + k + " filter=" + f;
     if (exact ? hits.size() != n : hits.size() > n) {
-      violation((exact ? "exact" : "approximate") + " search returned a wrong number of hits",
+      ref.violation((exact ? "exact" : "approximate") + " search returned a wrong number of hits",
           hits.size() + " hits, want " + (exact ? "" : "at most ") + n + "; " + context + "; hits " + ids(hits)
               + ", model " + want.stream().limit(n).toList(), null);
     }
@@ -749,33 +625,33 @@ public class TestModelBasedApi extends RecoveryTestCase {
       Hit h = hits.get(i);
       Double model = scoreOf.get(h.id());
       if (Float.isNaN(h.score())) {
-        violation("search returned a NaN score", "hit " + Text.shorten(h.id()) + "; " + context, null);
+        ref.violation("search returned a NaN score", "hit " + Text.shorten(h.id()) + "; " + context, null);
       }
       if (model == null || !seen.add(h.id())) {
-        violation("search returned a record that is absent, does not match the filter, or twice",
+        ref.violation("search returned a record that is absent, does not match the filter, or twice",
             "hit " + Text.shorten(h.id()) + "; " + context + "; hits " + ids(hits), null);
       }
       if (!ApiModel.sameScore(h.score(), (float) (double) model)) {
-        violation("a hit's score differs from the README formula",
+        ref.violation("a hit's score differs from the README formula",
             "hit " + Text.shorten(h.id()) + " score " + h.score() + ", formula " + model + " for record vector "
                 + Text.describeVector(c.records.get(h.id()).vector()) + " and query " + Text.describeVector(q) + "; " + context, null);
       }
       if (h.score() > previous) {
-        violation("hits are not sorted best first", ids(hits) + "; " + context, null);
+        ref.violation("hits are not sorted best first", ids(hits) + "; " + context, null);
       }
       previous = h.score();
       if (exact && !ApiModel.sameScore(h.score(), (float) want.get(i).score())) {
-        violation("exact search differs from brute force",
+        ref.violation("exact search differs from brute force",
             "hit " + i + " " + Text.shorten(h.id()) + " scores " + h.score() + ", brute force's hit " + i + " is "
                 + want.get(i) + "; " + context + "; hits " + ids(hits), null);
       }
       VectorRecord rec = c.records.get(h.id());
       if (!h.payload().equals(payloads ? rec.payload() : Payload.empty())) {
-        violation("a hit's payload differs from the record's", Text.describePayload(h.payload()) + " vs "
+        ref.violation("a hit's payload differs from the record's", Text.describePayload(h.payload()) + " vs "
             + Text.describePayload(rec.payload()) + " (payloads requested: " + payloads + ")", null);
       }
       if (vectors ? !Arrays.equals(h.vector(), rec.vector()) : h.vector() != null) {
-        violation("a hit's vector differs from the record's", Text.describeVector(h.vector()) + " vs "
+        ref.violation("a hit's vector differs from the record's", Text.describeVector(h.vector()) + " vs "
             + Text.describeVector(rec.vector()) + " (vectors requested: " + vectors + ")", null);
       }
     }
@@ -795,13 +671,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
   private Built buildPayload(PayloadSpec spec) {
     Map<String, Object> normalized = new LinkedHashMap<>();
     Expect e = spec.expect(normalized);
-    Result<Payload> built = attempt("Payload construction", e, false, spec::build);
+    Result<Payload> built = ref.attempt("Payload construction", e, false, spec::build);
     if (built.threw()) {
       checkTermLimitMessage(spec, e, built.error());
       return null;
     }
     if (e.mustSucceed() && built.value() != null && !built.value().asMap().equals(normalized)) {
-      violation("Payload normalized a value wrongly", Text.describePayload(built.value()) + ", want " + Text.describeMap(normalized), null);
+      ref.violation("Payload normalized a value wrongly", Text.describePayload(built.value()) + ", want " + Text.describeMap(normalized), null);
     }
     // Construction accepted what the rules refuse (reported by attempt): the write may then fail
     // with an InvalidArgumentException or succeed, but nothing else.
@@ -825,8 +701,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
           String m = String.valueOf(error.getMessage());
           String bytes = Integer.toString(ApiModel.utf8Length(str));
           if (!m.contains((String) kv[0]) || !m.contains(bytes) || !m.contains(Integer.toString(ApiModel.MAX_TERM_BYTES))) {
-            note("the refusal of a value over the term limit does not name the field, its UTF-8 length and the limit",
-                "field " + Text.shorten((String) kv[0]) + ", " + bytes + " bytes; message: " + Text.describe(error));
+            ref.note("the refusal of a value over the term limit does not name the field, its UTF-8 length and the limit",
+                "field " + Text.shorten((String) kv[0]) + ", " + bytes + " bytes; message: " + Text.describe(error), null);
           }
           return;
         }
@@ -841,103 +717,6 @@ public class TestModelBasedApi extends RecoveryTestCase {
    * @param write what the write must do because of it
    */
   private record Built(Payload payload, Expect write) {}
-
-  /**
-   * Runs a call and checks its outcome against the expectation: a required failure must happen with
-   * an allowed exception and a message; good input must succeed.
-   *
-   * @param restartIfAccepted whether accepted bad input leaves the database unknown (a write)
-   */
-  private <T> Result<T> attempt(String call, Expect expect, boolean restartIfAccepted, Call<T> action) {
-    T value;
-    try {
-      value = action.call();
-    } catch (Restart | ModelViolation e) {
-      throw e;
-    } catch (RuntimeException | AssertionError e) { // AssertionError: a Lucene assertion (tests run with -ea)
-      if (expect.mustSucceed()) {
-        violation(call + " threw " + e.getClass().getSimpleName() + " on good input", describe(e), e);
-      } else if (!expect.allows(e)) {
-        violation(call + " threw " + e.getClass().getSimpleName() + " for " + expect.reasons(),
-            "want " + expect + "; got " + describe(e), e);
-      } else if (e.getMessage() == null || e.getMessage().isBlank()) {
-        violation(call + " threw " + e.getClass().getSimpleName() + " without a message for " + expect.reasons(), "", e);
-      }
-      expect.why().forEach(w -> rejected.merge(w, 1, Integer::sum));
-      return new Result<>(null, e);
-    }
-    if (expect.mustFail()) {
-      String sig = call + " accepted " + expect.reasons();
-      if (restartIfAccepted) {
-        violation(sig, "want " + expect, null);
-      } else {
-        note(sig, "want " + expect);
-      }
-    }
-    return new Result<>(value, null);
-  }
-
-  /** A disagreement: fails the test, or (keep-going) records it and starts over on a fresh database. */
-  void violation(String signature, String detail, Throwable cause) {
-    note(signature, detail, cause);
-    throw new Restart();
-  }
-
-  private void note(String signature, String detail) {
-    note(signature, detail, null);
-  }
-
-  /** A disagreement after which the database is still in the model's state. */
-  private void note(String signature, String detail, Throwable cause) {
-    String where = "seed " + seed + ", step " + step + ": " + current;
-    if (!keepGoing) {
-      throw new ModelViolation(signature + ": " + detail + "\nat " + where + "\nlast steps:\n  "
-          + String.join("\n  ", history), cause);
-    }
-    lastSignature = signature;
-    failures.computeIfAbsent(signature, s -> new Failure(shortWhere(where),
-        detail + (cause == null ? "" : " at " + firstFrame(cause)))).count++;
-  }
-
-  /** The gist of a message for grouping: paths and numbers dropped, cut short. */
-  private static String gist(String message) {
-    String m = String.valueOf(message).replaceAll("/\\S+", "<path>").replaceAll("[0-9]+", "N");
-    return m.length() > 120 ? m.substring(0, 120) + "..." : m;
-  }
-
-  private static String shortWhere(String where) {
-    return where.length() > 400 ? where.substring(0, 400) + "..." : where;
-  }
-
-  private static String firstFrame(Throwable t) {
-    StackTraceElement[] st = t.getStackTrace();
-    return st.length == 0 ? "?" : st[0].toString();
-  }
-
-  private static String describe(Throwable t) {
-    return Text.describe(t) + (t instanceof IqdbException ? "" : " at " + firstFrame(t));
-  }
-
-  private void begin(String what) {
-    current = what;
-    stepCounts.merge(stepKind(), 1, Integer::sum);
-    history.addLast("step " + step + ": " + (what.length() > 300 ? what.substring(0, 300) + "..." : what));
-    if (history.size() > 12) {
-      history.removeFirst();
-    }
-  }
-
-  /** Replaces the description of the current step. */
-  private void detail(String what) {
-    current = what;
-    history.removeLast();
-    history.addLast("step " + step + ": " + (what.length() > 300 ? what.substring(0, 300) + "..." : what));
-  }
-
-  private String stepKind() {
-    int space = current.indexOf(' ');
-    return space < 0 ? current : current.substring(0, space);
-  }
 
   // ------------------------------------------------------------------ databases
 
@@ -964,13 +743,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
     try {
       db.close();
     } catch (RuntimeException | AssertionError e) {
-      note("close failed after: " + lastSignature, describe(e));
+      ref.note("close failed after: " + ref.lastSignature(), Referee.describe(e), null);
     }
     try (Iqdb again = Iqdb.builder().path(dir).open()) {
       again.listCollections();
     } catch (RuntimeException | AssertionError e) {
-      note("database does not reopen: " + e.getClass().getSimpleName() + ": " + gist(e.getMessage()),
-          describe(e) + " (after: " + lastSignature + ", at: " + current + ")");
+      ref.note("database does not reopen: " + e.getClass().getSimpleName() + ": " + Referee.gist(e.getMessage()),
+          Referee.describe(e) + " (after: " + ref.lastSignature() + ", at: " + ref.current() + ")", null);
     }
     generation++;
     startFresh();
