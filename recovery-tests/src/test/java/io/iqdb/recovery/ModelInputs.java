@@ -286,7 +286,7 @@ final class ModelInputs {
       case LONG -> switch (r.nextInt(8)) {
         case 0 -> Long.MIN_VALUE;
         case 1 -> Long.MAX_VALUE;
-        case 2 -> (int) (2019 + r.nextInt(7)); // Integer, widened
+        case 2 -> 2019 + r.nextInt(7); // an Integer, widened to Long
         case 3 -> (short) r.nextInt(100);
         case 4 -> (byte) r.nextInt(10);
         default -> (long) (2019 + r.nextInt(7));
