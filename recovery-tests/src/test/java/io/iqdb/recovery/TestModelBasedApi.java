@@ -65,6 +65,16 @@ import org.apache.lucene.search.UsageTrackingQueryCachingPolicy;
  *       configurations, and passes Lucene's CheckIndex.
  * </ul>
  *
+ * <p>Expectations chosen where the documentation is silent (as a demanding user would expect them):
+ * every null argument, including a null collection name to {@code collection}, {@code
+ * findCollection} and {@code dropCollection}, is an {@link InvalidArgumentException}; keyword values
+ * and list elements over Lucene's 32,766-byte term limit are refused by {@link Payload} itself; a
+ * field's type, once a live record has it (an empty list included), is fixed across reopens; a
+ * type conflict with, or a filter on, a field that only deleted records had may succeed or fail;
+ * {@code exists} does not match an empty list; a vector whose float products under- or overflow may
+ * be refused ({@link io.iqdb.InvalidVectorException}) but, if accepted, must score as the README's
+ * formula says.
+ *
  * <p>Steps: {@value #DEFAULT_STEPS} by default, {@code -Drecovery.model.steps=N} for more. The
  * first disagreement fails the test with the seed, the step and the last steps; with {@code
  * -Drecovery.model.keepGoing=true} every disagreement is recorded, the database is checked for
