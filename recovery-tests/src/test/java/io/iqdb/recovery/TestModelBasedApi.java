@@ -194,7 +194,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     } else if (x < 840) {
       search(c);
     } else if (x < 860) {
-      ref.begin("scan " + c.name);
+      ref.begin("scan " + c);
       verifyCollection(c, List.of());
       checkStats(c);
     } else if (x < 880) {
@@ -216,7 +216,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     String id = in.id();
     float[] vector = in.vector(c);
     PayloadSpec spec = in.payload(c);
-    ref.begin("upsert " + c.name + " " + Text.shorten(id) + " " + Text.describeVector(vector) + " " + spec);
+    ref.begin("upsert " + c + " " + Text.shorten(id) + " " + Text.describeVector(vector) + " " + spec);
     Built payload = buildPayload(spec);
     if (payload == null) {
       verifyCollection(c, idIfValid(id));
@@ -242,7 +242,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     String id = in.id();
     float[] vector = in.vector(c);
     Payload payload = r.nextInt(4) == 0 ? null : Payload.of("lang", ModelInputs.VOCAB.get(r.nextInt(3)));
-    ref.begin("upsert(VectorRecord) " + c.name + (nullRecord ? " null" : " " + Text.shorten(id) + " " + Text.describeVector(vector)));
+    ref.begin("upsert(VectorRecord) " + c + (nullRecord ? " null" : " " + Text.shorten(id) + " " + Text.describeVector(vector)));
     Rec rec = new Rec(id, vector, payload);
     Expect e = nullRecord
         ? Expect.fail(InvalidArgumentException.class, "null record")
@@ -259,7 +259,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void upsertAll(Col c) {
     int n = r.nextInt(20) == 0 ? 0 : 1 + r.nextInt(8);
-    ref.begin("upsertAll " + c.name);
+    ref.begin("upsertAll " + c);
     List<Rec> recs = new ArrayList<>();
     Expect payloads = Expect.OK;
     for (int i = 0; i < n; i++) {
@@ -273,7 +273,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
     int shape = r.nextInt(100);
     boolean nullBatch = adversarial && shape < 3;
     int nullAt = adversarial && shape >= 3 && shape < 6 ? r.nextInt(n + 1) : -1;
-    ref.detail("upsertAll " + c.name + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
+    ref.detail("upsertAll " + c + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
     Expect e = nullBatch ? Expect.fail(InvalidArgumentException.class, "null batch")
         : nullAt >= 0 ? Expect.fail(InvalidArgumentException.class, "null record in a batch").and(ApiModel.checkWrite(c, recs))
         : ApiModel.checkWrite(c, recs);
@@ -310,7 +310,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void delete(Col c) {
     String id = in.idIn(c);
-    ref.begin("delete " + c.name + " " + Text.shorten(id));
+    ref.begin("delete " + c + " " + Text.shorten(id));
     Result<Boolean> done = ref.attempt("delete", ApiModel.checkId(id), true, () -> c.handle.delete(id));
     if (!done.threw()) {
       boolean existed = c.records.remove(id) != null;
@@ -333,7 +333,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
       ids.add(r.nextInt(ids.size() + 1), null);
     }
     boolean nullList = adversarial && shape >= 3 && shape < 6;
-    ref.begin("deleteAll " + c.name + " " + (nullList ? "null" : ids.stream().map(Text::shorten).toList()));
+    ref.begin("deleteAll " + c + " " + (nullList ? "null" : ids.stream().map(Text::shorten).toList()));
     Expect e = nullList ? Expect.fail(InvalidArgumentException.class, "null id collection") : Expect.OK;
     for (String id : ids) {
       e = e.and(ApiModel.checkId(id));
@@ -358,7 +358,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void get(Col c) {
     String id = in.idIn(c);
-    ref.begin("get " + c.name + " " + Text.shorten(id));
+    ref.begin("get " + c + " " + Text.shorten(id));
     Result<Optional<VectorRecord>> got = ref.attempt("get", ApiModel.checkId(id), false, () -> c.handle.get(id));
     if (!got.threw()) {
       VectorRecord want = c.records.get(id);
@@ -400,7 +400,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void flush(Col c) {
     boolean all = r.nextBoolean();
-    ref.begin("flush " + (all ? "database" : c.name));
+    ref.begin("flush " + (all ? "database" : c.toString()));
     ref.attempt("flush", Expect.OK, true, () -> {
       if (all) {
         db.flush();
@@ -414,7 +414,7 @@ public class TestModelBasedApi extends RecoveryTestCase {
 
   private void compact(Col c) {
     int max = in.bad(0.3) ? pick(List.of(0, -1)) : pick(List.of(1, 1, 2, 5));
-    ref.begin("compact " + c.name + " " + max);
+    ref.begin("compact " + c + " " + max);
     Expect e = max < 1 ? Expect.fail(InvalidArgumentException.class, "compact to fewer than 1 segment") : Expect.OK;
     ref.attempt("compact", e, true, () -> {
       c.handle.compact(max);
