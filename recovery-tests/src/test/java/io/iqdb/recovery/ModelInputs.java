@@ -229,10 +229,15 @@ final class ModelInputs {
     if (x < 80) {
       return gaussian(dim, metric);
     }
-    if (x < 85 && !c.records.isEmpty()) {
+    if (x < 84 && !c.records.isEmpty()) {
       return pick(new ArrayList<>(c.records.values())).vector().clone(); // an exact duplicate
     }
-    if (x < 87 || !adversarial) {
+    if (x < 88 && !c.records.isEmpty()) {
+      float[] v = pick(new ArrayList<>(c.records.values())).vector().clone();
+      scale(v, -1); // antipodal: normalized vectors that sum to zero
+      return v;
+    }
+    if (x < 90 || !adversarial) {
       float[] v = new float[dim];
       v[r.nextInt(dim)] = chance(0.5) ? 1 : -1;
       return v;
@@ -540,13 +545,13 @@ final class ModelInputs {
     int dim = allowLarge && chance(0.15) ? CollectionConfig.MAX_DIMENSION : pick(List.of(1, 2, 3, 4, 8, 16));
     Metric metric = pick(List.of(Metric.values()));
     int x = r.nextInt(100);
-    IndexSpec index = x < 25 ? IndexSpec.flat()
-        : x < 50 ? IndexSpec.hnsw()
-        : x < 58 ? IndexSpec.hnsw(4, 20)
-        : x < 78 ? IndexSpec.ivf()
-        : x < 84 ? IndexSpec.ivf().withLists(2)
-        : x < 90 ? IndexSpec.ivf().withQuantization(Quantization.NONE)
-        : x < 95 ? IndexSpec.flat(pick(List.of(Quantization.INT8, Quantization.INT4, Quantization.BIT1)))
+    IndexSpec index = x < 20 ? IndexSpec.flat()
+        : x < 40 ? IndexSpec.hnsw()
+        : x < 46 ? IndexSpec.hnsw(4, 20)
+        : x < 62 ? IndexSpec.ivf()
+        : x < 67 ? IndexSpec.ivf().withLists(2)
+        : x < 72 ? IndexSpec.ivf().withQuantization(Quantization.NONE)
+        : x < 86 ? IndexSpec.flat(pick(List.of(Quantization.INT8, Quantization.INT4, Quantization.BIT1)))
         : IndexSpec.hnsw().withQuantization(pick(List.of(Quantization.INT8, Quantization.INT7, Quantization.INT4)));
     int y = r.nextInt(100);
     Durability durability = y < 50 ? null

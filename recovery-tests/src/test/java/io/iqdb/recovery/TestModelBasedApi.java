@@ -258,7 +258,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
   }
 
   private void upsertAll(Col c) {
-    int n = r.nextInt(20) == 0 ? 0 : 1 + r.nextInt(8);
+    int shape = r.nextInt(100);
+    int n = shape < 5 ? 0 : shape < 15 ? 2 : 1 + r.nextInt(8); // 2: often a vector and its antipode
     ref.begin("upsertAll " + c);
     List<Rec> recs = new ArrayList<>();
     Expect payloads = Expect.OK;
@@ -268,11 +269,13 @@ public class TestModelBasedApi extends RecoveryTestCase {
       ref.detail("upsertAll " + c.name + ": payload " + spec);
       Built p = buildPayload(spec); // a payload that must not build is left out of the batch
       payloads = payloads.and(p == null ? Expect.OK : p.write());
-      recs.add(new Rec(id, in.vector(c), p == null ? null : p.payload()));
+      boolean antipode = i > 0 && (shape < 15 ? r.nextInt(2) == 0 : r.nextInt(6) == 0);
+      recs.add(new Rec(id, antipode ? antipodeOf(recs.get(r.nextInt(i)).vector(), c) : in.vector(c),
+          p == null ? null : p.payload()));
     }
-    int shape = r.nextInt(100);
-    boolean nullBatch = adversarial && shape < 3;
-    int nullAt = adversarial && shape >= 3 && shape < 6 ? r.nextInt(n + 1) : -1;
+    int nulls = r.nextInt(100);
+    boolean nullBatch = adversarial && nulls < 3;
+    int nullAt = adversarial && nulls >= 3 && nulls < 6 ? r.nextInt(n + 1) : -1;
     ref.detail("upsertAll " + c + (nullBatch ? " null" : " " + recs + (nullAt >= 0 ? " with null at " + nullAt : "")));
     Expect e = nullBatch ? Expect.fail(InvalidArgumentException.class, "null batch")
         : nullAt >= 0 ? Expect.fail(InvalidArgumentException.class, "null record in a batch").and(ApiModel.checkWrite(c, recs))
@@ -780,6 +783,21 @@ public class TestModelBasedApi extends RecoveryTestCase {
     if (stale.size() > 8) {
       stale.remove(0);
     }
+  }
+
+  /**
+   * The opposite of another vector of the batch: a segment whose normalized vectors sum to zero has
+   * no centroid direction, which quantized COSINE indices must survive.
+   */
+  private float[] antipodeOf(float[] v, Col c) {
+    if (v == null || v.length != c.config.dimension()) {
+      return in.vector(c);
+    }
+    float[] o = v.clone();
+    for (int d = 0; d < o.length; d++) {
+      o[d] = -o[d];
+    }
+    return o;
   }
 
   private static List<String> idIfValid(String id) {
