@@ -117,17 +117,17 @@ final class TextDemoCommand extends BaseCommand {
         VectorCollection c = load(iqdb, dir, embedded);
         warmUp(c, embedded);
         if (!userQuery.isEmpty()) {
-          search(c, embedder, userQuery, null, null);
+          search(c, embedder, userQuery, null, null, false);
+          search(c, embedder, userQuery, null, null, true);
           if (userFilter != null) {
-            search(c, embedder, userQuery, userFilter, filter);
+            search(c, embedder, userQuery, userFilter, filter, false);
           }
         } else {
           builtInQueries(c, embedder, embedded.texts());
         }
-        hybrid();
       } finally {
         if (temp) {
-          DemoCommand.deleteTree(dir);
+          org.apache.lucene.util.IOUtils.rm(dir);
         }
       }
     }
@@ -195,9 +195,8 @@ final class TextDemoCommand extends BaseCommand {
     List<VectorRecord> records = new ArrayList<>(e.texts().size());
     for (int i = 0; i < e.texts().size(); i++) {
       RealTextCorpus.Text t = e.texts().get(i);
-      Map<String, Object> payload = new LinkedHashMap<>(t.metadata().asMap());
-      payload.put("text", t.text());
-      records.add(new VectorRecord(t.id(), e.vectors().get(i), Payload.of(payload)));
+      // The text is the record's own text: stored, and indexed for BM25 (hybrid search).
+      records.add(VectorRecord.of(t.id(), e.vectors().get(i), t.metadata(), t.text()));
     }
     for (int from = 0; from < records.size(); from += 1000) {
       c.upsertAll(records.subList(from, Math.min(records.size(), from + 1000)));
@@ -209,22 +208,26 @@ final class TextDemoCommand extends BaseCommand {
   }
 
   private void builtInQueries(VectorCollection c, TextEmbedder embedder, List<RealTextCorpus.Text> texts) {
-    search(c, embedder, "how do I compress files", null, null);
-    search(c, embedder, "copy files to another computer over the network", null, null);
+    search(c, embedder, "how do I compress files", null, null, false);
+    search(c, embedder, "copy files to another computer over the network", null, null, false);
+    // Hybrid: BM25 over the texts fused with the vector ranks; the words "GNU" and "warranty" pull
+    // in the lines that say them, which the vector search alone ranks lower.
+    search(c, embedder, "GNU General Public License without warranty", null, null, false);
+    search(c, embedder, "GNU General Public License without warranty", null, null, true);
     // A filter on a field no record has is an error in iQDB (a typo should not silently match
     // nothing), and a corpus from one source lacks the other's fields: filter on fields present only.
     if (has(texts, RealTextCorpus.SECTION)) {
-      search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = '8' (system administration commands)");
+      search(c, embedder, "configure the network", Filter.eq(RealTextCorpus.SECTION, "8"), "section = '8' (system administration commands)", false);
     }
     search(c, embedder, "the software comes without any warranty",
-        Filter.eq(RealTextCorpus.KIND, RealTextCorpus.KIND_COPYRIGHT), "kind = copyright");
+        Filter.eq(RealTextCorpus.KIND, RealTextCorpus.KIND_COPYRIGHT), "kind = copyright", false);
     String licence = mostCommonLicence(texts);
     if (licence != null) {
       search(c, embedder, "permission to use, copy and modify", Filter.eq(RealTextCorpus.LICENCE, licence),
-          "licence = '" + licence + "' (the licence most packages in the corpus name)");
+          "licence = '" + licence + "' (the licence most packages in the corpus name)", false);
     }
     if (has(texts, RealTextCorpus.YEAR)) {
-      search(c, embedder, "copyright held by a company", Filter.range(RealTextCorpus.YEAR, 2020, 2029), "year between 2020 and 2029");
+      search(c, embedder, "copyright held by a company", Filter.range(RealTextCorpus.YEAR, 2020, 2029), "year between 2020 and 2029", false);
     }
   }
 
@@ -257,7 +260,8 @@ final class TextDemoCommand extends BaseCommand {
         .map(Map.Entry::getKey).orElse(null);
   }
 
-  private void search(VectorCollection c, TextEmbedder embedder, String text, Filter f, String filterText) {
+  private void search(
+      VectorCollection c, TextEmbedder embedder, String text, Filter f, String filterText, boolean hybrid) {
     long start = System.nanoTime();
     float[] q = embedder.embed(text);
     long searchStart = System.nanoTime();
@@ -265,10 +269,14 @@ final class TextDemoCommand extends BaseCommand {
     if (f != null) {
       request = request.filter(f);
     }
+    if (hybrid) {
+      request = request.text(text); // BM25 over the record texts, fused with the vector ranks (RRF)
+    }
     List<Hit> hits = c.search(request);
     long end = System.nanoTime();
     out().println();
-    out().printf(Locale.ROOT, "%s \"%s\"%s  (embed %.1f ms, search %.1f ms)%n", f == null ? "semantic:" : "filtered:", text,
+    out().printf(Locale.ROOT, "%s \"%s\"%s  (embed %.1f ms, search %.1f ms)%n",
+        hybrid ? "hybrid (vector + BM25):" : f == null ? "semantic:" : "filtered:", text,
         f == null ? "" : " where " + filterText, (searchStart - start) / 1e6, (end - searchStart) / 1e6);
     if (hits.isEmpty()) {
       out().println("  no hits" + (f == null ? "" : ": no text matches the filter"));
@@ -279,7 +287,7 @@ final class TextDemoCommand extends BaseCommand {
     for (Hit h : hits) {
       Payload p = h.payload();
       t.row(rank++, String.format(Locale.ROOT, "%.3f", h.score()), p.getString(RealTextCorpus.KIND), source(p), meta(p),
-          abbreviate(p.getString("text"), 90));
+          abbreviate(h.text(), 90));
     }
     t.print(out());
     out().flush();
@@ -308,16 +316,6 @@ final class TextDemoCommand extends BaseCommand {
       }
     }
     return String.join(" ", parts);
-  }
-
-  private void hybrid() {
-    // HYBRID: SearchRequest.text(String) (BM25 over a record's text, fused with the vector ranks) is
-    // being added to the core (issue 15, item 3). When it lands: store each text as the record's
-    // text instead of (or beside) the "text" payload field in load(), and run the user's query as
-    // SearchRequest.of(q, k).text(query) here, beside the vector-only hits. Until then, say so.
-    out().println();
-    out().println("hybrid (BM25 + vector): not in this build yet; SearchRequest.text(...) is being added to the core"
-        + " (issue 15, item 3) and will be shown here.");
   }
 
   private static String abbreviate(String s, int max) {

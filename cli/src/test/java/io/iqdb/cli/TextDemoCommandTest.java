@@ -38,7 +38,8 @@ class TextDemoCommandTest {
     assertTrue(first.out().contains("semantic: \"how do I compress files\""), first::toString);
     assertTrue(first.out().contains("filtered: \"the software comes without any warranty\" where kind = copyright"), first::toString);
     assertTrue(first.out().contains("exact duplicates: text:"), first::toString);
-    assertTrue(first.out().contains("hybrid (BM25 + vector): not in this build yet"), first::toString);
+    assertTrue(first.out().contains("hybrid (vector + BM25): \"GNU General Public License without warranty\""),
+        first::toString);
     assertTrue(first.out().contains(" 0 from the cache"), first::toString);
     assertFalse(first.err().contains("SLF4J"), first::toString);
     // --progress draws the bar on stderr even though the test's stderr is not a terminal.
@@ -47,13 +48,13 @@ class TextDemoCommandTest {
     try (Iqdb iqdb = Iqdb.open(db)) {
       VectorCollection c = iqdb.collection(TextDemoCommand.COLLECTION);
       assertEquals(50, c.count());
-      // Every record carries its text and kind as payload.
+      // Every record carries its text, and its kind as payload.
       float[] any;
       try (Stream<VectorRecord> all = c.scan()) {
         any = all.findFirst().orElseThrow().vector();
       }
       for (Hit h : c.search(any, 50)) {
-        assertTrue(h.payload().getString("text") != null && h.payload().getString("kind") != null, h.toString());
+        assertTrue(h.text() != null && h.payload().getString("kind") != null, h.toString());
       }
     }
 
