@@ -393,6 +393,20 @@ class HardeningTest {
   }
 
   @Test
+  void quantizedHnswWithNoCandidateReturnsNoHits() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      for (Quantization q : List.of(Quantization.INT8, Quantization.INT7, Quantization.INT4)) {
+        VectorCollection c = db.createCollection("q" + q.ordinal(),
+            CollectionConfig.builder(4, Metric.L2).index(IndexSpec.hnsw().withQuantization(q)).build());
+        assertEquals(List.of(), c.search(new float[] {1, 2, 3, 4}, 3));
+        c.upsert("a", new float[] {1, 2, 3, 4}, Payload.of("f", "x"));
+        assertEquals(List.of(), c.search(new float[] {1, 2, 3, 4}, 3, Filter.eq("f", "nothing")));
+        assertEquals(1, c.search(new float[] {1, 2, 3, 4}, 3, Filter.eq("f", "x")).size());
+      }
+    }
+  }
+
+  @Test
   void oldCatalogsStillOpenAndAreReplaced() throws IOException {
     Path dir = tmp.resolve("db");
     Files.createDirectories(dir);
