@@ -17,7 +17,8 @@ import org.apache.lucene.util.UnicodeUtil;
  * widened), {@link Double} ({@code Float} is widened), {@link Boolean} and {@code List<String>}
  * (a keyword list; a filter {@code eq} matches if any element equals). A field's type is fixed by
  * the first record that uses it in a collection; a later record giving it another type fails with
- * {@link PayloadException}.
+ * {@link PayloadException}. An empty list indexes nothing, so it gives its field no type and
+ * conflicts with none.
  *
  * <p>Limits: at most {@value #MAX_FIELDS} fields; names of 1..{@value #MAX_NAME_LENGTH} characters
  * that do not start with {@code _} (reserved); at most {@value #MAX_BYTES} bytes in all (UTF-8 of

@@ -82,7 +82,7 @@ final class ApiModel {
     FieldStatus status(String field) {
       for (VectorRecord r : records.values()) {
         Object v = r.payload().asMap().get(field);
-        if (v != null) {
+        if (v != null && !isEmptyList(v)) {
           return new FieldStatus(Kind.of(v), true);
         }
       }
@@ -94,7 +94,11 @@ final class ApiModel {
     void upsert(List<Rec> batch) {
       for (Rec r : batch) {
         records.put(r.id(), new VectorRecord(r.id(), r.vector().clone(), r.payloadOrEmpty()));
-        r.payloadOrEmpty().asMap().forEach((f, v) -> everKinds.put(f, Kind.of(v)));
+        r.payloadOrEmpty().asMap().forEach((f, v) -> {
+          if (!isEmptyList(v)) {
+            everKinds.put(f, Kind.of(v));
+          }
+        });
       }
     }
 
@@ -365,11 +369,18 @@ final class ApiModel {
     return e;
   }
 
+  static boolean isEmptyList(Object v) {
+    return v instanceof List<?> l && l.isEmpty();
+  }
+
   private static Expect typeConflicts(Col col, java.util.Collection<Rec> records, boolean includeDuplicates) {
     Expect e = Expect.OK;
     Map<String, Kind> batchKinds = new HashMap<>();
     for (Rec r : records) {
       for (Map.Entry<String, Object> f : r.payloadOrEmpty().asMap().entrySet()) {
+        if (isEmptyList(f.getValue())) {
+          continue; // an empty list indexes nothing, so it gives its field no type (README, Payload)
+        }
         Kind kind = Kind.of(f.getValue());
         FieldStatus known = col.status(f.getKey());
         if (known.kind() != null && known.kind() != kind) {
