@@ -20,11 +20,11 @@ import java.time.Duration;
  */
 public record CommitPolicy(long maxLogBytes, Duration maxAge) {
   /**
-   * The default size trigger: 8 MiB of log, about 15,000 records of 128 dimensions. Replaying a
+   * The default size trigger: 4 MiB of log, about 7,500 records of 128 dimensions. Replaying a
    * record at open costs about what writing it did (an HNSW insert), so this bounds the replay
    * after a crash to a few seconds on a laptop core.
    */
-  public static final long DEFAULT_MAX_LOG_BYTES = 8L << 20;
+  public static final long DEFAULT_MAX_LOG_BYTES = 4L << 20;
 
   /** The default age trigger: 60 seconds. */
   public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(60);

@@ -266,7 +266,7 @@ public final class Iqdb implements AutoCloseable {
     /**
      * When collections commit by themselves, bounding the write-ahead log and the time a reopen
      * after a crash takes (a collection may override it). Default {@link CommitPolicy#defaults()}:
-     * after 8 MiB of log or 60 seconds; {@link CommitPolicy#never()} turns it off.
+     * after 4 MiB of log or 60 seconds; {@link CommitPolicy#never()} turns it off.
      *
      * @param commitPolicy the policy
      * @return this builder

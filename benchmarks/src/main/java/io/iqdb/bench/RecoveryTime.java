@@ -26,7 +26,7 @@ import org.apache.lucene.util.IOUtils;
  * without ever calling {@code flush()} (issue 20's scenario), and how long writers wait while
  * background commits run.
  *
- * <p>{@code recovery <records> <dim> <batch> <policy: default|never> [dir]}: a child JVM writes
+ * <p>{@code recovery <records> <dim> <batch> <policy: default|never|<N>m> [dir]}: a child JVM writes
  * {@code records} random vectors into an HNSW collection (SYNC durability, batches of {@code
  * batch}), prints each upsert call's latency percentiles, then is SIGKILLed; this JVM reopens the
  * database, timing {@code Iqdb.open}, and checks that every record is there.
@@ -47,7 +47,7 @@ public final class RecoveryTime {
       return;
     }
     if (args.length < 5 || !args[0].equals("recovery")) {
-      System.err.println("usage: RecoveryTime recovery <records> <dim> <batch> <default|never> [dir]");
+      System.err.println("usage: RecoveryTime recovery <records> <dim> <batch> <default|never|<MiB>m> [dir]");
       System.exit(2);
     }
     int records = Integer.parseInt(args[1]);
@@ -76,6 +76,26 @@ public final class RecoveryTime {
     child.waitFor(1, TimeUnit.MINUTES);
     long walBytes = size(dir.resolve("collections/c/wal"));
     long indexBytes = size(dir.resolve("collections/c/index"));
+    if (Boolean.getBoolean("recovery.noVerify")) {
+      // the same reopen without verifying every index file's checksum first, on a copy
+      Path copy = Path.of(dir + "-copy");
+      IOUtils.rm(copy);
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.toList()) {
+          Path target = copy.resolve(dir.relativize(p).toString());
+          if (Files.isDirectory(p)) {
+            Files.createDirectories(target);
+          } else {
+            Files.copy(p, target);
+          }
+        }
+      }
+      long t0 = System.nanoTime();
+      Iqdb unverified = Iqdb.builder().path(copy).verifyChecksumsOnOpen(false).open();
+      System.out.printf("reopen without checksum verification: %.2f s%n", (System.nanoTime() - t0) / 1e9);
+      unverified.close();
+      IOUtils.rm(copy);
+    }
     long start = System.nanoTime();
     try (Iqdb db = Iqdb.open(dir)) {
       double openSeconds = (System.nanoTime() - start) / 1e9;
@@ -102,7 +122,11 @@ public final class RecoveryTime {
   }
 
   private static void child(Path dir, int records, int dim, int batch, String policy) {
-    CommitPolicy p = policy.equals("never") ? CommitPolicy.never() : CommitPolicy.defaults();
+    CommitPolicy p = switch (policy) {
+      case "never" -> CommitPolicy.never();
+      case "default" -> CommitPolicy.defaults();
+      default -> new CommitPolicy(Long.parseLong(policy.replace("m", "")) << 20, CommitPolicy.DEFAULT_MAX_AGE);
+    };
     Random r = new Random(42);
     long[] latencies = new long[(records + batch - 1) / batch];
     Iqdb db = Iqdb.builder().path(dir).commitPolicy(p).open();
