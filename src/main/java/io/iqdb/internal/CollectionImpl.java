@@ -464,8 +464,15 @@ final class CollectionImpl implements VectorCollection {
   private void ensureWritable() {
     Throwable f = failure;
     if (f != null) {
+      // Name the root cause too: a failure is often Lucene's "this writer hit an unrecoverable
+      // error" wrapping what really happened (a full disk, say), and the caller acts on the latter.
+      Throwable root = f;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
       throw new StorageException(
           "collection '" + name + "' refuses writes after an earlier failure (" + f
+              + (root == f ? "" : ", caused by " + root)
               + "); reopen the database to recover from the last commit plus the write-ahead log", f);
     }
     Throwable tragic = writer.getTragicException();
