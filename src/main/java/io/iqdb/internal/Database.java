@@ -4,7 +4,6 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.CollectionExistsException;
 import io.iqdb.CollectionNotFoundException;
 import io.iqdb.CommitPolicy;
-import io.iqdb.Durability;
 import io.iqdb.IqdbException;
 import io.iqdb.LockedException;
 import io.iqdb.NotADatabaseException;
@@ -20,20 +19,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
-import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.Lock;
 import org.apache.lucene.store.LockObtainFailedException;
 import org.apache.lucene.util.IOUtils;
-import io.iqdb.internal.wal.CorruptWalException;
-import io.iqdb.internal.wal.WalFileSystem;
-import io.iqdb.internal.wal.WalOptions;
-import io.iqdb.internal.wal.WalReplayer;
-import io.iqdb.internal.wal.WriteAheadLog;
 
 /**
  * The implementation behind {@code Iqdb}: the database lock, the catalog and the open collections.
@@ -66,6 +56,9 @@ public final class Database {
   /** The pool the database owns when the user passed no search executor, else {@code null}. */
   private final java.util.concurrent.ForkJoinPool ownSearchPool;
 
+  /** Opens (or creates) the collections, replaying their logs. */
+  private final CollectionOpener opener;
+
   /** Runs background commits (see {@link CommitPolicy}); {@code null} in memory. */
   private final java.util.concurrent.ScheduledExecutorService committer;
 
@@ -82,6 +75,7 @@ public final class Database {
       ownSearchPool = new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
       searchExecutor = ownSearchPool;
     }
+    opener = new CollectionOpener(options, dir, searchExecutor);
     if (dir == null) {
       committer = null;
     } else {
@@ -216,7 +210,7 @@ public final class Database {
    */
   private VectorCollection openOrBroken(String name, CollectionConfig config) {
     try {
-      return openCollection(name, config, false);
+      return opener.open(name, config, false);
     } catch (IOException | RuntimeException e) {
       RuntimeException translated = Errors.translate(e, "open of collection '" + name + "'");
       BrokenCollection broken =
@@ -224,147 +218,6 @@ public final class Database {
       LOG.log(System.Logger.Level.ERROR, broken.reason(), translated);
       return broken;
     }
-  }
-
-  private CollectionImpl openCollection(String name, CollectionConfig config, boolean create)
-      throws IOException {
-    CollectionStore store =
-        dir == null
-            ? CollectionStore.inMemory()
-            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.directoryWrapper());
-    IndexWriter writer = null;
-    SearcherManager searchers = null;
-    CollectionLog log = null;
-    boolean success = false;
-    try {
-      if (!create && options.verifyOnOpen()) {
-        store.verifyLastCommit();
-      }
-      IndexWriterConfig iwc =
-          new IndexWriterConfig()
-              .setCodec(new IndexFormats(config).codec())
-              .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
-              .setCommitOnClose(false)
-              .setMergeScheduler(new QuietMergeScheduler())
-              .setRAMBufferSizeMB(options.ramBufferMb());
-      writer = new IndexWriter(store.index(), iwc);
-      if (create) {
-        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, "0").entrySet());
-        writer.commit();
-      }
-      long committedSeq = committedSeq(writer, name);
-      Schema schema;
-      try (DirectoryReader reader = DirectoryReader.open(writer)) {
-        schema = new Schema(reader, IndexFormats.similarity(config.metric()));
-      }
-      Durability durability = config.durability() != null ? config.durability() : options.durability();
-      CommitPolicy policy = config.commitPolicy() != null ? config.commitPolicy() : options.commitPolicy();
-      log = openLog(store, durability, committedSeq, writer, schema, name, config, policy);
-      searchers = new SearcherManager(writer, null);
-      CollectionImpl c = new CollectionImpl(
-          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor);
-      if (log.lastSeq() > committedSeq) {
-        c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
-      }
-      success = true;
-      return c;
-    } catch (CorruptWalException e) {
-      throw new io.iqdb.CorruptedException(
-          "collection '" + name + "': write-ahead log corrupted: " + e.getMessage(), e.file().toString(), e);
-    } finally {
-      if (!success) {
-        IOUtils.closeWhileHandlingException(searchers, log);
-        if (writer != null) {
-          IOUtils.closeWhileHandlingException(writer::rollback);
-        }
-        IOUtils.closeWhileHandlingException(store);
-      }
-    }
-  }
-
-  /**
-   * Opens the collection's write-ahead log and replays what its last commit lacks into the writer.
-   * With durability NONE, a log left by an earlier open with another durability is replayed,
-   * committed and emptied, then no log is kept.
-   */
-  private CollectionLog openLog(
-      CollectionStore store, Durability durability, long committedSeq, IndexWriter writer, Schema schema,
-      String name, CollectionConfig config, CommitPolicy policy) throws IOException {
-    Path walDir = store.walDir();
-    if (walDir == null) {
-      return CollectionLog.none(committedSeq);
-    }
-    if (durability.mode() == Durability.Mode.NONE && isEmptyDir(walDir)) {
-      return CollectionLog.none(committedSeq);
-    }
-    WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
-    WalOptions walOptions = WalOptions.defaults().withFileSystem(fs);
-    if (durability.mode() == Durability.Mode.ASYNC) {
-      walOptions = walOptions.withMode(WalOptions.Mode.ASYNC, durability.interval());
-    }
-    if (policy.maxLogBytes() > 0) {
-      // A commit trims whole generations only: with generations of half the size trigger, the log
-      // on disk stays within about 1.5 times the trigger.
-      walOptions = walOptions.withMaxGenerationBytes(
-          Math.max(1 << 20, Math.min(walOptions.maxGenerationBytes(), policy.maxLogBytes() / 2)));
-    }
-    WalReplayer replayer = (seq, batch) -> {
-      List<CollectionLog.Op> ops = WalLog.toOps(batch);
-      try {
-        CollectionImpl.applyReplayed(writer, schema, config, ops);
-      } catch (RuntimeException e) {
-        if (writer.getTragicException() != null) {
-          throw e;
-        }
-        // The record was refused whole (see applyReplayed); keep it aside and go on, so that one
-        // record can never make the collection unopenable.
-        Path file = Quarantine.write(store.root(), seq, ops, e);
-        LOG.log(System.Logger.Level.WARNING,
-            "collection '" + name + "': write-ahead-log record " + seq + " could not be applied and was"
-                + " quarantined in " + file + ": " + e.getMessage());
-      }
-    };
-    WriteAheadLog wal = WriteAheadLog.open(walDir, walOptions, committedSeq, replayer);
-    if (durability.mode() != Durability.Mode.NONE) {
-      return new WalLog(wal);
-    }
-    long last;
-    try (wal) {
-      last = wal.lastSeq();
-      if (last > committedSeq) {
-        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, Long.toString(last)).entrySet());
-        writer.commit();
-      }
-    }
-    // Everything the log held is committed: NONE keeps no log files at all.
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(walDir)) {
-      for (Path f : files) {
-        fs.deleteIfExists(f);
-      }
-    }
-    fs.syncDirectory(walDir);
-    return CollectionLog.none(last);
-  }
-
-  private static boolean isEmptyDir(Path d) throws IOException {
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(d)) {
-      return !entries.iterator().hasNext();
-    }
-  }
-
-  private static long committedSeq(IndexWriter writer, String name) {
-    for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
-      if (e.getKey().equals(CollectionImpl.SEQ_KEY)) {
-        try {
-          return Long.parseLong(e.getValue());
-        } catch (NumberFormatException nfe) {
-          throw new io.iqdb.CorruptedException(
-              "collection '" + name + "': commit holds a bad sequence number " + e.getValue(), null, nfe);
-        }
-      }
-    }
-    throw new io.iqdb.CorruptedException(
-        "collection '" + name + "': its last commit records no sequence number; not an iQDB index", null, null);
   }
 
   /**
@@ -387,7 +240,7 @@ public final class Database {
     CollectionImpl c = null;
     boolean catalogTouched = false;
     try {
-      c = openCollection(name, config, true);
+      c = opener.open(name, config, true);
       Map<String, CollectionConfig> next = new TreeMap<>(catalog);
       next.put(name, config);
       if (dir != null) {
