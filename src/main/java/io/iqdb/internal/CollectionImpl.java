@@ -34,11 +34,12 @@ import org.apache.lucene.util.IOUtils;
  * A collection: one Lucene index plus its write-ahead log.
  *
  * <p>Writes: validated first; then, holding the commit lock shared and the lock stripes of their
- * ids, logged (sequence number assigned) and applied to the {@link IndexWriter} (by at most one
- * thread per core at a time); then, outside the locks, synced (SYNC mode; concurrent writers share
- * fsyncs). Striping keeps writes to one id in log order, so replaying the log reproduces the index.
- * A commit takes the commit lock exclusively, so it contains exactly the batches up to the sequence
- * number it records.
+ * ids, applied to the {@link IndexWriter} whole or not at all (by at most one thread per core at a
+ * time; see {@link BatchApplier}) and logged (sequence number assigned); then, outside the locks,
+ * synced (SYNC mode; concurrent writers share fsyncs). Striping keeps writes to one id in log
+ * order, so replaying the log reproduces the index. A commit takes the commit lock exclusively only
+ * to fix its sequence number: it contains every batch up to it, and maybe later ones (see {@link
+ * #commit}).
  *
  * <p>Reads: read-your-writes by refreshing the {@link SearcherManager} when writes are pending; a
  * read with nothing pending takes no lock.
