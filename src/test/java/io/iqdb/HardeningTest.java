@@ -116,7 +116,7 @@ class HardeningTest {
   }
 
   /** Appends batches to a closed collection's log as if a crash had come before the next commit. */
-  private static void appendToLog(Path dir, String collection, List<List<WalEntry>> batches) throws IOException {
+  static void appendToLog(Path dir, String collection, List<List<WalEntry>> batches) throws IOException {
     try (WriteAheadLog wal =
         WriteAheadLog.open(dir.resolve("collections").resolve(collection).resolve("wal"), WalOptions.defaults(), 0,
             (seq, batch) -> {})) {
@@ -128,7 +128,7 @@ class HardeningTest {
     }
   }
 
-  private static byte[] payloadBytes(String field, String value) throws IOException {
+  static byte[] payloadBytes(String field, String value) throws IOException {
     // PayloadCodec's layout, written by hand: Payload itself refuses such a value now.
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
     out.writeVInt(1);
@@ -237,7 +237,7 @@ class HardeningTest {
    * Adds a record with an extra field "f" to the index behind iQDB's back, as points: iQDB's schema
    * does not know the field, Lucene's does.
    */
-  private static void addForeignField(Path dir, String collection) throws IOException {
+  static void addForeignField(Path dir, String collection) throws IOException {
     try (Directory d = FSDirectory.open(dir.resolve("collections").resolve(collection).resolve("index"));
         IndexWriter w = new IndexWriter(d, new IndexWriterConfig().setOpenMode(IndexWriterConfig.OpenMode.APPEND))) {
       Map<String, String> userData = new java.util.HashMap<>();

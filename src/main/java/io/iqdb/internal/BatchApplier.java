@@ -28,6 +28,33 @@ final class BatchApplier {
    */
   static void applyReplayed(IndexWriter writer, Schema schema, CollectionConfig config, List<CollectionLog.Op> ops)
       throws IOException {
+    Checked checked = check(schema, config, ops);
+    applyOps(writer, schema, ops, checked.payloads(), checked.texts());
+    checked.register(schema);
+  }
+
+  /**
+   * A replayed batch checked whole: the decoded payloads and texts of its upserts, in order.
+   *
+   * @param payloads the payloads
+   * @param texts the texts, null for none
+   * @param upserts the (id, payload) pairs, whose field types {@link #register} adds to the schema
+   */
+  record Checked(List<Payload> payloads, List<String> texts, List<Map.Entry<String, Payload>> upserts) {
+    /** Adds the batch's field types to the schema, once the batch is applied (or handed out to be). */
+    void register(Schema schema) {
+      for (Map.Entry<String, Payload> u : upserts) {
+        schema.register(u.getKey(), u.getValue());
+      }
+    }
+  }
+
+  /**
+   * Checks a replayed batch whole, as a live write is checked, and decodes its payloads.
+   *
+   * @throws io.iqdb.InvalidArgumentException or IllegalArgumentException if the batch is refused
+   */
+  static Checked check(Schema schema, CollectionConfig config, List<CollectionLog.Op> ops) {
     List<Payload> payloads = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     for (CollectionLog.Op op : ops) {
@@ -41,10 +68,7 @@ final class BatchApplier {
     }
     List<Map.Entry<String, Payload>> upserts = upserts(ops, payloads);
     schema.checkAll(upserts);
-    applyOps(writer, schema, ops, payloads, texts);
-    for (Map.Entry<String, Payload> u : upserts) {
-      schema.register(u.getKey(), u.getValue());
-    }
+    return new Checked(payloads, texts, upserts);
   }
 
   /**

@@ -56,6 +56,25 @@ final class CollectionOpener {
    */
   CollectionImpl open(String name, CollectionConfig config, boolean create)
       throws IOException {
+    try {
+      return open(name, config, create, ParallelReplay.THREADS > 1);
+    } catch (RetrySequentially e) {
+      LOG.log(System.Logger.Level.WARNING,
+          "collection '" + name + "': parallel replay of the write-ahead log failed (" + e.getCause()
+              + "); replaying it again on one thread");
+      return open(name, config, create, false);
+    }
+  }
+
+  /** A parallel replay failed without harming the index: the opener rolls back and replays sequentially. */
+  private static final class RetrySequentially extends RuntimeException {
+    RetrySequentially(Throwable cause) {
+      super(cause);
+    }
+  }
+
+  private CollectionImpl open(String name, CollectionConfig config, boolean create, boolean parallelReplay)
+      throws IOException {
     CollectionStore store =
         dir == null
             ? CollectionStore.inMemory()
@@ -87,7 +106,7 @@ final class CollectionOpener {
       }
       Durability durability = config.durability() != null ? config.durability() : options.durability();
       CommitPolicy policy = config.commitPolicy() != null ? config.commitPolicy() : options.commitPolicy();
-      log = openLog(store, durability, committedSeq, writer, schema, name, config, policy);
+      log = openLog(store, durability, committedSeq, writer, schema, name, config, policy, parallelReplay);
       searchers = new SearcherManager(writer, null);
       CollectionImpl c = new CollectionImpl(
           name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor);
@@ -117,7 +136,7 @@ final class CollectionOpener {
    */
   private CollectionLog openLog(
       CollectionStore store, Durability durability, long committedSeq, IndexWriter writer, Schema schema,
-      String name, CollectionConfig config, CommitPolicy policy) throws IOException {
+      String name, CollectionConfig config, CommitPolicy policy, boolean parallelReplay) throws IOException {
     Path walDir = store.walDir();
     if (walDir == null) {
       return CollectionLog.none(committedSeq);
@@ -136,7 +155,9 @@ final class CollectionOpener {
       walOptions = walOptions.withMaxGenerationBytes(
           Math.max(1 << 20, Math.min(walOptions.maxGenerationBytes(), policy.maxLogBytes() / 2)));
     }
-    WalReplayer replayer = (seq, batch) -> {
+    ParallelReplay parallel =
+        parallelReplay ? new ParallelReplay(writer, schema, config, store.root(), name) : null;
+    WalReplayer replayer = parallel != null ? parallel : (seq, batch) -> {
       List<CollectionLog.Op> ops = WalLog.toOps(batch);
       try {
         BatchApplier.applyReplayed(writer, schema, config, ops);
@@ -146,13 +167,22 @@ final class CollectionOpener {
         }
         // The record was refused whole (see applyReplayed); keep it aside and go on, so that one
         // record can never make the collection unopenable.
-        Path file = Quarantine.write(store.root(), seq, ops, e);
-        LOG.log(System.Logger.Level.WARNING,
-            "collection '" + name + "': write-ahead-log record " + seq + " could not be applied and was"
-                + " quarantined in " + file + ": " + e.getMessage());
+        ParallelReplay.quarantine(store.root(), name, seq, ops, e);
       }
     };
-    WriteAheadLog wal = WriteAheadLog.open(walDir, walOptions, committedSeq, replayer);
+    WriteAheadLog wal;
+    try {
+      wal = WriteAheadLog.open(walDir, walOptions, committedSeq, replayer);
+    } catch (IOException | RuntimeException e) {
+      if (parallel != null && parallel.finish() != null) {
+        throw replayFailed(writer, parallel.failure());
+      }
+      throw e;
+    }
+    if (parallel != null && parallel.finish() != null) {
+      IOUtils.closeWhileHandlingException(wal);
+      throw replayFailed(writer, parallel.failure());
+    }
     if (durability.mode() != Durability.Mode.NONE) {
       return new WalLog(wal);
     }
@@ -172,6 +202,26 @@ final class CollectionOpener {
     }
     fs.syncDirectory(walDir);
     return CollectionLog.none(last);
+  }
+
+  /**
+   * What a failed worker of a parallel replay means: the open fails as a sequential replay's would
+   * if the index had a tragic failure; otherwise the writer is rolled back and the log replayed
+   * sequentially, which quarantines a record that Lucene refuses whole.
+   */
+  private static RuntimeException replayFailed(IndexWriter writer, Throwable failure) throws IOException {
+    if (writer.getTragicException() != null) {
+      if (failure instanceof IOException io) {
+        throw io;
+      }
+      if (failure instanceof RuntimeException re) {
+        return re;
+      }
+      if (failure instanceof Error err) {
+        throw err;
+      }
+    }
+    return new RetrySequentially(failure);
   }
 
   private static boolean isEmptyDir(Path d) throws IOException {

@@ -29,7 +29,8 @@ import org.apache.lucene.util.IOUtils;
  * <p>{@code recovery <records> <dim> <batch> <policy: default|never|<N>m> [dir]}: a child JVM writes
  * {@code records} random vectors into an HNSW collection (SYNC durability, batches of {@code
  * batch}), prints each upsert call's latency percentiles, then is SIGKILLed; this JVM reopens the
- * database, timing {@code Iqdb.open}, and checks that every record is there.
+ * database, timing {@code Iqdb.open}, and checks that every record is there. {@code
+ * -Drecovery.keep=<dir>} keeps a copy of the killed database there (to profile its reopen).
  */
 public final class RecoveryTime {
   private RecoveryTime() {}
@@ -79,22 +80,16 @@ public final class RecoveryTime {
     if (Boolean.getBoolean("recovery.noVerify")) {
       // the same reopen without verifying every index file's checksum first, on a copy
       Path copy = Path.of(dir + "-copy");
-      IOUtils.rm(copy);
-      try (Stream<Path> all = Files.walk(dir)) {
-        for (Path p : all.toList()) {
-          Path target = copy.resolve(dir.relativize(p).toString());
-          if (Files.isDirectory(p)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(p, target);
-          }
-        }
-      }
+      copyTree(dir, copy);
       long t0 = System.nanoTime();
       Iqdb unverified = Iqdb.builder().path(copy).verifyChecksumsOnOpen(false).open();
       System.out.printf("reopen without checksum verification: %.2f s%n", (System.nanoTime() - t0) / 1e9);
       unverified.close();
       IOUtils.rm(copy);
+    }
+    String keep = System.getProperty("recovery.keep");
+    if (keep != null) {
+      copyTree(dir, Path.of(keep)); // the killed database as it was, to profile its reopen
     }
     long start = System.nanoTime();
     try (Iqdb db = Iqdb.open(dir)) {
@@ -110,6 +105,20 @@ public final class RecoveryTime {
       }
     }
     IOUtils.rm(dir);
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    IOUtils.rm(to);
+    try (Stream<Path> all = Files.walk(from)) {
+      for (Path p : all.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
   }
 
   private static long size(Path dir) throws IOException {
