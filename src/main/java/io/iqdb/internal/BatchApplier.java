@@ -14,7 +14,7 @@ import org.apache.lucene.util.BytesRef;
 
 /**
  * How a batch of the log becomes changes of the index, all or nothing: for live writes (under the
- * collection's locks, see {@code CollectionImpl}) and for batches replayed from the log at open.
+ * collection's locks, see {@code CollectionWriter}) and for batches replayed from the log at open.
  */
 final class BatchApplier {
   private BatchApplier() {}

@@ -8,7 +8,6 @@ import io.iqdb.Hit;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.Payload;
 import io.iqdb.SearchRequest;
-import io.iqdb.StorageException;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
@@ -19,10 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.search.IndexSearcher;
@@ -31,7 +26,9 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.util.IOUtils;
 
 /**
- * A collection: one Lucene index plus its write-ahead log.
+ * A collection: one Lucene index plus its write-ahead log. This class is the public API: it
+ * validates the arguments, runs the reads, and hands writes to its {@link CollectionWriter} and
+ * commits to its {@link Committer}.
  *
  * <p>Writes: validated first; then, holding the commit lock shared and the lock stripes of their
  * ids, applied to the {@link IndexWriter} whole or not at all (by at most one thread per core at a
@@ -39,25 +36,13 @@ import org.apache.lucene.util.IOUtils;
  * synced (SYNC mode; concurrent writers share fsyncs). Striping keeps writes to one id in log
  * order, so replaying the log reproduces the index. A commit takes the commit lock exclusively only
  * to fix its sequence number: it contains every batch up to it, and maybe later ones (see {@link
- * #commit}).
+ * Committer#commit}). The lock order is in {@link CollectionWriter} and {@link Committer}.
  *
  * <p>Reads: read-your-writes by refreshing the {@link SearcherManager} when writes are pending; a
- * read with nothing pending takes no lock.
+ * read with nothing pending takes no lock. The refresh lock is taken after the writer's locks (a
+ * delete reads under them) and before none.
  */
 final class CollectionImpl implements VectorCollection {
-  private static final System.Logger LOG = System.getLogger("io.iqdb");
-
-  /** The commit user-data key holding the last sequence number a commit contains. */
-  static final String SEQ_KEY = "iqdb.seq";
-
-  private static final int STRIPES = 64;
-
-  /** How many threads may add documents to one collection's index writer at once: one per core. */
-  private static final int INDEXERS = Runtime.getRuntime().availableProcessors();
-
-  /** How often a writer waiting to index yields before it blocks. */
-  private static final int INDEXER_SPINS = 100;
-
   private final String name;
   private final CollectionConfig config;
   private final CollectionStore store;
@@ -66,56 +51,34 @@ final class CollectionImpl implements VectorCollection {
   private final Schema schema;
   private final SearchExecutor executor;
   private final CollectionLog log;
-  private final Durability durability;
+  private final CollectionWriter writes;
+  private final Committer committer;
 
-  private final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
-
-  /** Held by a write that gives a payload field its first type; see {@link #applyAndLog}. */
-  private final ReentrantLock schemaLock = new ReentrantLock();
-  private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
-
-  /** Permits to add documents to the index writer; see {@link #applyAdmitted}. */
-  private final Semaphore indexers = new Semaphore(INDEXERS);
-  private final AtomicLong writeGen = new AtomicLong();
   private final Object refreshLock = new Object();
   private volatile long refreshedGen;
-  private volatile boolean closed;
-  private volatile Throwable failure;
-
-  /** The sequence number the last commit contains. */
-  private volatile long committedSeq;
-
-  /** Serializes commits; taken before {@link #commitLock}. */
-  private final ReentrantLock commitMutex = new ReentrantLock();
-
-  private final CommitPolicy policy;
 
   /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
   private final TaskExecutor searchTasks;
-  private volatile long lastCommitMillis = System.currentTimeMillis();
-  private volatile long logBytesAtCommit;
-  private final AtomicLong commits = new AtomicLong();
 
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
       IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
       CommitPolicy policy, java.util.concurrent.Executor searchExecutor) {
-    this.committedSeq = committedSeq;
     this.searchTasks = new TaskExecutor(searchExecutor);
-    this.policy = policy;
-    this.logBytesAtCommit = log.sizeInBytes();
     this.name = name;
     this.config = config;
-    this.durability = durability;
     this.store = store;
     this.writer = writer;
     this.searchers = searchers;
     this.schema = schema;
     this.log = log;
     this.executor = new SearchExecutor(config, schema, new IndexFormats(config));
-    for (int i = 0; i < STRIPES; i++) {
-      stripes[i] = new ReentrantLock();
-    }
+    this.writes = new CollectionWriter(name, durability, writer, schema, log, this::committedSeq);
+    this.committer = new Committer(name, writes, writer, log, policy, committedSeq);
+  }
+
+  private long committedSeq() {
+    return committer.committedSeq();
   }
 
   @Override
@@ -183,7 +146,7 @@ final class CollectionImpl implements VectorCollection {
       return 0;
     }
     int[] existing = {0};
-    write(unique, "delete from", () -> {
+    writes.write(unique, "delete from", () -> {
       // Under the stripe locks no other write to these ids can land, so what a fresh reader sees
       // is what this delete removes.
       List<CollectionLog.Op> ops = new ArrayList<>();
@@ -198,7 +161,7 @@ final class CollectionImpl implements VectorCollection {
         searchers.release(s);
       }
       existing[0] = ops.size();
-      return ops.isEmpty() ? NOTHING_WRITTEN : applyAndLog(ops, List.of(), List.of());
+      return ops.isEmpty() ? CollectionWriter.NOTHING_WRITTEN : writes.applyAndLog(ops, List.of(), List.of());
     });
     return existing[0];
   }
@@ -218,205 +181,19 @@ final class CollectionImpl implements VectorCollection {
   private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
     List<String> texts = new ArrayList<>(upserts.size());
     upserts.forEach(u -> texts.add(u.text()));
-    write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into",
-        () -> applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
-  }
-
-  /** A write done under the locks: returns the batch's sequence number, or {@link #NOTHING_WRITTEN}. */
-  private interface LockedWrite {
-    long run() throws IOException;
-  }
-
-  private static final long NOTHING_WRITTEN = -1;
-
-  /**
-   * Runs a write holding the stripes of its ids and the commit lock shared, then (SYNC) waits for
-   * its log record to be fsynced, outside the locks so that concurrent writers share the fsync.
-   */
-  private void write(Collection<String> ids, String what, LockedWrite body) {
-    List<ReentrantLock> held = lockStripes(ids);
-    long seq;
-    try {
-      commitLock.readLock().lock();
-      try {
-        ensureOpen();
-        ensureWritable();
-        seq = body.run();
-      } finally {
-        commitLock.readLock().unlock();
-      }
-    } catch (IOException | RuntimeException e) {
-      throw writeFailed(e, what + " collection '" + name + "'");
-    } finally {
-      held.forEach(ReentrantLock::unlock);
-    }
-    if (seq != NOTHING_WRITTEN) {
-      syncLog(seq);
-    }
-  }
-
-  /**
-   * Applies the batch to the index, all or nothing, then logs it. Caller holds the stripes and the
-   * commit lock (shared), so no commit can fall between the two: a commit holds exactly the logged
-   * batches up to its sequence number. Applying first means that a batch the index refuses never
-   * reaches the log, so replaying the log can never meet it.
-   *
-   * <p>A batch that gives a payload field its first type takes {@link #schemaLock}: it checks its
-   * types again under the lock and records them only once applied and logged, so a type is known
-   * only when a logged record has it, and two writes cannot give one new field two types.
-   */
-  private long applyAndLog(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts) throws IOException {
-    CollectionLog.Encoded encoded = log.encode(ops); // may refuse the batch: before anything is done
-    boolean extendsSchema = schema.extendedBy(payloads);
-    if (extendsSchema) {
-      schemaLock.lock();
-    }
-    try {
-      if (extendsSchema) {
-        schema.checkAll(BatchApplier.upserts(ops, payloads));
-      }
-      applyAdmitted(ops, payloads, texts);
-      long seq;
-      try {
-        seq = log.append(encoded);
-      } catch (IOException | RuntimeException e) {
-        // The index now holds a batch the log lacks: only a reopen (rollback to the last commit,
-        // then replay) makes them agree again.
-        throw fail(e, "write-ahead log append of collection '" + name + "'");
-      }
-      if (extendsSchema) {
-        for (Map.Entry<String, Payload> u : BatchApplier.upserts(ops, payloads)) {
-          schema.register(u.getKey(), u.getValue());
-        }
-      }
-      writeGen.incrementAndGet();
-      return seq;
-    } finally {
-      if (extendsSchema) {
-        schemaLock.unlock();
-      }
-    }
-  }
-
-  /**
-   * The exception for a failed write. Bad input and a closed collection fail only the call, and so
-   * does a write Lucene's index writer refused as input ({@link IllegalArgumentException}) without
-   * a tragic exception: the write was refused whole (see {@link BatchApplier#applyOps}) before it was logged.
-   * The collection is failed (it refuses writes until the database is reopened, which recovers from
-   * the last commit plus the log) after a tragic exception, a failed log write, or an I/O error:
-   * Lucene may have dropped buffered documents after one, and a later commit would then record
-   * them as contained and trim the log records that still hold them.
-   */
-  private RuntimeException writeFailed(Throwable e, String what) {
-    if (e instanceof io.iqdb.IqdbException iq) {
-      if (iq instanceof StorageException && failure == null && !closed) {
-        failure = iq; // an I/O failure, translated below this method
-      }
-      return iq;
-    }
-    if (failure == null && closed) {
-      return Errors.closed("collection '" + name + "'");
-    }
-    if (failure == null && writer.getTragicException() == null && e instanceof IllegalArgumentException iae) {
-      return new InvalidArgumentException(what + " failed: the index refused the write: " + iae.getMessage(), iae);
-    }
-    return fail(failure != null ? failure : e, what);
-  }
-
-  /**
-   * Applies a batch to the index while at most {@link #INDEXERS} threads do so. Lucene gives each
-   * thread inside the index writer at the same moment its own in-memory segment and applies every
-   * update's delete term to each of them, so more indexing threads than cores add that work (and
-   * more, smaller segments) but no throughput: with 8 SYNC writers on 2 cores this raised flat
-   * upserts by 13-20% (JMH, see the benchmarks' results). A waiting writer yields a while before
-   * it blocks, as batches are usually short and waking a blocked thread costs about as much.
-   */
-  private void applyAdmitted(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
-      throws IOException {
-    boolean admitted = indexers.tryAcquire();
-    for (int i = 0; i < INDEXER_SPINS && !admitted; i++) {
-      Thread.yield();
-      admitted = indexers.tryAcquire();
-    }
-    if (!admitted) {
-      indexers.acquireUninterruptibly();
-    }
-    try {
-      BatchApplier.applyOps(writer, schema, ops, payloads, texts);
-    } finally {
-      indexers.release();
-    }
-  }
-
-  private void syncLog(long seq) {
-    if (durability.mode() == Durability.Mode.SYNC) {
-      try {
-        log.sync(seq);
-      } catch (IOException | RuntimeException e) {
-        if (closed) {
-          if (committedSeq >= seq) {
-            return; // the commit of close() made it durable
-          }
-          throw Errors.closed("collection '" + name + "'");
-        }
-        throw fail(e, "sync of the write-ahead log of collection '" + name + "'");
-      }
-    }
-  }
-
-  private List<ReentrantLock> lockStripes(Collection<String> ids) {
-    TreeSet<Integer> idx = new TreeSet<>();
-    for (String id : ids) {
-      idx.add(Math.floorMod(id.hashCode(), STRIPES));
-    }
-    List<ReentrantLock> held = new ArrayList<>(idx.size());
-    for (int i : idx) {
-      stripes[i].lock();
-      held.add(stripes[i]);
-    }
-    return held;
-  }
-
-  /** Marks the collection failed: it refuses writes until the database is reopened. */
-  private RuntimeException fail(Throwable t, String what) {
-    if (failure == null) {
-      failure = t;
-    }
-    return Errors.translate(t, what);
-  }
-
-  private void ensureWritable() {
-    Throwable f = failure;
-    if (f != null) {
-      // Name the root cause too: a failure is often Lucene's "this writer hit an unrecoverable
-      // error" wrapping what really happened (a full disk, say), and the caller acts on the latter.
-      Throwable root = f;
-      while (root.getCause() != null && root.getCause() != root) {
-        root = root.getCause();
-      }
-      throw new StorageException(
-          "collection '" + name + "' refuses writes after an earlier failure (" + f
-              + (root == f ? "" : ", caused by " + root)
-              + "); reopen the database to recover from the last commit plus the write-ahead log", f);
-    }
-    Throwable tragic = writer.getTragicException();
-    if (tragic != null) {
-      failure = tragic;
-      ensureWritable();
-    }
+    writes.write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into",
+        () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
   }
 
   private void ensureOpen() {
-    if (closed) {
-      throw Errors.closed("collection '" + name + "'");
-    }
+    writes.ensureOpen();
   }
 
   // ---------------------------------------------------------------- reads
 
   IndexSearcher acquire() throws IOException {
     ensureOpen();
-    long gen = writeGen.get();
+    long gen = writes.writeGen();
     if (gen > refreshedGen) {
       synchronized (refreshLock) {
         if (gen > refreshedGen) {
@@ -525,81 +302,19 @@ final class CollectionImpl implements VectorCollection {
     commit();
   }
 
-  /**
-   * Commits the index with a sequence number it contains everything up to, then trims the log.
-   *
-   * <p>Writers are blocked only while the sequence number is fixed: under the commit lock taken
-   * exclusively, no write is between its apply and its append, so every logged batch up to {@code
-   * seq} is in the index writer. The Lucene commit itself (flushing the indexing buffer, building
-   * graphs or IVF lists, fsyncs) runs without the lock, so writes go on meanwhile; some of them may
-   * land in this commit too. Replaying them from the log after a crash is harmless: each batch sets
-   * or deletes whole records by id, the log and the index apply one id's writes in the same order
-   * (the id's lock stripe covers both), so replaying every batch after {@code seq} in log order
-   * leaves each record as its last logged write left it, whichever of them the commit held.
-   * Commits are serialized by {@link #commitMutex}.
-   */
+  /** Commits the index and trims the log; see {@link Committer#commit}. */
   void commit() {
-    commitMutex.lock();
-    try {
-      long seq;
-      commitLock.writeLock().lock();
-      try {
-        ensureWritable();
-        seq = log.lastSeq();
-        if (seq == committedSeq && !writer.hasUncommittedChanges()) {
-          return; // nothing new: a commit would only add a segments file
-        }
-        writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
-      } finally {
-        commitLock.writeLock().unlock();
-      }
-      try {
-        writer.commit();
-      } catch (IOException | RuntimeException e) {
-        throw fail(e, "commit of collection '" + name + "'");
-      }
-      committedSeq = seq;
-      lastCommitMillis = System.currentTimeMillis();
-      commits.incrementAndGet();
-      try {
-        log.trim(seq);
-      } catch (IOException | RuntimeException e) {
-        // The commit is durable; the log keeps generations it no longer needs, and the next
-        // commit's trim deletes them. Nothing is lost, so the collection stays usable.
-        LOG.log(System.Logger.Level.WARNING,
-            "collection '" + name + "': could not trim the write-ahead log after a commit; will retry at the next", e);
-      }
-      logBytesAtCommit = log.sizeInBytes();
-    } finally {
-      commitMutex.unlock();
-    }
+    committer.commit();
   }
 
   /**
-   * Commits if the commit policy says so: writes are pending and enough log was written, or enough
-   * time passed, since the last commit. Called by the database's background committer.
+   * Commits if the commit policy says so; see {@link Committer#maybeCommit}.
    *
    * @param nowMillis the current time
    * @return whether it committed
    */
   boolean maybeCommit(long nowMillis) {
-    if (closed || failure != null || !policy.enabled() || log.lastSeq() == committedSeq) {
-      return false;
-    }
-    boolean bySize = policy.maxLogBytes() > 0 && log.sizeInBytes() - logBytesAtCommit >= policy.maxLogBytes();
-    boolean byAge = !policy.maxAge().isZero() && nowMillis - lastCommitMillis >= policy.maxAge().toMillis();
-    if (!bySize && !byAge) {
-      return false;
-    }
-    try {
-      commit();
-      return true;
-    } catch (io.iqdb.ClosedException e) {
-      return false;
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': background commit failed", e);
-      return false;
-    }
+    return committer.maybeCommit(nowMillis);
   }
 
   @Override
@@ -609,13 +324,13 @@ final class CollectionImpl implements VectorCollection {
       throw new InvalidArgumentException("maxSegments must be >= 1; maxSegments=" + maxSegments);
     }
     try {
-      ensureWritable();
+      writes.ensureWritable();
       writer.forceMergeDeletes(true);
       writer.forceMerge(maxSegments, true);
     } catch (IOException | RuntimeException e) {
-      throw fail(e, "compaction of collection '" + name + "'");
+      throw writes.fail(e, "compaction of collection '" + name + "'");
     }
-    writeGen.incrementAndGet();
+    writes.changed();
     commit();
   }
 
@@ -626,20 +341,14 @@ final class CollectionImpl implements VectorCollection {
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
           store.indexBytes(), log.sizeInBytes(), store.quarantined(),
-          java.time.Instant.ofEpochMilli(lastCommitMillis), commits.get(), config);
+          java.time.Instant.ofEpochMilli(committer.lastCommitMillis()), committer.commits(), config);
     });
   }
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
     ensureOpen();
-    String report;
-    commitMutex.lock(); // no commit may delete the files being checked; writers go on
-    try {
-      report = store.checkIndex(name);
-    } finally {
-      commitMutex.unlock();
-    }
+    String report = committer.withoutCommits(() -> store.checkIndex(name));
     long quarantined;
     try {
       quarantined = store.quarantined();
@@ -659,26 +368,24 @@ final class CollectionImpl implements VectorCollection {
     Throwable first = null;
     // Under the commit lock, so that a write is either wholly before the last commit or sees the
     // collection closed before it does anything.
-    commitMutex.lock();
-    commitLock.writeLock().lock();
+    committer.lockAll();
     try {
-      if (closed) {
+      if (writes.isClosed()) {
         return;
       }
-      if (commitFirst && failure == null && writer.getTragicException() == null) {
+      if (commitFirst && writes.failure() == null && writer.getTragicException() == null) {
         try {
           commit();
         } catch (RuntimeException e) {
           first = e;
         }
       }
-      closed = true;
+      writes.markClosed();
     } finally {
-      commitLock.writeLock().unlock();
-      commitMutex.unlock();
+      committer.unlockAll();
     }
     try {
-      IOUtils.close(searchers, log, failure == null ? writer : () -> writer.rollback(), store);
+      IOUtils.close(searchers, log, writes.failure() == null ? writer : () -> writer.rollback(), store);
     } catch (IOException | RuntimeException e) {
       if (first == null) {
         first = e;

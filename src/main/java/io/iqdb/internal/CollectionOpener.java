@@ -96,7 +96,7 @@ final class CollectionOpener {
               .setRAMBufferSizeMB(options.ramBufferMb());
       writer = new IndexWriter(store.index(), iwc);
       if (create) {
-        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, "0").entrySet());
+        writer.setLiveCommitData(Map.of(Committer.SEQ_KEY, "0").entrySet());
         writer.commit();
       }
       long committedSeq = committedSeq(writer, name);
@@ -190,7 +190,7 @@ final class CollectionOpener {
     try (wal) {
       last = wal.lastSeq();
       if (last > committedSeq) {
-        writer.setLiveCommitData(Map.of(CollectionImpl.SEQ_KEY, Long.toString(last)).entrySet());
+        writer.setLiveCommitData(Map.of(Committer.SEQ_KEY, Long.toString(last)).entrySet());
         writer.commit();
       }
     }
@@ -232,7 +232,7 @@ final class CollectionOpener {
 
   private static long committedSeq(IndexWriter writer, String name) {
     for (Map.Entry<String, String> e : writer.getLiveCommitData()) {
-      if (e.getKey().equals(CollectionImpl.SEQ_KEY)) {
+      if (e.getKey().equals(Committer.SEQ_KEY)) {
         try {
           return Long.parseLong(e.getValue());
         } catch (NumberFormatException nfe) {
