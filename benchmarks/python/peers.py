@@ -15,7 +15,7 @@ Progress goes to stderr.
 
 Fields:
 
-  recall      recall@k against the given ground truth
+  recall      tie-aware recall@k against the given ground truth (see Truth)
   (with --runs N each timed pass is repeated N times and the fastest kept)
   qps1        one query at a time on one thread (faiss.omp_set_num_threads(1), hnswlib
               set_num_threads(1)); each call goes through the Python binding, which adds a few
@@ -83,11 +83,36 @@ class RssSampler:
         return self.peak
 
 
-def recall(found, truth, k):
-    hits = 0
-    for f, t in zip(found, truth):
-        hits += len(set(int(x) for x in f[:k] if x >= 0) & set(int(x) for x in t[:k]))
-    return hits / (k * len(truth))
+def distances(metric, query, vectors):
+    """The harness's distance (GroundTruth.distance): squared L2, or 1 - cosine."""
+    if metric == "l2":
+        diff = vectors - query
+        return np.einsum("ij,ij->i", diff, diff)
+    norms = np.linalg.norm(vectors, axis=1) * np.linalg.norm(query)
+    return 1 - (vectors @ query) / np.where(norms == 0, 1, norms)
+
+
+class Truth:
+    """Tie-aware recall@k, as ann-benchmarks and the Java harness (TieAwareRecall) count it: a returned
+    vector is a hit when it is at least as close as the k-th true neighbour, so that a copy of a true
+    neighbour (real data has exact duplicates) is not a miss."""
+
+    TOLERANCE = 1e-6
+
+    def __init__(self, ids, train, queries, metric, k):
+        self.train, self.queries, self.metric, self.k = train, queries, metric, k
+        self.thresholds = []
+        for q in range(len(queries)):
+            kth = float(distances(metric, queries[q], train[ids[q, k - 1]][None, :])[0])
+            self.thresholds.append(kth + self.TOLERANCE * max(1.0, abs(kth)))
+
+    def recall(self, found):
+        hits = 0
+        for q, f in enumerate(found):
+            ids = list(dict.fromkeys(int(x) for x in f[: self.k] if x >= 0))
+            if ids:
+                hits += int(np.sum(distances(self.metric, self.queries[q], self.train[ids]) <= self.thresholds[q]))
+        return hits / (self.k * len(found))
 
 
 class Faiss:
@@ -200,7 +225,7 @@ def measure(system, queries, truth, k, threads, warmup_ms, runs):
     def pct(p):
         return float(latencies[max(0, min(len(latencies) - 1, int(np.ceil(p * len(latencies))) - 1))]) / 1e3
 
-    return recall(found, truth, k), len(queries) / single, len(queries) / batch, pct(0.50), pct(0.99)
+    return truth.recall(found), len(queries) / single, len(queries) / batch, pct(0.50), pct(0.99)
 
 
 def make_system(name, args, dim, n):
@@ -344,6 +369,7 @@ def main():
     truth = read_vecs(args.gt, "<i4")
     if len(truth) < len(queries) or truth.shape[1] < args.k:
         sys.exit(f"ground truth {args.gt} has {truth.shape} entries; need {len(queries)} x {args.k}")
+    truth = Truth(truth, train, queries, args.metric, args.k)
     if args.serve:
         serve(args, train, queries, truth)
         return

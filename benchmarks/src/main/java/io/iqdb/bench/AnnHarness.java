@@ -12,6 +12,8 @@ import io.iqdb.bench.ann.SearchRunner;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.Datasets;
 import io.iqdb.bench.data.GroundTruth;
+import io.iqdb.bench.data.RealTextDataset;
+import io.iqdb.bench.data.TieAwareRecall;
 import io.iqdb.cli.data.VectorFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -83,7 +85,7 @@ public final class AnnHarness {
     Path workRoot = options.dataDir.resolve("indexes").resolve(dataset.name());
     Comparison comparison = new Comparison(dataset, options.threads);
     // One pass per point per round; Comparison repeats the rounds.
-    SearchRunner runner = new SearchRunner(dataset.queries(), truth, options.k, options.threads,
+    SearchRunner runner = new SearchRunner(dataset.queries(), new TieAwareRecall(dataset, truth, options.k), options.threads,
         options.warmupMillis, 1);
     for (AnnSystem system : javaSystems(options)) {
       comparison.add(system, runner, workRoot.resolve(system.name()));
@@ -135,6 +137,13 @@ public final class AnnHarness {
           ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries, o.seed);
       case "synthetic-cosine" -> Datasets.syntheticCosine(o.n, o.dimension, o.queries == Integer.MAX_VALUE
           ? Datasets.DEFAULT_SYNTHETIC_QUERIES : o.queries, o.seed);
+      case "real-text", "real-text-dedup" -> {
+        RealTextDataset.Loaded loaded = RealTextDataset.load(o.texts,
+            o.queries == Integer.MAX_VALUE ? RealTextDataset.DEFAULT_QUERIES : o.queries, o.seed,
+            o.dataset.equals("real-text-dedup"), o.embeddingCache);
+        log("%s", loaded.description());
+        yield loaded.dataset();
+      }
       default -> throw new IllegalArgumentException("unknown dataset " + o.dataset);
     };
   }

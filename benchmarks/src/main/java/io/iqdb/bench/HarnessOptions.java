@@ -27,8 +27,21 @@ final class HarnessOptions {
       "iqdb-hnsw-int8", "iqdb-hnsw-int4", "iqdb-flat-bit1", "iqdb-ivf-bit1", "iqdb-hnsw-bit1", "faiss-flat",
       "faiss-ivf", "faiss-hnsw", "hnswlib");
 
-  @Option(names = "--dataset", paramLabel = "NAME", description = "fashion-mnist (default), synthetic or synthetic-cosine")
+  @Option(names = "--dataset", paramLabel = "NAME",
+      description = "fashion-mnist (default), synthetic, synthetic-cosine, real-text (sentence embeddings with"
+          + " their duplicates) or real-text-dedup (the same without exact copies, same queries)")
   String dataset = "fashion-mnist";
+
+  @Option(names = "--texts", paramLabel = "N",
+      description = "real-text: texts in the corpus (default 60000, at most what the machine has)")
+  int texts = io.iqdb.bench.data.RealTextDataset.DEFAULT_SIZE;
+
+  @Option(names = "--embedding-cache", paramLabel = "DIR",
+      description = "real-text: the embedding cache (default <benchmarks>/target/corpus-cache)")
+  Path embeddingCache;
+
+  static final List<String> DATASETS =
+      List.of("fashion-mnist", "synthetic", "synthetic-cosine", "real-text", "real-text-dedup");
 
   @Option(names = "--fashion-mnist", paramLabel = "DIR", description = "idx files (default /usr/share/datasets/fashion-mnist)")
   Path fashionMnistDir;
@@ -39,7 +52,7 @@ final class HarnessOptions {
   @Option(names = "--dim", paramLabel = "D", description = "synthetic: dimension (default 128)")
   int dimension = Datasets.DEFAULT_SYNTHETIC_DIMENSION;
 
-  @Option(names = "--seed", paramLabel = "S", description = "synthetic: seed (default 42)")
+  @Option(names = "--seed", paramLabel = "S", description = "synthetic and real-text: seed (default 42)")
   long seed = Datasets.DEFAULT_SEED;
 
   @Option(names = "--queries", paramLabel = "N", description = "use the first N queries (default: all)")
@@ -135,9 +148,10 @@ final class HarnessOptions {
   }
 
   private void resolve() {
-    if (!List.of("fashion-mnist", "synthetic", "synthetic-cosine").contains(dataset)) {
-      throw new IllegalArgumentException("--dataset must be fashion-mnist, synthetic or synthetic-cosine; got " + dataset);
+    if (!DATASETS.contains(dataset)) {
+      throw new IllegalArgumentException("--dataset must be one of " + DATASETS + "; got " + dataset);
     }
+    positive("--texts", texts);
     positive("--n", n);
     positive("--dim", dimension);
     positive("--queries", queries);
@@ -163,6 +177,7 @@ final class HarnessOptions {
       benchmarksDir = Files.isDirectory(Path.of("benchmarks", "python")) ? Path.of("benchmarks") : Path.of(".");
     }
     dataDir = dataDir != null ? dataDir : benchmarksDir.resolve("data");
+    embeddingCache = embeddingCache != null ? embeddingCache : benchmarksDir.resolve("target").resolve("corpus-cache");
     outDir = outDir != null ? outDir : benchmarksDir.resolve("results").resolve(dataset);
   }
 

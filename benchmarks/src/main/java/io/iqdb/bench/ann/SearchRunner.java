@@ -1,6 +1,6 @@
 package io.iqdb.bench.ann;
 
-import io.iqdb.bench.data.GroundTruth;
+import io.iqdb.bench.data.TieAwareRecall;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +35,7 @@ public final class SearchRunner {
   public record Point(double recall, double qps1, double qpsAll, double p50Micros, double p99Micros) {}
 
   private final float[][] queries;
-  private final int[][] truth;
+  private final TieAwareRecall truth;
   private final int k;
   private final int threads;
   private final long warmupNanos;
@@ -45,16 +45,16 @@ public final class SearchRunner {
    * Creates a runner.
    *
    * @param queries the query vectors
-   * @param truth exact neighbours of each query, nearest first (at least {@code k} each)
-   * @param k the number of neighbours asked for and the recall cut-off
+   * @param truth the tie-aware recall of the queries; its {@code k} is the number of neighbours
+   *     asked for and the recall cut-off
    * @param threads the number of threads of the throughput pass
    * @param warmupMillis how long to run untimed warm-up queries before each measurement
    * @param runs how many times to repeat each pass (the fastest is kept)
    */
-  public SearchRunner(float[][] queries, int[][] truth, int k, int threads, int warmupMillis, int runs) {
+  public SearchRunner(float[][] queries, TieAwareRecall truth, int threads, int warmupMillis, int runs) {
     this.queries = queries;
     this.truth = truth;
-    this.k = k;
+    this.k = truth.k();
     this.threads = threads;
     this.warmupNanos = warmupMillis * 1_000_000L;
     this.runs = Math.max(1, runs);
@@ -76,7 +76,7 @@ public final class SearchRunner {
         long t0 = System.nanoTime();
         int[] found = system.search(queries[q], k, parameter);
         latencies[q] = System.nanoTime() - t0;
-        recallSum += GroundTruth.recall(truth[q], found, k);
+        recallSum += truth.recall(q, found);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       recall = recallSum / queries.length;

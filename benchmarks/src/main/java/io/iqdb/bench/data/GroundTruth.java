@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.util.VectorUtil;
 
 /**
- * Exact nearest neighbours by brute force, and recall against them.
+ * Exact nearest neighbours by brute force (recall against them: {@link TieAwareRecall}).
  *
  * <p>Distances use Lucene's {@link VectorUtil} (SIMD with {@code --add-modules
  * jdk.incubator.vector}). Ties are broken by the smaller id, so the result is deterministic.
@@ -175,27 +175,5 @@ public final class GroundTruth {
       swap(dist, ids, i, worst);
       i = worst;
     }
-  }
-
-  /**
-   * Recall@k of one result list: the fraction of the true {@code k} nearest that it contains.
-   *
-   * @param truth the exact neighbours, nearest first (at least {@code k})
-   * @param found the ids returned by the system under test (only the first {@code k} count)
-   * @param k the cut-off
-   * @return a value in [0, 1]
-   */
-  public static double recall(int[] truth, int[] found, int k) {
-    int hits = 0;
-    int n = Math.min(k, found.length);
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < k; j++) {
-        if (found[i] == truth[j]) {
-          hits++;
-          break;
-        }
-      }
-    }
-    return (double) hits / k;
   }
 }

@@ -72,8 +72,19 @@ class DatasetsTest {
   }
 
   @Test
-  void recallCountsTrueNeighboursFound() {
-    assertEquals(1.0, GroundTruth.recall(new int[] {1, 2, 3}, new int[] {3, 2, 1}, 3));
-    assertEquals(2.0 / 3, GroundTruth.recall(new int[] {1, 2, 3, 4}, new int[] {1, 9, 3}, 3), 1e-9);
+  void recallCountsAVectorAsCloseAsTheKthNeighbourAsAHit() {
+    // train: 0 and 1 are copies of one vector, 2 is farther, 3 farthest; the query sits at 0.
+    float[][] train = {{1, 0}, {1, 0}, {2, 0}, {5, 0}};
+    Dataset d = new Dataset("ties", train, new float[][] {{0, 0}}, Metric.L2);
+    int[][] truth = GroundTruth.compute(d, 4, 1);
+    assertArrayEquals(new int[] {0, 1, 2, 3}, truth[0]);
+    TieAwareRecall k1 = new TieAwareRecall(d, truth, 1);
+    assertEquals(1.0, k1.recall(0, new int[] {1})); // the duplicate of the first neighbour
+    assertEquals(0.0, k1.recall(0, new int[] {2}));
+    TieAwareRecall k2 = new TieAwareRecall(d, truth, 2);
+    assertEquals(0.5, k2.recall(0, new int[] {1, 1})); // an id returned twice counts once
+    assertEquals(0.5, k2.recall(0, new int[] {3, 0, 1})); // only the first k count
+    assertEquals(0.5, k2.recall(0, new int[] {-1, 0}));
+    assertEquals(1.0, new TieAwareRecall(d, truth, 3).recall(0, new int[] {2, 1, 0}));
   }
 }
