@@ -158,16 +158,15 @@ final class CollectionOpener {
     ParallelReplay parallel =
         parallelReplay ? new ParallelReplay(writer, schema, config, store.root(), name) : null;
     WalReplayer replayer = parallel != null ? parallel : (seq, batch) -> {
-      List<CollectionLog.Op> ops = WalLog.toOps(batch);
       try {
-        BatchApplier.applyReplayed(writer, schema, config, ops);
+        BatchApplier.applyReplayed(writer, schema, config, batch);
       } catch (RuntimeException e) {
         if (writer.getTragicException() != null) {
           throw e;
         }
         // The record was refused whole (see applyReplayed); keep it aside and go on, so that one
         // record can never make the collection unopenable.
-        ParallelReplay.quarantine(store.root(), name, seq, ops, e);
+        ParallelReplay.quarantine(store.root(), name, seq, batch, e);
       }
     };
     WriteAheadLog wal;
