@@ -171,14 +171,9 @@ public final class Iqdb implements AutoCloseable {
    * Builds an {@link Iqdb}. Call {@link #path(Path)} or {@link #inMemory()}, then {@link #open()}.
    */
   public static final class Builder {
-    private Path path;
-    private boolean inMemory;
-    private Durability durability = Durability.sync();
-    private boolean createIfMissing = true;
-    private double ramBufferMb = 64;
-    private boolean verifyOnOpen = true;
-    private CommitPolicy commitPolicy = CommitPolicy.defaults();
-    private java.util.concurrent.Executor searchExecutor;
+    // Every option and its default live in DatabaseOptions; the builder only checks user input.
+    private DatabaseOptions options = DatabaseOptions.DEFAULTS;
+    private boolean located; // path(...) or inMemory() was called
 
     private Builder() {}
 
@@ -192,8 +187,8 @@ public final class Iqdb implements AutoCloseable {
       if (directory == null) {
         throw new InvalidArgumentException("directory must not be null");
       }
-      this.path = directory;
-      this.inMemory = false;
+      options = options.withPath(directory);
+      located = true;
       return this;
     }
 
@@ -203,8 +198,8 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder inMemory() {
-      this.inMemory = true;
-      this.path = null;
+      options = options.withPath(null);
+      located = true;
       return this;
     }
 
@@ -219,7 +214,7 @@ public final class Iqdb implements AutoCloseable {
       if (durability == null) {
         throw new InvalidArgumentException("durability must not be null");
       }
-      this.durability = durability;
+      options = options.withDurability(durability);
       return this;
     }
 
@@ -231,7 +226,7 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder createIfMissing(boolean create) {
-      this.createIfMissing = create;
+      options = options.withCreateIfMissing(create);
       return this;
     }
 
@@ -245,7 +240,7 @@ public final class Iqdb implements AutoCloseable {
       if (!(mb > 0 && mb <= 2048)) {
         throw new InvalidArgumentException("ramBufferMb must be in (0, 2048]; ramBufferMb=" + mb);
       }
-      this.ramBufferMb = mb;
+      options = options.withRamBufferMb(mb);
       return this;
     }
 
@@ -259,7 +254,7 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder verifyChecksumsOnOpen(boolean verify) {
-      this.verifyOnOpen = verify;
+      options = options.withVerifyOnOpen(verify);
       return this;
     }
 
@@ -275,7 +270,7 @@ public final class Iqdb implements AutoCloseable {
       if (commitPolicy == null) {
         throw new InvalidArgumentException("commitPolicy must not be null");
       }
-      this.commitPolicy = commitPolicy;
+      options = options.withCommitPolicy(commitPolicy);
       return this;
     }
 
@@ -291,7 +286,7 @@ public final class Iqdb implements AutoCloseable {
       if (executor == null) {
         throw new InvalidArgumentException("executor must not be null");
       }
-      this.searchExecutor = executor;
+      options = options.withSearchExecutor(executor);
       return this;
     }
 
@@ -304,13 +299,10 @@ public final class Iqdb implements AutoCloseable {
      * @throws NotADatabaseException if the directory is not an iQDB database
      */
     public Iqdb open() {
-      if (!inMemory && path == null) {
+      if (!located) {
         throw new InvalidArgumentException("Iqdb.builder() needs path(directory) or inMemory()");
       }
-      return new Iqdb(Database.open(
-          new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen)
-              .withCommitPolicy(commitPolicy)
-              .withSearchExecutor(searchExecutor)));
+      return new Iqdb(Database.open(options));
     }
   }
 }

@@ -317,7 +317,7 @@ class HardeningTest {
   void aFailedDirectoryFsyncAfterTheCatalogRenameKeepsTheCollectionsFiles() throws IOException {
     Path dir = tmp.resolve("db").toAbsolutePath();
     AtomicBoolean failRootSync = new AtomicBoolean();
-    DatabaseOptions options = new DatabaseOptions(dir, Durability.sync(), true, 16, true).withHooks(null, d -> {
+    DatabaseOptions options = DatabaseOptions.DEFAULTS.withPath(dir).withRamBufferMb(16).withHooks(null, d -> {
       boolean root = d instanceof FSDirectory fs && fs.getDirectory().equals(dir);
       return !root ? d : new FilterDirectory(d) {
         @Override

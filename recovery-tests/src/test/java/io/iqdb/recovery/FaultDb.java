@@ -1,7 +1,6 @@
 package io.iqdb.recovery;
 
 import io.iqdb.CommitPolicy;
-import io.iqdb.Durability;
 import io.iqdb.Iqdb;
 import io.iqdb.IqdbException;
 import io.iqdb.internal.DatabaseOptions;
@@ -46,7 +45,7 @@ final class FaultDb implements AutoCloseable {
     CommitPolicy policy = random.nextBoolean()
         ? CommitPolicy.defaults()
         : new CommitPolicy(1024 + random.nextInt(16 * 1024), java.time.Duration.ofMillis(10 + random.nextInt(200)));
-    DatabaseOptions options = new DatabaseOptions(path, Durability.sync(), true, 64, true)
+    DatabaseOptions options = DatabaseOptions.DEFAULTS.withPath(path)
         .withCommitPolicy(policy).withHooks(walFs, d -> {
       MockDirectoryWrapper w = new MockDirectoryWrapper(new Random(dirSeed + dirs.size()), d);
       // Iqdb#check() runs CheckIndex; the wrapper's own check on close would also crash() the
