@@ -2,6 +2,7 @@ package io.iqdb;
 
 import io.iqdb.internal.Database;
 import io.iqdb.internal.DatabaseOptions;
+import io.iqdb.internal.FaultHooks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +24,6 @@ import java.util.Optional;
  * fails with {@link LockedException}.
  */
 public final class Iqdb implements AutoCloseable {
-
-  static {
-    io.iqdb.internal.IqdbAccess.register(options -> new Iqdb(Database.open(options)));
-  }
 
   private final Database db;
 
@@ -287,6 +284,26 @@ public final class Iqdb implements AutoCloseable {
         throw new InvalidArgumentException("executor must not be null");
       }
       options = options.withSearchExecutor(executor);
+      return this;
+    }
+
+    /**
+     * For fault-injection testing only: where iQDB's own crash and fault tests and benchmarks reach
+     * under the storage (the file layer of the write-ahead logs, a wrapper around each Lucene
+     * directory), to inject I/O errors, fill the disk, slow fsyncs down or cut the power. Default:
+     * none. Not part of the supported API: the parameter's type is in the non-exported package
+     * {@code io.iqdb.internal} (modular code cannot name it) and may change in any release; an
+     * application has no reason to call this.
+     *
+     * @param hooks the hooks
+     * @return this builder
+     */
+    @SuppressWarnings("exports") // the type is internal on purpose: see above
+    public Builder faultHooks(FaultHooks hooks) {
+      if (hooks == null) {
+        throw new InvalidArgumentException("hooks must not be null");
+      }
+      options = options.withHooks(hooks);
       return this;
     }
 

@@ -78,7 +78,7 @@ final class CollectionOpener {
     CollectionStore store =
         dir == null
             ? CollectionStore.inMemory()
-            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.directoryWrapper());
+            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.hooks().directoryWrapper());
     IndexWriter writer = null;
     SearcherManager searchers = null;
     CollectionLog log = null;
@@ -144,7 +144,7 @@ final class CollectionOpener {
     if (durability.mode() == Durability.Mode.NONE && isEmptyDir(walDir)) {
       return CollectionLog.none(committedSeq);
     }
-    WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
+    WalFileSystem fs = options.hooks().walFileSystem();
     WalOptions walOptions = WalOptions.defaults().withFileSystem(fs);
     if (durability.mode() == Durability.Mode.ASYNC) {
       walOptions = walOptions.withMode(WalOptions.Mode.ASYNC, durability.interval());

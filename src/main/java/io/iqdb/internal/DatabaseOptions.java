@@ -2,11 +2,8 @@ package io.iqdb.internal;
 
 import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
-import io.iqdb.internal.wal.WalFileSystem;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
-import java.util.function.UnaryOperator;
-import org.apache.lucene.store.Directory;
 
 /**
  * Options of an open database. {@code Iqdb.Builder} holds one of these, starting from {@link
@@ -20,17 +17,15 @@ import org.apache.lucene.store.Directory;
  * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
  * @param commitPolicy the default commit policy of collections
  * @param searchExecutor runs the searches of a batch ({@code null}: a pool the database owns)
- * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
- * @param directoryWrapper wraps each Lucene directory, the catalog's included ({@code null}: none)
+ * @param hooks where fault-injection tests reach under the storage ({@link FaultHooks#NONE}: nowhere)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    CommitPolicy commitPolicy, Executor searchExecutor, WalFileSystem walFileSystem,
-    UnaryOperator<Directory> directoryWrapper) {
+    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks) {
 
   /** The default of every option; the path is unset ({@code null}: in memory). */
   public static final DatabaseOptions DEFAULTS =
-      new DatabaseOptions(null, Durability.sync(), true, 64, true, CommitPolicy.defaults(), null, null, null);
+      new DatabaseOptions(null, Durability.sync(), true, 64, true, CommitPolicy.defaults(), null, FaultHooks.NONE);
 
   /**
    * These options with another directory.
@@ -40,7 +35,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withPath(Path dir) {
     return new DatabaseOptions(dir, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
-        searchExecutor, walFileSystem, directoryWrapper);
+        searchExecutor, hooks);
   }
 
   /**
@@ -51,7 +46,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withDurability(Durability d) {
     return new DatabaseOptions(path, d, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -62,7 +57,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCreateIfMissing(boolean create) {
     return new DatabaseOptions(path, durability, create, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -73,7 +68,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withRamBufferMb(double mb) {
     return new DatabaseOptions(path, durability, createIfMissing, mb, verifyOnOpen, commitPolicy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -84,7 +79,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withVerifyOnOpen(boolean verify) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verify, commitPolicy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -95,7 +90,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -106,18 +101,17 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withSearchExecutor(Executor executor) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
-   * These options with test hooks.
+   * These options with fault-injection hooks.
    *
-   * @param fs the WAL file layer
-   * @param wrapper the directory wrapper
+   * @param h the hooks
    * @return new options
    */
-  public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
+  public DatabaseOptions withHooks(FaultHooks h) {
     return new DatabaseOptions(
-        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, fs, wrapper);
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h);
   }
 }
