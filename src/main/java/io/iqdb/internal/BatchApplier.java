@@ -58,13 +58,13 @@ final class BatchApplier {
   static Checked check(Schema schema, CollectionConfig config, List<WalEntry> ops) {
     List<Payload> payloads = new ArrayList<>();
     List<String> texts = new ArrayList<>();
-    for (WalEntry up : ops) {
-      Validation.checkId(up.id());
-      if (up.op() == WalEntry.Op.UPSERT) {
-        Validation.checkVector(config, up.vector(), "record '" + up.id() + "'");
-        PayloadCodec.Decoded d = PayloadCodec.decodeWithText(up.payload(), 0, up.payload().length);
+    for (WalEntry e : ops) {
+      Validation.checkId(e.id());
+      if (e.op() == WalEntry.Op.UPSERT) {
+        Validation.checkVector(config, e.vector(), "record '" + e.id() + "'");
+        PayloadCodec.Decoded d = PayloadCodec.decodeWithText(e.payload(), 0, e.payload().length);
         payloads.add(d.payload());
-        texts.add(Validation.checkText(d.text(), "record '" + up.id() + "'"));
+        texts.add(Validation.checkText(d.text(), "record '" + e.id() + "'"));
       }
     }
     List<Map.Entry<String, Payload>> upserts = upserts(ops, payloads);

@@ -47,21 +47,21 @@ final class Quarantine {
         String message = String.valueOf(error);
         out.writeString(message.length() > 4000 ? message.substring(0, 4000) + "..." : message);
         out.writeVInt(ops.size());
-        for (WalEntry u : ops) {
-          switch (u.op()) {
+        for (WalEntry e : ops) {
+          switch (e.op()) {
             case UPSERT -> {
               out.writeByte((byte) 1);
-              out.writeString(u.id());
-              out.writeVInt(u.vector().length);
-              for (float f : u.vector()) {
+              out.writeString(e.id());
+              out.writeVInt(e.vector().length);
+              for (float f : e.vector()) {
                 out.writeInt(Float.floatToRawIntBits(f));
               }
-              out.writeVInt(u.payload().length);
-              out.writeBytes(u.payload(), u.payload().length);
+              out.writeVInt(e.payload().length);
+              out.writeBytes(e.payload(), e.payload().length);
             }
             case DELETE -> {
               out.writeByte((byte) 2);
-              out.writeString(u.id());
+              out.writeString(e.id());
             }
           }
         }
