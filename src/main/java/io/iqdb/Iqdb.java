@@ -2,6 +2,7 @@ package io.iqdb;
 
 import io.iqdb.internal.Database;
 import io.iqdb.internal.DatabaseOptions;
+import io.iqdb.internal.FaultHooks;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -23,10 +24,6 @@ import java.util.Optional;
  * fails with {@link LockedException}.
  */
 public final class Iqdb implements AutoCloseable {
-
-  static {
-    io.iqdb.internal.IqdbAccess.register(options -> new Iqdb(Database.open(options)));
-  }
 
   private final Database db;
 
@@ -171,14 +168,9 @@ public final class Iqdb implements AutoCloseable {
    * Builds an {@link Iqdb}. Call {@link #path(Path)} or {@link #inMemory()}, then {@link #open()}.
    */
   public static final class Builder {
-    private Path path;
-    private boolean inMemory;
-    private Durability durability = Durability.sync();
-    private boolean createIfMissing = true;
-    private double ramBufferMb = 64;
-    private boolean verifyOnOpen = true;
-    private CommitPolicy commitPolicy = CommitPolicy.defaults();
-    private java.util.concurrent.Executor searchExecutor;
+    // Every option and its default live in DatabaseOptions; the builder only checks user input.
+    private DatabaseOptions options = DatabaseOptions.DEFAULTS;
+    private boolean located; // path(...) or inMemory() was called
 
     private Builder() {}
 
@@ -192,8 +184,8 @@ public final class Iqdb implements AutoCloseable {
       if (directory == null) {
         throw new InvalidArgumentException("directory must not be null");
       }
-      this.path = directory;
-      this.inMemory = false;
+      options = options.withPath(directory);
+      located = true;
       return this;
     }
 
@@ -203,8 +195,8 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder inMemory() {
-      this.inMemory = true;
-      this.path = null;
+      options = options.withPath(null);
+      located = true;
       return this;
     }
 
@@ -219,7 +211,7 @@ public final class Iqdb implements AutoCloseable {
       if (durability == null) {
         throw new InvalidArgumentException("durability must not be null");
       }
-      this.durability = durability;
+      options = options.withDurability(durability);
       return this;
     }
 
@@ -231,7 +223,7 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder createIfMissing(boolean create) {
-      this.createIfMissing = create;
+      options = options.withCreateIfMissing(create);
       return this;
     }
 
@@ -245,7 +237,7 @@ public final class Iqdb implements AutoCloseable {
       if (!(mb > 0 && mb <= 2048)) {
         throw new InvalidArgumentException("ramBufferMb must be in (0, 2048]; ramBufferMb=" + mb);
       }
-      this.ramBufferMb = mb;
+      options = options.withRamBufferMb(mb);
       return this;
     }
 
@@ -259,7 +251,7 @@ public final class Iqdb implements AutoCloseable {
      * @return this builder
      */
     public Builder verifyChecksumsOnOpen(boolean verify) {
-      this.verifyOnOpen = verify;
+      options = options.withVerifyOnOpen(verify);
       return this;
     }
 
@@ -275,7 +267,7 @@ public final class Iqdb implements AutoCloseable {
       if (commitPolicy == null) {
         throw new InvalidArgumentException("commitPolicy must not be null");
       }
-      this.commitPolicy = commitPolicy;
+      options = options.withCommitPolicy(commitPolicy);
       return this;
     }
 
@@ -291,7 +283,27 @@ public final class Iqdb implements AutoCloseable {
       if (executor == null) {
         throw new InvalidArgumentException("executor must not be null");
       }
-      this.searchExecutor = executor;
+      options = options.withSearchExecutor(executor);
+      return this;
+    }
+
+    /**
+     * For fault-injection testing only: where iQDB's own crash and fault tests and benchmarks reach
+     * under the storage (the file layer of the write-ahead logs, a wrapper around each Lucene
+     * directory), to inject I/O errors, fill the disk, slow fsyncs down or cut the power. Default:
+     * none. Not part of the supported API: the parameter's type is in the non-exported package
+     * {@code io.iqdb.internal} (modular code cannot name it) and may change in any release; an
+     * application has no reason to call this.
+     *
+     * @param hooks the hooks
+     * @return this builder
+     */
+    @SuppressWarnings("exports") // the type is internal on purpose: see above
+    public Builder faultHooks(FaultHooks hooks) {
+      if (hooks == null) {
+        throw new InvalidArgumentException("hooks must not be null");
+      }
+      options = options.withHooks(hooks);
       return this;
     }
 
@@ -304,13 +316,10 @@ public final class Iqdb implements AutoCloseable {
      * @throws NotADatabaseException if the directory is not an iQDB database
      */
     public Iqdb open() {
-      if (!inMemory && path == null) {
+      if (!located) {
         throw new InvalidArgumentException("Iqdb.builder() needs path(directory) or inMemory()");
       }
-      return new Iqdb(Database.open(
-          new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen)
-              .withCommitPolicy(commitPolicy)
-              .withSearchExecutor(searchExecutor)));
+      return new Iqdb(Database.open(options));
     }
   }
 }

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.iqdb.internal.DatabaseOptions;
-import io.iqdb.internal.IqdbAccess;
+import io.iqdb.internal.FaultHooks;
 import io.iqdb.internal.wal.WalEntry;
 import io.iqdb.internal.wal.WalOptions;
 import io.iqdb.internal.wal.WriteAheadLog;
@@ -317,7 +316,7 @@ class HardeningTest {
   void aFailedDirectoryFsyncAfterTheCatalogRenameKeepsTheCollectionsFiles() throws IOException {
     Path dir = tmp.resolve("db").toAbsolutePath();
     AtomicBoolean failRootSync = new AtomicBoolean();
-    DatabaseOptions options = new DatabaseOptions(dir, Durability.sync(), true, 16, true).withHooks(null, d -> {
+    FaultHooks hooks = FaultHooks.NONE.withDirectoryWrapper(d -> {
       boolean root = d instanceof FSDirectory fs && fs.getDirectory().equals(dir);
       return !root ? d : new FilterDirectory(d) {
         @Override
@@ -329,7 +328,7 @@ class HardeningTest {
         }
       };
     });
-    try (Iqdb db = IqdbAccess.open(options)) {
+    try (Iqdb db = Iqdb.builder().path(dir).ramBufferMb(16).faultHooks(hooks).open()) {
       failRootSync.set(true);
       assertThrows(StorageException.class, () -> db.createCollection("c", cfg(2)));
       failRootSync.set(false);

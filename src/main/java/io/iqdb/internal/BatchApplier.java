@@ -2,6 +2,7 @@ package io.iqdb.internal;
 
 import io.iqdb.CollectionConfig;
 import io.iqdb.Payload;
+import io.iqdb.internal.wal.WalEntry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +27,7 @@ final class BatchApplier {
    *
    * @throws io.iqdb.InvalidArgumentException or IllegalArgumentException if the batch is refused
    */
-  static void applyReplayed(IndexWriter writer, Schema schema, CollectionConfig config, List<CollectionLog.Op> ops)
+  static void applyReplayed(IndexWriter writer, Schema schema, CollectionConfig config, List<WalEntry> ops)
       throws IOException {
     Checked checked = check(schema, config, ops);
     applyOps(writer, schema, ops, checked.payloads(), checked.texts());
@@ -54,16 +55,16 @@ final class BatchApplier {
    *
    * @throws io.iqdb.InvalidArgumentException or IllegalArgumentException if the batch is refused
    */
-  static Checked check(Schema schema, CollectionConfig config, List<CollectionLog.Op> ops) {
+  static Checked check(Schema schema, CollectionConfig config, List<WalEntry> ops) {
     List<Payload> payloads = new ArrayList<>();
     List<String> texts = new ArrayList<>();
-    for (CollectionLog.Op op : ops) {
-      Validation.checkId(op.id());
-      if (op instanceof CollectionLog.Upsert up) {
-        Validation.checkVector(config, up.vector(), "record '" + up.id() + "'");
-        PayloadCodec.Decoded d = PayloadCodec.decodeWithText(up.payload(), 0, up.payload().length);
+    for (WalEntry e : ops) {
+      Validation.checkId(e.id());
+      if (e.op() == WalEntry.Op.UPSERT) {
+        Validation.checkVector(config, e.vector(), "record '" + e.id() + "'");
+        PayloadCodec.Decoded d = PayloadCodec.decodeWithText(e.payload(), 0, e.payload().length);
         payloads.add(d.payload());
-        texts.add(Validation.checkText(d.text(), "record '" + up.id() + "'"));
+        texts.add(Validation.checkText(d.text(), "record '" + e.id() + "'"));
       }
     }
     List<Map.Entry<String, Payload>> upserts = upserts(ops, payloads);
@@ -80,12 +81,12 @@ final class BatchApplier {
    * API never mixes upserts and deletes in one batch.
    */
   static void applyOps(
-      IndexWriter writer, Schema schema, List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
+      IndexWriter writer, Schema schema, List<WalEntry> ops, List<Payload> payloads, List<String> texts)
       throws IOException {
-    if (ops.get(0) instanceof CollectionLog.Delete) {
+    if (ops.get(0).op() == WalEntry.Op.DELETE) {
       Term[] terms = new Term[ops.size()];
       for (int i = 0; i < terms.length; i++) {
-        terms[i] = new Term(Schema.ID, ((CollectionLog.Delete) ops.get(i)).id());
+        terms[i] = new Term(Schema.ID, ops.get(i).id());
       }
       writer.deleteDocuments(terms);
       return;
@@ -93,7 +94,7 @@ final class BatchApplier {
     List<Document> docs = new ArrayList<>(ops.size());
     List<BytesRef> ids = new ArrayList<>(ops.size());
     for (int i = 0; i < ops.size(); i++) {
-      CollectionLog.Upsert up = (CollectionLog.Upsert) ops.get(i);
+      WalEntry up = ops.get(i);
       docs.add(schema.document(up.id(), up.vector(), payloads.get(i), texts.get(i), up.payload()));
       ids.add(new BytesRef(up.id()));
     }
@@ -105,11 +106,11 @@ final class BatchApplier {
   }
 
   /** The (id, payload) pairs of a batch's upserts. */
-  static List<Map.Entry<String, Payload>> upserts(List<CollectionLog.Op> ops, List<Payload> payloads) {
+  static List<Map.Entry<String, Payload>> upserts(List<WalEntry> ops, List<Payload> payloads) {
     List<Map.Entry<String, Payload>> result = new ArrayList<>(payloads.size());
     int u = 0;
-    for (CollectionLog.Op op : ops) {
-      if (op instanceof CollectionLog.Upsert) {
+    for (WalEntry op : ops) {
+      if (op.op() == WalEntry.Op.UPSERT) {
         result.add(Map.entry(op.id(), payloads.get(u++)));
       }
     }

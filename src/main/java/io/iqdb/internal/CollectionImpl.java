@@ -10,6 +10,7 @@ import io.iqdb.Payload;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
+import io.iqdb.internal.wal.WalEntry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -123,7 +124,7 @@ final class CollectionImpl implements VectorCollection {
     }
     schema.checkAll(byId.values().stream().map(p -> Map.entry(p.op.id(), p.payload)).toList());
     List<PreparedUpsert> prepared = new ArrayList<>(byId.values());
-    write(prepared.stream().map(p -> (CollectionLog.Op) p.op).toList(), prepared);
+    write(prepared.stream().map(p -> p.op).toList(), prepared);
   }
 
   @Override
@@ -149,12 +150,12 @@ final class CollectionImpl implements VectorCollection {
     writes.write(unique, "delete from", () -> {
       // Under the stripe locks no other write to these ids can land, so what a fresh reader sees
       // is what this delete removes.
-      List<CollectionLog.Op> ops = new ArrayList<>();
+      List<WalEntry> ops = new ArrayList<>();
       IndexSearcher s = acquire();
       try {
         for (String id : unique) {
           if (SearchExecutor.docOf(s, id) >= 0) {
-            ops.add(new CollectionLog.Delete(id));
+            ops.add(WalEntry.delete(id));
           }
         }
       } finally {
@@ -167,7 +168,7 @@ final class CollectionImpl implements VectorCollection {
   }
 
   /** A checked upsert; {@code text} may be null, so the texts of a batch go in an ArrayList. */
-  private record PreparedUpsert(CollectionLog.Upsert op, Payload payload, String text) {}
+  private record PreparedUpsert(WalEntry op, Payload payload, String text) {}
 
   private PreparedUpsert prepare(String id, float[] vector, Payload payload, String text) {
     Validation.checkId(id);
@@ -175,13 +176,13 @@ final class CollectionImpl implements VectorCollection {
     Validation.checkText(text, "record '" + id + "'");
     Payload p = payload == null ? Payload.empty() : payload;
     schema.check(id, p);
-    return new PreparedUpsert(new CollectionLog.Upsert(id, vector.clone(), PayloadCodec.encode(p, text)), p, text);
+    return new PreparedUpsert(WalEntry.upsert(id, vector.clone(), PayloadCodec.encode(p, text)), p, text);
   }
 
-  private void write(List<CollectionLog.Op> ops, List<PreparedUpsert> upserts) {
+  private void write(List<WalEntry> ops, List<PreparedUpsert> upserts) {
     List<String> texts = new ArrayList<>(upserts.size());
     upserts.forEach(u -> texts.add(u.text()));
-    writes.write(ops.stream().map(CollectionLog.Op::id).toList(), "upsert into",
+    writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
         () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
   }
 

@@ -1,5 +1,6 @@
 package io.iqdb.internal;
 
+import io.iqdb.internal.wal.WalEntry;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
@@ -7,29 +8,13 @@ import java.util.List;
 /**
  * What a collection needs of its write-ahead log: sequence numbers, appends, syncs and trimming. The
  * {@link #none} log (durability NONE, or in memory) only counts.
+ *
+ * <p>A batch is a list of {@link WalEntry}, the write-ahead log's own entry type, from the write
+ * path through the log to replay and quarantine: one type carries a logged operation end to end.
+ * An upsert's payload is always the {@link PayloadCodec} encoding (never null) when it comes from
+ * the write path.
  */
 interface CollectionLog extends Closeable {
-
-  /** One write of a batch. */
-  sealed interface Op permits Upsert, Delete {
-    String id();
-  }
-
-  /**
-   * An upsert.
-   *
-   * @param id the id
-   * @param vector the vector
-   * @param payload the encoded payload
-   */
-  record Upsert(String id, float[] vector, byte[] payload) implements Op {}
-
-  /**
-   * A delete.
-   *
-   * @param id the id
-   */
-  record Delete(String id) implements Op {}
 
   /** A batch encoded for the log by {@link #encode}: checked, not yet logged. */
   interface Encoded {}
@@ -41,7 +26,7 @@ interface CollectionLog extends Closeable {
    * @return the encoded batch
    * @throws io.iqdb.InvalidArgumentException if the batch cannot be one log record (too large)
    */
-  Encoded encode(List<Op> ops);
+  Encoded encode(List<WalEntry> ops);
 
   /**
    * Logs an encoded batch (not yet durable).
@@ -96,7 +81,7 @@ interface CollectionLog extends Closeable {
       private long seq = lastSeq;
 
       @Override
-      public Encoded encode(List<Op> ops) {
+      public Encoded encode(List<WalEntry> ops) {
         return NONE_ENCODED;
       }
 

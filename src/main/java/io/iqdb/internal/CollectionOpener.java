@@ -78,7 +78,7 @@ final class CollectionOpener {
     CollectionStore store =
         dir == null
             ? CollectionStore.inMemory()
-            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.directoryWrapper());
+            : CollectionStore.onDisk(CollectionStore.collectionDir(dir, name), options.hooks().directoryWrapper());
     IndexWriter writer = null;
     SearcherManager searchers = null;
     CollectionLog log = null;
@@ -144,7 +144,7 @@ final class CollectionOpener {
     if (durability.mode() == Durability.Mode.NONE && isEmptyDir(walDir)) {
       return CollectionLog.none(committedSeq);
     }
-    WalFileSystem fs = options.walFileSystem() != null ? options.walFileSystem() : WalFileSystem.defaultFileSystem();
+    WalFileSystem fs = options.hooks().walFileSystem();
     WalOptions walOptions = WalOptions.defaults().withFileSystem(fs);
     if (durability.mode() == Durability.Mode.ASYNC) {
       walOptions = walOptions.withMode(WalOptions.Mode.ASYNC, durability.interval());
@@ -158,16 +158,15 @@ final class CollectionOpener {
     ParallelReplay parallel =
         parallelReplay ? new ParallelReplay(writer, schema, config, store.root(), name) : null;
     WalReplayer replayer = parallel != null ? parallel : (seq, batch) -> {
-      List<CollectionLog.Op> ops = WalLog.toOps(batch);
       try {
-        BatchApplier.applyReplayed(writer, schema, config, ops);
+        BatchApplier.applyReplayed(writer, schema, config, batch);
       } catch (RuntimeException e) {
         if (writer.getTragicException() != null) {
           throw e;
         }
         // The record was refused whole (see applyReplayed); keep it aside and go on, so that one
         // record can never make the collection unopenable.
-        ParallelReplay.quarantine(store.root(), name, seq, ops, e);
+        ParallelReplay.quarantine(store.root(), name, seq, batch, e);
       }
     };
     WriteAheadLog wal;

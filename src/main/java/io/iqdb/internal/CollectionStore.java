@@ -39,7 +39,7 @@ final class CollectionStore implements Closeable {
     Files.createDirectories(collectionDir.resolve("index"));
     Files.createDirectories(collectionDir.resolve("wal"));
     Directory index = FSDirectory.open(collectionDir.resolve("index"));
-    return new CollectionStore(collectionDir, wrapper == null ? index : wrapper.apply(index));
+    return new CollectionStore(collectionDir, wrapper.apply(index));
   }
 
   static CollectionStore inMemory() {

@@ -4,6 +4,7 @@ import io.iqdb.Durability;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.Payload;
 import io.iqdb.StorageException;
+import io.iqdb.internal.wal.WalEntry;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -127,7 +128,7 @@ final class CollectionWriter {
    * types again under the lock and records them only once applied and logged, so a type is known
    * only when a logged record has it, and two writes cannot give one new field two types.
    */
-  long applyAndLog(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts) throws IOException {
+  long applyAndLog(List<WalEntry> ops, List<Payload> payloads, List<String> texts) throws IOException {
     CollectionLog.Encoded encoded = log.encode(ops); // may refuse the batch: before anything is done
     boolean extendsSchema = schema.extendedBy(payloads);
     if (extendsSchema) {
@@ -193,7 +194,7 @@ final class CollectionWriter {
    * upserts by 13-20% (JMH, see the benchmarks' results). A waiting writer yields a while before
    * it blocks, as batches are usually short and waking a blocked thread costs about as much.
    */
-  private void applyAdmitted(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts)
+  private void applyAdmitted(List<WalEntry> ops, List<Payload> payloads, List<String> texts)
       throws IOException {
     boolean admitted = indexers.tryAcquire();
     for (int i = 0; i < INDEXER_SPINS && !admitted; i++) {

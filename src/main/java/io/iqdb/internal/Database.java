@@ -128,10 +128,8 @@ public final class Database {
         throw new LockedException(
             "database " + dir + " is already open (in this or another process): " + e.getMessage(), e);
       }
-      catalogDir = FSDirectory.open(dir);
-      if (options.directoryWrapper() != null) {
-        catalogDir = options.directoryWrapper().apply(catalogDir);
-      }
+      catalogDir = FSDirectory.open(dir); // closed below if the wrapper throws
+      catalogDir = options.hooks().directoryWrapper().apply(catalogDir);
       Catalog.deletePending(catalogDir);
       if (!Catalog.exists(dir)) {
         Catalog.write(catalogDir, Map.of());

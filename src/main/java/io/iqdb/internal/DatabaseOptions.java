@@ -2,13 +2,13 @@ package io.iqdb.internal;
 
 import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
-import io.iqdb.internal.wal.WalFileSystem;
 import java.nio.file.Path;
-import java.util.function.UnaryOperator;
-import org.apache.lucene.store.Directory;
+import java.util.concurrent.Executor;
 
 /**
- * Options of an open database, from {@code Iqdb.Builder}, plus hooks for fault-injection tests.
+ * Options of an open database. {@code Iqdb.Builder} holds one of these, starting from {@link
+ * #DEFAULTS}, and each of its setters checks its argument and derives new options: the defaults
+ * live here, the checks of user input in the builder, and nothing is copied between the two.
  *
  * @param path the directory, or {@code null} in memory
  * @param durability the default durability of collections
@@ -17,38 +17,69 @@ import org.apache.lucene.store.Directory;
  * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
  * @param commitPolicy the default commit policy of collections
  * @param searchExecutor runs the searches of a batch ({@code null}: a pool the database owns)
- * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
- * @param directoryWrapper wraps each Lucene directory, the catalog's included ({@code null}: none)
+ * @param hooks where fault-injection tests reach under the storage ({@link FaultHooks#NONE}: nowhere)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    CommitPolicy commitPolicy, java.util.concurrent.Executor searchExecutor, WalFileSystem walFileSystem,
-    UnaryOperator<Directory> directoryWrapper) {
+    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks) {
+
+  /** The default of every option; the path is unset ({@code null}: in memory). */
+  public static final DatabaseOptions DEFAULTS =
+      new DatabaseOptions(null, Durability.sync(), true, 64, true, CommitPolicy.defaults(), null, FaultHooks.NONE);
 
   /**
-   * Options with the default commit policy and without test hooks.
+   * These options with another directory.
    *
-   * @param path the directory, or {@code null} in memory
-   * @param durability the default durability
-   * @param createIfMissing whether to create a missing database
-   * @param ramBufferMb the indexing buffer
-   * @param verifyOnOpen whether to verify checksums at open
+   * @param dir the directory, or {@code null} in memory
+   * @return new options
    */
-  public DatabaseOptions(
-      Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
-    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null, null);
+  public DatabaseOptions withPath(Path dir) {
+    return new DatabaseOptions(dir, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
+        searchExecutor, hooks);
   }
 
   /**
-   * These options with test hooks.
+   * These options with another default durability.
    *
-   * @param fs the WAL file layer
-   * @param wrapper the directory wrapper
+   * @param d the durability
    * @return new options
    */
-  public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
-    return new DatabaseOptions(
-        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, fs, wrapper);
+  public DatabaseOptions withDurability(Durability d) {
+    return new DatabaseOptions(path, d, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
+        hooks);
+  }
+
+  /**
+   * These options creating a missing database or not.
+   *
+   * @param create whether to create
+   * @return new options
+   */
+  public DatabaseOptions withCreateIfMissing(boolean create) {
+    return new DatabaseOptions(path, durability, create, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
+        hooks);
+  }
+
+  /**
+   * These options with another indexing buffer.
+   *
+   * @param mb the buffer in MiB
+   * @return new options
+   */
+  public DatabaseOptions withRamBufferMb(double mb) {
+    return new DatabaseOptions(path, durability, createIfMissing, mb, verifyOnOpen, commitPolicy, searchExecutor,
+        hooks);
+  }
+
+  /**
+   * These options verifying checksums at open or not.
+   *
+   * @param verify whether to verify
+   * @return new options
+   */
+  public DatabaseOptions withVerifyOnOpen(boolean verify) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verify, commitPolicy, searchExecutor,
+        hooks);
   }
 
   /**
@@ -59,7 +90,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        hooks);
   }
 
   /**
@@ -68,8 +99,19 @@ public record DatabaseOptions(
    * @param executor the executor, or {@code null} for a pool the database owns
    * @return new options
    */
-  public DatabaseOptions withSearchExecutor(java.util.concurrent.Executor executor) {
+  public DatabaseOptions withSearchExecutor(Executor executor) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
-        walFileSystem, directoryWrapper);
+        hooks);
+  }
+
+  /**
+   * These options with fault-injection hooks.
+   *
+   * @param h the hooks
+   * @return new options
+   */
+  public DatabaseOptions withHooks(FaultHooks h) {
+    return new DatabaseOptions(
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h);
   }
 }

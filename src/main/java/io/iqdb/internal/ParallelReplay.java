@@ -30,7 +30,7 @@ final class ParallelReplay implements WalReplayer, AutoCloseable {
   private static final int QUEUE = 64;
 
   /** What a worker applies: the operations of one record that it owns, and their decoded payloads. */
-  private record Task(List<CollectionLog.Op> ops, List<io.iqdb.Payload> payloads, List<String> texts) {}
+  private record Task(List<WalEntry> ops, List<io.iqdb.Payload> payloads, List<String> texts) {}
 
   private static final Task END = new Task(List.of(), List.of(), List.of());
 
@@ -60,9 +60,8 @@ final class ParallelReplay implements WalReplayer, AutoCloseable {
   }
 
   @Override
-  public void replay(long seq, List<WalEntry> batch) throws IOException {
+  public void replay(long seq, List<WalEntry> ops) throws IOException {
     throwIfFailed();
-    List<CollectionLog.Op> ops = WalLog.toOps(batch);
     BatchApplier.Checked checked;
     try {
       checked = BatchApplier.check(schema, config, ops);
@@ -71,7 +70,7 @@ final class ParallelReplay implements WalReplayer, AutoCloseable {
       return;
     }
     checked.register(schema);
-    List<List<CollectionLog.Op>> parts = new ArrayList<>(THREADS);
+    List<List<WalEntry>> parts = new ArrayList<>(THREADS);
     List<List<io.iqdb.Payload>> payloads = new ArrayList<>(THREADS);
     List<List<String>> texts = new ArrayList<>(THREADS);
     for (int i = 0; i < THREADS; i++) {
@@ -80,10 +79,10 @@ final class ParallelReplay implements WalReplayer, AutoCloseable {
       texts.add(new ArrayList<>());
     }
     int u = 0;
-    for (CollectionLog.Op op : ops) {
+    for (WalEntry op : ops) {
       int w = Math.floorMod(op.id().hashCode(), THREADS);
       parts.get(w).add(op);
-      if (op instanceof CollectionLog.Upsert) {
+      if (op.op() == WalEntry.Op.UPSERT) {
         payloads.get(w).add(checked.payloads().get(u));
         texts.get(w).add(checked.texts().get(u));
         u++;
@@ -137,7 +136,7 @@ final class ParallelReplay implements WalReplayer, AutoCloseable {
   }
 
   /** Keeps a record that cannot be applied aside, so that it can never make the collection unopenable. */
-  static void quarantine(Path collectionDir, String name, long seq, List<CollectionLog.Op> ops, Throwable e)
+  static void quarantine(Path collectionDir, String name, long seq, List<WalEntry> ops, Throwable e)
       throws IOException {
     Path file = Quarantine.write(collectionDir, seq, ops, e);
     LOG.log(System.Logger.Level.WARNING,

@@ -1,5 +1,6 @@
 package io.iqdb.internal;
 
+import io.iqdb.internal.wal.WalEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +33,7 @@ final class Quarantine {
   private Quarantine() {}
 
   /** Keeps a refused record durably in the quarantine directory under {@code collectionDir}. */
-  static Path write(Path collectionDir, long seq, List<CollectionLog.Op> ops, Throwable error) throws IOException {
+  static Path write(Path collectionDir, long seq, List<WalEntry> ops, Throwable error) throws IOException {
     Path qdir = collectionDir.resolve(DIR);
     Files.createDirectories(qdir);
     String name = "seq-" + seq + SUFFIX;
@@ -46,21 +47,21 @@ final class Quarantine {
         String message = String.valueOf(error);
         out.writeString(message.length() > 4000 ? message.substring(0, 4000) + "..." : message);
         out.writeVInt(ops.size());
-        for (CollectionLog.Op op : ops) {
-          switch (op) {
-            case CollectionLog.Upsert u -> {
+        for (WalEntry e : ops) {
+          switch (e.op()) {
+            case UPSERT -> {
               out.writeByte((byte) 1);
-              out.writeString(u.id());
-              out.writeVInt(u.vector().length);
-              for (float f : u.vector()) {
+              out.writeString(e.id());
+              out.writeVInt(e.vector().length);
+              for (float f : e.vector()) {
                 out.writeInt(Float.floatToRawIntBits(f));
               }
-              out.writeVInt(u.payload().length);
-              out.writeBytes(u.payload(), u.payload().length);
+              out.writeVInt(e.payload().length);
+              out.writeBytes(e.payload(), e.payload().length);
             }
-            case CollectionLog.Delete d -> {
+            case DELETE -> {
               out.writeByte((byte) 2);
-              out.writeString(d.id());
+              out.writeString(e.id());
             }
           }
         }

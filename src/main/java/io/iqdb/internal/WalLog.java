@@ -3,7 +3,6 @@ package io.iqdb.internal;
 import io.iqdb.internal.wal.WalEntry;
 import io.iqdb.internal.wal.WriteAheadLog;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** A collection's {@link CollectionLog} backed by its {@link WriteAheadLog}. */
@@ -14,34 +13,12 @@ final class WalLog implements CollectionLog {
     this.wal = wal;
   }
 
-  static List<WalEntry> toEntries(List<Op> ops) {
-    List<WalEntry> entries = new ArrayList<>(ops.size());
-    for (Op op : ops) {
-      entries.add(switch (op) {
-        case Upsert u -> WalEntry.upsert(u.id(), u.vector(), u.payload());
-        case Delete d -> WalEntry.delete(d.id());
-      });
-    }
-    return entries;
-  }
-
-  static List<Op> toOps(List<WalEntry> entries) {
-    List<Op> ops = new ArrayList<>(entries.size());
-    for (WalEntry e : entries) {
-      ops.add(switch (e.op()) {
-        case UPSERT -> new Upsert(e.id(), e.vector(), e.payload());
-        case DELETE -> new Delete(e.id());
-      });
-    }
-    return ops;
-  }
-
   private record Encoded(WriteAheadLog.Record record) implements CollectionLog.Encoded {}
 
   @Override
-  public CollectionLog.Encoded encode(List<Op> ops) {
+  public CollectionLog.Encoded encode(List<WalEntry> ops) {
     try {
-      return new Encoded(WriteAheadLog.encode(toEntries(ops)));
+      return new Encoded(WriteAheadLog.encode(ops));
     } catch (IllegalArgumentException e) {
       throw new io.iqdb.InvalidArgumentException(
           "a batch of " + ops.size() + " records is too large for one write-ahead-log record ("

@@ -39,7 +39,8 @@ import picocli.CommandLine.Parameters;
       "The whole file is read and checked first: a bad line is reported by number and nothing is written."
           + " Then a second pass writes it. If writing fails part way, what was written is undone."
           + " Memory stays bounded: records are streamed, never all held.",
-      "A progress bar with rate and ETA is drawn when standard error is a terminal.",
+      "Progress is drawn when standard error is a terminal: the records checked so far and their rate,"
+          + " then a bar with rate and ETA while writing.",
       "Example: iqdb import my.iqdb fashion /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz --create --metric l2"
     })
 final class ImportCommand extends CollectionCommand {
@@ -172,10 +173,6 @@ final class ImportCommand extends CollectionCommand {
       throw CliException.notFound(noSuchCollection(iqdb, name).getMessage() + "; add --create to create it");
     }
     Integer dimension = existing == null ? null : existing.config().dimension();
-    if (drawProgress()) {
-      err().println("reading and checking " + source() + " ...");
-      err().flush();
-    }
     Path undoFile = null;
     try {
       // First pass: check everything, and keep a copy of every record the import will replace.
@@ -210,6 +207,8 @@ final class ImportCommand extends CollectionCommand {
     long[] count = {0};
     CollectionConfig[] config = {existing == null ? null : existing.config()};
     ImportValidator[] validator = {existing == null ? null : new ImportValidator(config[0], name, source())};
+    // The pass counts the records, so it cannot know their total: its bar shows the count and rate.
+    Progress bar = new Progress(err(), drawProgress(), "checking", Progress.UNKNOWN, System.nanoTime());
     try (PrintWriter replaced = undoFile == null ? null
         : new PrintWriter(Files.newBufferedWriter(undoFile, java.nio.charset.StandardCharsets.UTF_8))) {
       read(f, input, dimension, r -> {
@@ -225,11 +224,14 @@ final class ImportCommand extends CollectionCommand {
           existing.get(r.id()).ifPresent(old -> replaced.println(ExportCommand.jsonLine(old)));
         }
         count[0]++;
+        bar.update(count[0]);
         return true;
       });
       if (replaced != null && replaced.checkError()) {
         throw new IOException("cannot write the undo file " + undoFile);
       }
+    } finally {
+      bar.finish(count[0]); // ends the bar's line before an error message too
     }
     if (count[0] == 0) {
       throw CliException.badInput(source() + " holds no records");

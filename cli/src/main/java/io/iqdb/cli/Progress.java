@@ -8,9 +8,13 @@ import java.util.Locale;
 /**
  * A one-line progress bar with rate and ETA, redrawn in place with carriage returns. It draws only
  * when enabled, which by default means standard error is a terminal: piped or redirected output
- * gets no control characters.
+ * gets no control characters. With an {@link #UNKNOWN} total (a pass that is counting what it
+ * reads) it draws the count and the rate, without a bar or an ETA.
  */
 final class Progress {
+  /** The total of a pass that does not know how many items it will see. */
+  static final long UNKNOWN = -1;
+
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final int BAR_WIDTH = 30;
 
@@ -53,7 +57,7 @@ final class Progress {
       return;
     }
     long now = System.nanoTime();
-    if (now - lastDrawNanos < REDRAW_NANOS && done < total) {
+    if (now - lastDrawNanos < REDRAW_NANOS && (total == UNKNOWN || done < total)) {
       return;
     }
     lastDrawNanos = now;
@@ -79,6 +83,10 @@ final class Progress {
 
   /** The bar for {@code done} of {@code total} after {@code elapsedNanos}: pure, for tests. */
   static String render(String label, long done, long total, long elapsedNanos) {
+    if (total == UNKNOWN) {
+      double seconds = elapsedNanos / 1e9;
+      return String.format(Locale.ROOT, "%s %,d %,.0f/s", label, done, seconds > 0 ? done / seconds : 0);
+    }
     double fraction = total <= 0 ? 1 : Math.min(1, (double) done / total);
     int filled = (int) Math.round(fraction * BAR_WIDTH);
     double seconds = elapsedNanos / 1e9;

@@ -9,6 +9,7 @@ import io.iqdb.VectorCollection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -221,6 +222,19 @@ class CliTest {
     assertTrue(ok("get", db, "docs", "a").out().contains("\"label\":1"));
     assertExit(ExitCode.NOT_FOUND, run("get", db, "docs", "d"));
     assertEquals("3\n", countOf());
+  }
+
+  @Test
+  void importDrawsProgressForBothPassesWhenAsked() throws IOException {
+    Path csv = write("p.csv", "0.5,0.5", "1,0", "0,1");
+    CliRun r = ok("import", db, "pts", csv, "--create", "--metric", "l2", "--index", "flat", "--progress");
+    // Each pass redraws its line with carriage returns and ends it once done (so split on \n only).
+    List<String> lines = Arrays.stream(r.err().split("\n")).map(l -> l.substring(l.lastIndexOf('\r') + 1).strip()).toList();
+    assertEquals(2, lines.size(), r::toString);
+    assertTrue(lines.get(0).matches("checking 3 [\\d,]+/s"), r::toString);
+    assertTrue(lines.get(1).matches("importing \\[#{30}\\] 100% 3/3 [\\d,]+/s ETA done"), r::toString);
+    // Without --progress (and with no terminal) nothing is drawn.
+    assertEquals("", ok("import", db, "pts", csv).err(), "no progress off a terminal");
   }
 
   @Test

@@ -257,5 +257,7 @@ class RecordReadersTest {
         Progress.render("importing", 5000, 10000, 2_000_000_000L));
     assertEquals("x [##############################] 100% 3/3 3/s ETA done", Progress.render("x", 3, 3, 1_000_000_000L));
     assertEquals("1:01:01", Progress.clock(3661));
+    // a pass that does not know its total: the count and the rate, no bar, no ETA
+    assertEquals("checking 12,000 6,000/s", Progress.render("checking", 12_000, Progress.UNKNOWN, 2_000_000_000L));
   }
 }

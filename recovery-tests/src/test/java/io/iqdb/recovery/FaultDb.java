@@ -1,11 +1,9 @@
 package io.iqdb.recovery;
 
 import io.iqdb.CommitPolicy;
-import io.iqdb.Durability;
 import io.iqdb.Iqdb;
 import io.iqdb.IqdbException;
-import io.iqdb.internal.DatabaseOptions;
-import io.iqdb.internal.IqdbAccess;
+import io.iqdb.internal.FaultHooks;
 import io.iqdb.internal.wal.FaultInjectingWalFileSystem;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,8 +44,7 @@ final class FaultDb implements AutoCloseable {
     CommitPolicy policy = random.nextBoolean()
         ? CommitPolicy.defaults()
         : new CommitPolicy(1024 + random.nextInt(16 * 1024), java.time.Duration.ofMillis(10 + random.nextInt(200)));
-    DatabaseOptions options = new DatabaseOptions(path, Durability.sync(), true, 64, true)
-        .withCommitPolicy(policy).withHooks(walFs, d -> {
+    FaultHooks hooks = new FaultHooks(walFs, d -> {
       MockDirectoryWrapper w = new MockDirectoryWrapper(new Random(dirSeed + dirs.size()), d);
       // Iqdb#check() runs CheckIndex; the wrapper's own check on close would also crash() the
       // directory first, destroying unsynced files of a live database.
@@ -61,7 +58,7 @@ final class FaultDb implements AutoCloseable {
       dirs.add(w);
       return w;
     });
-    return new FaultDb(IqdbAccess.open(options), walFs, dirs);
+    return new FaultDb(Iqdb.builder().path(path).commitPolicy(policy).faultHooks(hooks).open(), walFs, dirs);
   }
 
   /**

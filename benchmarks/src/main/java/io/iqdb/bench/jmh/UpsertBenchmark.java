@@ -6,6 +6,7 @@ import io.iqdb.Iqdb;
 import io.iqdb.Metric;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
+import io.iqdb.internal.FaultHooks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +65,14 @@ public class UpsertBenchmark {
   @Param({"1", "100"})
   public int batch;
 
+  /**
+   * Microseconds added to every fsync of the write-ahead log (a {@link SlowFsyncWalFileSystem}
+   * through the core's fault-injection hook), to see group commit on a disk slower to flush than
+   * this machine's, such as a consumer SSD (0.5 to 2 ms); 0 for the disk as it is.
+   */
+  @Param({"0"})
+  public int fsyncDelayMicros;
+
   private final AtomicLong nextId = new AtomicLong();
   private Path dir;
   private Iqdb db;
@@ -88,7 +97,15 @@ public class UpsertBenchmark {
       case "none" -> Durability.none();
       default -> throw new IllegalArgumentException("unknown durability " + durability);
     };
-    db = Iqdb.builder().path(dir).durability(mode).open();
+    Iqdb.Builder builder = Iqdb.builder().path(dir).durability(mode);
+    if (fsyncDelayMicros < 0) {
+      throw new IllegalArgumentException("fsyncDelayMicros must be >= 0; fsyncDelayMicros=" + fsyncDelayMicros);
+    }
+    if (fsyncDelayMicros > 0) {
+      builder.faultHooks(FaultHooks.NONE.withWalFileSystem(
+          new SlowFsyncWalFileSystem(Duration.ofNanos(fsyncDelayMicros * 1000L))));
+    }
+    db = builder.open();
     collection = db.createCollection("upserts", CollectionConfig.builder(dim, Metric.L2).index(BenchIndexes.spec(index)).build());
     SplittableRandom random = new SplittableRandom(3);
     vectors = new float[4096][dim];
