@@ -87,8 +87,9 @@ final class CollectionOpener {
       if (!create && options.verifyOnOpen()) {
         store.verifyLastCommit();
       }
-      IndexWriterConfig iwc =
-          new IndexWriterConfig()
+      IndexWriterConfig iwc = new IndexWriterConfig();
+      OpeningMergePolicy merges = new OpeningMergePolicy(iwc.getMergePolicy());
+      iwc.setMergePolicy(merges)
               .setCodec(new IndexFormats(config).codec())
               .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
               .setCommitOnClose(false)
@@ -113,6 +114,8 @@ final class CollectionOpener {
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }
+      merges.opened();
+      writer.maybeMerge(); // in the background (ConcurrentMergeScheduler)
       success = true;
       return c;
     } catch (CorruptWalException e) {
