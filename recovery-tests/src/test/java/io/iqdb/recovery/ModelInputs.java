@@ -559,14 +559,6 @@ final class ModelInputs {
         : y < 70 ? Durability.none()
         : y < 85 ? Durability.async(Duration.ofNanos(500_000))
         : Durability.async(Duration.ofMillis(1 + r.nextInt(200)));
-    if (metric == Metric.COSINE && index.quantization() != Quantization.NONE && !(index instanceof IndexSpec.Ivf)
-        && !Boolean.getBoolean("recovery.model.quantizedCosine")) {
-      // Open core defect (README "Core issues these tests found", 9): Lucene's scalar quantizer
-      // fails a segment whose normalized COSINE vectors average to zero, which opposite vectors
-      // in one small segment do; the collection then cannot open. Drawn only with
-      // -Drecovery.model.quantizedCosine=true until it is fixed, so the default run is not flaky.
-      index = IndexSpec.flat();
-    }
     return CollectionConfig.builder(dim, metric).index(index).durability(durability).build();
   }
 
