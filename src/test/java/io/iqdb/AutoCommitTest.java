@@ -78,7 +78,8 @@ class AutoCommitTest {
           throw new java.io.UncheckedIOException(e);
         }
       }, "an age-triggered commit");
-      assertTrue(c.stats().commits() > commitsBefore);
+      // The commit is on disk before the collection counts it: wait for the count too.
+      await(() -> c.stats().commits() > commitsBefore, "the commit counted");
       // Nothing pending: no further commits.
       long commits = c.stats().commits();
       Thread.sleep(600);
