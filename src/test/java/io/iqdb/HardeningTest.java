@@ -280,6 +280,51 @@ class HardeningTest {
     }
   }
 
+  /**
+   * Lucene's index writer can fail a write without a tragic exception after buffering it (here:
+   * deleting the files a flushed compound file replaced; see {@code WriteFailures}). The write is
+   * then in the index but not in the log, so the collection must refuse writes until a reopen
+   * drops it; every acknowledged write survives.
+   */
+  @Test
+  void aWriteLuceneFailsAfterBufferingItFailsTheCollectionAndIsGoneAfterReopen() throws IOException {
+    Path dir = tmp.resolve("db").toAbsolutePath();
+    AtomicBoolean failDeletes = new AtomicBoolean();
+    // A tiny indexing buffer: every upsert flushes a segment inside the writing call.
+    FaultHooks hooks = FaultHooks.NONE.withDirectoryWrapper(d -> {
+      boolean index = d instanceof FSDirectory fs && fs.getDirectory().getFileName().toString().equals("index");
+      return !index ? d : new FilterDirectory(d) {
+        @Override
+        public void deleteFile(String name) throws IOException {
+          // Temporary files are deleted inside the flush itself, which is aborting (tragic); the
+          // files a compound file replaced are deleted after it, in the same call.
+          if (failDeletes.get() && !name.endsWith(".tmp")) {
+            throw new IOException("simulated failure deleting " + name);
+          }
+          super.deleteFile(name);
+        }
+      };
+    });
+    try (Iqdb db = Iqdb.builder().path(dir).ramBufferMb(0.001).faultHooks(hooks).open()) {
+      VectorCollection c = db.createCollection("c", cfg(2));
+      c.upsert("a", new float[] {1, 1});
+      failDeletes.set(true);
+      StorageException e = assertThrows(StorageException.class, () -> c.upsert("b", new float[] {2, 2}));
+      assertTrue(e.getMessage().contains("simulated failure deleting"), e.getMessage());
+      failDeletes.set(false);
+      StorageException refused = assertThrows(StorageException.class, () -> c.upsert("c", new float[] {3, 3}));
+      assertTrue(refused.getMessage().contains("refuses writes"), refused.getMessage());
+    }
+    try (Iqdb db = Iqdb.open(dir)) {
+      VectorCollection c = db.collection("c");
+      assertTrue(c.get("a").isPresent());
+      assertEquals(Optional.empty(), c.get("b"));
+      assertEquals(1, c.count());
+      c.upsert("c", new float[] {3, 3});
+      assertEquals(2, c.count());
+    }
+  }
+
   @Test
   void closeRacingWritesGivesClosedException() throws Exception {
     for (int round = 0; round < 20; round++) {

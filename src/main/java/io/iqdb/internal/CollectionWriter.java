@@ -162,13 +162,16 @@ final class CollectionWriter {
   }
 
   /**
-   * The exception for a failed write. Bad input and a closed collection fail only the call, and so
-   * does a write Lucene's index writer refused as input ({@link IllegalArgumentException}) without
-   * a tragic exception: the write was refused whole (see {@link BatchApplier#applyOps}) before it was logged.
-   * The collection is failed (it refuses writes until the database is reopened, which recovers from
-   * the last commit plus the log) after a tragic exception, a failed log write, or an I/O error:
-   * Lucene may have dropped buffered documents after one, and a later commit would then record
-   * them as contained and trim the log records that still hold them.
+   * The exception for a failed write. Bad input and a closed collection fail only the call. An
+   * exception from Lucene's index writer fails the collection (it refuses writes until the
+   * database is reopened, which recovers from the last commit plus the log) after a tragic
+   * exception or when the write may be in the index although the log lacks it: Lucene can throw
+   * after buffering a write, from the flush housekeeping that runs in the writing thread (see
+   * {@link WriteFailures}), and a later commit would then hold an unlogged write. When the
+   * exception proves that Lucene refused the write before buffering any of it (a value it refuses
+   * as input, say), only the call fails: {@link InvalidArgumentException} for refused input,
+   * {@link StorageException} otherwise. A failed log append fails the collection (see {@link
+   * #applyAndLog}).
    */
   private RuntimeException writeFailed(Throwable e, String what) {
     if (e instanceof io.iqdb.IqdbException iq) {
@@ -180,8 +183,10 @@ final class CollectionWriter {
     if (failure == null && closed) {
       return Errors.closed("collection '" + name + "'");
     }
-    if (failure == null && writer.getTragicException() == null && e instanceof IllegalArgumentException iae) {
-      return new InvalidArgumentException(what + " failed: the index refused the write: " + iae.getMessage(), iae);
+    if (failure == null && writer.getTragicException() == null && WriteFailures.leftIndexUnchanged(e)) {
+      return e instanceof IllegalArgumentException iae
+          ? new InvalidArgumentException(what + " failed: the index refused the write: " + iae.getMessage(), iae)
+          : Errors.translate(e, what);
     }
     return fail(failure != null ? failure : e, what);
   }

@@ -2,9 +2,9 @@ package io.iqdb.codecs;
 
 import io.iqdb.codecs.flat.IqdbFlatVectorsFormat;
 import io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat;
+import io.iqdb.codecs.flat.QuantizedVectorsFormat;
 import io.iqdb.codecs.ivf.IvfVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
@@ -53,7 +53,8 @@ public final class IqdbVectorFormats {
 
   /**
    * Lucene's HNSW graph: {@code Lucene99HnswVectorsFormat} for float32, {@code
-   * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants.
+   * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants (its files, written with
+   * iQDB's quantized flat writer, see {@link QuantizedVectorsFormat}).
    *
    * @param m the maximum number of connections per node, in [{@value #MIN_HNSW_M}, {@value
    *     #MAX_HNSW_M}]
@@ -75,8 +76,7 @@ public final class IqdbVectorFormats {
     if (bits == 32) {
       return new MaxDimensionsVectorsFormat(new Lucene99HnswVectorsFormat(m, beamWidth));
     }
-    return new MaxDimensionsVectorsFormat(
-        new Lucene104HnswScalarQuantizedVectorsFormat(encoding(bits), m, beamWidth));
+    return new QuantizedHnswVectorsFormat(encoding(bits), m, beamWidth);
   }
 
   /**

@@ -14,6 +14,11 @@
  *     <td>Lucene's {@code Lucene104HnswScalarQuantizedVectorsFormat}</td></tr>
  * </table>
  *
+ * <p>The quantized flat and HNSW formats write Lucene's scalar-quantized files with iQDB's writer,
+ * {@link io.iqdb.codecs.flat.QuantizedVectorsFormat}: the same files, read by Lucene's reader, but a
+ * COSINE segment whose vectors' directions cancel out gets a valid centroid instead of failing the
+ * flush or merge as Lucene 10.6's writer does.
+ *
  * <p>Every format accepts up to {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS} dimensions and
  * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
  *

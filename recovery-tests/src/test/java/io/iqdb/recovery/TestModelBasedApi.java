@@ -9,6 +9,7 @@ import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.InvalidNameException;
+import io.iqdb.Metric;
 import io.iqdb.Iqdb;
 import io.iqdb.Payload;
 import io.iqdb.Quantization;
@@ -107,6 +108,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
   /** Approximate searches that returned fewer hits than min(k, matching records): counted, not failed. */
   private int shortApproximate;
   private int approximate;
+  /** Collections created COSINE with a quantized flat or HNSW index (the quantized-centroid case). */
+  private int quantizedCosine;
   public void testRandomApiAgainstModel() {
     int steps = Integer.getInteger("recovery.model.steps", DEFAULT_STEPS);
     keepGoing = Boolean.getBoolean("recovery.model.keepGoing");
@@ -158,7 +161,8 @@ public class TestModelBasedApi extends RecoveryTestCase {
     }
     long seconds = (System.nanoTime() - start) / 1_000_000_000L;
     String summary = "TestModelBasedApi: seed " + seed + ": " + steps + " steps in " + seconds + " s, "
-        + reopens + " reopens, " + generation + " restarts; " + shortApproximate + " of " + approximate
+        + reopens + " reopens, " + generation + " restarts; " + quantizedCosine
+        + " quantized COSINE flat/HNSW collections created; " + shortApproximate + " of " + approximate
         + " approximate searches returned fewer than min(k, matching) hits; steps " + ref.stepCounts + "; ms by step kind " + ref.stepMillis
         + "; bad inputs rejected as expected "
         + ref.rejected;
@@ -455,6 +459,10 @@ public class TestModelBasedApi extends RecoveryTestCase {
     Result<VectorCollection> made = ref.attempt("createCollection", e, true, () -> db.createCollection(n, config));
     if (!made.threw()) {
       model.cols.put(name, new Col(name, config, made.value()));
+      if (config.metric() == Metric.COSINE && config.index().quantization() != Quantization.NONE
+          && !(config.index() instanceof IndexSpec.Ivf)) {
+        quantizedCosine++;
+      }
       if (!made.value().config().equals(config) || !made.value().name().equals(name)) {
         ref.violation("a new collection's name or config differs from what was given", made.value().config() + " vs " + config, null);
       }

@@ -13,7 +13,9 @@ import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
  * <p>Files: exactly those of {@link Lucene104ScalarQuantizedVectorsFormat} (raw vectors in {@code
  * .vec}/{@code .vemf}, codes and their corrective terms in {@code .veq}/{@code .vemq}, documented
  * there, including the encoding of each field); this format adds none. The encoding is read per
- * field from those files, so the SPI constructor reads every variant.
+ * field from those files, so the SPI constructor reads every variant. They are written by {@link
+ * QuantizedVectorsFormat}, which differs from Lucene's writer only in the centroid it gives a
+ * COSINE field whose directions cancel out.
  */
 public final class IqdbQuantizedFlatVectorsFormat extends FlatSearchFormat {
 
@@ -34,7 +36,7 @@ public final class IqdbQuantizedFlatVectorsFormat extends FlatSearchFormat {
    * @throws IllegalArgumentException for any other value
    */
   public IqdbQuantizedFlatVectorsFormat(int bits) {
-    super(NAME, new Lucene104ScalarQuantizedVectorsFormat(IqdbVectorFormats.encoding(bits)));
+    super(NAME, new QuantizedVectorsFormat(IqdbVectorFormats.encoding(bits)));
     this.bits = bits;
   }
 

@@ -4,7 +4,10 @@
  * quantized codes with full-precision rescoring.
  *
  * <p>Neither format writes files of its own: they reuse Lucene's flat storage and differ from it in
- * search, which scores every accepted vector instead of returning nothing.
+ * search, which scores every accepted vector instead of returning nothing. The quantized files are
+ * written by {@link io.iqdb.codecs.flat.QuantizedVectorsFormat}'s writer (byte for byte what Lucene's
+ * writer writes, except the centroid of a COSINE segment whose directions cancel out, where Lucene's
+ * writer fails), so no version changed.
  *
  * <table>
  * <caption>Formats and files</caption>
