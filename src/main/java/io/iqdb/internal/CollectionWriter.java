@@ -39,6 +39,8 @@ import org.apache.lucene.index.IndexWriter;
  * writers share fsyncs.
  */
 final class CollectionWriter {
+  private static final System.Logger LOG = System.getLogger("io.iqdb");
+
   private static final int STRIPES = 64;
 
   /** How many threads may add documents to one collection's index writer at once: one per core. */
@@ -138,7 +140,18 @@ final class CollectionWriter {
       if (extendsSchema) {
         schema.checkAll(BatchApplier.upserts(ops, payloads));
       }
-      applyAdmitted(ops, payloads, texts);
+      try {
+        applyAdmitted(ops, payloads, texts);
+      } catch (IOException | RuntimeException e) {
+        if (writer.getTragicException() != null || !WriteFailures.appliedBeforeFailing(e)) {
+          throw e;
+        }
+        // Lucene buffered the whole write, then failed in the housekeeping that follows in the same
+        // call (see WriteFailures): the write is in the index, so it is logged and acknowledged
+        // like any other, and index and log agree.
+        LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': the index writer applied a write,"
+            + " then failed in its housekeeping (the write stands): " + e, e);
+      }
       long seq;
       try {
         seq = log.append(encoded);
@@ -165,9 +178,10 @@ final class CollectionWriter {
    * The exception for a failed write. Bad input and a closed collection fail only the call. An
    * exception from Lucene's index writer fails the collection (it refuses writes until the
    * database is reopened, which recovers from the last commit plus the log) after a tragic
-   * exception or when the write may be in the index although the log lacks it: Lucene can throw
-   * after buffering a write, from the flush housekeeping that runs in the writing thread (see
-   * {@link WriteFailures}), and a later commit would then hold an unlogged write. When the
+   * exception or when the write may be in the index although the log lacks it (a later commit would
+   * then hold an unlogged write; see {@link WriteFailures}). A write Lucene provably buffered whole
+   * before failing in the housekeeping that follows never gets here: {@link #applyAndLog} logs
+   * and acknowledges it. When the
    * exception proves that Lucene refused the write before buffering any of it (a value it refuses
    * as input, say), only the call fails: {@link InvalidArgumentException} for refused input,
    * {@link StorageException} otherwise. A failed log append fails the collection (see {@link

@@ -28,11 +28,15 @@ package io.iqdb.internal;
  *
  * <p>So only an exception thrown inside {@code DocumentsWriterPerThread.updateDocuments} or {@code
  * DocumentsWriter.preUpdate}, or before the call reached the index writer at all, proves the
- * write is not in the index. Anything else may have been applied: the collection must then fail
- * (a reopen rolls back to the last commit and replays the log, which lacks the write). The test is
- * on the exception's stack trace, so if Lucene renames these methods the answer becomes "may have
- * been applied": safe, only less precise ({@code WriteFailuresTest} checks the names against
- * Lucene's behaviour).
+ * write is not in the index ({@link #leftIndexUnchanged}): the call then fails alone. An exception
+ * thrown from {@code IndexWriter.maybeProcessEvents}, which {@code IndexWriter.updateDocuments} and
+ * {@code deleteDocuments} run on the result of handing the write to {@code DocumentsWriter}, proves
+ * the whole write is buffered ({@link #appliedBeforeFailing}): the write is then logged and
+ * acknowledged like any other, so index and log agree. Anything else may or may not have been
+ * applied: the collection must then fail (a reopen rolls back to the last commit and replays the
+ * log, which lacks the write). The tests are on the exception's stack trace, so if Lucene renames
+ * these methods the answer becomes "may have been applied": safe, only less precise ({@code
+ * WriteFailuresTest} checks the names against Lucene's behaviour).
  */
 final class WriteFailures {
 
@@ -70,5 +74,26 @@ final class WriteFailures {
     // Thrown outside the index writer: by the preparation of the write (building its documents),
     // which runs before the writer is called.
     return !reachedWriter;
+  }
+
+  /**
+   * Whether {@code e}, thrown by a write through Lucene's index writer that left no tragic
+   * exception, proves that the whole write is in the index: it was thrown by the event processing
+   * (deleting the files a flushed compound file replaced, say) that the index writer runs after
+   * {@code DocumentsWriter} buffered the documents and queued their delete.
+   *
+   * @param e the exception the write threw
+   * @return true if the write is buffered whole; false if it may not be
+   */
+  static boolean appliedBeforeFailing(Throwable e) {
+    if (leftIndexUnchanged(e)) {
+      return false;
+    }
+    for (StackTraceElement frame : e.getStackTrace()) {
+      if (frame.getClassName().equals(INDEX_WRITER) && frame.getMethodName().equals("maybeProcessEvents")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

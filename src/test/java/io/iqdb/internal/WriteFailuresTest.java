@@ -124,6 +124,7 @@ class WriteFailuresTest {
       assertTrue(e.getMessage().contains("simulated failure deleting"), e.getMessage());
       assertNull(w.getTragicException(), "not tragic");
       assertFalse(WriteFailures.leftIndexUnchanged(e));
+      assertTrue(WriteFailures.appliedBeforeFailing(e));
       failDeletes.set(false);
       w.commit();
     }
@@ -137,10 +138,18 @@ class WriteFailuresTest {
     IOException bare = new IOException("no trace");
     bare.setStackTrace(new StackTraceElement[0]);
     assertFalse(WriteFailures.leftIndexUnchanged(bare));
+    assertFalse(WriteFailures.appliedBeforeFailing(bare)); // unknown: neither proven
+    IOException closed = new IOException("writer closed");
+    closed.setStackTrace(new StackTraceElement[] {
+        new StackTraceElement("org.apache.lucene.index.IndexWriter", "ensureOpen", null, 1),
+        new StackTraceElement("org.apache.lucene.index.IndexWriter", "updateDocuments", null, 2)});
+    assertFalse(WriteFailures.leftIndexUnchanged(closed));
+    assertFalse(WriteFailures.appliedBeforeFailing(closed));
     IOException fromWriter = new IOException("from the writer");
     fromWriter.setStackTrace(new StackTraceElement[] {
         new StackTraceElement("org.apache.lucene.index.IndexWriter", "maybeProcessEvents", null, 1)});
     assertFalse(WriteFailures.leftIndexUnchanged(fromWriter));
+    assertTrue(WriteFailures.appliedBeforeFailing(fromWriter));
     // Thrown while preparing the write, before the writer was called.
     assertTrue(WriteFailures.leftIndexUnchanged(new IllegalStateException("here")));
   }
