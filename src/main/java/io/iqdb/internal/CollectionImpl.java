@@ -626,7 +626,7 @@ final class CollectionImpl implements VectorCollection {
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
           store.indexBytes(), log.sizeInBytes(), store.quarantined(),
-          java.time.Instant.ofEpochMilli(lastCommitMillis), commits.get(), config);
+          java.time.Instant.ofEpochMilli(lastCommitMillis), commits.get(), store.memoryBytes(), config);
     });
   }
 
