@@ -82,6 +82,9 @@ final class CollectionImpl implements VectorCollection {
   private volatile boolean closed;
   private volatile Throwable failure;
 
+  /** Set when a full checksum verification found a damaged index file: every call then throws it. */
+  private volatile io.iqdb.CorruptedException corruption;
+
   /** The sequence number the last commit contains. */
   private volatile long committedSeq;
 
@@ -407,8 +410,56 @@ final class CollectionImpl implements VectorCollection {
   }
 
   private void ensureOpen() {
+    ensureNotClosed();
+    io.iqdb.CorruptedException c = corruption;
+    if (c != null) {
+      throw new io.iqdb.CorruptedException(c.getMessage(), c.file(), c.getCause());
+    }
+  }
+
+  private void ensureNotClosed() {
     if (closed) {
       throw Errors.closed("collection '" + name + "'");
+    }
+  }
+
+  /**
+   * Verifies in full the checksum of every file the current searcher reads, segment by segment
+   * (Lucene's {@code LeafReader.checkIntegrity}). On a mismatch the collection is marked corrupted:
+   * every later call throws {@link io.iqdb.CorruptedException} naming the file, and {@link #check()}
+   * reports it. Holding the searcher keeps merges from deleting the files being read.
+   *
+   * @param stop says to stop between segments (the database is closing)
+   */
+  void verifyIntegrity(java.util.function.BooleanSupplier stop) {
+    IndexSearcher s;
+    try {
+      s = searchers.acquire();
+    } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+      return; // closed meanwhile
+    }
+    try {
+      for (org.apache.lucene.index.LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        if (closed || stop.getAsBoolean()) {
+          return;
+        }
+        leaf.reader().checkIntegrity();
+      }
+    } catch (org.apache.lucene.index.CorruptIndexException e) {
+      corruption = new io.iqdb.CorruptedException("collection '" + name + "': an index file is damaged (found by the"
+          + " checksum verification after open; restore the collection's files or drop it): " + e.getMessage(),
+          e.getResourceDescription(), e);
+      LOG.log(System.Logger.Level.ERROR, corruption.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      if (!closed && !stop.getAsBoolean()) {
+        LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': checksum verification failed", e);
+      }
+    } finally {
+      try {
+        searchers.release(s);
+      } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+        // closing: the reader goes with the collection
+      }
     }
   }
 
@@ -632,7 +683,7 @@ final class CollectionImpl implements VectorCollection {
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
-    ensureOpen();
+    ensureNotClosed();
     String report;
     commitMutex.lock(); // no commit may delete the files being checked; writers go on
     try {
@@ -645,6 +696,10 @@ final class CollectionImpl implements VectorCollection {
       quarantined = store.quarantined();
     } catch (IOException e) {
       throw Errors.translate(e, "check of collection '" + name + "'");
+    }
+    io.iqdb.CorruptedException c = corruption;
+    if (c != null) {
+      report = report == null ? c.getMessage() : c.getMessage() + "\n" + report;
     }
     if (quarantined > 0) {
       String q = quarantined + " write-ahead-log record(s) could not be applied at recovery and were"

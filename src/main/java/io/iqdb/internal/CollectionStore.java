@@ -174,6 +174,27 @@ final class CollectionStore implements Closeable {
     }
   }
 
+  /**
+   * The cheap check at open: verifies the checksum of the segments file in full (Lucene does too,
+   * reading it) and the structure of every other file's checksum footer (footer magic, algorithm
+   * id, a file at least as long as its footer): a truncated, zeroed or wrong file is reported here,
+   * naming it, before anything is parsed from it. Lucene's readers then verify the metadata files
+   * they parse in full. Reads a few bytes per file, whatever the index size.
+   */
+  void checkFootersOfLastCommit() throws IOException {
+    String segmentsFile = SegmentInfos.getLastCommitSegmentsFileName(index);
+    if (segmentsFile == null) {
+      return;
+    }
+    verifyChecksum(segmentsFile);
+    SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
+    for (String file : infos.files(false)) {
+      try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
+        CodecUtil.retrieveChecksum(in);
+      }
+    }
+  }
+
   private void verifyChecksum(String file) throws IOException {
     try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
       CodecUtil.checksumEntireFile(in);

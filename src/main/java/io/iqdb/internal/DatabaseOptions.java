@@ -14,16 +14,19 @@ import org.apache.lucene.store.Directory;
  * @param durability the default durability of collections
  * @param createIfMissing whether to create a missing database
  * @param ramBufferMb the indexing buffer per collection in MiB
- * @param verifyOnOpen whether to verify every index file's checksum when a collection opens
+ * @param verifyOnOpen whether to verify every index file's checksum when a collection opens (else
+ *     only the footers of its files, and what Lucene verifies itself)
  * @param commitPolicy the default commit policy of collections
  * @param searchExecutor runs the searches of a batch ({@code null}: a pool the database owns)
  * @param walFileSystem the file layer of write-ahead logs ({@code null}: the real file system)
  * @param directoryWrapper wraps each Lucene directory, the catalog's included ({@code null}: none)
+ * @param verifyInBackground whether to verify every index file's checksum in a background thread
+ *     after open (when {@code verifyOnOpen} is off)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
     CommitPolicy commitPolicy, java.util.concurrent.Executor searchExecutor, WalFileSystem walFileSystem,
-    UnaryOperator<Directory> directoryWrapper) {
+    UnaryOperator<Directory> directoryWrapper, boolean verifyInBackground) {
 
   /**
    * Options with the default commit policy and without test hooks.
@@ -36,7 +39,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions(
       Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen) {
-    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null, null);
+    this(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, CommitPolicy.defaults(), null, null, null, true);
   }
 
   /**
@@ -48,7 +51,8 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withHooks(WalFileSystem fs, UnaryOperator<Directory> wrapper) {
     return new DatabaseOptions(
-        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, fs, wrapper);
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, fs, wrapper,
+        verifyInBackground);
   }
 
   /**
@@ -59,7 +63,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
-        walFileSystem, directoryWrapper);
+        walFileSystem, directoryWrapper, verifyInBackground);
   }
 
   /**
@@ -70,6 +74,17 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withSearchExecutor(java.util.concurrent.Executor executor) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
-        walFileSystem, directoryWrapper);
+        walFileSystem, directoryWrapper, verifyInBackground);
+  }
+
+  /**
+   * These options with background verification on or off.
+   *
+   * @param verify whether to verify checksums in the background after open
+   * @return new options
+   */
+  public DatabaseOptions withBackgroundVerification(boolean verify) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
+        searchExecutor, walFileSystem, directoryWrapper, verify);
   }
 }

@@ -48,7 +48,9 @@ import org.apache.lucene.tests.store.MockDirectoryWrapper;
  * StorageException} ("read past EOF", a flipped length), still naming the file, counted as {@code
  * NAMED_AS_OTHER_EXCEPTION}; or as Lucene's "Problem reading index from &lt;directory&gt;", whose
  * resource is the directory and whose cause names the file, counted as {@code NAMED_IN_CAUSE_ONLY}.
- * The core now verifies every committed file's checksum before parsing it.
+ * The core now verifies every committed file's checksum before parsing it when opened with {@code
+ * verifyChecksumsOnOpen(true)}, which every trial here uses (the default open verifies data files in
+ * the background instead: {@code IntegrityVerificationTest} covers that).
  *
  * <p>Flips per file: {@value #DEFAULT_FLIPS} by default; {@code -Drecovery.corruption.flips=N}.
  */
@@ -268,7 +270,9 @@ public class TestCorruption extends RecoveryTestCase {
       flip(copy.resolve(file), at, xor);
     }
     boolean opened = false;
-    try (Iqdb db = Iqdb.builder().path(copy).open()) {
+    // Verified at open: the strict mode, where every flip must be reported before any read. The
+    // default open verifies data files only after open (see IntegrityVerificationTest in src).
+    try (Iqdb db = Iqdb.builder().path(copy).verifyChecksumsOnOpen(true).open()) {
       opened = true;
       Model actual = Model.read(db);
       String reads = base.model.checkReads(db);
