@@ -18,8 +18,10 @@ run() { # run SYSTEM RUN
     --threads 1 --warmup-ms 1000 --no-python --no-plot --systems "$1" \
     --out benchmarks/results/in-memory/"$1"/"$2" ${EXTRA[@]+"${EXTRA[@]}"}
 }
+# LABELS names the two runs of each system (e.g. LABELS="c d" adds runs beside earlier ones).
+read -r A B <<< "${LABELS:-a b}"
 for s in $SYSTEMS; do
-  run "$s" a; run "$s-mem" a; run "$s-mem" b; run "$s" b
+  run "$s" "$A"; run "$s-mem" "$A"; run "$s-mem" "$B"; run "$s" "$B"
 done
 "$PYTHON" benchmarks/python/in_memory_summary.py benchmarks/results/in-memory > benchmarks/results/in-memory/results.md
 cat benchmarks/results/in-memory/results.md

@@ -70,4 +70,31 @@ public class TestOffHeapDirectory extends BaseDirectoryTestCase {
       }
     }
   }
+
+  /**
+   * Lucene may delete a file that a reader still reads (a merge replaces a segment under an open
+   * searcher): the memory must stay valid for that reader's inputs, clones and slices until they
+   * are unreachable, however often the collector runs.
+   */
+  public void testDeletedFileStaysReadableForItsReaders() throws IOException {
+    try (Directory dir = CollectionStore.newMemoryDirectory()) {
+      try (IndexOutput out = dir.createOutput("f", IOContext.DEFAULT)) {
+        for (int i = 0; i < 10_000; i++) {
+          out.writeInt(i);
+        }
+      }
+      IndexInput in = dir.openInput("f", IOContext.DEFAULT);
+      IndexInput slice = in.slice("tail", 20_000, 20_000);
+      dir.deleteFile("f");
+      assertFalse(java.util.Arrays.asList(dir.listAll()).contains("f"));
+      for (int i = 0; i < 3; i++) {
+        System.gc();
+      }
+      in.seek(4 * 9_999);
+      assertEquals(9_999, in.readInt());
+      assertEquals(5_000, slice.readInt());
+      in.close();
+      assertEquals(5_001, slice.clone().readInt());
+    }
+  }
 }
