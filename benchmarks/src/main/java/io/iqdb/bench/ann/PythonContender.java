@@ -25,7 +25,7 @@ final class PythonContender implements Contender {
     Map<String, Object> r = server.request(Map.of("cmd", "build", "system", name));
     List<Integer> sweep = new ArrayList<>();
     for (Object v : (List<?>) r.get("sweep")) {
-      sweep.add(((Double) v).intValue());
+      sweep.add(((Number) v).intValue()); // the JSON reader gives Integer for a whole number
     }
     return new BuildInfo(str(r, "parameter"), sweep, str(r, "description"), num(r, "build_s"),
         (int) num(r, "build_threads"), num(r, "disk_mb"), num(r, "peak_mem_mb"), num(r, "retained_mem_mb"));
@@ -50,6 +50,6 @@ final class PythonContender implements Contender {
   }
 
   private static double num(Map<String, Object> row, String key) {
-    return row.get(key) instanceof Double d ? d : Double.NaN;
+    return row.get(key) instanceof Number n ? n.doubleValue() : Double.NaN; // Integer for a whole number
   }
 }
