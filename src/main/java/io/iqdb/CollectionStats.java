@@ -14,11 +14,14 @@ package io.iqdb;
  * @param lastCommit when the collection was last committed (by {@code flush()}, a background
  *     commit or its creation); the time it was opened if not since
  * @param commits commits since the database was opened, background ones included
+ * @param memoryBytes bytes of the index files held in memory by an in-memory database ({@link
+ *     Iqdb#openInMemory()}), off the Java heap on a JVM >= 22; 0 on disk. A file that a merge
+ *     deleted leaves the count at once and its memory once no search still reads it
  * @param config the configuration
  */
 public record CollectionStats(
     String name, long count, long deleted, int segments, long indexBytes, long walBytes,
-    long quarantined, java.time.Instant lastCommit, long commits, CollectionConfig config) {
+    long quarantined, java.time.Instant lastCommit, long commits, long memoryBytes, CollectionConfig config) {
 
   /**
    * Validates.
@@ -32,6 +35,7 @@ public record CollectionStats(
    * @param quarantined quarantined log records
    * @param lastCommit the last commit's time
    * @param commits commits since open
+   * @param memoryBytes bytes held in memory
    * @param config the configuration
    */
   public CollectionStats {
@@ -44,5 +48,25 @@ public record CollectionStats(
     if (config == null) {
       throw new InvalidArgumentException("config must not be null");
     }
+  }
+
+  /**
+   * Statistics without {@link #memoryBytes()} (0), as constructed before that component existed.
+   *
+   * @param name the collection name
+   * @param count live records
+   * @param deleted deleted records
+   * @param segments segments
+   * @param indexBytes index bytes
+   * @param walBytes log bytes
+   * @param quarantined quarantined log records
+   * @param lastCommit the last commit's time
+   * @param commits commits since open
+   * @param config the configuration
+   */
+  public CollectionStats(
+      String name, long count, long deleted, int segments, long indexBytes, long walBytes,
+      long quarantined, java.time.Instant lastCommit, long commits, CollectionConfig config) {
+    this(name, count, deleted, segments, indexBytes, walBytes, quarantined, lastCommit, commits, 0, config);
   }
 }

@@ -242,16 +242,37 @@ public final class Iqdb implements AutoCloseable {
     }
 
     /**
-     * Whether opening a collection verifies the checksum of every index file, so that a corrupted
-     * file is reported at open ({@link CorruptedException} naming it) rather than when a search
-     * happens to read the damaged bytes. Costs one sequential read of the index at open. Default:
-     * {@code true}.
+     * Whether opening a collection reads every index file in full to verify its checksum, so that
+     * any damaged file is reported at open ({@link CorruptedException} naming it, or the collection
+     * set aside). Costs one sequential read of the whole index before the first query: seconds for
+     * gigabytes. Default: {@code false}: opening verifies in full only the small files Lucene parses
+     * (the segments file, segment and field infos, each format's metadata, deleted documents) and
+     * checks the checksum footer of every other file (its length and structure); the data files
+     * are verified in full by {@link #verifyChecksumsInBackground(boolean) a background pass} after
+     * open, by every merge that reads them, and by {@link Iqdb#check()}. See the README, "Opening
+     * and corruption", for what a damaged data file may do before the background pass reaches it.
      *
-     * @param verify whether to verify
+     * @param verify whether to verify every file in full at open
      * @return this builder
      */
     public Builder verifyChecksumsOnOpen(boolean verify) {
       options = options.withVerifyOnOpen(verify);
+      return this;
+    }
+
+    /**
+     * Whether, after open, one background thread reads every index file of every collection in
+     * full to verify its checksum (a no-op with {@link #verifyChecksumsOnOpen(boolean)
+     * verifyChecksumsOnOpen(true)}, which already did, and in memory). On a mismatch the
+     * collection is marked corrupted: every later call on it throws {@link CorruptedException}
+     * naming the file, {@link Iqdb#check()} reports it, and a warning is logged through {@code
+     * System.Logger} ({@code io.iqdb}). Default: {@code true}.
+     *
+     * @param verify whether to verify in the background
+     * @return this builder
+     */
+    public Builder verifyChecksumsInBackground(boolean verify) {
+      options = options.withVerifyInBackground(verify);
       return this;
     }
 

@@ -48,6 +48,31 @@ class DatabaseTest {
   }
 
   @Test
+  void statsAccountTheMemoryOfAnInMemoryIndexAndNoneOnDisk() {
+    float[] v = new float[64];
+    try (Iqdb db = Iqdb.openInMemory()) {
+      VectorCollection c = db.createCollection("c", cfg(64));
+      long empty = c.stats().memoryBytes();
+      for (int i = 0; i < 500; i++) {
+        v[i % 64] = i;
+        c.upsert("r" + i, v);
+      }
+      db.flush();
+      CollectionStats s = c.stats();
+      // 500 vectors of 64 floats are 128,000 bytes in the vector data file alone.
+      assertTrue(s.memoryBytes() >= empty + 128_000, "memoryBytes=" + s.memoryBytes());
+      assertEquals(0, s.indexBytes());
+    }
+    try (Iqdb db = Iqdb.open(tmp.resolve("disk"))) {
+      VectorCollection c = db.createCollection("c", cfg(64));
+      c.upsert("x", v);
+      db.flush();
+      assertEquals(0, c.stats().memoryBytes());
+      assertTrue(c.stats().indexBytes() > 0);
+    }
+  }
+
+  @Test
   void closeIsIdempotentAndEveryCallAfterItFails() {
     Iqdb db = Iqdb.open(tmp.resolve("db"));
     VectorCollection c = db.createCollection("c", cfg(2));

@@ -44,6 +44,8 @@ import org.apache.lucene.util.IOUtils;
  * delete reads under them) and before none.
  */
 final class CollectionImpl implements VectorCollection {
+  private static final System.Logger LOG = System.getLogger("io.iqdb");
+
   private final String name;
   private final CollectionConfig config;
   private final CollectionStore store;
@@ -57,6 +59,9 @@ final class CollectionImpl implements VectorCollection {
 
   private final Object refreshLock = new Object();
   private volatile long refreshedGen;
+
+  /** Set when a full checksum verification found a damaged index file: every call then throws it. */
+  private volatile io.iqdb.CorruptedException corruption;
 
   /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
   private final TaskExecutor searchTasks;
@@ -188,6 +193,50 @@ final class CollectionImpl implements VectorCollection {
 
   private void ensureOpen() {
     writes.ensureOpen();
+    io.iqdb.CorruptedException c = corruption;
+    if (c != null) {
+      throw new io.iqdb.CorruptedException(c.getMessage(), c.file(), c.getCause());
+    }
+  }
+
+  /**
+   * Verifies in full the checksum of every file the current searcher reads, segment by segment
+   * (Lucene's {@code LeafReader.checkIntegrity}). On a mismatch the collection is marked corrupted:
+   * every later call throws {@link io.iqdb.CorruptedException} naming the file, and {@link #check()}
+   * reports it. Holding the searcher keeps merges from deleting the files being read.
+   *
+   * @param stop says to stop between segments (the database is closing)
+   */
+  void verifyIntegrity(java.util.function.BooleanSupplier stop) {
+    IndexSearcher s;
+    try {
+      s = searchers.acquire();
+    } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+      return; // closed meanwhile
+    }
+    try {
+      for (org.apache.lucene.index.LeafReaderContext leaf : s.getIndexReader().leaves()) {
+        if (writes.isClosed() || stop.getAsBoolean()) {
+          return;
+        }
+        leaf.reader().checkIntegrity();
+      }
+    } catch (org.apache.lucene.index.CorruptIndexException e) {
+      corruption = new io.iqdb.CorruptedException("collection '" + name + "': an index file is damaged (found by the"
+          + " checksum verification after open; restore the collection's files or drop it): " + e.getMessage(),
+          e.getResourceDescription(), e);
+      LOG.log(System.Logger.Level.ERROR, corruption.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      if (!writes.isClosed() && !stop.getAsBoolean()) {
+        LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': checksum verification failed", e);
+      }
+    } finally {
+      try {
+        searchers.release(s);
+      } catch (IOException | org.apache.lucene.store.AlreadyClosedException e) {
+        // closing: the reader goes with the collection
+      }
+    }
   }
 
   // ---------------------------------------------------------------- reads
@@ -342,19 +391,24 @@ final class CollectionImpl implements VectorCollection {
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
           store.indexBytes(), log.sizeInBytes(), store.quarantined(),
-          java.time.Instant.ofEpochMilli(committer.lastCommitMillis()), committer.commits(), config);
+          java.time.Instant.ofEpochMilli(committer.lastCommitMillis()), committer.commits(), store.memoryBytes(),
+          config);
     });
   }
 
   /** Index integrity: Lucene's CheckIndex over the last commit. */
   String check() {
-    ensureOpen();
+    writes.ensureOpen(); // a collection found corrupted is still checked: the report says so
     String report = committer.withoutCommits(() -> store.checkIndex(name));
     long quarantined;
     try {
       quarantined = store.quarantined();
     } catch (IOException e) {
       throw Errors.translate(e, "check of collection '" + name + "'");
+    }
+    io.iqdb.CorruptedException c = corruption;
+    if (c != null) {
+      report = report == null ? c.getMessage() : c.getMessage() + "\n" + report;
     }
     if (quarantined > 0) {
       String q = quarantined + " write-ahead-log record(s) could not be applied at recovery and were"

@@ -86,6 +86,8 @@ final class CollectionOpener {
     try {
       if (!create && options.verifyOnOpen()) {
         store.verifyLastCommit();
+      } else if (!create) {
+        store.checkFootersOfLastCommit(); // data files: verified in full later (IntegrityVerifier)
       }
       IndexWriterConfig iwc = new IndexWriterConfig();
       OpeningMergePolicy merges = new OpeningMergePolicy(iwc.getMergePolicy());

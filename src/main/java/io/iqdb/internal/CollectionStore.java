@@ -4,6 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +23,7 @@ import org.apache.lucene.store.Lock;
 
 /**
  * Where a collection lives: {@code <db>/collections/<name>/index} (the Lucene index) and {@code
- * <db>/collections/<name>/wal} (the write-ahead log), or a heap directory in memory.
+ * <db>/collections/<name>/wal} (the write-ahead log), or a directory in memory.
  */
 final class CollectionStore implements Closeable {
   private final Path root;
@@ -43,7 +46,45 @@ final class CollectionStore implements Closeable {
   }
 
   static CollectionStore inMemory() {
-    return new CollectionStore(null, new ByteBuffersDirectory());
+    return new CollectionStore(null, newMemoryDirectory());
+  }
+
+  /**
+   * A new in-memory Lucene directory: on a JVM >= 22 one whose files live off the heap in memory
+   * segments ({@code OffHeapIndexInput}, compiled for Java 22 from {@code src/main/java22}, so
+   * Lucene's SIMD vector scorers read it as fast as a memory-mapped index); on Java 21, or a build
+   * without that class, Lucene's heap {@link ByteBuffersDirectory}.
+   */
+  static Directory newMemoryDirectory() {
+    if (OFF_HEAP_DIRECTORY != null) {
+      try {
+        return (Directory) OFF_HEAP_DIRECTORY.invokeExact();
+      } catch (RuntimeException | Error e) {
+        throw e;
+      } catch (Throwable e) {
+        throw new AssertionError("OffHeapIndexInput.directory() declares no checked exception", e);
+      }
+    }
+    return new ByteBuffersDirectory();
+  }
+
+  /** Whether in-memory collections keep their index files off the heap (see newMemoryDirectory). */
+  static boolean memoryIsOffHeap() {
+    return OFF_HEAP_DIRECTORY != null;
+  }
+
+  private static final MethodHandle OFF_HEAP_DIRECTORY = offHeapDirectoryFactory();
+
+  private static MethodHandle offHeapDirectoryFactory() {
+    if (Runtime.version().feature() < 22) {
+      return null;
+    }
+    try {
+      Class<?> type = Class.forName("io.iqdb.internal.OffHeapIndexInput");
+      return MethodHandles.lookup().findStatic(type, "directory", MethodType.methodType(Directory.class));
+    } catch (ReflectiveOperationException e) {
+      return null;
+    }
   }
 
   Directory index() {
@@ -66,9 +107,19 @@ final class CollectionStore implements Closeable {
   }
 
   long indexBytes() throws IOException {
-    if (root == null) {
-      return 0;
-    }
+    return root == null ? 0 : filesBytes();
+  }
+
+  /**
+   * Bytes of the index files held in memory: those of an in-memory collection (off the heap on a
+   * JVM >= 22); 0 on disk. A file deleted by a merge leaves the count at once, and its memory when
+   * the garbage collector finds no reader of it left.
+   */
+  long memoryBytes() throws IOException {
+    return root == null ? filesBytes() : 0;
+  }
+
+  private long filesBytes() throws IOException {
     long total = 0;
     for (String f : index.listAll()) {
       try {
@@ -120,6 +171,27 @@ final class CollectionStore implements Closeable {
     SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
     for (String file : infos.files(false)) {
       verifyChecksum(file);
+    }
+  }
+
+  /**
+   * The cheap check at open: verifies the checksum of the segments file in full (Lucene does too,
+   * reading it) and the structure of every other file's checksum footer (footer magic, algorithm
+   * id, a file at least as long as its footer): a truncated, zeroed or wrong file is reported here,
+   * naming it, before anything is parsed from it. Lucene's readers then verify the metadata files
+   * they parse in full. Reads a few bytes per file, whatever the index size.
+   */
+  void checkFootersOfLastCommit() throws IOException {
+    String segmentsFile = SegmentInfos.getLastCommitSegmentsFileName(index);
+    if (segmentsFile == null) {
+      return;
+    }
+    verifyChecksum(segmentsFile);
+    SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
+    for (String file : infos.files(false)) {
+      try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
+        CodecUtil.retrieveChecksum(in);
+      }
     }
   }
 

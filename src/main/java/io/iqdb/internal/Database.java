@@ -59,6 +59,9 @@ public final class Database {
   /** Opens (or creates) the collections, replaying their logs. */
   private final CollectionOpener opener;
 
+  /** The background checksum verification after open, or {@code null}; see {@link #startVerifier()}. */
+  private volatile Thread verifier;
+
   /** Runs background commits (see {@link CommitPolicy}); {@code null} in memory. */
   private final java.util.concurrent.ScheduledExecutorService committer;
 
@@ -136,6 +139,7 @@ public final class Database {
       }
       db = new Database(options, dir, lockDir, lock, catalogDir);
       db.load();
+      db.startVerifier();
       success = true;
       return db;
     } catch (IOException | RuntimeException e) {
@@ -431,10 +435,55 @@ public final class Database {
     }
   }
 
+  /**
+   * Starts the background checksum verification of the collections just opened (see {@code
+   * Iqdb.Builder.verifyChecksumsInBackground}): one low-priority daemon thread, one segment after
+   * the other, stopping between segments when the database closes.
+   */
+  private void startVerifier() {
+    if (options.verifyOnOpen() || !options.verifyInBackground()) {
+      return;
+    }
+    List<CollectionImpl> opened = new ArrayList<>();
+    for (VectorCollection v : collections.values()) {
+      if (v instanceof CollectionImpl c) {
+        opened.add(c);
+      }
+    }
+    if (opened.isEmpty()) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      long start = System.nanoTime();
+      for (CollectionImpl c : opened) {
+        if (closed) {
+          return;
+        }
+        c.verifyIntegrity(() -> closed);
+      }
+      LOG.log(System.Logger.Level.DEBUG, () -> "database " + dir + ": checksums of " + opened.size()
+          + " collection(s) verified in " + (System.nanoTime() - start) / 1_000_000 + " ms");
+    }, "iqdb-verifier " + dir);
+    t.setDaemon(true);
+    t.setPriority(Thread.MIN_PRIORITY);
+    verifier = t;
+    t.start();
+  }
+
   /** Stops the background committer, waiting for a commit it is running, and the search pool. */
   private void stopCommitter() {
     if (ownSearchPool != null) {
       ownSearchPool.shutdown();
+    }
+    Thread v = verifier;
+    if (v != null) {
+      // It stops between segments once `closed` is set; not interrupted, as an interrupt closes an
+      // NIO file channel under the index. It may be inside one segment's files: wait for that.
+      try {
+        v.join(java.util.concurrent.TimeUnit.MINUTES.toMillis(1));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (committer != null) {
       committer.shutdown(); // no interrupt: a commit interrupted in its I/O would be a tragic failure

@@ -18,14 +18,17 @@ import java.util.concurrent.Executor;
  * @param commitPolicy the default commit policy of collections
  * @param searchExecutor runs the searches of a batch ({@code null}: a pool the database owns)
  * @param hooks where fault-injection tests reach under the storage ({@link FaultHooks#NONE}: nowhere)
+ * @param verifyInBackground whether one background thread verifies every index file's checksum in
+ *     full after open (when {@code verifyOnOpen} is off)
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks) {
+    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks, boolean verifyInBackground) {
 
   /** The default of every option; the path is unset ({@code null}: in memory). */
   public static final DatabaseOptions DEFAULTS =
-      new DatabaseOptions(null, Durability.sync(), true, 64, true, CommitPolicy.defaults(), null, FaultHooks.NONE);
+      new DatabaseOptions(null, Durability.sync(), true, 64, false, CommitPolicy.defaults(), null, FaultHooks.NONE,
+          true);
 
   /**
    * These options with another directory.
@@ -35,7 +38,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withPath(Path dir) {
     return new DatabaseOptions(dir, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
-        searchExecutor, hooks);
+        searchExecutor, hooks, verifyInBackground);
   }
 
   /**
@@ -46,7 +49,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withDurability(Durability d) {
     return new DatabaseOptions(path, d, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -57,7 +60,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCreateIfMissing(boolean create) {
     return new DatabaseOptions(path, durability, create, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -68,7 +71,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withRamBufferMb(double mb) {
     return new DatabaseOptions(path, durability, createIfMissing, mb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -79,7 +82,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withVerifyOnOpen(boolean verify) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verify, commitPolicy, searchExecutor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -90,7 +93,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -101,7 +104,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withSearchExecutor(Executor executor) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
-        hooks);
+        hooks, verifyInBackground);
   }
 
   /**
@@ -112,6 +115,17 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withHooks(FaultHooks h) {
     return new DatabaseOptions(
-        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h);
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h, verifyInBackground);
+  }
+
+  /**
+   * These options verifying checksums in the background after open or not.
+   *
+   * @param verify whether to verify
+   * @return new options
+   */
+  public DatabaseOptions withVerifyInBackground(boolean verify) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
+        searchExecutor, hooks, verify);
   }
 }

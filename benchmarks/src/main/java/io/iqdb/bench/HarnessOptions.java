@@ -27,6 +27,15 @@ final class HarnessOptions {
       "iqdb-hnsw-int8", "iqdb-hnsw-int4", "iqdb-flat-bit1", "iqdb-ivf-bit1", "iqdb-hnsw-bit1", "faiss-flat",
       "faiss-ivf", "faiss-hnsw", "hnswlib");
 
+  /**
+   * iQDB systems held in memory ({@code Iqdb.openInMemory()}), to compare with the same ones on
+   * disk: chosen by name or {@code memory}, not part of {@code all}.
+   */
+  static final List<String> MEMORY_SYSTEMS = List.of("iqdb-flat-mem", "iqdb-ivf-mem", "iqdb-ivf-int8-mem", "iqdb-hnsw-mem");
+
+  private static final List<String> KNOWN_SYSTEMS =
+      java.util.stream.Stream.concat(ALL_SYSTEMS.stream(), MEMORY_SYSTEMS.stream()).toList();
+
   @Option(names = "--dataset", paramLabel = "NAME",
       description = "fashion-mnist (default), synthetic, synthetic-cosine, real-text (sentence embeddings with"
           + " their duplicates) or real-text-dedup (the same without exact copies, same queries)")
@@ -59,7 +68,7 @@ final class HarnessOptions {
   int queries = Integer.MAX_VALUE;
 
   @Option(names = "--systems", paramLabel = "LIST", split = ",",
-      description = "names (listed below), or all, java or python (default all)")
+      description = "names (listed below), or all, java, python or memory (default all)")
   List<String> systemNames = List.of("all");
 
   /** The systems to run, resolved from {@code --systems}, in the canonical order. */
@@ -135,7 +144,7 @@ final class HarnessOptions {
   /** The help text. */
   static String usage() {
     CommandLine cl = new CommandLine(new HarnessOptions());
-    cl.getCommandSpec().usageMessage().footer("%nSystems: " + String.join(", ", ALL_SYSTEMS));
+    cl.getCommandSpec().usageMessage().footer("%nSystems: " + String.join(", ", KNOWN_SYSTEMS));
     return cl.getUsageMessage();
   }
 
@@ -193,16 +202,17 @@ final class HarnessOptions {
       switch (s.trim()) {
         case "all" -> out.addAll(ALL_SYSTEMS);
         case "python" -> out.addAll(PythonPeers.SYSTEMS);
+        case "memory" -> out.addAll(MEMORY_SYSTEMS);
         case "java" -> out.addAll(ALL_SYSTEMS.stream().filter(x -> !PythonPeers.SYSTEMS.contains(x)).toList());
         default -> {
-          if (!ALL_SYSTEMS.contains(s.trim())) {
-            throw new IllegalArgumentException("unknown system " + s + "; known: " + ALL_SYSTEMS);
+          if (!KNOWN_SYSTEMS.contains(s.trim())) {
+            throw new IllegalArgumentException("unknown system " + s + "; known: " + KNOWN_SYSTEMS);
           }
           out.add(s.trim());
         }
       }
     }
     // Run in the canonical order whatever the order given.
-    return ALL_SYSTEMS.stream().filter(out::contains).toList();
+    return KNOWN_SYSTEMS.stream().filter(out::contains).toList();
   }
 }

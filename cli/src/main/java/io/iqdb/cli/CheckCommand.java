@@ -54,7 +54,9 @@ final class CheckCommand extends DbCommand {
     List<Result> results = new ArrayList<>();
     String openProblem = null;
     boolean fallback = false;
-    try (Iqdb iqdb = openExisting()) {
+    // Verified at open: a damaged collection is then set aside and reported as not opening, as
+    // 'check' has always reported it.
+    try (Iqdb iqdb = openExisting(true)) {
       List<String> names = name == null ? iqdb.listCollections() : List.of(collection(iqdb, name).name());
       Map<String, String> problems = iqdb.check();
       for (String n : names) {

@@ -15,10 +15,20 @@ abstract class DbCommand extends BaseCommand {
 
   /** Opens the database, which must exist: a command that only reads never creates one. */
   Iqdb openExisting() {
+    return openExisting(false);
+  }
+
+  /**
+   * Opens the database, which must exist.
+   *
+   * @param verify whether to verify every index file's checksum at open ({@code check}), rather
+   *     than in the background after open
+   */
+  Iqdb openExisting(boolean verify) {
     if (!Files.isDirectory(db)) {
       throw CliException.notFound("no database at " + db + " (create one with 'iqdb create')");
     }
-    return Iqdb.builder().path(db).createIfMissing(false).open();
+    return Iqdb.builder().path(db).createIfMissing(false).verifyChecksumsOnOpen(verify).open();
   }
 
   /** Opens the database, creating it if the directory is missing or empty. */

@@ -52,6 +52,7 @@ public final class IqdbSystem implements AnnSystem {
   private final Knob knob;
   private final List<Integer> sweep;
   private final float oversample;
+  private final boolean inMemory;
   private Iqdb db;
   private VectorCollection collection;
   private Path dir;
@@ -66,6 +67,21 @@ public final class IqdbSystem implements AnnSystem {
    * @param oversample the oversampling factor passed with every search (0 for iQDB's default)
    */
   public IqdbSystem(String name, IndexSpec index, Knob knob, List<Integer> sweep, float oversample) {
+    this(name, index, knob, sweep, oversample, false);
+  }
+
+  /**
+   * Creates the system, on disk or in memory.
+   *
+   * @param name the name in the results, e.g. {@code iqdb-hnsw-mem}
+   * @param index the index of the collection
+   * @param knob which request parameter the sweep sets
+   * @param sweep the values to measure (ignored for {@link Knob#NONE} and {@link Knob#EXACT})
+   * @param oversample the oversampling factor passed with every search (0 for iQDB's default)
+   * @param inMemory whether the database is {@link Iqdb.Builder#inMemory() in memory}
+   */
+  public IqdbSystem(String name, IndexSpec index, Knob knob, List<Integer> sweep, float oversample, boolean inMemory) {
+    this.inMemory = inMemory;
     this.name = name;
     this.index = index;
     this.knob = knob;
@@ -95,7 +111,7 @@ public final class IqdbSystem implements AnnSystem {
 
   @Override
   public String description() {
-    return "iQDB " + index + (oversample > 0 ? ", oversample=" + oversample : "")
+    return "iQDB " + (inMemory ? "in memory, " : "") + index + (oversample > 0 ? ", oversample=" + oversample : "")
         + (knob == Knob.EXACT ? ", exact(true)" : "") + ", upsertAll in batches of " + BATCH
         + " with Durability.none() and ramBufferMb as raw Lucene's, flush(), compact(1)";
   }
@@ -105,8 +121,8 @@ public final class IqdbSystem implements AnnSystem {
     dir = workDir;
     // The indexing buffer raw Lucene gets, so that both build their graphs (and IVF lists) in one
     // segment rather than merging several: the comparison is then of the same index.
-    db = Iqdb.builder().path(workDir).durability(Durability.none())
-        .ramBufferMb(LuceneHnswSystem.ramBufferMb()).open();
+    Iqdb.Builder builder = inMemory ? Iqdb.builder().inMemory() : Iqdb.builder().path(workDir);
+    db = builder.durability(Durability.none()).ramBufferMb(LuceneHnswSystem.ramBufferMb()).open();
     collection = db.createCollection("bench",
         CollectionConfig.builder(dataset.dimension(), dataset.metric()).index(index).build());
     float[][] train = dataset.train();
@@ -147,7 +163,8 @@ public final class IqdbSystem implements AnnSystem {
 
   @Override
   public long sizeOnDisk() throws IOException {
-    return LuceneHnswSystem.directorySize(dir);
+    // In memory: the bytes the index holds in memory, which the disk size column then reports.
+    return inMemory ? collection.stats().memoryBytes() : LuceneHnswSystem.directorySize(dir);
   }
 
   @Override
@@ -158,7 +175,8 @@ public final class IqdbSystem implements AnnSystem {
   }
 
   /**
-   * The iQDB systems of the comparison: flat (exact), IVF and HNSW, float and quantized.
+   * The iQDB systems of the comparison: flat (exact), IVF and HNSW, float and quantized, and some
+   * of them in memory ({@code -mem}).
    *
    * @param m HNSW {@code M}, as for Lucene
    * @param beamWidth HNSW build beam width, as for Lucene
@@ -180,6 +198,11 @@ public final class IqdbSystem implements AnnSystem {
         new IqdbSystem("iqdb-hnsw-int4", hnsw.withQuantization(Quantization.INT4), Knob.EF, efSweep, 0f),
         new IqdbSystem("iqdb-flat-bit1", IndexSpec.flat(Quantization.BIT1), Knob.NONE, List.of(), 0f),
         new IqdbSystem("iqdb-ivf-bit1", ivf.withQuantization(Quantization.BIT1), Knob.PROBES, probeSweep, 0f),
-        new IqdbSystem("iqdb-hnsw-bit1", hnsw.withQuantization(Quantization.BIT1), Knob.EF, efSweep, 0f));
+        new IqdbSystem("iqdb-hnsw-bit1", hnsw.withQuantization(Quantization.BIT1), Knob.EF, efSweep, 0f),
+        // The same databases held in memory (Iqdb.openInMemory()), to compare with those on disk.
+        new IqdbSystem("iqdb-flat-mem", IndexSpec.flat(), Knob.EXACT, List.of(), 0f, true),
+        new IqdbSystem("iqdb-ivf-mem", ivf, Knob.PROBES, probeSweep, 0f, true),
+        new IqdbSystem("iqdb-ivf-int8-mem", ivf.withQuantization(Quantization.INT8), Knob.PROBES, probeSweep, 0f, true),
+        new IqdbSystem("iqdb-hnsw-mem", hnsw, Knob.EF, efSweep, 0f, true));
   }
 }
