@@ -179,6 +179,7 @@ public final class Iqdb implements AutoCloseable {
     private boolean verifyOnOpen = true;
     private CommitPolicy commitPolicy = CommitPolicy.defaults();
     private java.util.concurrent.Executor searchExecutor;
+    private RefreshPolicy refreshPolicy = RefreshPolicy.defaults();
 
     private Builder() {}
 
@@ -296,6 +297,24 @@ public final class Iqdb implements AutoCloseable {
     }
 
     /**
+     * When collections refresh their Lucene searchers in the background. Reads do not depend on it
+     * for visibility: writes since the last refresh are served from memory (the tail), so a write is
+     * visible to every read that starts after it returns. A refresh bounds the tail's memory and the
+     * exact work a search does on it. Default {@link RefreshPolicy#defaults()}: after one second or
+     * 4,096 tail records.
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      if (refreshPolicy == null) {
+        throw new InvalidArgumentException("refreshPolicy must not be null");
+      }
+      this.refreshPolicy = refreshPolicy;
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database
@@ -310,7 +329,8 @@ public final class Iqdb implements AutoCloseable {
       return new Iqdb(Database.open(
           new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen)
               .withCommitPolicy(commitPolicy)
-              .withSearchExecutor(searchExecutor)));
+              .withSearchExecutor(searchExecutor)
+              .withRefreshPolicy(refreshPolicy)));
     }
   }
 }
