@@ -96,8 +96,8 @@ final class Refresher {
    * @param nowMillis the current time
    */
   void maybeRefresh(long nowMillis) {
-    if (!pending() || writes.isClosed()) {
-      return;
+    if (!pending() || writes.isClosed() || writes.failure() != null) {
+      return; // a failed collection keeps serving reads from its tail; its reopen recovers
     }
     if (nowMillis - lastRefreshMillis >= policy.maxAge().toMillis()
         || tail.activeSize() >= policy.maxTailRecords()) {

@@ -76,7 +76,7 @@ final class Tail {
       size = n + batch.size();
     }
 
-    /** Builds the entries of a batch at the positions they will take; caller holds the monitor. */
+    /** Appends the writes of a batch, each linked to the id's previous entry in this generation. */
     synchronized void appendWrites(List<CollectionLog.Op> ops, List<Payload> payloads, List<String> texts) {
       List<Entry> batch = new ArrayList<>(ops.size());
       int pos = size;

@@ -50,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * dimensions (the seeded clustered unit vectors of {@link Datasets#syntheticCosine}, cosine), then
  * rounds of "upsert one new record (the dataset's query vectors, in turn, under new ids), search
  * for it (k=5)", one thread. Rounds of "upsert one new record, search for it (k=5)", one
- * thread. iQDB writes in SYNC mode (the log fsynced before the upsert returns) and serves the new
+ * thread. iQDB writes in SYNC mode (the log fsynced before the upsert returns; or NONE) and serves the new
  * record from its in-memory tail; raw Lucene HNSW (M=16, beam width 100, the codec's default) adds
  * the document and reopens its near-real-time reader after each write, which is what a
  * read-your-writes round costs without a tail. The score is rounds per second.
@@ -71,6 +71,10 @@ public class RoundTripBenchmark {
   @Param({"flat", "hnsw", "ivf", "lucene-hnsw"})
   public String system;
 
+  /** iQDB's durability: {@code sync} (the issue's target) or {@code none}; raw Lucene ignores it (no fsync). */
+  @Param({"sync"})
+  public String durability;
+
   /** Vector dimension. */
   @Param({"384"})
   public int dim;
@@ -84,6 +88,12 @@ public class RoundTripBenchmark {
   private VectorCollection collection;
   private IndexWriter writer;
   private DirectoryReader reader;
+  /**
+   * How many distinct new vectors the rounds write, in turn. A round that writes a vector again
+   * (under a new id) ties with its earlier copy, so it may not find its own id first.
+   */
+  private static final int FRESH = 20_000;
+
   private float[][] fresh;
   private long next;
   private long rounds;
@@ -101,7 +111,7 @@ public class RoundTripBenchmark {
   public void setup() throws IOException {
     Files.createDirectories(BenchIndexes.cacheDir());
     dir = Files.createTempDirectory(BenchIndexes.cacheDir(), "roundtrip-");
-    Dataset data = Datasets.syntheticCosine(size, dim, 4096, BenchIndexes.SEED);
+    Dataset data = Datasets.syntheticCosine(size, dim, FRESH, BenchIndexes.SEED);
     fresh = data.queries();
     if (system.equals("lucene-hnsw")) {
       writer = new IndexWriter(FSDirectory.open(dir), new IndexWriterConfig().setRAMBufferSizeMB(64));
@@ -112,7 +122,8 @@ public class RoundTripBenchmark {
       writer.commit();
       reader = DirectoryReader.open(writer);
     } else {
-      db = Iqdb.builder().path(dir).durability(Durability.sync()).open();
+      db = Iqdb.builder().path(dir)
+          .durability(durability.equals("none") ? Durability.none() : Durability.sync()).open();
       collection = db.createCollection("roundtrip",
           CollectionConfig.builder(dim, Metric.COSINE).index(BenchIndexes.spec(system)).build());
       List<VectorRecord> batch = new ArrayList<>();
@@ -144,7 +155,7 @@ public class RoundTripBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws IOException {
     System.out.println();
-    System.out.println("RoundTripBenchmark " + system + ": " + found + " of " + rounds
+    System.out.println("RoundTripBenchmark " + system + " " + durability + ": " + found + " of " + rounds
         + " rounds found the record just written as the best hit");
     if (db != null) {
       db.close();
