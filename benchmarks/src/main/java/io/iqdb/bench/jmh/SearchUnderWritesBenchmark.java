@@ -5,6 +5,7 @@ import io.iqdb.Durability;
 import io.iqdb.Hit;
 import io.iqdb.Iqdb;
 import io.iqdb.Metric;
+import io.iqdb.RefreshPolicy;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
@@ -13,6 +14,7 @@ import io.iqdb.bench.data.Datasets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Search throughput (k=10, one searching thread) on a collection of {@code size} vectors (the
- * seeded clustered unit vectors of {@link Datasets#syntheticCosine}, cosine; its query vectors are
- * the queries and, under new ids, the records the writers write), alone ({@code alone}) and while writer threads upsert new records continuously
+ * seeded clustered unit vectors of {@link Datasets#syntheticCosine}, cosine; half its query vectors
+ * are the queries, the other half, under new ids, the records the writers write), alone ({@code alone}) and while writer threads upsert new records continuously
  * in SYNC mode ({@code withWriters}; the writer count is {@code -tg 1,N}, default one). Reads never
  * refresh: the writes since the last background refresh are searched from the tail.
  */
@@ -61,9 +63,14 @@ public class SearchUnderWritesBenchmark {
   @Param({"20000"})
   public int size;
 
+  /** The refresh policy's age trigger in milliseconds (its tail size trigger stays the default). */
+  @Param({"1000"})
+  public long refreshAgeMs;
+
   private Path dir;
   private Iqdb db;
   private VectorCollection collection;
+  private float[][] queries;
   private float[][] vectors;
   private final AtomicLong next = new AtomicLong();
 
@@ -79,9 +86,12 @@ public class SearchUnderWritesBenchmark {
   public void setup() throws IOException {
     Files.createDirectories(BenchIndexes.cacheDir());
     dir = Files.createTempDirectory(BenchIndexes.cacheDir(), "search-writes-");
-    Dataset data = Datasets.syntheticCosine(size, dim, 4096, BenchIndexes.SEED);
-    vectors = data.queries();
-    db = Iqdb.builder().path(dir).durability(Durability.sync()).open();
+    Dataset data = Datasets.syntheticCosine(size, dim, 8192, BenchIndexes.SEED);
+    queries = java.util.Arrays.copyOfRange(data.queries(), 0, 4096);
+    vectors = java.util.Arrays.copyOfRange(data.queries(), 4096, 8192);
+    db = Iqdb.builder().path(dir).durability(Durability.sync())
+        .refreshPolicy(new RefreshPolicy(Duration.ofMillis(refreshAgeMs), RefreshPolicy.DEFAULT_MAX_TAIL_RECORDS))
+        .open();
     collection = db.createCollection("searches",
         CollectionConfig.builder(dim, Metric.COSINE).index(BenchIndexes.spec(index)).build());
     List<VectorRecord> batch = new ArrayList<>();
@@ -108,7 +118,7 @@ public class SearchUnderWritesBenchmark {
   }
 
   private List<Hit> search() {
-    float[] q = vectors[(int) ((System.nanoTime() >>> 4) & (vectors.length - 1))];
+    float[] q = queries[(int) ((System.nanoTime() >>> 4) & (queries.length - 1))];
     return collection.search(SearchRequest.of(q, 10).includePayload(false));
   }
 
