@@ -221,19 +221,6 @@ final class CollectionImpl implements VectorCollection {
   }
 
   /**
-   * Refreshes the searcher if writes are pending and the background has not yet; the background
-   * refresh makes this unnecessary for visibility (tests and benchmarks use it to reach a state).
-   */
-  void refresh() {
-    ensureOpen();
-    try {
-      refresher.refresh();
-    } catch (IOException | RuntimeException e) {
-      throw Errors.translate(e, "refresh of collection '" + name + "'");
-    }
-  }
-
-  /**
    * Refreshes if the refresh policy says so; see {@link Refresher#maybeRefresh}.
    *
    * @param nowMillis the current time
