@@ -329,6 +329,24 @@ public final class Iqdb implements AutoCloseable {
     }
 
     /**
+     * When collections refresh their Lucene searchers in the background. Reads do not depend on it
+     * for visibility: writes since the last refresh are served from memory (the tail), so a write is
+     * visible to every read that starts after it returns. A refresh bounds the tail's memory and the
+     * exact work a search does on it. Default {@link RefreshPolicy#defaults()}: after one second or
+     * 4,096 tail records.
+     *
+     * @param refreshPolicy the policy
+     * @return this builder
+     */
+    public Builder refreshPolicy(RefreshPolicy refreshPolicy) {
+      if (refreshPolicy == null) {
+        throw new InvalidArgumentException("refreshPolicy must not be null");
+      }
+      options = options.withRefreshPolicy(refreshPolicy);
+      return this;
+    }
+
+    /**
      * Opens the database.
      *
      * @return the open database

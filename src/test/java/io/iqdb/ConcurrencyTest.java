@@ -59,9 +59,12 @@ class ConcurrencyTest {
               Optional<VectorRecord> back = c.get(id);
               assertTrue(back.isPresent(), "own write not visible: " + id);
               if (i % 7 == 3) {
+                // Marked deleted before the call: a delete is visible to concurrent reads before it
+                // returns (from its apply on, during its fsync), and a reader that still finds the
+                // id acknowledged must then know that it may be gone.
+                deleted.put(id, true);
                 assertTrue(c.delete(id));
                 acknowledged.remove(id);
-                deleted.put(id, true);
                 assertTrue(c.get(id).isEmpty(), "own delete not visible: " + id);
               }
             }

@@ -39,9 +39,13 @@ import org.apache.lucene.util.IOUtils;
  * to fix its sequence number: it contains every batch up to it, and maybe later ones (see {@link
  * Committer#commit}). The lock order is in {@link CollectionWriter} and {@link Committer}.
  *
- * <p>Reads: read-your-writes by refreshing the {@link SearcherManager} when writes are pending; a
- * read with nothing pending takes no lock. The refresh lock is taken after the writer's locks (a
- * delete reads under them) and before none.
+ * <p>Reads: read-your-writes without a refresh. A write is applied to the index writer and kept in
+ * the collection's {@link Tail} until a background refresh (see {@link Refresher}) moves it into the
+ * searcher; a read takes a {@link TailView} and then a searcher and merges them ({@link TailSearch}),
+ * taking no lock. Reads the tail cannot serve (text and hybrid search, Lucene query filters, count,
+ * scan, stats) refresh first when writes are pending, as every read did before. The refresh lock is
+ * taken before the writer's commit lock and never under it (a delete reads under the writer's locks,
+ * from the tail and the current searcher, without refreshing).
  */
 final class CollectionImpl implements VectorCollection {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -56,9 +60,9 @@ final class CollectionImpl implements VectorCollection {
   private final CollectionLog log;
   private final CollectionWriter writes;
   private final Committer committer;
-
-  private final Object refreshLock = new Object();
-  private volatile long refreshedGen;
+  private final Tail tail = new Tail();
+  private final Refresher refresher;
+  private final TailSearch tailSearch;
 
   /** Set when a full checksum verification found a damaged index file: every call then throws it. */
   private volatile io.iqdb.CorruptedException corruption;
@@ -69,7 +73,8 @@ final class CollectionImpl implements VectorCollection {
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
       IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
-      CommitPolicy policy, java.util.concurrent.Executor searchExecutor) {
+      CommitPolicy policy, java.util.concurrent.Executor searchExecutor, io.iqdb.RefreshPolicy refreshPolicy,
+      java.util.concurrent.Executor background) {
     this.searchTasks = new TaskExecutor(searchExecutor);
     this.name = name;
     this.config = config;
@@ -79,8 +84,10 @@ final class CollectionImpl implements VectorCollection {
     this.schema = schema;
     this.log = log;
     this.executor = new SearchExecutor(config, schema, new IndexFormats(config));
-    this.writes = new CollectionWriter(name, durability, writer, schema, log, this::committedSeq);
+    this.writes = new CollectionWriter(name, durability, writer, schema, log, tail, this::committedSeq);
     this.committer = new Committer(name, writes, writer, log, policy, committedSeq);
+    this.refresher = new Refresher(name, searchers, writes, tail, refreshPolicy, background);
+    this.tailSearch = new TailSearch(executor, schema);
   }
 
   private long committedSeq() {
@@ -153,13 +160,15 @@ final class CollectionImpl implements VectorCollection {
     }
     int[] existing = {0};
     writes.write(unique, "delete from", () -> {
-      // Under the stripe locks no other write to these ids can land, so what a fresh reader sees
-      // is what this delete removes.
+      // Under the stripe locks no other write to these ids can land, so what the tail and the
+      // searcher show is what this delete removes. No refresh: it would take the commit lock,
+      // which this thread holds shared.
       List<WalEntry> ops = new ArrayList<>();
-      IndexSearcher s = acquire();
+      TailView view = tail.view();
+      IndexSearcher s = searchers.acquire();
       try {
         for (String id : unique) {
-          if (SearchExecutor.docOf(s, id) >= 0) {
+          if (TailSearch.exists(s, view, id)) {
             ops.add(WalEntry.delete(id));
           }
         }
@@ -169,6 +178,7 @@ final class CollectionImpl implements VectorCollection {
       existing[0] = ops.size();
       return ops.isEmpty() ? CollectionWriter.NOTHING_WRITTEN : writes.applyAndLog(ops, List.of(), List.of());
     });
+    refresher.afterWrite();
     return existing[0];
   }
 
@@ -189,6 +199,7 @@ final class CollectionImpl implements VectorCollection {
     upserts.forEach(u -> texts.add(u.text()));
     writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
         () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
+    refresher.afterWrite();
   }
 
   private void ensureOpen() {
@@ -241,17 +252,13 @@ final class CollectionImpl implements VectorCollection {
 
   // ---------------------------------------------------------------- reads
 
+  /**
+   * A searcher that contains every write that returned before the call: refreshes first if writes
+   * are pending. For the reads the tail cannot serve.
+   */
   IndexSearcher acquire() throws IOException {
     ensureOpen();
-    long gen = writes.writeGen();
-    if (gen > refreshedGen) {
-      synchronized (refreshLock) {
-        if (gen > refreshedGen) {
-          searchers.maybeRefreshBlocking();
-          refreshedGen = gen;
-        }
-      }
-    }
+    refresher.refresh();
     return searchers.acquire();
   }
 
@@ -263,16 +270,25 @@ final class CollectionImpl implements VectorCollection {
     }
   }
 
+  /**
+   * Refreshes if the refresh policy says so; see {@link Refresher#maybeRefresh}.
+   *
+   * @param nowMillis the current time
+   */
+  void maybeRefresh(long nowMillis) {
+    refresher.maybeRefresh(nowMillis);
+  }
+
   @Override
   public Optional<VectorRecord> get(String id) {
     ensureOpen();
     Validation.checkId(id);
-    return read("get from", s -> Optional.ofNullable(SearchExecutor.get(s, id)));
+    return read("get from", false, (s, v) -> Optional.ofNullable(TailSearch.get(s, v, id)));
   }
 
   @Override
   public long count() {
-    return read("count of", s -> (long) s.getIndexReader().numDocs());
+    return read("count of", true, (s, v) -> (long) s.getIndexReader().numDocs());
   }
 
   @Override
@@ -293,7 +309,7 @@ final class CollectionImpl implements VectorCollection {
     if (request == null) {
       throw new InvalidArgumentException("search request must not be null");
     }
-    return read("search of", s -> executor.search(s, request));
+    return read("search of", !TailSearch.servesFromTail(request), (s, v) -> tailSearch.search(s, v, request));
   }
 
   @Override
@@ -311,30 +327,43 @@ final class CollectionImpl implements VectorCollection {
     if (requests == null) {
       throw new InvalidArgumentException("requests must not be null");
     }
+    boolean refresh = false;
     for (SearchRequest r : requests) {
       if (r == null) {
         throw new InvalidArgumentException("a search request of the batch is null");
       }
+      refresh |= !TailSearch.servesFromTail(r);
     }
-    return read("batch search of", s -> {
+    return read("batch search of", refresh, (s, v) -> {
       List<java.util.concurrent.Callable<List<Hit>>> tasks = new ArrayList<>(requests.size());
       for (SearchRequest r : requests) {
-        tasks.add(() -> executor.search(s, r));
+        tasks.add(() -> tailSearch.search(s, v, r));
       }
       return searchTasks.invokeAll(tasks);
     });
   }
 
   private interface Read<T> {
-    T apply(IndexSearcher s) throws IOException;
+    T apply(IndexSearcher s, TailView view) throws IOException;
   }
 
-  private <T> T read(String what, Read<T> fn) {
+  /**
+   * Runs a read on a searcher and the tail view taken before it, or, if {@code refresh}, on a
+   * refreshed searcher alone (which then holds every write that returned before the read).
+   */
+  private <T> T read(String what, boolean refresh, Read<T> fn) {
     ensureOpen();
     IndexSearcher s = null;
     try {
-      s = acquire();
-      return fn.apply(s);
+      TailView view;
+      if (refresh) {
+        refresher.refresh();
+        view = TailView.EMPTY;
+      } else {
+        view = tail.view(); // before the searcher: see Tail
+      }
+      s = searchers.acquire();
+      return fn.apply(s, view);
     } catch (IOException | RuntimeException e) {
       throw Errors.translate(e, what + " collection '" + name + "'");
     } finally {
@@ -386,7 +415,7 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public CollectionStats stats() {
-    return read("stats of", s -> {
+    return read("stats of", true, (s, v) -> {
       var reader = s.getIndexReader();
       return new CollectionStats(
           name, reader.numDocs(), reader.maxDoc() - reader.numDocs(), reader.leaves().size(),
@@ -440,7 +469,7 @@ final class CollectionImpl implements VectorCollection {
       committer.unlockAll();
     }
     try {
-      IOUtils.close(searchers, log, writes.failure() == null ? writer : () -> writer.rollback(), store);
+      IOUtils.close(refresher::closeSearchers, log, writes.failure() == null ? writer : () -> writer.rollback(), store);
     } catch (IOException | RuntimeException e) {
       if (first == null) {
         first = e;

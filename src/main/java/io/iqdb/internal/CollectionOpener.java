@@ -32,6 +32,9 @@ final class CollectionOpener {
   private final Path dir;
   private final Executor searchExecutor;
 
+  /** The database's background thread: runs the refreshes writers ask for. */
+  private final Executor background;
+
   /**
    * An opener.
    *
@@ -39,7 +42,8 @@ final class CollectionOpener {
    * @param dir the database directory, or {@code null} in memory
    * @param searchExecutor runs the searches of batches
    */
-  CollectionOpener(DatabaseOptions options, Path dir, Executor searchExecutor) {
+  CollectionOpener(DatabaseOptions options, Path dir, Executor searchExecutor, Executor background) {
+    this.background = background;
     this.options = options;
     this.dir = dir;
     this.searchExecutor = searchExecutor;
@@ -112,7 +116,8 @@ final class CollectionOpener {
       log = openLog(store, durability, committedSeq, writer, schema, name, config, policy, parallelReplay);
       searchers = new SearcherManager(writer, null);
       CollectionImpl c = new CollectionImpl(
-          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor);
+          name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor,
+          options.refreshPolicy(), background);
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }

@@ -63,6 +63,9 @@ final class CollectionWriter {
   private final Schema schema;
   private final CollectionLog log;
 
+  /** Where a write goes once applied and logged, so that reads see it before a refresh. */
+  private final Tail tail;
+
   /** The sequence number the last commit contains (the {@link Committer}'s). */
   private final LongSupplier committedSeq;
 
@@ -81,8 +84,9 @@ final class CollectionWriter {
   private volatile Throwable failure;
 
   CollectionWriter(
-      String name, Durability durability, IndexWriter writer, Schema schema, CollectionLog log,
+      String name, Durability durability, IndexWriter writer, Schema schema, CollectionLog log, Tail tail,
       LongSupplier committedSeq) {
+    this.tail = tail;
     this.name = name;
     this.durability = durability;
     this.writer = writer;
@@ -129,6 +133,8 @@ final class CollectionWriter {
    * <p>A batch that gives a payload field its first type takes {@link #schemaLock}: it checks its
    * types again under the lock and records them only once applied and logged, so a type is known
    * only when a logged record has it, and two writes cannot give one new field two types.
+   *
+   * <p>Once logged, the batch goes to the {@link Tail}, where reads see it at once.
    */
   long applyAndLog(List<WalEntry> ops, List<Payload> payloads, List<String> texts) throws IOException {
     CollectionLog.Encoded encoded = log.encode(ops); // may refuse the batch: before anything is done
@@ -165,6 +171,9 @@ final class CollectionWriter {
           schema.register(u.getKey(), u.getValue());
         }
       }
+      // Still under the commit lock (shared): a refresh freezes the tail holding it exclusively, so
+      // it never freezes a generation that misses a write its searcher will contain, nor the reverse.
+      tail.append(ops, payloads, texts);
       writeGen.incrementAndGet();
       return seq;
     } finally {

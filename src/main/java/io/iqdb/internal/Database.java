@@ -47,7 +47,7 @@ public final class Database {
   private final Map<String, VectorCollection> collections = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  /** How often the background committer looks at each collection's commit policy. */
+  /** How often the background thread looks at each collection's policies (more often for a shorter refresh age). */
   static final long COMMITTER_TICK_MILLIS = 100;
 
   /** Runs the searches of batches: the user's executor, or {@link #ownSearchPool}. */
@@ -62,7 +62,7 @@ public final class Database {
   /** The background checksum verification after open, or {@code null}; see {@link #startVerifier()}. */
   private volatile Thread verifier;
 
-  /** Runs background commits (see {@link CommitPolicy}); {@code null} in memory. */
+  /** Runs background commits (see {@link CommitPolicy}, on disk only) and refreshes (see {@link io.iqdb.RefreshPolicy}). */
   private final java.util.concurrent.ScheduledExecutorService committer;
 
   private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock, Directory catalogDir) {
@@ -78,29 +78,33 @@ public final class Database {
       ownSearchPool = new java.util.concurrent.ForkJoinPool(Runtime.getRuntime().availableProcessors());
       searchExecutor = ownSearchPool;
     }
-    opener = new CollectionOpener(options, dir, searchExecutor);
-    if (dir == null) {
-      committer = null;
-    } else {
-      committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "iqdb-committer " + dir);
-        t.setDaemon(true);
-        return t;
-      });
-      committer.scheduleWithFixedDelay(
-          this::commitByPolicy, COMMITTER_TICK_MILLIS, COMMITTER_TICK_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
+    // The background thread commits (on disk) and refreshes (also in memory); see commitAndRefresh.
+    committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "iqdb-committer " + (dir == null ? "in-memory" : dir));
+      t.setDaemon(true);
+      return t;
+    });
+    long tick = Math.max(1, Math.min(COMMITTER_TICK_MILLIS, options.refreshPolicy().maxAge().toMillis()));
+    committer.scheduleWithFixedDelay(
+        this::commitAndRefresh, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
+    opener = new CollectionOpener(options, dir, searchExecutor, committer);
   }
 
-  /** One tick of the background committer: each collection commits if its policy says so. */
-  private void commitByPolicy() {
+  /**
+   * One tick of the background thread: each collection commits if its commit policy says so (on
+   * disk), and refreshes its searcher if its refresh policy does.
+   */
+  private void commitAndRefresh() {
     long now = System.currentTimeMillis();
     for (VectorCollection v : collections.values()) {
       if (closed) {
         return;
       }
       if (v instanceof CollectionImpl c) {
-        c.maybeCommit(now); // never throws: failures are logged and the collection reports them
+        if (dir != null) {
+          c.maybeCommit(now); // never throws: failures are logged and the collection reports them
+        }
+        c.maybeRefresh(now); // never throws either
       }
     }
   }

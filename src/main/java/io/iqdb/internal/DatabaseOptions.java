@@ -2,6 +2,7 @@ package io.iqdb.internal;
 
 import io.iqdb.CommitPolicy;
 import io.iqdb.Durability;
+import io.iqdb.RefreshPolicy;
 import java.nio.file.Path;
 import java.util.concurrent.Executor;
 
@@ -20,15 +21,17 @@ import java.util.concurrent.Executor;
  * @param hooks where fault-injection tests reach under the storage ({@link FaultHooks#NONE}: nowhere)
  * @param verifyInBackground whether one background thread verifies every index file's checksum in
  *     full after open (when {@code verifyOnOpen} is off)
+ * @param refreshPolicy when collections refresh their searchers in the background
  */
 public record DatabaseOptions(
     Path path, Durability durability, boolean createIfMissing, double ramBufferMb, boolean verifyOnOpen,
-    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks, boolean verifyInBackground) {
+    CommitPolicy commitPolicy, Executor searchExecutor, FaultHooks hooks, boolean verifyInBackground,
+    RefreshPolicy refreshPolicy) {
 
   /** The default of every option; the path is unset ({@code null}: in memory). */
   public static final DatabaseOptions DEFAULTS =
       new DatabaseOptions(null, Durability.sync(), true, 64, false, CommitPolicy.defaults(), null, FaultHooks.NONE,
-          true);
+          true, RefreshPolicy.defaults());
 
   /**
    * These options with another directory.
@@ -38,7 +41,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withPath(Path dir) {
     return new DatabaseOptions(dir, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
-        searchExecutor, hooks, verifyInBackground);
+        searchExecutor, hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -49,7 +52,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withDurability(Durability d) {
     return new DatabaseOptions(path, d, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -60,7 +63,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCreateIfMissing(boolean create) {
     return new DatabaseOptions(path, durability, create, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -71,7 +74,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withRamBufferMb(double mb) {
     return new DatabaseOptions(path, durability, createIfMissing, mb, verifyOnOpen, commitPolicy, searchExecutor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -82,7 +85,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withVerifyOnOpen(boolean verify) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verify, commitPolicy, searchExecutor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -93,7 +96,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withCommitPolicy(CommitPolicy policy) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, policy, searchExecutor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -104,7 +107,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withSearchExecutor(Executor executor) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, executor,
-        hooks, verifyInBackground);
+        hooks, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -115,7 +118,7 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withHooks(FaultHooks h) {
     return new DatabaseOptions(
-        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h, verifyInBackground);
+        path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy, searchExecutor, h, verifyInBackground, refreshPolicy);
   }
 
   /**
@@ -126,6 +129,17 @@ public record DatabaseOptions(
    */
   public DatabaseOptions withVerifyInBackground(boolean verify) {
     return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
-        searchExecutor, hooks, verify);
+        searchExecutor, hooks, verify, refreshPolicy);
+  }
+
+  /**
+   * These options with another refresh policy.
+   *
+   * @param policy the policy
+   * @return new options
+   */
+  public DatabaseOptions withRefreshPolicy(RefreshPolicy policy) {
+    return new DatabaseOptions(path, durability, createIfMissing, ramBufferMb, verifyOnOpen, commitPolicy,
+        searchExecutor, hooks, verifyInBackground, policy);
   }
 }

@@ -74,7 +74,7 @@ final class FilterCompiler {
     };
   }
 
-  private FieldKind kindOf(String field) {
+  FieldKind kindOf(String field) {
     FieldKind kind = field == null ? null : schema.kind(field);
     if (kind == null) {
       throw new InvalidFilterException(
@@ -134,33 +134,10 @@ final class FilterCompiler {
     Number max = r.max();
     switch (kind) {
       case LONG -> {
-        long lo = Long.MIN_VALUE;
-        long hi = Long.MAX_VALUE;
-        // A double bound is rounded inward; one beyond the long range must not saturate onto
-        // Long.MIN_VALUE or Long.MAX_VALUE (2^63 itself is above Long.MAX_VALUE).
-        if (min != null) {
-          if (isIntegral(min)) {
-            lo = min.longValue();
-          } else {
-            double c = Math.ceil(min.doubleValue());
-            if (c >= TWO_POW_63) {
-              return new MatchNoDocsQuery("range above every long");
-            }
-            lo = c <= -TWO_POW_63 ? Long.MIN_VALUE : (long) c;
-          }
-        }
-        if (max != null) {
-          if (isIntegral(max)) {
-            hi = max.longValue();
-          } else {
-            double f = Math.floor(max.doubleValue());
-            if (f < -TWO_POW_63) {
-              return new MatchNoDocsQuery("range below every long");
-            }
-            hi = f >= TWO_POW_63 ? Long.MAX_VALUE : (long) f;
-          }
-        }
-        return LongPoint.newRangeQuery(r.field(), lo, hi);
+        long[] bounds = longBounds(min, max);
+        return bounds == null
+            ? new MatchNoDocsQuery("range outside every long")
+            : LongPoint.newRangeQuery(r.field(), bounds[0], bounds[1]);
       }
       case DOUBLE -> {
         double lo = min == null ? Double.NEGATIVE_INFINITY : min.doubleValue();
@@ -174,13 +151,47 @@ final class FilterCompiler {
     }
   }
 
+  /**
+   * The inclusive long bounds of a range on a long field, or {@code null} if no long is in it. A
+   * double bound is rounded inward; one beyond the long range must not saturate onto
+   * Long.MIN_VALUE or Long.MAX_VALUE (2^63 itself is above Long.MAX_VALUE). Shared with {@link
+   * PayloadFilter}, which must agree with the index.
+   */
+  static long[] longBounds(Number min, Number max) {
+    long lo = Long.MIN_VALUE;
+    long hi = Long.MAX_VALUE;
+    if (min != null) {
+      if (isIntegral(min)) {
+        lo = min.longValue();
+      } else {
+        double c = Math.ceil(min.doubleValue());
+        if (c >= TWO_POW_63) {
+          return null;
+        }
+        lo = c <= -TWO_POW_63 ? Long.MIN_VALUE : (long) c;
+      }
+    }
+    if (max != null) {
+      if (isIntegral(max)) {
+        hi = max.longValue();
+      } else {
+        double f = Math.floor(max.doubleValue());
+        if (f < -TWO_POW_63) {
+          return null;
+        }
+        hi = f >= TWO_POW_63 ? Long.MAX_VALUE : (long) f;
+      }
+    }
+    return new long[] {lo, hi};
+  }
+
   private static final double TWO_POW_63 = 0x1p63;
 
   private static boolean isIntegral(Number n) {
     return n instanceof Long || n instanceof Integer || n instanceof Short || n instanceof Byte;
   }
 
-  private static InvalidFilterException wrongType(String field, FieldKind kind, Object value) {
+  static InvalidFilterException wrongType(String field, FieldKind kind, Object value) {
     return new InvalidFilterException(
         "filter on '" + field + "' compares a field of type " + kind.code + " with " + value
             + " of type " + value.getClass().getSimpleName());

@@ -202,6 +202,15 @@ public final class Schema {
   }
 
   /**
+   * The vector similarity, whose {@code compare} gives the scores Lucene's exact search reports.
+   *
+   * @return the similarity
+   */
+  public VectorSimilarityFunction similarity() {
+    return similarity;
+  }
+
+  /**
    * Builds the document of a record.
    *
    * @param id the id

@@ -54,6 +54,14 @@ final class SearchExecutor {
   }
 
   List<Hit> search(IndexSearcher searcher, SearchRequest request) throws IOException {
+    return search(searcher, request, request.k());
+  }
+
+  /**
+   * Runs a request for {@code k} hits instead of the request's own: a search merged with a tail asks
+   * for more when the tail shadows some of the hits (see {@link TailSearch}).
+   */
+  List<Hit> search(IndexSearcher searcher, SearchRequest request, int k) throws IOException {
     float[] vector = request.vector();
     String text = request.text();
     if (vector != null) {
@@ -61,7 +69,6 @@ final class SearchExecutor {
     }
     Validation.checkText(text, "query");
     Query filter = filterQuery(request);
-    int k = request.k();
     if (text == null) {
       return toHits(searcher, vectorDocs(searcher, request, k, filter), request);
     }
