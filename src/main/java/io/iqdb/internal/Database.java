@@ -60,7 +60,7 @@ public final class Database {
   private final CollectionOpener opener;
 
   /** The background checksum verification after open, or {@code null}; see {@link #startVerifier()}. */
-  private volatile Thread verifier;
+  private volatile IntegrityVerifier verifier;
 
   /** Runs background commits (see {@link CommitPolicy}, on disk only) and refreshes (see {@link io.iqdb.RefreshPolicy}). */
   private final java.util.concurrent.ScheduledExecutorService committer;
@@ -439,11 +439,7 @@ public final class Database {
     }
   }
 
-  /**
-   * Starts the background checksum verification of the collections just opened (see {@code
-   * Iqdb.Builder.verifyChecksumsInBackground}): one low-priority daemon thread, one segment after
-   * the other, stopping between segments when the database closes.
-   */
+  /** Starts the background checksum verification of the collections just opened ({@link IntegrityVerifier}). */
   private void startVerifier() {
     if (options.verifyOnOpen() || !options.verifyInBackground()) {
       return;
@@ -457,21 +453,7 @@ public final class Database {
     if (opened.isEmpty()) {
       return;
     }
-    Thread t = new Thread(() -> {
-      long start = System.nanoTime();
-      for (CollectionImpl c : opened) {
-        if (closed) {
-          return;
-        }
-        c.verifyIntegrity(() -> closed);
-      }
-      LOG.log(System.Logger.Level.DEBUG, () -> "database " + dir + ": checksums of " + opened.size()
-          + " collection(s) verified in " + (System.nanoTime() - start) / 1_000_000 + " ms");
-    }, "iqdb-verifier " + dir);
-    t.setDaemon(true);
-    t.setPriority(Thread.MIN_PRIORITY);
-    verifier = t;
-    t.start();
+    verifier = IntegrityVerifier.start(opened, () -> closed, String.valueOf(dir));
   }
 
   /** Stops the background committer, waiting for a commit it is running, and the search pool. */
@@ -479,15 +461,9 @@ public final class Database {
     if (ownSearchPool != null) {
       ownSearchPool.shutdown();
     }
-    Thread v = verifier;
+    IntegrityVerifier v = verifier;
     if (v != null) {
-      // It stops between segments once `closed` is set; not interrupted, as an interrupt closes an
-      // NIO file channel under the index. It may be inside one segment's files: wait for that.
-      try {
-        v.join(java.util.concurrent.TimeUnit.MINUTES.toMillis(1));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      v.awaitStop(); // it stops between segments once `closed` is set
     }
     if (committer != null) {
       committer.shutdown(); // no interrupt: a commit interrupted in its I/O would be a tragic failure
