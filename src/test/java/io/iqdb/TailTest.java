@@ -142,6 +142,24 @@ class TailTest {
 
   /** get, delete and count see the tail; a delete of a record only in the tail reports it existed. */
   @Test
+  void tiesGoToTheOlderRecordInTheTailAsInTheIndex() {
+    try (Iqdb db = Iqdb.builder().inMemory().refreshPolicy(NEVER).open()) {
+      VectorCollection c = db.createCollection("c", CollectionConfig.builder(2, Metric.COSINE).index(IndexSpec.flat()).build());
+      // four records equally close to the query, written in this order
+      List<String> order = List.of("d", "b", "a", "c");
+      float[][] vectors = {{1, 0}, {0, 1}, {1, 0}, {0, 1}};
+      for (int i = 0; i < 4; i++) {
+        c.upsert(order.get(i), vectors[i]);
+      }
+      float[] query = {1, 1};
+      assertEquals(order, c.search(query, 4).stream().map(Hit::id).toList(), "from the tail");
+      assertEquals(order.subList(0, 2), c.search(query, 2).stream().map(Hit::id).toList(), "from the tail, k=2");
+      c.flush(); // into the index
+      assertEquals(order, c.search(query, 4).stream().map(Hit::id).toList(), "from the index");
+    }
+  }
+
+  @Test
   void getDeleteAndCountSeeTheTail() {
     try (Iqdb db = Iqdb.builder().inMemory().refreshPolicy(NEVER).open()) {
       VectorCollection c = db.createCollection("c", CollectionConfig.builder(2, Metric.L2).build());

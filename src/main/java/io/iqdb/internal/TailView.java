@@ -70,13 +70,16 @@ final class TailView {
   List<Hit> search(
       float[] query, int k, Predicate<Payload> accept, VectorSimilarityFunction similarity,
       boolean includePayload, boolean includeVectors) {
-    PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, (a, b) -> Float.compare(a.score, b.score));
+    // Worst first: the lower score, on a tie the newer record, so that ties go to the older record
+    // as in Lucene (the lower document) and the result does not depend on the refresh timing.
+    PriorityQueue<Scored> best = new PriorityQueue<>(k + 1, WORST_FIRST);
     if (activeSize > 0) {
       Tail.Entry[] entries = active.entries();
+      long generation = frozen.size(); // the newest
       for (int i = 0; i < activeSize; i++) {
         Tail.Entry e = entries[i];
         if (e.supersededAt >= activeSize) {
-          offer(best, k, e, query, accept, similarity);
+          offer(best, k, e, generation << 32 | i, query, accept, similarity);
         }
       }
     }
@@ -84,10 +87,11 @@ final class TailView {
       Tail.Generation gen = frozen.get(g);
       int size = gen.size();
       Tail.Entry[] entries = gen.entries();
+      long generation = frozen.size() - 1 - g; // frozen generations are listed newest first
       for (int i = 0; i < size; i++) {
         Tail.Entry e = entries[i];
         if (e.supersededAt == Integer.MAX_VALUE && newestOutside(e.id, g)) {
-          offer(best, k, e, query, accept, similarity);
+          offer(best, k, e, generation << 32 | i, query, accept, similarity);
         }
       }
     }
@@ -117,20 +121,25 @@ final class TailView {
     return true;
   }
 
-  private record Scored(Tail.Entry entry, float score) {}
+  /** A scored record; {@code age} orders records oldest first (generation, then position). */
+  private record Scored(Tail.Entry entry, float score, long age) {}
+
+  private static final java.util.Comparator<Scored> WORST_FIRST =
+      java.util.Comparator.comparingDouble((Scored s) -> s.score).thenComparing(
+          java.util.Comparator.comparingLong((Scored s) -> s.age).reversed());
 
   private static void offer(
-      PriorityQueue<Scored> best, int k, Tail.Entry e, float[] query, Predicate<Payload> accept,
+      PriorityQueue<Scored> best, int k, Tail.Entry e, long age, float[] query, Predicate<Payload> accept,
       VectorSimilarityFunction similarity) {
     if (e.isDelete() || (accept != null && !accept.test(e.payload))) {
       return;
     }
-    float score = similarity.compare(query, e.vector);
+    Scored s = new Scored(e, similarity.compare(query, e.vector), age);
     if (best.size() < k) {
-      best.add(new Scored(e, score));
-    } else if (score > best.peek().score) {
+      best.add(s);
+    } else if (WORST_FIRST.compare(s, best.peek()) > 0) {
       best.poll();
-      best.add(new Scored(e, score));
+      best.add(s);
     }
   }
 }
