@@ -151,6 +151,11 @@ final class DedupVectorsReader extends KnnVectorsReader {
     return new DocByteValues(values, map(field), similarity(field));
   }
 
+  /** The number of distinct vectors (graph nodes) of a field in this segment; for tests. */
+  int distinctVectors(String field) {
+    return map(field).ordCount();
+  }
+
   private VectorSimilarityFunction similarity(String field) {
     return state.fieldInfos.fieldInfo(field).getVectorSimilarityFunction();
   }
