@@ -204,19 +204,31 @@ final class DedupVectorsReader extends KnnVectorsReader {
     };
   }
 
-  /** Turns each collected ordinal into its accepted documents, all with the ordinal's score. */
+  /**
+   * Turns each collected ordinal into its accepted documents, all with the ordinal's score.
+   *
+   * <p>The graph search stops when no candidate can beat {@link #minCompetitiveSimilarity()}. The
+   * wrapped collector's threshold rises after k documents, which may be k copies of a few vectors;
+   * the search would then explore fewer distinct vectors than it does on data without duplicates.
+   * So the threshold is also held down to the k-th best distinct vector's score: the graph is
+   * searched exactly as deep as it would be for the same vectors without their copies.
+   */
   private static final class DocCollector extends KnnCollector.Decorator {
     private final DocOrdMap map;
     private final Bits docBits;
+    private final float[] heap; // min-heap of the best ordinals' scores
+    private int size;
 
     DocCollector(KnnCollector collector, DocOrdMap map, Bits docBits) {
       super(collector);
       this.map = map;
       this.docBits = docBits;
+      this.heap = new float[Math.max(1, collector.k())];
     }
 
     @Override
     public boolean collect(int ord, float similarity) {
+      offer(similarity);
       boolean collected = false;
       for (int i = map.ordStart[ord], end = map.ordStart[ord + 1]; i < end; i++) {
         int doc = map.ordDocs[i];
@@ -225,6 +237,48 @@ final class DedupVectorsReader extends KnnVectorsReader {
         }
       }
       return collected;
+    }
+
+    @Override
+    public float minCompetitiveSimilarity() {
+      float ordinals = size < heap.length ? Float.NEGATIVE_INFINITY : heap[0];
+      return Math.min(ordinals, collector.minCompetitiveSimilarity());
+    }
+
+    private void offer(float score) {
+      if (size < heap.length) {
+        int i = size++;
+        heap[i] = score;
+        while (i > 0 && heap[(i - 1) >>> 1] > heap[i]) {
+          swap(i, (i - 1) >>> 1);
+          i = (i - 1) >>> 1;
+        }
+      } else if (score > heap[0]) {
+        heap[0] = score;
+        int i = 0;
+        while (true) {
+          int smallest = i;
+          int left = 2 * i + 1;
+          int right = left + 1;
+          if (left < size && heap[left] < heap[smallest]) {
+            smallest = left;
+          }
+          if (right < size && heap[right] < heap[smallest]) {
+            smallest = right;
+          }
+          if (smallest == i) {
+            break;
+          }
+          swap(i, smallest);
+          i = smallest;
+        }
+      }
+    }
+
+    private void swap(int a, int b) {
+      float t = heap[a];
+      heap[a] = heap[b];
+      heap[b] = t;
     }
   }
 
