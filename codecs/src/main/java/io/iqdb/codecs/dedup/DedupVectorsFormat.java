@@ -22,7 +22,9 @@ import org.apache.lucene.index.SegmentWriteState;
  * {@code 0..distinct-1}. This format maps ordinals to documents: readers see every document with
  * its own vector, searches return every accepted document that shares a collected ordinal, with the
  * ordinal's score, and merges rebuild the graph from the distinct vectors of the merged segment
- * (duplicates across segments collapse too).
+ * (duplicates across segments collapse too). A merge whose vectors are all distinct is left to the
+ * inner format, which starts from the largest segment's graph; the resulting field needs no
+ * mapping (identity mode below).
  *
  * <p>Files: the inner format's files (named by its own extensions, under this format's segment
  * suffix) and one mapping file, {@code .vdup}, little-endian:
@@ -37,7 +39,10 @@ import org.apache.lucene.index.SegmentWriteState;
  *         <li>{@code FieldNumber}: vint
  *         <li>{@code DocCount}: vint, documents with a vector (N)
  *         <li>{@code OrdCount}: vint, distinct vectors (U, at most N), the inner field's size
- *         <li>N pairs, by increasing document: {@code DocDelta} (vint, the document minus the
+ *         <li>{@code Mode}: byte. 1 (identity): U = N and the inner format's documents are the
+ *             real ones (no duplicates, and either documents 0..N-1 at flush or a merge that found
+ *             no duplicates and let the inner format merge), nothing follows. 0 (mapped): N pairs
+ *             follow, by increasing document: {@code DocDelta} (vint, the document minus the
  *             previous one, the first minus -1) and {@code Ord} (vint, in [0, U))
  *       </ul>
  *   <li>{@code Footer} ({@code CodecUtil.writeFooter}: CRC32)
@@ -55,6 +60,8 @@ public final class DedupVectorsFormat extends KnnVectorsFormat {
   public static final String CODEC_NAME = "IqdbDedupMap";
 
   static final String EXTENSION = "vdup";
+  static final byte MODE_MAPPED = 0;
+  static final byte MODE_IDENTITY = 1;
   static final int VERSION_START = 0;
   static final int VERSION_CURRENT = VERSION_START;
 

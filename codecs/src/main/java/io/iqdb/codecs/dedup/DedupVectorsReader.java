@@ -6,6 +6,8 @@ import java.util.Map;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.index.ByteVectorValues;
 import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.FieldInfo;
@@ -34,7 +36,7 @@ import org.apache.lucene.util.IOUtils;
  * graph with the ordinals of accepted documents and reports each accepted document of a collected
  * ordinal.
  */
-final class DedupVectorsReader extends KnnVectorsReader {
+final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProvider {
 
   private final KnnVectorsReader inner;
   private final Map<Integer, DocOrdMap> maps;
@@ -136,8 +138,8 @@ final class DedupVectorsReader extends KnnVectorsReader {
   @Override
   public FloatVectorValues getFloatVectorValues(String field) throws IOException {
     FloatVectorValues values = inner.getFloatVectorValues(field); // validates field and encoding
-    if (values == null) {
-      return null;
+    if (values == null || map(field).identity) {
+      return values;
     }
     return new DocFloatValues(values, map(field), similarity(field));
   }
@@ -145,10 +147,28 @@ final class DedupVectorsReader extends KnnVectorsReader {
   @Override
   public ByteVectorValues getByteVectorValues(String field) throws IOException {
     ByteVectorValues values = inner.getByteVectorValues(field);
-    if (values == null) {
-      return null;
+    if (values == null || map(field).identity) {
+      return values;
     }
     return new DocByteValues(values, map(field), similarity(field));
+  }
+
+  /**
+   * The inner graph of a field without a mapping, whose nodes are then the field's documents in
+   * order, so a merge can start from it; null for a mapped field (a merge then skips this segment
+   * as a starting graph).
+   */
+  @Override
+  public HnswGraph getGraph(String field) throws IOException {
+    if (map(field).identity && inner instanceof HnswGraphProvider provider) {
+      return provider.getGraph(field);
+    }
+    return null;
+  }
+
+  /** Whether a field of this segment is stored without a mapping; for tests. */
+  boolean isIdentity(String field) {
+    return map(field).identity;
   }
 
   /** The number of distinct vectors (graph nodes) of a field in this segment; for tests. */
@@ -164,6 +184,10 @@ final class DedupVectorsReader extends KnnVectorsReader {
   public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
     DocOrdMap map = map(field);
+    if (map.identity) {
+      inner.search(field, target, collector, acceptDocs);
+      return;
+    }
     Bits docBits = acceptDocs.bits();
     inner.search(
         field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
@@ -173,6 +197,10 @@ final class DedupVectorsReader extends KnnVectorsReader {
   public void search(String field, byte[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
     DocOrdMap map = map(field);
+    if (map.identity) {
+      inner.search(field, target, collector, acceptDocs);
+      return;
+    }
     Bits docBits = acceptDocs.bits();
     inner.search(
         field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));

@@ -37,6 +37,10 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
   private final KnnVectorsWriter inner;
   private final String innerName;
   private final List<FieldWriter<?>> fields = new ArrayList<>();
+  /** Fields merged by the inner writer itself, as {field number, vector count}. */
+  private final List<int[]> identityMerged = new ArrayList<>();
+  /** Per merge: see {@link #distinctCounts}; null until the first merged field. */
+  private Map<Integer, Integer> distinctCounts;
   private IndexOutput out;
   private boolean flushed;
   private boolean finished;
@@ -65,13 +69,19 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
   @Override
   @SuppressWarnings("unchecked")
   public IORunnable mergeOneField(FieldInfo fieldInfo, MergeState mergeState) throws IOException {
+    if (distinctCounts == null) {
+      distinctCounts = distinctCounts(mergeState);
+    }
+    Integer count = distinctCounts.get(fieldInfo.number);
+    if (count != null) {
+      // no duplicates: Lucene's own merge, which starts from the largest segment's graph (see
+      // DedupVectorsReader#getGraph), and an identity mapping
+      identityMerged.add(new int[] {fieldInfo.number, count});
+      return inner.mergeOneField(fieldInfo, mergeState);
+    }
     // the merged view applies deletions and the index sort (MergeState.docMaps) and visits
     // documents in increasing new doc id
-    KnnVectorValues merged =
-        switch (fieldInfo.getVectorEncoding()) {
-          case FLOAT32 -> MergedVectorValues.mergeFloatVectorValues(fieldInfo, mergeState);
-          case BYTE -> MergedVectorValues.mergeByteVectorValues(fieldInfo, mergeState);
-        };
+    KnnVectorValues merged = merged(fieldInfo, mergeState);
     FieldWriter<Object> field = (FieldWriter<Object>) addField(fieldInfo);
     KnnVectorValues.DocIndexIterator it = merged.iterator();
     for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
@@ -83,6 +93,71 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
       field.addValue(doc, v);
     }
     return null;
+  }
+
+  /**
+   * Decides once per merge: if no vector field of the merged segment has duplicates, each field's
+   * vector count by field number, and every field is merged by the inner writer; otherwise an
+   * empty map, and every field goes through deduplication. Mixing the two in one merge would call
+   * the inner writer's flush after its merge, which Lucene's quantized writer does not allow.
+   */
+  private Map<Integer, Integer> distinctCounts(MergeState mergeState) throws IOException {
+    Map<Integer, Integer> counts = new HashMap<>();
+    for (FieldInfo info : mergeState.mergeFieldInfos) {
+      if (info.hasVectorValues() == false) {
+        continue;
+      }
+      int count = distinctOrMinusOne(merged(info, mergeState));
+      if (count < 0) {
+        return Map.of();
+      }
+      counts.put(info.number, count);
+    }
+    return counts;
+  }
+
+  private static KnnVectorValues merged(FieldInfo fieldInfo, MergeState mergeState)
+      throws IOException {
+    return switch (fieldInfo.getVectorEncoding()) {
+      case FLOAT32 -> MergedVectorValues.mergeFloatVectorValues(fieldInfo, mergeState);
+      case BYTE -> MergedVectorValues.mergeByteVectorValues(fieldInfo, mergeState);
+    };
+  }
+
+  /**
+   * The number of vectors if no two are equal, else -1. Compares 64-bit hashes only: distinct
+   * hashes prove distinct vectors; a collision (or a real duplicate) sends the field down the
+   * deduplicating path, which compares contents.
+   */
+  private static int distinctOrMinusOne(KnnVectorValues values) throws IOException {
+    long[] hashes = new long[16];
+    int n = 0;
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+      long h = 1125899906842597L;
+      if (values instanceof FloatVectorValues f) {
+        for (float x : f.vectorValue(it.index())) {
+          h = 31 * h + Float.floatToIntBits(x);
+          h ^= h >>> 29;
+        }
+      } else {
+        for (byte x : ((ByteVectorValues) values).vectorValue(it.index())) {
+          h = 31 * h + x;
+          h ^= h >>> 29;
+        }
+      }
+      if (n == hashes.length) {
+        hashes = ArrayUtil.grow(hashes, n + 1);
+      }
+      hashes[n++] = h;
+    }
+    Arrays.sort(hashes, 0, n);
+    for (int i = 1; i < n; i++) {
+      if (hashes[i] == hashes[i - 1]) {
+        return -1;
+      }
+    }
+    return n;
   }
 
   @Override
@@ -113,9 +188,15 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
         state.segmentInfo.getId(),
         state.segmentSuffix);
     out.writeString(innerName);
-    out.writeVInt(fields.size());
+    out.writeVInt(fields.size() + identityMerged.size());
     for (FieldWriter<?> field : fields) {
       field.writeMapping(out, sortMap);
+    }
+    for (int[] field : identityMerged) {
+      out.writeVInt(field[0]);
+      out.writeVInt(field[1]);
+      out.writeVInt(field[1]);
+      out.writeByte(DedupVectorsFormat.MODE_IDENTITY);
     }
     CodecUtil.writeFooter(out);
   }
@@ -290,6 +371,13 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
       out.writeVInt(fieldInfo.number);
       out.writeVInt(count);
       out.writeVInt(ords());
+      // no duplicates, no sorting and documents 0..count-1: the inner format's documents are the
+      // real ones, and readers pass everything through
+      if (sortMap == null && ords() == count && (count == 0 || docs[count - 1] == count - 1)) {
+        out.writeByte(DedupVectorsFormat.MODE_IDENTITY);
+        return;
+      }
+      out.writeByte(DedupVectorsFormat.MODE_MAPPED);
       int previous = -1;
       for (int i = 0; i < count; i++) {
         out.writeVInt(newDocs[i] - previous);

@@ -30,7 +30,24 @@ final class DocOrdMap {
 
   private record CachedAccept(Bits docBits, FixedBitSet ords, int cardinality) {}
 
+  /** Whether the inner format's documents are the real ones: no mapping at all. */
+  final boolean identity;
+
+  private final int identityCount;
+
+  /** An identity mapping over {@code count} vectors. */
+  private DocOrdMap(int count) {
+    this.identity = true;
+    this.identityCount = count;
+    this.docs = null;
+    this.ordOfDoc = null;
+    this.ordStart = null;
+    this.ordDocs = null;
+  }
+
   private DocOrdMap(int[] docs, int[] ordOfDoc, int ordCount) {
+    this.identity = false;
+    this.identityCount = -1;
     this.docs = docs;
     this.ordOfDoc = ordOfDoc;
     this.ordStart = new int[ordCount + 1];
@@ -61,6 +78,17 @@ final class DocOrdMap {
       throw new CorruptIndexException(
           "bad counts: docs=" + count + ", ords=" + ordCount + ", maxDoc=" + maxDoc, inputName);
     }
+    byte mode = in.readByte();
+    if (mode == DedupVectorsFormat.MODE_IDENTITY) {
+      if (ordCount != count) {
+        throw new CorruptIndexException(
+            "identity mapping with docs=" + count + ", ords=" + ordCount, inputName);
+      }
+      return new DocOrdMap(ordCount);
+    }
+    if (mode != DedupVectorsFormat.MODE_MAPPED) {
+      throw new CorruptIndexException("unknown mapping mode " + mode, inputName);
+    }
     int[] docs = new int[count];
     int[] ords = new int[count];
     FixedBitSet seen = new FixedBitSet(ordCount);
@@ -87,7 +115,7 @@ final class DocOrdMap {
   }
 
   int ordCount() {
-    return ordStart.length - 1;
+    return identity ? identityCount : ordStart.length - 1;
   }
 
   /**
@@ -117,6 +145,9 @@ final class DocOrdMap {
   }
 
   long ramBytesUsed() {
+    if (identity) {
+      return 0;
+    }
     return RamUsageEstimator.sizeOf(docs)
         + RamUsageEstimator.sizeOf(ordOfDoc)
         + RamUsageEstimator.sizeOf(ordStart)
