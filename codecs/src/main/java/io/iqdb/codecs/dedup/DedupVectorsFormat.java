@@ -48,8 +48,8 @@ import org.apache.lucene.index.SegmentWriteState;
  *   <li>{@code Footer} ({@code CodecUtil.writeFooter}: CRC32)
  * </ul>
  *
- * <p>The reader loads the mapping on heap (about 12 bytes per document plus 4 per distinct
- * vector) and verifies its checksum at open.
+ * <p>The reader loads the mapping of mapped fields on heap (about 12 bytes per document plus 4 per
+ * distinct vector) and verifies the file's checksum at open.
  */
 public final class DedupVectorsFormat extends KnnVectorsFormat {
 

@@ -74,6 +74,53 @@ public class TestDedupDuplicates extends LuceneTestCase {
     run(unique, vectorOfDoc, true);
   }
 
+  /** A flipped bit in the mapping file fails the segment's open, naming the file. */
+  public void testCorruptMappingIsDetected() throws IOException {
+    try (org.apache.lucene.tests.store.BaseDirectoryWrapper dir = newDirectory()) {
+      dir.setCheckIndexOnClose(false); // corrupt on purpose
+      IndexWriterConfig iwc =
+          new IndexWriterConfig()
+              .setCodec(new IqdbCodec(f -> IqdbVectorFormats.hnsw(16, 100, 32)))
+              .setUseCompoundFile(false);
+      try (IndexWriter w = new IndexWriter(dir, iwc)) {
+        for (int i = 0; i < 200; i++) {
+          float[] v = randomUnitVector();
+          for (int copy = 0; copy < 2; copy++) {
+            Document doc = new Document();
+            doc.add(new KnnFloatVectorField("v", v, SIM));
+            w.addDocument(doc);
+          }
+        }
+        w.forceMerge(1);
+      }
+      String file = null;
+      for (String name : dir.listAll()) {
+        if (name.endsWith("." + DedupVectorsFormat.EXTENSION)) {
+          file = name;
+        }
+      }
+      assertNotNull(file);
+      byte[] bytes;
+      try (org.apache.lucene.store.IndexInput in =
+          dir.openInput(file, org.apache.lucene.store.IOContext.READONCE)) {
+        bytes = new byte[(int) in.length()];
+        in.readBytes(bytes, 0, bytes.length);
+      }
+      assertTrue(bytes.length > 400); // 400 mapped documents
+      bytes[100 + random().nextInt(bytes.length - 200)] ^= 0x10;
+      dir.deleteFile(file);
+      try (org.apache.lucene.store.IndexOutput out =
+          dir.createOutput(file, org.apache.lucene.store.IOContext.DEFAULT)) {
+        out.writeBytes(bytes, bytes.length);
+      }
+      org.apache.lucene.index.CorruptIndexException e =
+          expectThrows(
+              org.apache.lucene.index.CorruptIndexException.class,
+              () -> DirectoryReader.open(dir).close());
+      assertTrue(e.getMessage(), e.getMessage().contains(file));
+    }
+  }
+
   private void run(float[][] unique, List<Integer> vectorOfDoc, boolean identity)
       throws IOException {
     java.util.Collections.shuffle(vectorOfDoc, random());
