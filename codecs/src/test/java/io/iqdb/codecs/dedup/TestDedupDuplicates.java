@@ -74,6 +74,80 @@ public class TestDedupDuplicates extends LuceneTestCase {
     run(unique, vectorOfDoc, true);
   }
 
+  /**
+   * Segments written with Lucene's HNSW format (iQDB before this format) stay readable beside new
+   * ones and merge with them; the merged segment collapses duplicates across both.
+   */
+  public void testSegmentsOfLucenesFormatMergeWithNewOnes() throws IOException {
+    float[][] unique = new float[300][];
+    for (int i = 0; i < unique.length; i++) {
+      unique[i] = randomUnitVector();
+    }
+    try (Directory dir = newDirectory()) {
+      IndexWriterConfig old =
+          new IndexWriterConfig()
+              .setCodec(
+                  new IqdbCodec(
+                      f -> new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat(16, 100)))
+              .setMergePolicy(noNaturalMerges());
+      int doc = 0;
+      try (IndexWriter w = new IndexWriter(dir, old)) {
+        for (float[] v : unique) {
+          w.addDocument(vectorDoc(doc++, v));
+        }
+      }
+      IndexWriterConfig current =
+          new IndexWriterConfig()
+              .setCodec(new IqdbCodec(f -> IqdbVectorFormats.hnsw(16, 100, 32)))
+              .setMergePolicy(noNaturalMerges());
+      try (IndexWriter w = new IndexWriter(dir, current)) {
+        for (float[] v : unique) { // every vector again: duplicates across the two segments
+          w.addDocument(vectorDoc(doc++, v));
+        }
+        w.commit();
+        try (DirectoryReader reader = DirectoryReader.open(w)) {
+          assertEquals(2, reader.leaves().size());
+          assertEquals(600, searchAll(reader, unique[7]));
+        }
+        w.forceMerge(1);
+        try (DirectoryReader reader = DirectoryReader.open(w)) {
+          LeafReaderContext ctx = reader.leaves().get(0);
+          assertEquals(unique.length, dedupReader(ctx).distinctVectors("v"));
+          assertFalse(dedupReader(ctx).isIdentity("v"));
+          FloatVectorValues values = ctx.reader().getFloatVectorValues("v");
+          assertEquals(600, values.size());
+          KnnVectorValues.DocIndexIterator it = values.iterator();
+          for (int d = it.nextDoc(); d != KnnVectorValues.DocIndexIterator.NO_MORE_DOCS;
+              d = it.nextDoc()) {
+            assertArrayEquals(unique[docId(ctx, d) % 300], values.vectorValue(it.index()), 0f);
+          }
+          // both copies of the query's own vector come first, with the same score
+          TopDocs top = new IndexSearcher(reader).search(new KnnFloatVectorQuery("v", unique[7], 10), 10);
+          assertEquals(top.scoreDocs[0].score, top.scoreDocs[1].score, 0f);
+          Set<Integer> ids = new HashSet<>();
+          ids.add(docId(ctx, top.scoreDocs[0].doc));
+          ids.add(docId(ctx, top.scoreDocs[1].doc));
+          assertEquals(Set.of(7, 307), ids);
+        }
+      }
+    }
+  }
+
+  private static Document vectorDoc(int id, float[] v) {
+    Document doc = new Document();
+    doc.add(new StoredField("doc", id));
+    doc.add(new KnnFloatVectorField("v", v, SIM));
+    return doc;
+  }
+
+  /** The number of hits of an approximate search asking for every document. */
+  private static int searchAll(DirectoryReader reader, float[] query) throws IOException {
+    return new IndexSearcher(reader)
+        .search(new KnnFloatVectorQuery("v", query, reader.maxDoc()), reader.maxDoc())
+        .scoreDocs
+        .length;
+  }
+
   /** A flipped bit in the mapping file fails the segment's open, naming the file. */
   public void testCorruptMappingIsDetected() throws IOException {
     try (org.apache.lucene.tests.store.BaseDirectoryWrapper dir = newDirectory()) {
