@@ -1,8 +1,12 @@
-/** The iQDB Lucene codec: flat, IVF and HNSW vector formats chosen per field. */
+/**
+ * The iQDB Lucene codec: flat, IVF and HNSW (with duplicate vectors collapsed) vector formats
+ * chosen per field.
+ */
 module io.iqdb.codecs {
   requires transitive org.apache.lucene.core;
 
   exports io.iqdb.codecs;
+  exports io.iqdb.codecs.dedup;
   exports io.iqdb.codecs.flat;
   exports io.iqdb.codecs.ivf;
 
@@ -11,5 +15,6 @@ module io.iqdb.codecs {
   provides org.apache.lucene.codecs.KnnVectorsFormat with
       io.iqdb.codecs.flat.IqdbFlatVectorsFormat,
       io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat,
-      io.iqdb.codecs.ivf.IvfVectorsFormat;
+      io.iqdb.codecs.ivf.IvfVectorsFormat,
+      io.iqdb.codecs.dedup.DedupVectorsFormat;
 }

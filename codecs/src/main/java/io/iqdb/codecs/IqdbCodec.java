@@ -43,7 +43,7 @@ public final class IqdbCodec extends FilterCodec {
           }
 
           // IndexingChain asks the codec's format, not the field's: pass the question on, so
-          // each format's own limit (MaxDimensionsVectorsFormat's, IvfVectorsFormat's) applies
+          // each format's own limit (DedupVectorsFormat's, IvfVectorsFormat's) applies
           @Override
           public int getMaxDimensions(String fieldName) {
             return formatForField.apply(fieldName).getMaxDimensions(fieldName);

@@ -1,5 +1,6 @@
 package io.iqdb.codecs;
 
+import io.iqdb.codecs.dedup.DedupVectorsFormat;
 import io.iqdb.codecs.flat.IqdbFlatVectorsFormat;
 import io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat;
 import io.iqdb.codecs.flat.QuantizedVectorsFormat;
@@ -52,9 +53,12 @@ public final class IqdbVectorFormats {
   }
 
   /**
-   * Lucene's HNSW graph: {@code Lucene99HnswVectorsFormat} for float32, {@code
-   * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants (its files, written with
-   * iQDB's quantized flat writer, see {@link QuantizedVectorsFormat}).
+   * Lucene's HNSW graph ({@code Lucene99HnswVectorsFormat} for float32, {@code
+   * Lucene104HnswScalarQuantizedVectorsFormat} for quantized variants, its files written with
+   * iQDB's quantized flat writer, see {@link QuantizedVectorsFormat}) over the distinct vectors of
+   * each segment: {@link DedupVectorsFormat} gives documents with bit-for-bit equal vectors one
+   * graph node, which Lucene's graph otherwise connects poorly. Segments written before this
+   * format record Lucene's own format name and are still read by it.
    *
    * @param m the maximum number of connections per node, in [{@value #MIN_HNSW_M}, {@value
    *     #MAX_HNSW_M}]
@@ -74,9 +78,9 @@ public final class IqdbVectorFormats {
           "beamWidth must be in [1, " + MAX_HNSW_BEAM_WIDTH + "]; beamWidth=" + beamWidth);
     }
     if (bits == 32) {
-      return new MaxDimensionsVectorsFormat(new Lucene99HnswVectorsFormat(m, beamWidth));
+      return new DedupVectorsFormat(new Lucene99HnswVectorsFormat(m, beamWidth));
     }
-    return new QuantizedHnswVectorsFormat(encoding(bits), m, beamWidth);
+    return new DedupVectorsFormat(new QuantizedHnswVectorsFormat(encoding(bits), m, beamWidth));
   }
 
   /**

@@ -10,8 +10,8 @@
  * <tr><td>flat (exact)</td><td>{@code IqdbFlat100}</td>
  *     <td>{@code IqdbFlatQuantized100}, rescored at full precision</td></tr>
  * <tr><td>IVF</td><td colspan="2">{@code IqdbIvf100} (see {@link io.iqdb.codecs.ivf})</td></tr>
- * <tr><td>HNSW</td><td>Lucene's {@code Lucene99HnswVectorsFormat}</td>
- *     <td>Lucene's {@code Lucene104HnswScalarQuantizedVectorsFormat}</td></tr>
+ * <tr><td>HNSW</td><td>{@code IqdbDedup100} over Lucene's {@code Lucene99HnswVectorsFormat}</td>
+ *     <td>{@code IqdbDedup100} over Lucene's {@code Lucene104HnswScalarQuantizedVectorsFormat}</td></tr>
  * </table>
  *
  * <p>The quantized flat and HNSW formats write Lucene's scalar-quantized files with iQDB's writer,
@@ -23,7 +23,9 @@
  * keeps the raw float vectors, so {@code getFloatVectorValues} returns what was written.
  *
  * <p>File formats: each package documents the files its formats write and their version history,
- * {@link io.iqdb.codecs.flat} (Lucene's flat files, no files of its own) and
+ * {@link io.iqdb.codecs.flat} (Lucene's flat files, no files of its own),
+ * {@link io.iqdb.codecs.dedup} (Lucene's HNSW files over distinct vectors plus a document-to-vector
+ * mapping; segments written before it carry Lucene's HNSW format name and are read by Lucene) and
  * {@link io.iqdb.codecs.ivf}, whose byte layout is specified in
  * {@link io.iqdb.codecs.ivf.IvfVectorsFormat}. The codec itself, SPI name {@code Iqdb100}, adds no
  * files to Lucene's codec. A change to a file format bumps its version in the table of its package,

@@ -260,7 +260,8 @@ public class TestQuantizedCosineCentroid extends LuceneTestCase {
               new Lucene104HnswScalarQuantizedVectorsFormat(IqdbVectorFormats.encoding(bits), 16, 100);
           byte[][] expected = quantizedFiles(TestUtil.alwaysKnnVectorsFormat(lucene), vectors, similarity, sorted);
           byte[][] actual =
-              quantizedFiles(TestUtil.alwaysKnnVectorsFormat(IqdbVectorFormats.hnsw(16, 100, bits)), vectors, similarity, sorted);
+              quantizedFiles(TestUtil.alwaysKnnVectorsFormat(
+                  new QuantizedHnswVectorsFormat(IqdbVectorFormats.encoding(bits), 16, 100)), vectors, similarity, sorted);
           assertArrayEquals(what + " .veq", expected[0], actual[0]);
           assertArrayEquals(what + " .vemq", expected[1], actual[1]);
         }

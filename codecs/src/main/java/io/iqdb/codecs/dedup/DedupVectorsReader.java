@@ -1,0 +1,503 @@
+package io.iqdb.codecs.dedup;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.lucene.codecs.CodecUtil;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.util.hnsw.HnswGraph;
+import org.apache.lucene.index.ByteVectorValues;
+import org.apache.lucene.index.CorruptIndexException;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexFileNames;
+import org.apache.lucene.index.KnnVectorValues;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.store.ChecksumIndexInput;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.BitSetIterator;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * Reads {@link DedupVectorsFormat}: the inner format's reader over distinct vectors, presented in
+ * document space. Vector values list every document with its vector; a search runs on the inner
+ * graph with the ordinals of accepted documents and reports each accepted document of a collected
+ * ordinal.
+ */
+final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProvider {
+
+  private final KnnVectorsReader inner;
+  private final Map<Integer, DocOrdMap> maps;
+  private final SegmentReadState state;
+  private final String fileName;
+
+  private DedupVectorsReader(
+      KnnVectorsReader inner, Map<Integer, DocOrdMap> maps, SegmentReadState state, String name) {
+    this.inner = inner;
+    this.maps = maps;
+    this.state = state;
+    this.fileName = name;
+  }
+
+  static DedupVectorsReader open(SegmentReadState state) throws IOException {
+    String name =
+        IndexFileNames.segmentFileName(
+            state.segmentInfo.name, state.segmentSuffix, DedupVectorsFormat.EXTENSION);
+    Map<Integer, DocOrdMap> maps = new HashMap<>();
+    String innerName = null;
+    try (ChecksumIndexInput in = state.directory.openChecksumInput(name)) {
+      Throwable priorE = null;
+      try {
+        CodecUtil.checkIndexHeader(
+            in,
+            DedupVectorsFormat.CODEC_NAME,
+            DedupVectorsFormat.VERSION_START,
+            DedupVectorsFormat.VERSION_CURRENT,
+            state.segmentInfo.getId(),
+            state.segmentSuffix);
+        innerName = in.readString();
+        int maxDoc = state.segmentInfo.maxDoc();
+        int fieldCount = in.readVInt();
+        for (int f = 0; f < fieldCount; f++) {
+          int number = in.readVInt();
+          FieldInfo info = state.fieldInfos.fieldInfo(number);
+          if (info == null || info.hasVectorValues() == false) {
+            throw new CorruptIndexException("no vector field with number " + number, in);
+          }
+          if (maps.put(number, DocOrdMap.read(in, maxDoc, in.toString())) != null) {
+            throw new CorruptIndexException("field " + number + " listed twice", in);
+          }
+        }
+      } catch (Throwable t) {
+        priorE = t;
+      } finally {
+        CodecUtil.checkFooter(in, priorE);
+      }
+    }
+    KnnVectorsFormat innerFormat;
+    try {
+      innerFormat = KnnVectorsFormat.forName(innerName);
+    } catch (IllegalArgumentException e) {
+      throw new CorruptIndexException("unknown inner vector format " + innerName, name, e);
+    }
+    KnnVectorsReader inner = innerFormat.fieldsReader(state);
+    boolean success = false;
+    try {
+      for (Map.Entry<Integer, DocOrdMap> e : maps.entrySet()) {
+        FieldInfo info = state.fieldInfos.fieldInfo(e.getKey());
+        KnnVectorValues values =
+            info.getVectorEncoding() == VectorEncoding.FLOAT32
+                ? inner.getFloatVectorValues(info.name)
+                : inner.getByteVectorValues(info.name);
+        int size = values == null ? 0 : values.size();
+        if (size != e.getValue().ordCount()) {
+          throw new CorruptIndexException(
+              "field " + info.name + ": " + e.getValue().ordCount() + " ords mapped, inner format "
+                  + innerName + " has " + size + " vectors",
+              name);
+        }
+      }
+      success = true;
+      return new DedupVectorsReader(inner, maps, state, name);
+    } finally {
+      if (success == false) {
+        IOUtils.closeWhileHandlingException(inner);
+      }
+    }
+  }
+
+  @Override
+  public void checkIntegrity() throws IOException {
+    inner.checkIntegrity();
+    try (IndexInput in = state.directory.openInput(fileName, IOContext.READONCE)) {
+      CodecUtil.checksumEntireFile(in);
+    }
+  }
+
+  private DocOrdMap map(String field) {
+    FieldInfo info = state.fieldInfos.fieldInfo(field);
+    DocOrdMap map = info == null ? null : maps.get(info.number);
+    if (map == null) {
+      throw new IllegalStateException("field \"" + field + "\" has no vectors in this segment");
+    }
+    return map;
+  }
+
+  @Override
+  public FloatVectorValues getFloatVectorValues(String field) throws IOException {
+    FloatVectorValues values = inner.getFloatVectorValues(field); // validates field and encoding
+    if (values == null || map(field).identity) {
+      return values;
+    }
+    return new DocFloatValues(values, map(field), similarity(field));
+  }
+
+  @Override
+  public ByteVectorValues getByteVectorValues(String field) throws IOException {
+    ByteVectorValues values = inner.getByteVectorValues(field);
+    if (values == null || map(field).identity) {
+      return values;
+    }
+    return new DocByteValues(values, map(field), similarity(field));
+  }
+
+  /**
+   * The inner graph of a field without a mapping, whose nodes are then the field's documents in
+   * order, so a merge can start from it; null for a mapped field (a merge then skips this segment
+   * as a starting graph).
+   */
+  @Override
+  public HnswGraph getGraph(String field) throws IOException {
+    if (map(field).identity && inner instanceof HnswGraphProvider provider) {
+      return provider.getGraph(field);
+    }
+    return null;
+  }
+
+  /** Whether a field of this segment is stored without a mapping; for tests. */
+  boolean isIdentity(String field) {
+    return map(field).identity;
+  }
+
+  /** The number of distinct vectors (graph nodes) of a field in this segment; for tests. */
+  int distinctVectors(String field) {
+    return map(field).ordCount();
+  }
+
+  private VectorSimilarityFunction similarity(String field) {
+    return state.fieldInfos.fieldInfo(field).getVectorSimilarityFunction();
+  }
+
+  @Override
+  public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
+      throws IOException {
+    DocOrdMap map = map(field);
+    if (map.identity) {
+      inner.search(field, target, collector, acceptDocs);
+      return;
+    }
+    Bits docBits = acceptDocs.bits();
+    inner.search(
+        field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+  }
+
+  @Override
+  public void search(String field, byte[] target, KnnCollector collector, AcceptDocs acceptDocs)
+      throws IOException {
+    DocOrdMap map = map(field);
+    if (map.identity) {
+      inner.search(field, target, collector, acceptDocs);
+      return;
+    }
+    Bits docBits = acceptDocs.bits();
+    inner.search(
+        field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+  }
+
+  /** The ordinals to search: those with at least one accepted document. */
+  private static AcceptDocs ordAccept(DocOrdMap map, Bits docBits) {
+    if (docBits == null) {
+      return AcceptDocs.fromLiveDocs(null, map.ordCount());
+    }
+    int[] cardinality = new int[1];
+    FixedBitSet ords = map.acceptedOrds(docBits, cardinality);
+    int cost = cardinality[0];
+    return new AcceptDocs() {
+      @Override
+      public Bits bits() {
+        return ords;
+      }
+
+      @Override
+      public DocIdSetIterator iterator() {
+        return new BitSetIterator(ords, cost);
+      }
+
+      @Override
+      public int cost() {
+        return cost;
+      }
+    };
+  }
+
+  /**
+   * Turns each collected ordinal into its accepted documents, all with the ordinal's score.
+   *
+   * <p>The graph search stops when no candidate can beat {@link #minCompetitiveSimilarity()}. The
+   * wrapped collector's threshold rises after k documents, which may be k copies of a few vectors;
+   * the search would then explore fewer distinct vectors than it does on data without duplicates.
+   * So the threshold is also held down to the k-th best distinct vector's score: the graph is
+   * searched exactly as deep as it would be for the same vectors without their copies.
+   */
+  private static final class DocCollector extends KnnCollector.Decorator {
+    private final DocOrdMap map;
+    private final Bits docBits;
+    private final float[] heap; // min-heap of the best ordinals' scores
+    private int size;
+
+    DocCollector(KnnCollector collector, DocOrdMap map, Bits docBits) {
+      super(collector);
+      this.map = map;
+      this.docBits = docBits;
+      this.heap = new float[Math.max(1, collector.k())];
+    }
+
+    @Override
+    public boolean collect(int ord, float similarity) {
+      offer(similarity);
+      boolean collected = false;
+      for (int i = map.ordStart[ord], end = map.ordStart[ord + 1]; i < end; i++) {
+        int doc = map.ordDocs[i];
+        if (docBits == null || docBits.get(doc)) {
+          collected |= collector.collect(doc, similarity);
+        }
+      }
+      return collected;
+    }
+
+    @Override
+    public float minCompetitiveSimilarity() {
+      float ordinals = size < heap.length ? Float.NEGATIVE_INFINITY : heap[0];
+      return Math.min(ordinals, collector.minCompetitiveSimilarity());
+    }
+
+    private void offer(float score) {
+      if (size < heap.length) {
+        int i = size++;
+        heap[i] = score;
+        while (i > 0 && heap[(i - 1) >>> 1] > heap[i]) {
+          swap(i, (i - 1) >>> 1);
+          i = (i - 1) >>> 1;
+        }
+      } else if (score > heap[0]) {
+        heap[0] = score;
+        int i = 0;
+        while (true) {
+          int smallest = i;
+          int left = 2 * i + 1;
+          int right = left + 1;
+          if (left < size && heap[left] < heap[smallest]) {
+            smallest = left;
+          }
+          if (right < size && heap[right] < heap[smallest]) {
+            smallest = right;
+          }
+          if (smallest == i) {
+            break;
+          }
+          swap(i, smallest);
+          i = smallest;
+        }
+      }
+    }
+
+    private void swap(int a, int b) {
+      float t = heap[a];
+      heap[a] = heap[b];
+      heap[b] = t;
+    }
+  }
+
+  @Override
+  public Map<String, Long> getOffHeapByteSize(FieldInfo fieldInfo) {
+    return inner.getOffHeapByteSize(fieldInfo);
+  }
+
+  @Override
+  public void close() throws IOException {
+    inner.close();
+  }
+
+  /** Iterates a field's documents; the index is the document's position. */
+  private static KnnVectorValues.DocIndexIterator docIterator(int[] docs) {
+    return new KnnVectorValues.DocIndexIterator() {
+      private int index = -1;
+      private int doc = -1;
+
+      @Override
+      public int index() {
+        return index;
+      }
+
+      @Override
+      public int docID() {
+        return doc;
+      }
+
+      @Override
+      public int nextDoc() {
+        index++;
+        doc = index < docs.length ? docs[index] : NO_MORE_DOCS;
+        return doc;
+      }
+
+      @Override
+      public int advance(int target) {
+        int from = Math.max(index + 1, 0);
+        int i = java.util.Arrays.binarySearch(docs, from, docs.length, target);
+        index = i >= 0 ? i : -i - 1;
+        doc = index < docs.length ? docs[index] : NO_MORE_DOCS;
+        return doc;
+      }
+
+      @Override
+      public long cost() {
+        return docs.length;
+      }
+    };
+  }
+
+  /** A scorer over every document of a field, scoring each document's own vector. */
+  private interface DocScore {
+    float score(int index) throws IOException;
+  }
+
+  private static VectorScorer scorer(int[] docs, DocScore score) {
+    KnnVectorValues.DocIndexIterator it = docIterator(docs);
+    return new VectorScorer() {
+      @Override
+      public float score() throws IOException {
+        return score.score(it.index());
+      }
+
+      @Override
+      public DocIdSetIterator iterator() {
+        return it;
+      }
+    };
+  }
+
+  /** Float vectors in document space: position i is the i-th document with a vector. */
+  private static final class DocFloatValues extends FloatVectorValues {
+    private final FloatVectorValues inner;
+    private final DocOrdMap map;
+    private final VectorSimilarityFunction similarity;
+    private DocIndexIterator iterator;
+
+    DocFloatValues(FloatVectorValues inner, DocOrdMap map, VectorSimilarityFunction similarity) {
+      this.inner = inner;
+      this.map = map;
+      this.similarity = similarity;
+    }
+
+    @Override
+    public float[] vectorValue(int ord) throws IOException {
+      return inner.vectorValue(map.ordOfDoc[ord]);
+    }
+
+    @Override
+    public int dimension() {
+      return inner.dimension();
+    }
+
+    @Override
+    public int size() {
+      return map.docs.length;
+    }
+
+    @Override
+    public int ordToDoc(int ord) {
+      return map.docs[ord];
+    }
+
+    /** Lucene's values hand out one iterator per instance; callers rely on that. */
+    @Override
+    public DocIndexIterator iterator() {
+      if (iterator == null) {
+        iterator = docIterator(map.docs);
+      }
+      return iterator;
+    }
+
+    @Override
+    public DocFloatValues copy() throws IOException {
+      if (map.docs.length == 0) {
+        return this;
+      }
+      return new DocFloatValues(inner.copy(), map, similarity);
+    }
+
+    @Override
+    public VectorScorer scorer(float[] target) throws IOException {
+      if (map.docs.length == 0) {
+        return null;
+      }
+      DocFloatValues values = copy();
+      return DedupVectorsReader.scorer(
+          map.docs, i -> similarity.compare(target, values.vectorValue(i)));
+    }
+  }
+
+  /** Byte vectors in document space: position i is the i-th document with a vector. */
+  private static final class DocByteValues extends ByteVectorValues {
+    private final ByteVectorValues inner;
+    private final DocOrdMap map;
+    private final VectorSimilarityFunction similarity;
+    private DocIndexIterator iterator;
+
+    DocByteValues(ByteVectorValues inner, DocOrdMap map, VectorSimilarityFunction similarity) {
+      this.inner = inner;
+      this.map = map;
+      this.similarity = similarity;
+    }
+
+    @Override
+    public byte[] vectorValue(int ord) throws IOException {
+      return inner.vectorValue(map.ordOfDoc[ord]);
+    }
+
+    @Override
+    public int dimension() {
+      return inner.dimension();
+    }
+
+    @Override
+    public int size() {
+      return map.docs.length;
+    }
+
+    @Override
+    public int ordToDoc(int ord) {
+      return map.docs[ord];
+    }
+
+    /** Lucene's values hand out one iterator per instance; callers rely on that. */
+    @Override
+    public DocIndexIterator iterator() {
+      if (iterator == null) {
+        iterator = docIterator(map.docs);
+      }
+      return iterator;
+    }
+
+    @Override
+    public DocByteValues copy() throws IOException {
+      if (map.docs.length == 0) {
+        return this;
+      }
+      return new DocByteValues(inner.copy(), map, similarity);
+    }
+
+    @Override
+    public VectorScorer scorer(byte[] target) throws IOException {
+      if (map.docs.length == 0) {
+        return null;
+      }
+      DocByteValues values = copy();
+      return DedupVectorsReader.scorer(
+          map.docs, i -> similarity.compare(target, values.vectorValue(i)));
+    }
+  }
+}

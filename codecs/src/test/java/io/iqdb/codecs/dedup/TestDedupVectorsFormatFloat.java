@@ -1,0 +1,27 @@
+package io.iqdb.codecs.dedup;
+
+import org.apache.lucene.codecs.Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.tests.index.BaseKnnVectorsFormatTestCase;
+import org.apache.lucene.tests.util.TestUtil;
+
+/** Lucene's vector format conformance suite, unmodified, for the dedup format over float HNSW. */
+public class TestDedupVectorsFormatFloat extends BaseKnnVectorsFormatTestCase {
+
+  @Override
+  protected Codec getCodec() {
+    return TestUtil.alwaysKnnVectorsFormat(
+        new DedupVectorsFormat(new Lucene99HnswVectorsFormat(16, 100)));
+  }
+
+  /** Raw vectors are always kept; the fallback to dequantized vectors is Lucene's to test. */
+  @Override
+  protected boolean supportsFloatVectorFallback() {
+    return false;
+  }
+
+  @Override
+  protected int getQuantizationBits() {
+    return 8;
+  }
+}
