@@ -163,15 +163,7 @@ final class CollectionStore implements Closeable {
    * file), not as a format version or an end of file.
    */
   void verifyLastCommit() throws IOException {
-    String segmentsFile = SegmentInfos.getLastCommitSegmentsFileName(index);
-    if (segmentsFile == null) {
-      return;
-    }
-    verifyChecksum(segmentsFile);
-    SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
-    for (String file : infos.files(false)) {
-      verifyChecksum(file);
-    }
+    checkLastCommit(true);
   }
 
   /**
@@ -182,6 +174,10 @@ final class CollectionStore implements Closeable {
    * they parse in full. Reads a few bytes per file, whatever the index size.
    */
   void checkFootersOfLastCommit() throws IOException {
+    checkLastCommit(false);
+  }
+
+  private void checkLastCommit(boolean full) throws IOException {
     String segmentsFile = SegmentInfos.getLastCommitSegmentsFileName(index);
     if (segmentsFile == null) {
       return;
@@ -189,8 +185,12 @@ final class CollectionStore implements Closeable {
     verifyChecksum(segmentsFile);
     SegmentInfos infos = SegmentInfos.readCommit(index, segmentsFile);
     for (String file : infos.files(false)) {
-      try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
-        CodecUtil.retrieveChecksum(in);
+      if (full) {
+        verifyChecksum(file);
+      } else {
+        try (IndexInput in = index.openInput(file, IOContext.READONCE)) {
+          CodecUtil.retrieveChecksum(in);
+        }
       }
     }
   }

@@ -145,4 +145,24 @@ public final class BenchIndexes {
     return Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "data", "jmh") : Path.of("data", "jmh");
   }
 
+  /**
+   * Loads the first {@code n} vectors as records {@code b0, b1, ...} in batches of 1,000, then
+   * compacts to one segment (as a raw index built whole), whatever background refreshes made.
+   *
+   * @param c the collection
+   * @param vectors the vectors
+   * @param n how many
+   */
+  static void load(io.iqdb.VectorCollection c, float[][] vectors, int n) {
+    java.util.List<io.iqdb.VectorRecord> batch = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      batch.add(io.iqdb.VectorRecord.of("b" + i, vectors[i]));
+      if (batch.size() == 1000) {
+        c.upsertAll(batch);
+        batch.clear();
+      }
+    }
+    c.upsertAll(batch);
+    c.compact(1);
+  }
 }

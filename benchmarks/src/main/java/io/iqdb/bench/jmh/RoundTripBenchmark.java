@@ -126,16 +126,7 @@ public class RoundTripBenchmark {
           .durability(durability.equals("none") ? Durability.none() : Durability.sync()).open();
       collection = db.createCollection("roundtrip",
           CollectionConfig.builder(dim, Metric.COSINE).index(BenchIndexes.spec(system)).build());
-      List<VectorRecord> batch = new ArrayList<>();
-      for (int i = 0; i < size; i++) {
-        batch.add(VectorRecord.of("b" + i, data.train()[i]));
-        if (batch.size() == 1000) {
-          collection.upsertAll(batch);
-          batch.clear();
-        }
-      }
-      collection.upsertAll(batch);
-      collection.compact(1); // one segment, as the raw index, whatever the background refreshes made
+      BenchIndexes.load(collection, data.train(), size);
     }
   }
 

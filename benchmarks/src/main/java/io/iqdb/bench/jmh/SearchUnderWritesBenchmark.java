@@ -94,16 +94,7 @@ public class SearchUnderWritesBenchmark {
         .open();
     collection = db.createCollection("searches",
         CollectionConfig.builder(dim, Metric.COSINE).index(BenchIndexes.spec(index)).build());
-    List<VectorRecord> batch = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      batch.add(VectorRecord.of("b" + i, data.train()[i]));
-      if (batch.size() == 1000) {
-        collection.upsertAll(batch);
-        batch.clear();
-      }
-    }
-    collection.upsertAll(batch);
-    collection.compact(1); // one segment, whatever the background refreshes made during the load
+    BenchIndexes.load(collection, data.train(), size);
   }
 
   /**
