@@ -77,17 +77,17 @@ final class Tail {
       size = n + batch.size();
     }
 
-    /** Appends the writes of a batch, each linked to the id's previous entry in this generation. */
+    /**
+     * Appends the writes of a batch, each linked to the id's previous entry in this generation. The
+     * ids of a batch are distinct (the write path keeps an id's last occurrence), so an entry's
+     * previous one is never in the same batch.
+     */
     synchronized void appendWrites(List<WalEntry> ops, List<Payload> payloads, List<String> texts) {
       List<Entry> batch = new ArrayList<>(ops.size());
       int pos = size;
       int u = 0;
-      java.util.Map<String, Entry> inBatch = new java.util.HashMap<>();
       for (WalEntry op : ops) {
-        Entry prev = inBatch.get(op.id());
-        if (prev == null) {
-          prev = latest.get(op.id());
-        }
+        Entry prev = latest.get(op.id());
         Entry e;
         if (op.op() == WalEntry.Op.UPSERT) {
           e = new Entry(op.id(), op.vector(), payloads.get(u), texts.get(u), pos++, prev);
@@ -95,7 +95,6 @@ final class Tail {
         } else {
           e = new Entry(op.id(), null, null, null, pos++, prev);
         }
-        inBatch.put(e.id, e);
         batch.add(e);
       }
       append(batch);

@@ -134,12 +134,15 @@ final class TailView {
     if (e.isDelete() || (accept != null && !accept.test(e.payload))) {
       return;
     }
-    Scored s = new Scored(e, similarity.compare(query, e.vector), age);
+    float score = similarity.compare(query, e.vector);
     if (best.size() < k) {
-      best.add(s);
-    } else if (WORST_FIRST.compare(s, best.peek()) > 0) {
+      best.add(new Scored(e, score, age));
+      return;
+    }
+    Scored worst = best.peek();
+    if (score > worst.score || (score == worst.score && age < worst.age)) { // as WORST_FIRST orders
       best.poll();
-      best.add(s);
+      best.add(new Scored(e, score, age));
     }
   }
 }
