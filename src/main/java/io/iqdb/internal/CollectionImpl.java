@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.SearcherManager;
@@ -35,17 +37,17 @@ import org.apache.lucene.util.IOUtils;
  * ids, applied to the {@link IndexWriter} whole or not at all (by at most one thread per core at a
  * time; see {@link BatchApplier}) and logged (sequence number assigned); then, outside the locks,
  * synced (SYNC mode; concurrent writers share fsyncs). Striping keeps writes to one id in log
- * order, so replaying the log reproduces the index. A commit takes the commit lock exclusively only
- * to fix its sequence number: it contains every batch up to it, and maybe later ones (see {@link
- * Committer#commit}). The lock order is in {@link CollectionWriter} and {@link Committer}.
+ * order, so replaying the log reproduces the index. Commits, refreshes and {@link #check} take no
+ * lock that writes take (only closing does): a commit contains every batch up to the log's sequence
+ * number when it starts, and maybe later ones (see {@link Committer#commit}). The lock order is in
+ * {@link CollectionWriter} and {@link Committer}.
  *
  * <p>Reads: read-your-writes without a refresh. A write is applied to the index writer and kept in
  * the collection's {@link Tail} until a background refresh (see {@link Refresher}) moves it into the
  * searcher; a read takes a {@link TailView} and then a searcher and merges them ({@link TailSearch}),
  * taking no lock. Reads the tail cannot serve (text and hybrid search, Lucene query filters, count,
- * scan, stats) refresh first when writes are pending, as every read did before. The refresh lock is
- * taken before the writer's commit lock and never under it (a delete reads under the writer's locks,
- * from the tail and the current searcher, without refreshing).
+ * scan, stats) refresh first when writes are pending, as every read did before. A delete reads
+ * under the writer's locks, from the tail and the current searcher, without refreshing.
  */
 final class CollectionImpl implements VectorCollection {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -86,7 +88,7 @@ final class CollectionImpl implements VectorCollection {
     this.executor = new SearchExecutor(config, schema, new IndexFormats(config));
     this.writes = new CollectionWriter(name, durability, writer, schema, log, tail, this::committedSeq);
     this.committer = new Committer(name, writes, writer, log, policy, committedSeq);
-    this.refresher = new Refresher(name, searchers, writes, tail, refreshPolicy, background);
+    this.refresher = new Refresher(name, searchers, writes, tail, refreshPolicy, background, committer::committing);
     this.tailSearch = new TailSearch(executor, schema);
   }
 
@@ -161,8 +163,8 @@ final class CollectionImpl implements VectorCollection {
     int[] existing = {0};
     writes.write(unique, "delete from", () -> {
       // Under the stripe locks no other write to these ids can land, so what the tail and the
-      // searcher show is what this delete removes. No refresh: it would take the commit lock,
-      // which this thread holds shared.
+      // searcher show is what this delete removes. No refresh: it would make the delete wait for
+      // the index writer's flush.
       List<WalEntry> ops = new ArrayList<>();
       TailView view = tail.view();
       IndexSearcher s = searchers.acquire();
@@ -425,10 +427,13 @@ final class CollectionImpl implements VectorCollection {
     });
   }
 
-  /** Index integrity: Lucene's CheckIndex over the last commit. */
+  /**
+   * Index integrity: Lucene's CheckIndex over the last commit. The commit is pinned with a snapshot
+   * of the index writer's deletion policy, so commits (and writes) go on while it is checked.
+   */
   String check() {
     writes.ensureOpen(); // a collection found corrupted is still checked: the report says so
-    String report = committer.withoutCommits(() -> store.checkIndex(name));
+    String report = checkLastCommit();
     long quarantined;
     try {
       quarantined = store.quarantined();
@@ -445,6 +450,27 @@ final class CollectionImpl implements VectorCollection {
       report = report == null ? q : report + "\n" + q;
     }
     return report;
+  }
+
+  private String checkLastCommit() {
+    SnapshotDeletionPolicy snapshots = (SnapshotDeletionPolicy) writer.getConfig().getIndexDeletionPolicy();
+    IndexCommit commit;
+    try {
+      commit = snapshots.snapshot();
+    } catch (IOException | RuntimeException e) {
+      throw Errors.translate(e, "check of collection '" + name + "'");
+    }
+    try {
+      return store.checkIndex(name, commit);
+    } finally {
+      try {
+        snapshots.release(commit);
+        writer.deleteUnusedFiles(); // the files of commits made meanwhile, now unpinned
+      } catch (IOException | RuntimeException e) {
+        // The files stay until the next commit deletes them; nothing is lost.
+        LOG.log(System.Logger.Level.DEBUG, "collection '" + name + "': files of an older commit kept after check", e);
+      }
+    }
   }
 
   /** Commits (unless failed) and closes everything. */

@@ -18,6 +18,8 @@ import java.util.concurrent.Executor;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.util.IOUtils;
 
@@ -99,6 +101,12 @@ final class CollectionOpener {
               .setCodec(new IndexFormats(config).codec())
               .setOpenMode(create ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.APPEND)
               .setCommitOnClose(false)
+              // check() pins the commit it reads with a snapshot, so commits go on meanwhile
+              .setIndexDeletionPolicy(new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy()))
+              // A writer never takes over a flush it did not cause, such as one of the buffers a
+              // commit or refresh is flushing: that would make it wait for a whole buffer's
+              // indexing (IVF's k-means, say). It still flushes its own buffer when it fills.
+              .setCheckPendingFlushUpdate(false)
               .setMergeScheduler(new QuietMergeScheduler())
               .setRAMBufferSizeMB(options.ramBufferMb());
       writer = new IndexWriter(store.index(), iwc);

@@ -13,12 +13,14 @@ import java.nio.file.Path;
 import java.util.function.UnaryOperator;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.index.CheckIndex;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.FilterDirectory;
 import org.apache.lucene.store.Lock;
 
 /**
@@ -132,12 +134,15 @@ final class CollectionStore implements Closeable {
   }
 
   /**
-   * Runs Lucene's CheckIndex on the last commit. The caller must keep commits from running.
+   * Runs Lucene's CheckIndex on a commit, which the caller keeps from being deleted (a snapshot).
+   * CheckIndex reads the newest segments file its directory lists, so it reads a view of the index
+   * directory that lists only {@code commit}'s files: commits made meanwhile are not in it.
    *
    * @param name the collection name, for the report
+   * @param commit the commit to check
    * @return CheckIndex's report, or {@code null} if the index is clean
    */
-  String checkIndex(String name) {
+  String checkIndex(String name, IndexCommit commit) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     Lock noLock =
         new Lock() {
@@ -147,11 +152,22 @@ final class CollectionStore implements Closeable {
           @Override
           public void ensureValid() {}
         };
-    try (CheckIndex checker = new CheckIndex(index, noLock)) {
-      checker.setInfoStream(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-      checker.setLevel(CheckIndex.Level.MIN_LEVEL_FOR_INTEGRITY_CHECKS);
-      CheckIndex.Status status = checker.checkIndex();
-      return status.clean ? null : bytes.toString(StandardCharsets.UTF_8);
+    try {
+      String[] files = commit.getFileNames().toArray(String[]::new);
+      java.util.Arrays.sort(files);
+      Directory onlyCommit =
+          new FilterDirectory(index) {
+            @Override
+            public String[] listAll() {
+              return files.clone();
+            }
+          };
+      try (CheckIndex checker = new CheckIndex(onlyCommit, noLock)) {
+        checker.setInfoStream(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        checker.setLevel(CheckIndex.Level.MIN_LEVEL_FOR_INTEGRITY_CHECKS);
+        CheckIndex.Status status = checker.checkIndex();
+        return status.clean ? null : bytes.toString(StandardCharsets.UTF_8);
+      }
     } catch (IOException e) {
       return "CheckIndex of collection '" + name + "' failed: " + e;
     }

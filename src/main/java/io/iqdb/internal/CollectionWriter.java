@@ -29,8 +29,9 @@ import org.apache.lucene.index.IndexWriter;
  * <ol>
  *   <li>the lock stripes of the batch's ids, in ascending stripe order: writes to one id are applied
  *       and logged in the same order, so replaying the log reproduces the index;
- *   <li>the commit lock, shared by writes; {@link Committer} takes it exclusively (after its commit
- *       mutex) only to fix a commit's sequence number, and to close;
+ *   <li>the commit lock, shared by writes; only closing the collection takes it exclusively (see
+ *       {@link Committer#lockAll}): commits and refreshes take no lock that writes take, as each write
+ *       applies its batch to the index writer before it logs it and appends it to the tail;
  *   <li>the schema lock, by a batch that gives a payload field its first type;
  *   <li>an indexer permit, while the batch is added to the index writer.
  * </ol>
@@ -126,9 +127,10 @@ final class CollectionWriter {
 
   /**
    * Applies the batch to the index, all or nothing, then logs it. Caller holds the stripes and the
-   * commit lock (shared), so no commit can fall between the two: a commit holds exactly the logged
-   * batches up to its sequence number. Applying first means that a batch the index refuses never
-   * reaches the log, so replaying the log can never meet it.
+   * commit lock (shared). Applying first means that a batch the index refuses never reaches the log,
+   * so replaying the log can never meet it, and that every logged batch is in the index writer:
+   * a commit that starts after the log reached a sequence number holds every batch up to it (see
+   * {@link Committer#commit}).
    *
    * <p>A batch that gives a payload field its first type takes {@link #schemaLock}: it checks its
    * types again under the lock and records them only once applied and logged, so a type is known
@@ -171,8 +173,8 @@ final class CollectionWriter {
           schema.register(u.getKey(), u.getValue());
         }
       }
-      // Still under the commit lock (shared): a refresh freezes the tail holding it exclusively, so
-      // it never freezes a generation that misses a write its searcher will contain, nor the reverse.
+      // After the apply: a refresh that freezes a generation holding this write opens its reader
+      // after the write was in the index writer (see Refresher).
       tail.append(ops, payloads, texts);
       writeGen.incrementAndGet();
       return seq;
@@ -319,7 +321,7 @@ final class CollectionWriter {
     return failure;
   }
 
-  /** The lock writes hold shared; see {@link Committer} for who takes it exclusively. */
+  /** The lock writes hold shared; closing takes it exclusively ({@link Committer#lockAll}). */
   ReentrantReadWriteLock commitLock() {
     return commitLock;
   }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
 import org.apache.lucene.index.IndexWriter;
 
 /**
@@ -13,9 +12,9 @@ import org.apache.lucene.index.IndexWriter;
  * up to, trims the log, and commits in the background when the {@link CommitPolicy} says so. It
  * owns the commit mutex, the last committed sequence number and the commit statistics.
  *
- * <p>Lock order: the commit mutex, then the {@link CollectionWriter}'s commit lock exclusively (held
- * only while a commit fixes its sequence number, or while the collection closes). Writes never take
- * the commit mutex, so they wait for a commit only while it fixes its sequence number.
+ * <p>A commit takes no lock that writes take: writes go on while it runs (see {@link #commit}).
+ * Only closing the collection stops writes, with {@link #lockAll}: the commit mutex, then the {@link
+ * CollectionWriter}'s commit lock exclusively.
  */
 final class Committer {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -53,32 +52,31 @@ final class Committer {
   /**
    * Commits the index with a sequence number it contains everything up to, then trims the log.
    *
-   * <p>Writers are blocked only while the sequence number is fixed: under the commit lock taken
-   * exclusively, no write is between its apply and its append, so every logged batch up to {@code
-   * seq} is in the index writer. The Lucene commit itself (flushing the indexing buffer, building
-   * graphs or IVF lists, fsyncs) runs without the lock, so writes go on meanwhile; some of them may
-   * land in this commit too. Replaying them from the log after a crash is harmless: each batch sets
-   * or deletes whole records by id, the log and the index apply one id's writes in the same order
-   * (the id's lock stripe covers both), so replaying every batch after {@code seq} in log order
-   * leaves each record as its last logged write left it, whichever of them the commit held.
+   * <p>No write waits for it. Every write applies its batch to the index writer before it logs it
+   * (see {@link CollectionWriter#applyAndLog}), so when the log's last sequence number is {@code
+   * seq}, every batch up to {@code seq} is already in the index writer, and the Lucene commit that
+   * starts after that read contains them all. That read is the whole of what used to need writes
+   * stopped. The Lucene commit (flushing the indexing buffer, building graphs or IVF lists, fsyncs)
+   * runs while writes go on; some of them land in this commit too (Lucene applies each batch as one
+   * atomic operation, so a commit holds a batch whole or not at all). Replaying them from the log
+   * after a crash is harmless: each batch sets or deletes whole records by id, the log and the index
+   * apply one id's writes in the same order (the id's lock stripe covers both), so replaying every
+   * batch after {@code seq} in log order leaves each record as its last logged write left it,
+   * whichever of them the commit held. A write that this commit holds but that never reaches the
+   * log (a crash between its apply and its append, or a failed append, which fails the write and
+   * the collection) was never acknowledged; it may survive a reopen, as any write in flight may.
    * Commits are serialized by {@link #commitMutex}.
    */
   void commit() {
     commitMutex.lock();
     try {
-      long seq;
-      writes.commitLock().writeLock().lock();
-      try {
-        writes.ensureWritable();
-        seq = log.lastSeq();
-        if (seq == committedSeq && !writer.hasUncommittedChanges()) {
-          return; // nothing new: a commit would only add a segments file
-        }
-        writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
-      } finally {
-        writes.commitLock().writeLock().unlock();
+      writes.ensureWritable();
+      long seq = log.lastSeq(); // before the Lucene commit starts: see above
+      if (seq == committedSeq && !writer.hasUncommittedChanges()) {
+        return; // nothing new: a commit would only add a segments file
       }
       try {
+        writer.setLiveCommitData(Map.of(SEQ_KEY, Long.toString(seq)).entrySet());
         writer.commit();
       } catch (IOException | RuntimeException e) {
         throw writes.fail(e, "commit of collection '" + name + "'");
@@ -127,14 +125,9 @@ final class Committer {
     }
   }
 
-  /** Runs {@code body} while no commit runs (so none deletes the files of the last one); writes go on. */
-  <T> T withoutCommits(Supplier<T> body) {
-    commitMutex.lock();
-    try {
-      return body.get();
-    } finally {
-      commitMutex.unlock();
-    }
+  /** Whether a commit is running (or the collection is closing). */
+  boolean committing() {
+    return commitMutex.isLocked();
   }
 
   /**

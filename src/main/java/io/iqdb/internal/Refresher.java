@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.apache.lucene.search.SearcherManager;
 
 /**
@@ -18,8 +20,13 @@ import org.apache.lucene.search.SearcherManager;
  * calls {@link #maybeRefresh}; a writer that fills the tail asks for one with {@link #afterWrite}),
  * and before the reads the tail cannot serve (see {@link CollectionImpl}).
  *
- * <p>Lock order: the refresh lock, then the writer's commit lock (exclusively, only to freeze).
- * Nothing holding the commit lock takes the refresh lock.
+ * <p>A refresh takes no lock that writes take. It needs none: a write applies its batch to the index
+ * writer before it appends it to the tail (see {@link CollectionWriter#applyAndLog}), so every entry
+ * of a generation the refresh freezes was in the index writer before the freeze, hence before the
+ * reader the refresh then opens. A write that appends after the freeze lands in the new active
+ * generation (or, having read the tail's state just before the freeze, in the frozen one: it was
+ * applied before that read), and a record that is in both the tail and the searcher is served from
+ * the tail. Refreshes are serialized by the refresh lock.
  */
 final class Refresher {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -35,7 +42,11 @@ final class Refresher {
   /** Runs the refreshes a writer asks for; the database's background thread. */
   private final Executor background;
 
-  private final Object refreshLock = new Object();
+  /** Whether the collection is committing: a refresh would wait for the commit's flush. */
+  private final BooleanSupplier committing;
+
+  /** Serializes refreshes (and closing the searchers). */
+  private final ReentrantLock refreshLock = new ReentrantLock();
   /** The writer's write generation the searcher contains. */
   private volatile long refreshedGen;
   private volatile long lastRefreshMillis = System.currentTimeMillis();
@@ -43,8 +54,9 @@ final class Refresher {
 
   Refresher(
       String name, SearcherManager searchers, CollectionWriter writes, Tail tail, RefreshPolicy policy,
-      Executor background) {
+      Executor background, BooleanSupplier committing) {
     this.name = name;
+    this.committing = committing;
     this.searchers = searchers;
     this.writes = writes;
     this.tail = tail;
@@ -65,28 +77,31 @@ final class Refresher {
     if (!pending()) {
       return;
     }
-    synchronized (refreshLock) {
-      long gen;
-      writes.commitLock().writeLock().lock();
-      try {
-        if (writes.isClosed()) {
-          return;
-        }
-        gen = writes.writeGen();
-        if (gen == refreshedGen) {
-          return;
-        }
-        tail.freeze();
-      } finally {
-        writes.commitLock().writeLock().unlock();
-      }
-      searchers.maybeRefreshBlocking();
-      // Only now, with the searcher that contains the frozen records installed: a read that no
-      // longer sees them in the tail acquires a searcher that holds them.
-      tail.dropFrozen();
-      refreshedGen = gen;
-      lastRefreshMillis = System.currentTimeMillis();
+    refreshLock.lock();
+    try {
+      refreshLocked();
+    } finally {
+      refreshLock.unlock();
     }
+  }
+
+  private void refreshLocked() throws IOException {
+    if (writes.isClosed()) {
+      return;
+    }
+    // Read before the freeze: a write counted here appended to the tail before, so the freeze
+    // takes it; one not counted leaves the generation pending, and a later refresh takes it.
+    long gen = writes.writeGen();
+    if (gen == refreshedGen) {
+      return;
+    }
+    tail.freeze();
+    searchers.maybeRefreshBlocking();
+    // Only now, with the searcher that contains the frozen records installed: a read that no
+    // longer sees them in the tail acquires a searcher that holds them.
+    tail.dropFrozen();
+    refreshedGen = gen;
+    lastRefreshMillis = System.currentTimeMillis();
   }
 
   /**
@@ -108,7 +123,11 @@ final class Refresher {
   /**
    * Called by a writer after its write returned from the locks: asks the background thread for a
    * refresh once the tail reached the policy's size, and refreshes itself past {@link
-   * #HARD_LIMIT_FACTOR} times that size.
+   * #HARD_LIMIT_FACTOR} times that size, unless a refresh or a commit of the collection is running.
+   * Either would make the writer wait for the index writer's flush of its whole buffer (a refresh
+   * running behind a commit waits for the commit's flush); the tail then grows until it ends, within
+   * the index writer's own bound (Lucene blocks writes once its buffered and flushing documents reach
+   * twice its buffer). The background thread refreshes after it.
    */
   void afterWrite() {
     int size = tail.activeSize();
@@ -116,8 +135,16 @@ final class Refresher {
       return;
     }
     if ((long) size >= (long) HARD_LIMIT_FACTOR * policy.maxTailRecords()) {
-      refreshQuietly();
-      return;
+      if (!committing.getAsBoolean() && refreshLock.tryLock()) {
+        try {
+          refreshLocked();
+        } catch (IOException | RuntimeException e) {
+          logFailure(e);
+        } finally {
+          refreshLock.unlock();
+        }
+        return;
+      }
     }
     if (requested.compareAndSet(false, true)) {
       try {
@@ -135,16 +162,23 @@ final class Refresher {
     try {
       refresh();
     } catch (IOException | RuntimeException e) {
-      if (!writes.isClosed()) {
-        LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': background refresh failed", e);
-      }
+      logFailure(e);
+    }
+  }
+
+  private void logFailure(Exception e) {
+    if (!writes.isClosed()) {
+      LOG.log(System.Logger.Level.WARNING, "collection '" + name + "': background refresh failed", e);
     }
   }
 
   /** Closes the searcher manager once no refresh runs; a later refresh sees the collection closed. */
   void closeSearchers() throws IOException {
-    synchronized (refreshLock) {
+    refreshLock.lock();
+    try {
       searchers.close();
+    } finally {
+      refreshLock.unlock();
     }
   }
 }

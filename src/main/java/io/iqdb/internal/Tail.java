@@ -16,10 +16,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * installed. A generation is an append-only log of entries (the latest write of an id shadows the
  * older ones) published batch by batch: a read sees a batch whole or not at all.
  *
- * <p>Why no write is ever invisible: a write applies to the index writer and appends here while it
- * holds the commit lock shared; a refresh freezes the active generation holding it exclusively, so
- * every entry of a frozen generation was applied to the index writer before the refresh opens its
- * reader. A read takes its {@link #view} before it acquires its searcher: a generation missing from
+ * <p>Why no write is ever invisible: a write applies to the index writer, then reads the tail's
+ * state and appends to its active generation; a refresh freezes the active generation, then opens
+ * its reader. So every entry of a frozen generation was applied to the index writer before the
+ * refresh opens its reader (one that read the state before the freeze and appends after it still
+ * applied before that read). A read takes its {@link #view} before it acquires its searcher: a generation missing from
  * the view was dropped, so the searcher the read then acquires contains it.
  */
 final class Tail {
@@ -124,7 +125,7 @@ final class Tail {
 
   private volatile State state = new State(new Generation(), List.of());
 
-  /** Appends a write; the caller holds the commit lock shared, after applying it to the index writer. */
+  /** Appends a write; the caller applied it to the index writer before. */
   void append(List<WalEntry> ops, List<Payload> payloads, List<String> texts) {
     state.active.appendWrites(ops, payloads, texts);
   }
@@ -135,8 +136,8 @@ final class Tail {
   }
 
   /**
-   * Freezes the active generation and starts a new one. The caller holds the commit lock
-   * exclusively: no write is between its apply to the index writer and its append here.
+   * Freezes the active generation and starts a new one. The caller (a refresh, serialized) opens its
+   * reader only after this; see the class comment for why no write is lost in between.
    */
   void freeze() {
     State s = state;
