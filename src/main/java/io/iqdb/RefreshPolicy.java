@@ -12,8 +12,9 @@ import java.time.Duration;
  * <p>A collection refreshes when it has writes since its last refresh and either trigger fires:
  * {@code maxAge} has passed since the last refresh, or the tail holds {@code maxTailRecords}
  * records. Refreshes run on the database's background thread; a writer refreshes itself only when
- * the tail reaches four times {@code maxTailRecords} (the background thread being busy with a long
- * commit, say), which bounds the tail's memory. A text or hybrid search, a search with a Lucene
+ * the tail reaches four times {@code maxTailRecords} (the background thread being busy with another
+ * collection's long commit, say), which bounds the tail's memory, and not while a refresh or
+ * commit of the collection runs (it would wait for its flush): the tail then grows until it ends. A text or hybrid search, a search with a Lucene
  * {@code Query} filter, {@code count}, {@code scan} and {@code stats} refresh first when writes are
  * pending, as every read did before the tail existed (see the README's "Visibility" section).
  *

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.lucene.util.IOUtils;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -40,9 +41,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Each iteration gets a new collection (so every iteration flushes the same amount and no merge
  * of earlier iterations runs): its setup loads {@code flushRecords} records of the seeded clustered
- * dataset, in batches of 1,000, into the index writer's buffer (512 MiB, and a refresh policy that
- * does not refresh during the load, so they stay one buffer that the flush turns into one IVF
- * segment: k-means over all of them, posting lists, fsyncs), then, with {@code flushing=true},
+ * dataset, in batches of 1,000 from {@code loaders} threads (as concurrent writers would; Lucene
+ * gives each thread indexing at the same moment a buffer of its own), into the index writer's
+ * buffers (512 MiB, and a refresh policy that does not refresh during the load, so the flush turns
+ * them into IVF segments: k-means over all of them, posting lists, fsyncs), then, with {@code
+ * flushing=true},
  * starts {@code flush()} on a thread of its own. The measured method upserts one new record (one
  * call, {@code durability} as given). The iteration's teardown waits for the flush and prints how
  * long it took and whether it was still running when the iteration ended: keep the iteration ({@code
@@ -71,6 +74,10 @@ public class UpsertDuringFlushBenchmark {
   /** Records buffered before the flush. */
   @Param({"100000"})
   public int flushRecords;
+
+  /** Threads that load the records before the flush. */
+  @Param({"2"})
+  public int loaders;
 
   /** Durability of the upserts: {@code sync} or {@code none}. */
   @Param({"sync"})
@@ -111,21 +118,41 @@ public class UpsertDuringFlushBenchmark {
     vectors = BenchIndexes.data(flushRecords, dim).train();
   }
 
-  /** Creates this iteration's collection, buffers its records and starts the flush. */
+  /**
+   * Creates this iteration's collection, buffers its records and starts the flush.
+   *
+   * @throws InterruptedException if interrupted while loading
+   */
   @Setup(Level.Iteration)
-  public void startFlush() {
+  public void startFlush() throws InterruptedException {
     VectorCollection c = db.createCollection("c" + iteration.incrementAndGet(),
         CollectionConfig.builder(dim, Metric.L2).index(BenchIndexes.spec(index)).build());
-    List<VectorRecord> batch = new ArrayList<>(1000);
-    for (int i = 0; i < flushRecords; i++) {
-      batch.add(VectorRecord.of("b" + i, vectors[i]));
-      if (batch.size() == 1000) {
-        c.upsertAll(batch);
-        batch.clear();
-      }
+    Thread[] threads = new Thread[loaders];
+    AtomicReference<Throwable> loadFailure = new AtomicReference<>();
+    for (int t = 0; t < loaders; t++) {
+      int first = (int) ((long) flushRecords * t / loaders);
+      int end = (int) ((long) flushRecords * (t + 1) / loaders);
+      threads[t] = new Thread(() -> {
+        try {
+          List<VectorRecord> batch = new ArrayList<>(1000);
+          for (int i = first; i < end; i++) {
+            batch.add(VectorRecord.of("b" + i, vectors[i]));
+            if (batch.size() == 1000 || i == end - 1) {
+              c.upsertAll(batch);
+              batch.clear();
+            }
+          }
+        } catch (RuntimeException e) {
+          loadFailure.set(e);
+        }
+      }, "loader-" + t);
+      threads[t].start();
     }
-    if (!batch.isEmpty()) {
-      c.upsertAll(batch);
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (loadFailure.get() != null) {
+      throw new IllegalStateException("the load failed", loadFailure.get());
     }
     collection = c;
     flushNanos = -1;
