@@ -136,15 +136,15 @@ class AutoCommitTest {
       VectorCollection c = db.createCollection("c", CollectionConfig.builder(16, Metric.L2).index(IndexSpec.hnsw()).build());
       AtomicBoolean failed = new AtomicBoolean();
       List<Thread> threads = new ArrayList<>();
-      // Write for at least 1.5 s, so that the committer (every 100 ms) has had its turns whatever
-      // the machine's speed.
-      long until = System.nanoTime() + 1_500_000_000L;
+      // Write for at least 1.5 s, and on until the committer (every 100 ms) made its commits or 30 s
+      // passed: on a loaded machine a commit's fsyncs can take longer than the 1.5 s allow for.
+      AtomicBoolean stop = new AtomicBoolean();
       for (int t = 0; t < writers; t++) {
         int id = t;
         threads.add(Thread.ofPlatform().start(() -> {
           Random r = new Random(id);
           try {
-            for (int i = 0; i < perWriter || System.nanoTime() < until; i++) {
+            for (int i = 0; i < perWriter || !stop.get(); i++) {
               c.upsert("w" + id + "-" + (i % 200), vec(r, 16), Payload.of("i", i));
               if (i % 7 == 0) {
                 c.delete("w" + id + "-" + ((i + 100) % 200));
@@ -156,6 +156,12 @@ class AutoCommitTest {
           }
         }));
       }
+      Thread.sleep(1500);
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (c.stats().commits() <= 3 && System.nanoTime() < deadline && !failed.get()) {
+        Thread.sleep(100);
+      }
+      stop.set(true);
       for (Thread t : threads) {
         t.join();
       }
