@@ -96,7 +96,7 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
           "category": {"type": "keyword"},
           "year": {"type": "integer"}
         }}"""
-            .formatted(VectorData.DIMENSION);
+            .replace("%1$d", Integer.toString(VectorData.DIMENSION)); // not formatted(): random default locale
     client()
         .admin()
         .indices()
@@ -151,20 +151,29 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicInteger bulks = new AtomicInteger();
     List<Throwable> writerErrors = new ArrayList<>();
+    // the node to restart, and a client of another node for the writer: requests in flight on the
+    // stopped node's own client fail with it, which says nothing about the cluster
+    List<String> nodes = new ArrayList<>(internalCluster().getDataNodeNames());
+    java.util.Collections.sort(nodes);
+    String victim = randomFrom(nodes);
+    nodes.remove(victim);
+    org.opensearch.transport.client.Client writerClient = internalCluster().client(randomFrom(nodes));
+    java.util.concurrent.atomic.AtomicLong maxBulkNanos = new java.util.concurrent.atomic.AtomicLong();
     Thread writer =
         new Thread(
             () -> {
               try {
                 while (!stop.get()) {
-                  BulkRequestBuilder bulk = client().prepareBulk().setTimeout(TimeValue.timeValueSeconds(30));
+                  BulkRequestBuilder bulk = writerClient.prepareBulk().setTimeout(TimeValue.timeValueSeconds(30));
                   List<String> ids = new ArrayList<>();
                   synchronized (data) {
                     for (int i = 0; i < 100; i++) {
                       int doc = data.add();
                       ids.add(VectorData.id(doc));
-                      bulk.add(client().prepareIndex(INDEX).setId(VectorData.id(doc)).setSource(data.source(doc)));
+                      bulk.add(writerClient.prepareIndex(INDEX).setId(VectorData.id(doc)).setSource(data.source(doc)));
                     }
                   }
+                  long bulkStart = System.nanoTime();
                   try {
                     for (BulkItemResponse item : bulk.get().getItems()) {
                       if (item.isFailed()) {
@@ -176,6 +185,7 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
                   } catch (Exception e) {
                     failedItems.addAndGet(ids.size()); // not acknowledged: nothing is promised
                   }
+                  maxBulkNanos.accumulateAndGet(System.nanoTime() - bulkStart, Math::max);
                   bulks.incrementAndGet();
                 }
               } catch (Throwable e) {
@@ -192,7 +202,8 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
     String[] restarted = new String[1];
     int[] ackedWhileDown = new int[1];
     internalCluster()
-        .restartRandomDataNode(
+        .restartNode(
+            victim,
             new InternalTestCluster.RestartCallback() {
               @Override
               public Settings onNodeStopped(String nodeName) throws Exception {
@@ -245,9 +256,9 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
         String.format(
             Locale.ROOT,
             "restart: node %s restarted while indexing: %d docs acknowledged during the run (%d before the stop,"
-                + " %d by the end of the node's downtime), %d items not acknowledged, all %d acknowledged found (mget and search total %d);"
+                + " %d by the end of the node's downtime), %d items not acknowledged, slowest bulk of 100 %.1f s, all %d acknowledged found (mget and search total %d);"
                 + " green again %.1f s after the stop began, %d shard copies on the restarted node%n",
-            restarted[0], acked.size(), ackedBeforeStop, ackedWhileDown[0], failedItems.get(), acked.size(), total,
+            restarted[0], acked.size(), ackedBeforeStop, ackedWhileDown[0], failedItems.get(), maxBulkNanos.get() / 1e9, acked.size(), total,
             recoverySeconds, copiesOnRestarted));
 
     // 4. Same answers after recovery, over every document now in the index (only acknowledged
