@@ -59,7 +59,8 @@ public final class IqdbVectorFieldMapper extends ParametrizedFieldMapper {
         Parameter.intParam("dimension", false, m -> toType(m).type().dimension(), -1)
             .setValidator(
                 d -> {
-                  if (d < 1 || d > IqdbCodec.MAX_DIMENSIONS) {
+                  // -1: not given (the parameter's default), reported by build()
+                  if (d != -1 && (d < 1 || d > IqdbCodec.MAX_DIMENSIONS)) {
                     throw new IllegalArgumentException(
                         "[dimension] must be in [1, " + IqdbCodec.MAX_DIMENSIONS + "]; dimension=" + d);
                   }
@@ -124,9 +125,10 @@ public final class IqdbVectorFieldMapper extends ParametrizedFieldMapper {
             "field [" + name + "] of type [" + CONTENT_TYPE + "] needs the index setting ["
                 + IqdbPlugin.INDEX_IQDB.getKey() + ": true], which makes iQDB's codec write the index");
       }
-      if (!dimension.isConfigured()) {
+      if (dimension.getValue() == -1) {
         throw new MapperParsingException(
-            "field [" + name + "] of type [" + CONTENT_TYPE + "] needs a [dimension]");
+            "field [" + name + "] of type [" + CONTENT_TYPE + "] needs a [dimension] in [1, "
+                + IqdbCodec.MAX_DIMENSIONS + "]");
       }
       IqdbVectorFieldType type;
       try {

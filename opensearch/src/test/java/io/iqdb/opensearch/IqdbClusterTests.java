@@ -280,6 +280,79 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
     Files.writeString(Path.of("target", "cluster-test.txt"), text, StandardCharsets.UTF_8);
   }
 
+  /** Bad mappings, documents and queries are refused with a message naming the bad value. */
+  public void testBadInputIsRefusedClearly() throws Exception {
+    String vectorField = "{\"properties\": {\"v\": {\"type\": \"iqdb_vector\", %s}}}";
+    assertRefused(
+        () -> client().admin().indices().prepareCreate("plain").setMapping(vectorField.replace("%s", "\"dimension\": 4")).get(),
+        "needs the index setting [index.iqdb: true]");
+    Settings iqdb = Settings.builder().put(IqdbPlugin.INDEX_IQDB.getKey(), true).put("index.codec", "default")
+        .put("index.number_of_shards", 1).put("index.number_of_replicas", 0).build();
+    assertRefused(
+        () -> client().admin().indices().prepareCreate("nodim").setSettings(iqdb).setMapping(vectorField.replace("%s", "\"metric\": \"l2\"")).get(),
+        "needs a [dimension]");
+    assertRefused(
+        () -> client().admin().indices().prepareCreate("wide").setSettings(iqdb).setMapping(vectorField.replace("%s", "\"dimension\": 5000")).get(),
+        "dimension=5000");
+    assertRefused(
+        () -> client().admin().indices().prepareCreate("badmetric").setSettings(iqdb)
+            .setMapping(vectorField.replace("%s", "\"dimension\": 4, \"metric\": \"manhattan\"")).get(),
+        "manhattan");
+    client().admin().indices().prepareCreate("small").setSettings(iqdb)
+        .setMapping(vectorField.replace("%s", "\"dimension\": 4, \"metric\": \"cosine\", \"index\": \"ivf\", \"quantization\": \"int4\"")).get();
+    ensureGreen("small");
+    assertRefused(
+        () -> client().prepareIndex("small").setId("a").setSource("{\"v\": [1, 2, 3]}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON).get(),
+        "the vector has 3 dimensions; the mapping says 4");
+    assertRefused(
+        () -> client().prepareIndex("small").setId("a").setSource("{\"v\": [0, 0, 0, 0]}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON).get(),
+        "a cosine vector must not be all zeros");
+    client().prepareIndex("small").setId("a").setSource("{\"v\": [1, 0, 0, 0]}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON)
+        .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+    client().prepareIndex("small").setId("b").setSource("{\"v\": [0, 1, 0, 0]}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON)
+        .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+
+    // the query's JSON form (parsed on the shards) answers as the builder does
+    SearchResponse json =
+        client().prepareSearch("small")
+            .setQuery(QueryBuilders.wrapperQuery("{\"iqdb_knn\": {\"v\": {\"vector\": [0.1, 1, 0, 0], \"k\": 1, \"probes\": 2}}}"))
+            .get();
+    assertEquals(1, json.getHits().getHits().length);
+    assertEquals("b", json.getHits().getHits()[0].getId());
+    SearchResponse built =
+        client().prepareSearch("small").setQuery(new IqdbKnnQueryBuilder("v", new float[] {0.1f, 1, 0, 0}, 1).probes(2)).get();
+    assertEquals("b", built.getHits().getHits()[0].getId());
+    assertEquals(json.getHits().getHits()[0].getScore(), built.getHits().getHits()[0].getScore(), 0f);
+
+    assertRefused(
+        () -> client().prepareSearch("small").setQuery(new IqdbKnnQueryBuilder("v", new float[] {1, 0, 0}, 1)).get(),
+        "the vector has 3 dimensions; field [v] has 4");
+    assertRefused(
+        () -> client().prepareSearch("small")
+            .setQuery(QueryBuilders.wrapperQuery("{\"iqdb_knn\": {\"v\": {\"vector\": [1, 0, 0, 0], \"k\": 1, \"nprobe\": 2}}}")).get(),
+        "does not support [nprobe]");
+    assertRefused(
+        () -> client().prepareSearch("small")
+            .setQuery(QueryBuilders.wrapperQuery("{\"iqdb_knn\": {\"v\": {\"vector\": [1, 0, 0, 0], \"k\": 0}}}")).get(),
+        "k=0");
+    assertRefused(() -> new IqdbKnnQueryBuilder("v", new float[] {1}, 1).ef(-1), "ef=-1");
+  }
+
+  /** Runs an action expected to fail; the failure's messages (causes, shard failures) name {@code text}. */
+  private static void assertRefused(org.apache.lucene.tests.util.LuceneTestCase.ThrowingRunnable action, String text) {
+    Exception e = expectThrows(Exception.class, action);
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      messages.append(t).append('\n');
+      if (t instanceof org.opensearch.action.search.SearchPhaseExecutionException s) {
+        for (org.opensearch.action.search.ShardSearchFailure f : s.shardFailures()) {
+          messages.append(f.reason()).append('\n');
+        }
+      }
+    }
+    assertTrue("expected [" + text + "] in:\n" + messages, messages.toString().contains(text));
+  }
+
   /** Recall@K of each field against exact search, without and with a filter, and the QPS. */
   private void measureRecall(VectorData data, StringBuilder report, String label, double minRecall) {
     List<float[]> queries = new ArrayList<>();
