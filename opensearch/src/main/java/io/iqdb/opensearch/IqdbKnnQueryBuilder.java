@@ -261,8 +261,8 @@ public final class IqdbKnnQueryBuilder extends AbstractQueryBuilder<IqdbKnnQuery
               throw new ParsingException(
                   parser.getTokenLocation(), "[" + NAME + "] does not support [" + key + "]");
         }
-      } catch (IllegalArgumentException e) {
-        // a number that is not one (parser.intValue of a string)
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        // a number that is not one (a string that does not parse, an object where a number goes)
         throw new ParsingException(parser.getTokenLocation(), "[" + NAME + "] [" + key + "]: " + e.getMessage(), e);
       }
     }
@@ -354,10 +354,12 @@ public final class IqdbKnnQueryBuilder extends AbstractQueryBuilder<IqdbKnnQuery
       case HNSW -> {
         // Lucene's quantized graph scores codes and does not rescore: ask it for more candidates
         // and rescore them against the full-precision vectors, as iQDB's database does.
+        // The graph returns as many hits as candidates explored: the best k of them, rescored on
+        // float32 vectors (for float32 fields the same scores), are the shard's k hits.
         float factor = quantized ? (oversample > 0 ? oversample : Oversampling.hnsw(type.bits())) : 1;
         int candidates = Math.max((int) Math.min(MAX_K, Math.ceil(k * (double) factor)), ef > 0 ? ef : Math.max(k, DEFAULT_EF));
         Query graph = knn(target, candidates, filterQuery, null);
-        yield quantized ? new Rescored(graph, target, field, k) : graph;
+        yield candidates > k ? new Rescored(graph, target, field, k) : graph;
       }
     };
   }
@@ -385,7 +387,8 @@ public final class IqdbKnnQueryBuilder extends AbstractQueryBuilder<IqdbKnnQuery
   }
 
   /**
-   * Rescores a graph search's candidates against the full-precision vectors. Lucene's rescorer
+   * Rescores a graph search's candidates against the full-precision vectors and keeps the best
+   * {@code k}. Lucene's rescorer
    * fails on an inner search that rewrote to no candidate (a filter matching nothing in a shard),
    * so the inner query is rewritten first and an empty one passes through.
    */

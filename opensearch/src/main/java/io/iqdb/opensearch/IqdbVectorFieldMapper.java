@@ -198,6 +198,9 @@ public final class IqdbVectorFieldMapper extends ParametrizedFieldMapper {
   @Override
   protected void parseCreateField(ParseContext context) throws IOException {
     IqdbVectorFieldType type = type();
+    if (context.parser().currentToken() == Token.VALUE_NULL) {
+      return; // no vector for this document, as null means for every OpenSearch field
+    }
     float[] vector = readVector(context.parser(), type.name(), type.dimension());
     if (type.similarity() == VectorSimilarityFunction.COSINE && isZero(vector)) {
       throw new MapperParsingException(

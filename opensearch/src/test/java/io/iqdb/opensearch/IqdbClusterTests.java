@@ -308,6 +308,12 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
     client().prepareIndex("small").setId("b").setSource("{\"v\": [0, 1, 0, 0]}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON)
         .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
 
+    // null: a document without a vector, as for any field
+    client().prepareIndex("small").setId("n").setSource("{\"v\": null}", org.opensearch.core.xcontent.MediaTypeRegistry.JSON)
+        .setRefreshPolicy(WriteRequest.RefreshPolicy.IMMEDIATE).get();
+    assertEquals(2, client().prepareSearch("small").setQuery(QueryBuilders.existsQuery("v")).setTrackTotalHits(true).get()
+        .getHits().getTotalHits().value());
+
     // the query's JSON form (parsed on the shards) answers as the builder does
     SearchResponse json =
         client().prepareSearch("small")
@@ -331,6 +337,10 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
         () -> client().prepareSearch("small")
             .setQuery(QueryBuilders.wrapperQuery("{\"iqdb_knn\": {\"v\": {\"vector\": [1, 0, 0, 0], \"k\": 0}}}")).get(),
         "k=0");
+    assertRefused(
+        () -> client().prepareSearch("small")
+            .setQuery(QueryBuilders.wrapperQuery("{\"iqdb_knn\": {\"v\": {\"vector\": [1, 0, 0, 0], \"k\": \"ten\"}}}")).get(),
+        "[iqdb_knn] [k]");
     assertRefused(() -> new IqdbKnnQueryBuilder("v", new float[] {1}, 1).ef(-1), "ef=-1");
   }
 
