@@ -27,13 +27,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code iqdb export DB COLL [FILE]}: writes every record, as JSON Lines by default. */
+/**
+ * {@code iqdb export DB COLL [FILE]}: writes every record, as JSON Lines by default, or as an
+ * OpenSearch bulk request for the iQDB plugin ({@code --format opensearch}).
+ */
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
     description = {
       "Write every record of a collection to a file or to standard output, in no particular order.",
-      "jsonl (default) and csv keep ids and payloads and re-import as they are; fvecs keeps only the vectors."
+      "jsonl (default) and csv keep ids and payloads and re-import as they are; fvecs keeps only the vectors.",
+      "opensearch writes an OpenSearch bulk request (NDJSON: an index action, then the document: the vector"
+          + " under --vector-field and the payload fields beside it); --mapping writes the body that creates"
+          + " the index for it with the iQDB plugin (iqdb_vector field of the collection's dimension, metric,"
+          + " index and quantization; strings as keywords)."
     })
 final class ExportCommand extends CollectionCommand {
 
@@ -41,14 +48,24 @@ final class ExportCommand extends CollectionCommand {
   enum Format {
     jsonl,
     csv,
-    fvecs
+    fvecs,
+    opensearch
   }
 
   @Parameters(index = "2", arity = "0..1", paramLabel = "FILE", description = "The output file (default or '-': standard output).")
   Path file;
 
-  @Option(names = "--format", paramLabel = "FMT", description = "jsonl (default), csv or fvecs (default: from FILE's extension).")
+  @Option(names = "--format", paramLabel = "FMT", description = "jsonl (default), csv, fvecs or opensearch (default: from FILE's extension).")
   Format format;
+
+  @Option(names = "--os-index", paramLabel = "NAME", description = "opensearch: the index of the bulk actions (default: the collection name).")
+  String osIndex;
+
+  @Option(names = "--vector-field", paramLabel = "NAME", description = "opensearch: the document field of the vector (default: vector).")
+  String vectorField = "vector";
+
+  @Option(names = "--mapping", paramLabel = "FILE", description = "opensearch: also write the create-index body (settings and mappings) to FILE.")
+  Path mapping;
 
   @Override
   int run() throws IOException {
@@ -57,9 +74,19 @@ final class ExportCommand extends CollectionCommand {
     if (toStdout && f == Format.fvecs) {
       throw new CliException(ExitCode.USAGE, "fvecs is binary; give an output FILE");
     }
+    if (f != Format.opensearch && (osIndex != null || mapping != null)) {
+      throw new CliException(ExitCode.USAGE, "--os-index and --mapping apply to --format opensearch only");
+    }
+    if (f == Format.opensearch && (vectorField.isEmpty() || vectorField.startsWith("_"))) {
+      throw new CliException(
+          ExitCode.USAGE, "--vector-field must be a non-empty name not starting with '_'; got '" + vectorField + "'");
+    }
     long n;
     try (Iqdb iqdb = openExisting()) {
       VectorCollection c = collection(iqdb, name);
+      if (mapping != null) {
+        Files.writeString(mapping, JsonText.write(OpenSearchBulk.indexBody(c.config(), vectorField)) + "\n");
+      }
       if (toStdout) {
         n = writeText(c, f, out());
         out().flush();
@@ -101,8 +128,17 @@ final class ExportCommand extends CollectionCommand {
     return JsonText.write(JsonText.object("id", r.id(), "vector", r.vector(), "payload", r.payload().asMap()));
   }
 
-  private static long writeText(VectorCollection c, Format f, PrintWriter w) {
+  private long writeText(VectorCollection c, Format f, PrintWriter w) {
     long n = 0;
+    if (f == Format.opensearch) {
+      String index = osIndex != null ? osIndex : name;
+      try (Stream<VectorRecord> all = c.scan()) {
+        for (Iterator<VectorRecord> it = all.iterator(); it.hasNext(); n++) {
+          OpenSearchBulk.write(it.next(), index, vectorField, w);
+        }
+      }
+      return n;
+    }
     if (f == Format.jsonl) {
       try (Stream<VectorRecord> all = c.scan()) {
         for (Iterator<VectorRecord> it = all.iterator(); it.hasNext(); n++) {

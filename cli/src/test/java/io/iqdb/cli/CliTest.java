@@ -286,6 +286,43 @@ class CliTest {
   }
 
   @Test
+  void exportAsOpenSearchBulk() throws IOException {
+    createWithThree();
+    Path bulk = tmp.resolve("bulk.ndjson");
+    Path mapping = tmp.resolve("index.json");
+    ok("export", db, "docs", bulk, "--format", "opensearch", "--os-index", "moved", "--vector-field", "emb",
+        "--mapping", mapping);
+    List<String> lines = java.nio.file.Files.readAllLines(bulk);
+    assertEquals(6, lines.size());
+    Map<String, Map<String, Object>> docs = new java.util.HashMap<>();
+    for (int i = 0; i < lines.size(); i += 2) {
+      Map<?, ?> action = (Map<?, ?>) ((Map<?, ?>) parse(lines.get(i))).get("index");
+      assertEquals("moved", action.get("_index"));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> source = (Map<String, Object>) parse(lines.get(i + 1));
+      docs.put((String) action.get("_id"), source);
+    }
+    assertEquals(java.util.Set.of("a", "b", "c"), docs.keySet());
+    assertEquals("[0.0,0.0,1.0]", JsonText.write(docs.get("c").get("emb")));
+    assertEquals("z", docs.get("c").get("tag"));
+    assertEquals(2024, ((Number) docs.get("c").get("year")).intValue());
+    Map<?, ?> body = (Map<?, ?>) parse(java.nio.file.Files.readString(mapping));
+    assertEquals(Boolean.TRUE, ((Map<?, ?>) body.get("settings")).get("index.iqdb"));
+    Map<?, ?> field = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) body.get("mappings")).get("properties")).get("emb");
+    assertEquals("iqdb_vector", field.get("type"));
+    assertEquals(3, ((Number) field.get("dimension")).intValue());
+    assertEquals("l2", field.get("metric"));
+    assertEquals("flat", field.get("index"));
+    assertEquals("none", field.get("quantization"));
+    // a payload field with the vector field's name, and options of another format
+    CliRun clash = run("export", db, "docs", tmp.resolve("clash.ndjson"), "--format", "opensearch", "--vector-field", "tag");
+    assertExit(ExitCode.USAGE, clash);
+    assertTrue(clash.err().contains("payload field named 'tag'"), clash::toString);
+    assertFalse(java.nio.file.Files.exists(tmp.resolve("clash.ndjson")));
+    assertExit(ExitCode.USAGE, run("export", db, "docs", "--mapping", mapping));
+  }
+
+  @Test
   void searchWithAQueryFromAFileAndFvecsExport() throws IOException {
     createWithThree();
     Path fvecs = tmp.resolve("all.fvecs");

@@ -11,7 +11,6 @@ import org.apache.lucene.codecs.lucene104.Lucene104ScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99FlatVectorsFormat;
 import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
-import org.apache.lucene.store.NoReuseHint;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
 /**
@@ -44,9 +43,10 @@ public final class QuantizedVectorsFormat extends FlatVectorsFormat {
 
   @Override
   public FlatVectorsWriter fieldsWriter(SegmentWriteState state) throws IOException {
-    // Raw vectors are read back only to rescore and to merge: no page reuse, as Lucene's format asks.
-    SegmentWriteState rawState = new SegmentWriteState(state, state.context.union(NoReuseHint.INSTANCE));
-    return new QuantizedVectorsWriter(state, encoding, RAW.fieldsWriter(rawState), SCORER);
+    // Lucene 10.6's own format adds a no-reuse hint to the raw file's context; no directory in
+    // lucene-core reads that hint, and the type does not exist in Lucene 10.5, which OpenSearch 3.9
+    // runs these formats on (iqdb-opensearch): the raw writer gets the segment's context as is.
+    return new QuantizedVectorsWriter(state, encoding, RAW.fieldsWriter(state), SCORER);
   }
 
   @Override

@@ -8,7 +8,6 @@ import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.codecs.hnsw.FlatFieldVectorsWriter;
 import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
 import org.apache.lucene.codecs.hnsw.FlatVectorsWriter;
-import org.apache.lucene.codecs.lucene104.OffHeapScalarQuantizedVectorValues;
 import org.apache.lucene.codecs.lucene95.OrdToDocDISIReaderConfiguration;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsReader;
 import org.apache.lucene.index.DocsWithFieldSet;
@@ -258,7 +257,7 @@ final class QuantizedVectorsWriter extends FlatVectorsWriter {
           quantizer.scalarQuantize(prepare(vector, similarity, scratch), codes, encoding.getBits(), centroid);
       switch (encoding) {
         case UNSIGNED_BYTE, SEVEN_BIT -> {}
-        case PACKED_NIBBLE -> OffHeapScalarQuantizedVectorValues.packNibbles(codes, packed);
+        case PACKED_NIBBLE -> packNibbles(codes, packed);
         case SINGLE_BIT_QUERY_NIBBLE -> OptimizedScalarQuantizer.packAsBinary(codes, packed);
         case DIBIT_QUERY_NIBBLE -> OptimizedScalarQuantizer.transposeDibit(codes, packed);
       }
@@ -365,6 +364,17 @@ final class QuantizedVectorsWriter extends FlatVectorsWriter {
     @Override
     public long ramBytesUsed() {
       return SHALLOW_SIZE + raw.ramBytesUsed();
+    }
+  }
+
+  /**
+   * Packs 4-bit codes two per byte as Lucene's reader unpacks them: byte {@code i} holds code
+   * {@code i} in its high nibble and code {@code packed.length + i} in its low nibble. Lucene's own
+   * helper is public only from 10.6; OpenSearch 3.9 runs these formats on Lucene 10.5.
+   */
+  static void packNibbles(byte[] codes, byte[] packed) {
+    for (int i = 0; i < packed.length; i++) {
+      packed[i] = (byte) (codes[i] << 4 | codes[packed.length + i]);
     }
   }
 }
