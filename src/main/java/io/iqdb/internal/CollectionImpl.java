@@ -46,6 +46,10 @@ import org.apache.lucene.util.IOUtils;
  * scan, stats) refresh first when writes are pending, as every read did before. The refresh lock is
  * taken before the writer's commit lock and never under it (a delete reads under the writer's locks,
  * from the tail and the current searcher, without refreshing).
+ *
+ * <p>Interrupts: whatever writes files (writes, refreshes, commits, compaction, close) runs on a
+ * thread iQDB owns while the caller waits, so that interrupting the caller cannot fail the index
+ * writer (see {@link Uninterruptible}).
  */
 final class CollectionImpl implements VectorCollection {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -159,6 +163,11 @@ final class CollectionImpl implements VectorCollection {
       return 0;
     }
     int[] existing = {0};
+    Uninterruptible.run(() -> deleteLocked(unique, existing));
+    return existing[0];
+  }
+
+  private void deleteLocked(TreeSet<String> unique, int[] existing) {
     writes.write(unique, "delete from", () -> {
       // Under the stripe locks no other write to these ids can land, so what the tail and the
       // searcher show is what this delete removes. No refresh: it would take the commit lock,
@@ -179,7 +188,6 @@ final class CollectionImpl implements VectorCollection {
       return ops.isEmpty() ? CollectionWriter.NOTHING_WRITTEN : writes.applyAndLog(ops, List.of(), List.of());
     });
     refresher.afterWrite();
-    return existing[0];
   }
 
   /** A checked upsert; {@code text} may be null, so the texts of a batch go in an ArrayList. */
@@ -197,9 +205,11 @@ final class CollectionImpl implements VectorCollection {
   private void write(List<WalEntry> ops, List<PreparedUpsert> upserts) {
     List<String> texts = new ArrayList<>(upserts.size());
     upserts.forEach(u -> texts.add(u.text()));
-    writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
-        () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
-    refresher.afterWrite();
+    Uninterruptible.run(() -> {
+      writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
+          () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
+      refresher.afterWrite();
+    });
   }
 
   private void ensureOpen() {
@@ -258,8 +268,30 @@ final class CollectionImpl implements VectorCollection {
    */
   IndexSearcher acquire() throws IOException {
     ensureOpen();
-    refresher.refresh();
+    refresh();
     return searchers.acquire();
+  }
+
+  /**
+   * Refreshes the searcher if writes are pending, on an owned thread: a refresh flushes the index
+   * writer's buffers to files, which an interrupt of the calling thread must not cut short (see
+   * {@link Uninterruptible}).
+   */
+  private void refresh() throws IOException {
+    if (!refresher.pending()) {
+      return;
+    }
+    try {
+      Uninterruptible.run(() -> {
+        try {
+          refresher.refresh();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   void release(IndexSearcher s) {
@@ -357,7 +389,7 @@ final class CollectionImpl implements VectorCollection {
     try {
       TailView view;
       if (refresh) {
-        refresher.refresh();
+        refresh();
         view = TailView.EMPTY;
       } else {
         view = tail.view(); // before the searcher: see Tail
@@ -381,9 +413,9 @@ final class CollectionImpl implements VectorCollection {
     commit();
   }
 
-  /** Commits the index and trims the log; see {@link Committer#commit}. */
+  /** Commits the index and trims the log (see {@link Committer#commit}), on an owned thread. */
   void commit() {
-    committer.commit();
+    Uninterruptible.run(committer::commit);
   }
 
   /**
@@ -402,6 +434,10 @@ final class CollectionImpl implements VectorCollection {
     if (maxSegments < 1) {
       throw new InvalidArgumentException("maxSegments must be >= 1; maxSegments=" + maxSegments);
     }
+    Uninterruptible.run(() -> compactLocked(maxSegments));
+  }
+
+  private void compactLocked(int maxSegments) {
     try {
       writes.ensureWritable();
       writer.forceMergeDeletes(true);
@@ -447,8 +483,12 @@ final class CollectionImpl implements VectorCollection {
     return report;
   }
 
-  /** Commits (unless failed) and closes everything. */
+  /** Commits (unless failed) and closes everything, on an owned thread (see {@link #commit}). */
   void close(boolean commitFirst) {
+    Uninterruptible.run(() -> closeNow(commitFirst));
+  }
+
+  private void closeNow(boolean commitFirst) {
     Throwable first = null;
     // Under the commit lock, so that a write is either wholly before the last commit or sees the
     // collection closed before it does anything.
