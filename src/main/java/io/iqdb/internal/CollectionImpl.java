@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.SearcherManager;
@@ -337,11 +338,25 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public List<Hit> search(SearchRequest request) {
+    return search(request, null);
+  }
+
+  /**
+   * {@link #search(SearchRequest)} that stops early once {@code cancelled} says so (Lucene checks
+   * it as it visits documents and graph nodes); what it returns then is partial, for the caller to
+   * drop.
+   *
+   * @param request the request
+   * @param cancelled says to stop, or {@code null}
+   * @return hits, best first
+   */
+  List<Hit> search(SearchRequest request, QueryTimeout cancelled) {
     ensureOpen();
     if (request == null) {
       throw new InvalidArgumentException("search request must not be null");
     }
-    return read("search of", !TailSearch.servesFromTail(request), (s, v) -> tailSearch.search(s, v, request));
+    return read("search of", !TailSearch.servesFromTail(request), cancelled,
+        (s, v) -> tailSearch.search(s, v, request));
   }
 
   @Override
@@ -355,6 +370,18 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public List<List<Hit>> searchBatchRequests(List<SearchRequest> requests) {
+    return searchBatchRequests(requests, null);
+  }
+
+  /**
+   * {@link #searchBatchRequests(List)} that stops early once {@code cancelled} says so; see {@link
+   * #search(SearchRequest, QueryTimeout)}.
+   *
+   * @param requests the requests
+   * @param cancelled says to stop, or {@code null}
+   * @return one hit list per request
+   */
+  List<List<Hit>> searchBatchRequests(List<SearchRequest> requests, QueryTimeout cancelled) {
     ensureOpen();
     if (requests == null) {
       throw new InvalidArgumentException("requests must not be null");
@@ -366,7 +393,7 @@ final class CollectionImpl implements VectorCollection {
       }
       refresh |= !TailSearch.servesFromTail(r);
     }
-    return read("batch search of", refresh, (s, v) -> {
+    return read("batch search of", refresh, cancelled, (s, v) -> {
       List<java.util.concurrent.Callable<List<Hit>>> tasks = new ArrayList<>(requests.size());
       for (SearchRequest r : requests) {
         tasks.add(() -> tailSearch.search(s, v, r));
@@ -384,6 +411,11 @@ final class CollectionImpl implements VectorCollection {
    * refreshed searcher alone (which then holds every write that returned before the read).
    */
   private <T> T read(String what, boolean refresh, Read<T> fn) {
+    return read(what, refresh, null, fn);
+  }
+
+  /** {@link #read(String, boolean, Read)} on a searcher that stops when {@code cancelled} says so. */
+  private <T> T read(String what, boolean refresh, QueryTimeout cancelled, Read<T> fn) {
     ensureOpen();
     IndexSearcher s = null;
     try {
@@ -395,7 +427,7 @@ final class CollectionImpl implements VectorCollection {
         view = tail.view(); // before the searcher: see Tail
       }
       s = searchers.acquire();
-      return fn.apply(s, view);
+      return fn.apply(cancelled == null ? s : cancellable(s, cancelled), view);
     } catch (IOException | RuntimeException e) {
       throw Errors.translate(e, what + " collection '" + name + "'");
     } finally {
@@ -403,6 +435,21 @@ final class CollectionImpl implements VectorCollection {
         release(s);
       }
     }
+  }
+
+  /**
+   * A searcher over the same point-in-time reader as {@code s} that stops when {@code cancelled}
+   * says so: Lucene's timeout, which ends a query's document loop and an approximate vector search
+   * early (their results are then partial), and which {@link SearchExecutor#exact} checks too. A
+   * searcher of its own because the timeout is a setting of the searcher, which other reads share.
+   */
+  private static IndexSearcher cancellable(IndexSearcher s, QueryTimeout cancelled) {
+    IndexSearcher c = new IndexSearcher(s.getIndexReader());
+    c.setSimilarity(s.getSimilarity());
+    c.setQueryCache(s.getQueryCache());
+    c.setQueryCachingPolicy(s.getQueryCachingPolicy());
+    c.setTimeout(cancelled);
+    return c;
   }
 
   // ---------------------------------------------------------------- maintenance
