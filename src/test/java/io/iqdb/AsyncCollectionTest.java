@@ -110,13 +110,21 @@ class AsyncCollectionTest {
     try (Iqdb db = Iqdb.openInMemory()) {
       VectorCollection c = create(db);
       ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "my-pool"));
+      AtomicInteger tasks = new AtomicInteger();
+      AsyncVectorCollection a = c.async(task -> {
+        tasks.incrementAndGet();
+        pool.execute(() -> {
+          assertEquals("my-pool", Thread.currentThread().getName());
+          task.run();
+        });
+      });
       try {
-        List<Hit> hits = c.async(pool).upsert("a", new float[DIM], null)
-            .thenCompose(ignored -> c.async(pool).search(new float[DIM], 1))
+        List<Hit> hits = a.upsert("a", new float[DIM], null)
+            .thenCompose(ignored -> a.search(new float[DIM], 1))
             .get(30, TimeUnit.SECONDS);
         assertEquals(List.of("a"), ids(hits));
-        String thread = c.async(pool).get("a").thenApply(r -> Thread.currentThread().getName()).get(30, TimeUnit.SECONDS);
-        assertEquals("my-pool", thread);
+        assertTrue(a.get("a").get(30, TimeUnit.SECONDS).isPresent());
+        assertEquals(3, tasks.get());
       } finally {
         pool.shutdown();
       }
