@@ -164,7 +164,7 @@ final class CollectionImpl implements VectorCollection {
       return 0;
     }
     int[] existing = {0};
-    Uninterruptible.run(() -> deleteLocked(unique, existing));
+    shielded(() -> deleteLocked(unique, existing));
     return existing[0];
   }
 
@@ -206,7 +206,7 @@ final class CollectionImpl implements VectorCollection {
   private void write(List<WalEntry> ops, List<PreparedUpsert> upserts) {
     List<String> texts = new ArrayList<>(upserts.size());
     upserts.forEach(u -> texts.add(u.text()));
-    Uninterruptible.run(() -> {
+    shielded(() -> {
       writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
           () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
       refresher.afterWrite();
@@ -283,7 +283,7 @@ final class CollectionImpl implements VectorCollection {
       return;
     }
     try {
-      Uninterruptible.run(() -> {
+      shielded(() -> {
         try {
           refresher.refresh();
         } catch (IOException e) {
@@ -438,6 +438,21 @@ final class CollectionImpl implements VectorCollection {
   }
 
   /**
+   * Runs {@code body} where an interrupt of the calling thread cannot fail the index writer or the
+   * log: on an owned thread (see {@link Uninterruptible}) for a collection on disk; on the calling
+   * thread for one in memory, whose directory has no file channel an interrupt could close (an
+   * interrupt can at most make Lucene refuse the call while it waits, which leaves the index
+   * unchanged: see {@link WriteFailures}).
+   */
+  private void shielded(Runnable body) {
+    if (store.root() == null) {
+      body.run();
+    } else {
+      Uninterruptible.run(body);
+    }
+  }
+
+  /**
    * A searcher over the same point-in-time reader as {@code s} that stops when {@code cancelled}
    * says so: Lucene's timeout, which ends a query's document loop and an approximate vector search
    * early (their results are then partial), and which {@link SearchExecutor#exact} checks too. A
@@ -462,7 +477,7 @@ final class CollectionImpl implements VectorCollection {
 
   /** Commits the index and trims the log (see {@link Committer#commit}), on an owned thread. */
   void commit() {
-    Uninterruptible.run(committer::commit);
+    shielded(committer::commit);
   }
 
   /**
@@ -481,7 +496,7 @@ final class CollectionImpl implements VectorCollection {
     if (maxSegments < 1) {
       throw new InvalidArgumentException("maxSegments must be >= 1; maxSegments=" + maxSegments);
     }
-    Uninterruptible.run(() -> compactLocked(maxSegments));
+    shielded(() -> compactLocked(maxSegments));
   }
 
   private void compactLocked(int maxSegments) {
@@ -532,7 +547,7 @@ final class CollectionImpl implements VectorCollection {
 
   /** Commits (unless failed) and closes everything, on an owned thread (see {@link #commit}). */
   void close(boolean commitFirst) {
-    Uninterruptible.run(() -> closeNow(commitFirst));
+    shielded(() -> closeNow(commitFirst));
   }
 
   private void closeNow(boolean commitFirst) {
