@@ -67,6 +67,13 @@ final class Uninterruptible {
     });
   }
 
+  /** Where the caller of a call whose body threw was waiting: captured on the caller's thread. */
+  private static final class CallerStack extends Exception {
+    CallerStack(Thread caller) {
+      super("the call was made by thread '" + caller.getName() + "', here (the work ran on an iQDB thread)");
+    }
+  }
+
   private static final class Task<T> implements Runnable {
     private final Supplier<T> body;
     private final Thread caller;
@@ -101,11 +108,14 @@ final class Uninterruptible {
       }
     }
 
+    /** The result, or the body's exception; called on the caller's thread. */
     T result() {
       Throwable t = error;
       if (t == null) {
         return value;
       }
+      // The exception's stack trace ends in the pool; this shows where the caller was.
+      t.addSuppressed(new CallerStack(caller));
       if (t instanceof RuntimeException e) {
         throw e;
       }
