@@ -146,16 +146,23 @@ class AsyncCollectionTest {
       CompletableFuture<Void> upsert = a.upsert("a", new float[DIM], null);
       CompletableFuture<Void> batch = a.upsertAll(List.of(VectorRecord.of("b1", new float[DIM]), VectorRecord.of("b2", new float[DIM])));
       CompletableFuture<Boolean> delete = a.delete("old");
+      CompletableFuture<Integer> deleteAll = a.deleteAll(List.of("old"));
+      CompletableFuture<Void> flush = a.flush();
+      long commits = c.stats().commits();
       CompletableFuture<Void> timedOut = a.upsert("t", new float[DIM], null).orTimeout(1, TimeUnit.MILLISECONDS);
       CompletableFuture<Void> completedByCaller = a.upsert("u", new float[DIM], null);
       assertTrue(upsert.cancel(true));
       assertTrue(batch.cancel(false));
       assertTrue(delete.cancel(true));
+      assertTrue(deleteAll.cancel(true));
+      assertTrue(flush.cancel(true));
       assertTrue(completedByCaller.complete(null));
       ExecutionException e = assertThrows(ExecutionException.class, () -> timedOut.get(30, TimeUnit.SECONDS));
       assertInstanceOf(TimeoutException.class, e.getCause());
-      assertEquals(5, queued.runAll()); // the tasks run, and see their futures completed
-      assertTrue(upsert.isCancelled() && batch.isCancelled() && delete.isCancelled());
+      assertEquals(7, queued.runAll()); // the tasks run, and see their futures completed
+      assertTrue(upsert.isCancelled() && batch.isCancelled() && delete.isCancelled() && deleteAll.isCancelled()
+          && flush.isCancelled());
+      assertEquals(commits, c.stats().commits(), "a cancelled flush committed");
       assertThrows(CancellationException.class, upsert::join);
       for (String id : List.of("a", "b1", "b2", "t", "u")) {
         assertTrue(c.get(id).isEmpty(), id + " was applied although its future was completed before it started");
@@ -166,6 +173,10 @@ class AsyncCollectionTest {
       queued.runAll();
       later.get(30, TimeUnit.SECONDS);
       assertTrue(c.get("later").isPresent());
+      CompletableFuture<Void> flushLater = a.flush();
+      queued.runAll();
+      flushLater.get(30, TimeUnit.SECONDS);
+      assertEquals(commits + 1, c.stats().commits(), "the flush the test lets run commits");
     }
   }
 
