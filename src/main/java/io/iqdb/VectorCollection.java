@@ -3,6 +3,7 @@ package io.iqdb;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 import java.util.stream.Stream;
 import org.apache.lucene.search.Query;
 
@@ -206,6 +207,27 @@ public interface VectorCollection {
    * @param maxSegments the number of segments to merge down to (1 for the most compact index)
    */
   void compact(int maxSegments);
+
+  /**
+   * This collection's operations, returning {@link java.util.concurrent.CompletableFuture}s, each
+   * run on a new virtual thread. See {@link AsyncVectorCollection} for what cancelling them does.
+   *
+   * @return the asynchronous view of this collection
+   */
+  default AsyncVectorCollection async() {
+    return io.iqdb.internal.AsyncCollection.of(this, null);
+  }
+
+  /**
+   * This collection's operations, returning {@link java.util.concurrent.CompletableFuture}s, each
+   * run on {@code executor}. See {@link AsyncVectorCollection} for what cancelling them does.
+   *
+   * @param executor runs the operations (the caller's own pool, say); iQDB never shuts it down
+   * @return the asynchronous view of this collection
+   */
+  default AsyncVectorCollection async(Executor executor) {
+    return io.iqdb.internal.AsyncCollection.of(this, io.iqdb.internal.Args.notNull(executor, "executor"));
+  }
 
   /**
    * Counters and sizes for operators.

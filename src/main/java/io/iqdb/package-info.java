@@ -13,8 +13,9 @@
  * changes are made only where the changelog lists them, with a "Migrating" note; the build checks
  * this against the previous release's jars. Interfaces here are implemented by iQDB only:
  * {@link io.iqdb.Filter} and {@link io.iqdb.IndexSpec} are sealed, and
- * {@link io.iqdb.VectorCollection} is obtained from an {@link io.iqdb.Iqdb}, not implemented by
- * users, so a later release may add methods to them.
+ * {@link io.iqdb.VectorCollection} is obtained from an {@link io.iqdb.Iqdb} (and {@link
+ * io.iqdb.AsyncVectorCollection} from a collection's {@code async()}), not implemented by users, so
+ * a later release may add methods to them.
  *
  * <h2>On-disk formats</h2>
  *

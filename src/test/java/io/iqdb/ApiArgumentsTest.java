@@ -46,7 +46,8 @@ class ApiArgumentsTest {
       "VectorCollection#upsert#payload", "VectorRecord#<init>#payload", "VectorRecord#of#payload",
       "Hit#<init>#vector",
       // text: null means "no text"
-      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text");
+      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text",
+      "AsyncVectorCollection#upsert#payload", "AsyncVectorCollection#upsert#text");
 
   @TempDir Path tmp;
   private Iqdb db;
@@ -91,6 +92,9 @@ class ApiArgumentsTest {
     }
     if (type == VectorCollection.class) {
       return collection;
+    }
+    if (type == AsyncVectorCollection.class) {
+      return collection.async();
     }
     if (type == Iqdb.Builder.class) {
       return Iqdb.builder();

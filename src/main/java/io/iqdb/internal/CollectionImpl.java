@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
+import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.SearcherManager;
@@ -48,6 +49,10 @@ import org.apache.lucene.util.IOUtils;
  * taking no lock. Reads the tail cannot serve (text and hybrid search, Lucene query filters, count,
  * scan, stats) refresh first when writes are pending, as every read did before. A delete reads
  * under the writer's locks, from the tail and the current searcher, without refreshing.
+ *
+ * <p>Interrupts: whatever writes files (writes, refreshes, commits, compaction, close) runs on a
+ * thread iQDB owns while the caller waits, so that interrupting the caller cannot fail the index
+ * writer (see {@link Uninterruptible}).
  */
 final class CollectionImpl implements VectorCollection {
   private static final System.Logger LOG = System.getLogger("io.iqdb");
@@ -161,6 +166,11 @@ final class CollectionImpl implements VectorCollection {
       return 0;
     }
     int[] existing = {0};
+    shielded(() -> deleteLocked(unique, existing));
+    return existing[0];
+  }
+
+  private void deleteLocked(TreeSet<String> unique, int[] existing) {
     writes.write(unique, "delete from", () -> {
       // Under the stripe locks no other write to these ids can land, so what the tail and the
       // searcher show is what this delete removes. No refresh: it would make the delete wait for
@@ -181,7 +191,6 @@ final class CollectionImpl implements VectorCollection {
       return ops.isEmpty() ? CollectionWriter.NOTHING_WRITTEN : writes.applyAndLog(ops, List.of(), List.of());
     });
     refresher.afterWrite();
-    return existing[0];
   }
 
   /** A checked upsert; {@code text} may be null, so the texts of a batch go in an ArrayList. */
@@ -199,9 +208,11 @@ final class CollectionImpl implements VectorCollection {
   private void write(List<WalEntry> ops, List<PreparedUpsert> upserts) {
     List<String> texts = new ArrayList<>(upserts.size());
     upserts.forEach(u -> texts.add(u.text()));
-    writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
-        () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
-    refresher.afterWrite();
+    shielded(() -> {
+      writes.write(ops.stream().map(WalEntry::id).toList(), "upsert into",
+          () -> writes.applyAndLog(ops, upserts.stream().map(PreparedUpsert::payload).toList(), texts));
+      refresher.afterWrite();
+    });
   }
 
   private void ensureOpen() {
@@ -260,8 +271,30 @@ final class CollectionImpl implements VectorCollection {
    */
   IndexSearcher acquire() throws IOException {
     ensureOpen();
-    refresher.refresh();
+    refresh();
     return searchers.acquire();
+  }
+
+  /**
+   * Refreshes the searcher if writes are pending, on an owned thread: a refresh flushes the index
+   * writer's buffers to files, which an interrupt of the calling thread must not cut short (see
+   * {@link Uninterruptible}).
+   */
+  private void refresh() throws IOException {
+    if (!refresher.pending()) {
+      return;
+    }
+    try {
+      shielded(() -> {
+        try {
+          refresher.refresh();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   void release(IndexSearcher s) {
@@ -307,11 +340,25 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public List<Hit> search(SearchRequest request) {
+    return search(request, null);
+  }
+
+  /**
+   * {@link #search(SearchRequest)} that stops early once {@code cancelled} says so (Lucene checks
+   * it as it visits documents and graph nodes); what it returns then is partial, for the caller to
+   * drop.
+   *
+   * @param request the request
+   * @param cancelled says to stop, or {@code null}
+   * @return hits, best first
+   */
+  List<Hit> search(SearchRequest request, QueryTimeout cancelled) {
     ensureOpen();
     if (request == null) {
       throw new InvalidArgumentException("search request must not be null");
     }
-    return read("search of", !TailSearch.servesFromTail(request), (s, v) -> tailSearch.search(s, v, request));
+    return read("search of", !TailSearch.servesFromTail(request), cancelled,
+        (s, v) -> tailSearch.search(s, v, request));
   }
 
   @Override
@@ -325,6 +372,18 @@ final class CollectionImpl implements VectorCollection {
 
   @Override
   public List<List<Hit>> searchBatchRequests(List<SearchRequest> requests) {
+    return searchBatchRequests(requests, null);
+  }
+
+  /**
+   * {@link #searchBatchRequests(List)} that stops early once {@code cancelled} says so; see {@link
+   * #search(SearchRequest, QueryTimeout)}.
+   *
+   * @param requests the requests
+   * @param cancelled says to stop, or {@code null}
+   * @return one hit list per request
+   */
+  List<List<Hit>> searchBatchRequests(List<SearchRequest> requests, QueryTimeout cancelled) {
     ensureOpen();
     if (requests == null) {
       throw new InvalidArgumentException("requests must not be null");
@@ -336,7 +395,7 @@ final class CollectionImpl implements VectorCollection {
       }
       refresh |= !TailSearch.servesFromTail(r);
     }
-    return read("batch search of", refresh, (s, v) -> {
+    return read("batch search of", refresh, cancelled, (s, v) -> {
       List<java.util.concurrent.Callable<List<Hit>>> tasks = new ArrayList<>(requests.size());
       for (SearchRequest r : requests) {
         tasks.add(() -> tailSearch.search(s, v, r));
@@ -354,18 +413,23 @@ final class CollectionImpl implements VectorCollection {
    * refreshed searcher alone (which then holds every write that returned before the read).
    */
   private <T> T read(String what, boolean refresh, Read<T> fn) {
+    return read(what, refresh, null, fn);
+  }
+
+  /** {@link #read(String, boolean, Read)} on a searcher that stops when {@code cancelled} says so. */
+  private <T> T read(String what, boolean refresh, QueryTimeout cancelled, Read<T> fn) {
     ensureOpen();
     IndexSearcher s = null;
     try {
       TailView view;
       if (refresh) {
-        refresher.refresh();
+        refresh();
         view = TailView.EMPTY;
       } else {
         view = tail.view(); // before the searcher: see Tail
       }
       s = searchers.acquire();
-      return fn.apply(s, view);
+      return fn.apply(cancelled == null ? s : cancellable(s, cancelled), view);
     } catch (IOException | RuntimeException e) {
       throw Errors.translate(e, what + " collection '" + name + "'");
     } finally {
@@ -373,6 +437,36 @@ final class CollectionImpl implements VectorCollection {
         release(s);
       }
     }
+  }
+
+  /**
+   * Runs {@code body} where an interrupt of the calling thread cannot fail the index writer or the
+   * log: on an owned thread (see {@link Uninterruptible}) for a collection on disk; on the calling
+   * thread for one in memory, whose directory has no file channel an interrupt could close (an
+   * interrupt can at most make Lucene refuse the call while it waits, which leaves the index
+   * unchanged: see {@link WriteFailures}).
+   */
+  private void shielded(Runnable body) {
+    if (store.root() == null) {
+      body.run();
+    } else {
+      Uninterruptible.run(body);
+    }
+  }
+
+  /**
+   * A searcher over the same point-in-time reader as {@code s} that stops when {@code cancelled}
+   * says so: Lucene's timeout, which ends a query's document loop and an approximate vector search
+   * early (their results are then partial), and which {@link SearchExecutor#exact} checks too. A
+   * searcher of its own because the timeout is a setting of the searcher, which other reads share.
+   */
+  private static IndexSearcher cancellable(IndexSearcher s, QueryTimeout cancelled) {
+    IndexSearcher c = new IndexSearcher(s.getIndexReader());
+    c.setSimilarity(s.getSimilarity());
+    c.setQueryCache(s.getQueryCache());
+    c.setQueryCachingPolicy(s.getQueryCachingPolicy());
+    c.setTimeout(cancelled);
+    return c;
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -383,9 +477,9 @@ final class CollectionImpl implements VectorCollection {
     commit();
   }
 
-  /** Commits the index and trims the log; see {@link Committer#commit}. */
+  /** Commits the index and trims the log (see {@link Committer#commit}), on an owned thread. */
   void commit() {
-    committer.commit();
+    shielded(committer::commit);
   }
 
   /**
@@ -404,6 +498,10 @@ final class CollectionImpl implements VectorCollection {
     if (maxSegments < 1) {
       throw new InvalidArgumentException("maxSegments must be >= 1; maxSegments=" + maxSegments);
     }
+    shielded(() -> compactLocked(maxSegments));
+  }
+
+  private void compactLocked(int maxSegments) {
     try {
       writes.ensureWritable();
       writer.forceMergeDeletes(true);
@@ -473,8 +571,12 @@ final class CollectionImpl implements VectorCollection {
     }
   }
 
-  /** Commits (unless failed) and closes everything. */
+  /** Commits (unless failed) and closes everything, on an owned thread (see {@link #commit}). */
   void close(boolean commitFirst) {
+    shielded(() -> closeNow(commitFirst));
+  }
+
+  private void closeNow(boolean commitFirst) {
     Throwable first = null;
     // Under the commit lock, so that a write is either wholly before the last commit or sees the
     // collection closed before it does anything.

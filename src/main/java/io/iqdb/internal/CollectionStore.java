@@ -21,6 +21,7 @@ import org.apache.lucene.store.ByteBuffersDirectory;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.FilterDirectory;
+import org.apache.lucene.store.NoLockFactory;
 import org.apache.lucene.store.Lock;
 
 /**
@@ -43,7 +44,11 @@ final class CollectionStore implements Closeable {
   static CollectionStore onDisk(Path collectionDir, UnaryOperator<Directory> wrapper) throws IOException {
     Files.createDirectories(collectionDir.resolve("index"));
     Files.createDirectories(collectionDir.resolve("wal"));
-    Directory index = FSDirectory.open(collectionDir.resolve("index"));
+    // No index lock of its own: the database's lock (Database.LOCK_FILE) already keeps every other
+    // opener out. Lucene's native lock would also be a FileChannel that the index writer checks
+    // (FileChannel.size) on every file it creates, from the writing thread: an interrupt of that
+    // thread closes the channel, and the index writer fails for good (a tragic exception).
+    Directory index = FSDirectory.open(collectionDir.resolve("index"), NoLockFactory.INSTANCE);
     return new CollectionStore(collectionDir, wrapper.apply(index));
   }
 

@@ -178,6 +178,14 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
+  /** How often (in documents, minus one) {@link #exact} looks whether its search was cancelled. */
+  private static final int CANCEL_CHECK_MASK = 1023;
+
+  private static boolean cancelled(IndexSearcher searcher) {
+    org.apache.lucene.index.QueryTimeout t = searcher.getTimeout();
+    return t != null && t.shouldExit();
+  }
+
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
    * vectors whatever the index's quantization.
@@ -200,10 +208,18 @@ final class SearchExecutor {
               ? scorer.iterator()
               : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), accepted.iterator()));
       Bits live = ctx.reader().getLiveDocs();
+      int visited = 0;
       for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
         if (live == null || live.get(doc)) {
           queue.insertWithOverflow(new ScoreDoc(ctx.docBase + doc, scorer.score()));
         }
+        // a cancelled search (see CollectionImpl#cancellable) stops; its partial result is dropped
+        if ((++visited & CANCEL_CHECK_MASK) == 0 && cancelled(searcher)) {
+          break;
+        }
+      }
+      if (cancelled(searcher)) {
+        break;
       }
     }
     ScoreDoc[] out = new ScoreDoc[queue.size()];

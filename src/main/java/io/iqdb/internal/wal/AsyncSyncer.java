@@ -21,8 +21,8 @@ final class AsyncSyncer {
     this.generations = generations;
     this.groupCommit = groupCommit;
     this.intervalNanos = interval.toNanos();
-    this.thread = new Thread(this::run, "iqdb-wal-sync " + generations.dir());
-    thread.setDaemon(true);
+    // An owned thread (nothing interrupts it): its fsyncs need no hand-off to the log's I/O thread.
+    this.thread = new OwnedThread(this::run, "iqdb-wal-sync " + generations.dir());
   }
 
   void start() {

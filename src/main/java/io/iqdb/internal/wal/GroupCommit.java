@@ -39,6 +39,9 @@ final class GroupCommit {
 
   private final GenerationSet generations;
 
+  /** Where the leader's write and fsync run; see {@link WalIoThread}. */
+  private final WalIoThread io;
+
   private final ReentrantLock syncState = new ReentrantLock();
   private final Condition syncDone = syncState.newCondition();
   // written under syncState, read without it to decide whether spinning can help
@@ -49,8 +52,9 @@ final class GroupCommit {
 
   private volatile long lastFsyncNanos;
 
-  GroupCommit(GenerationSet generations) {
+  GroupCommit(GenerationSet generations, WalIoThread io) {
     this.generations = generations;
+    this.io = io;
   }
 
   /**
@@ -171,7 +175,9 @@ final class GroupCommit {
   void syncAllAsLeader() throws IOException {
     GenerationSet.SyncPoint point = generations.takeSyncPoint();
     long start = System.nanoTime();
-    if (!generations.writeAndForce(point)) {
+    // The write of the pending records and the fsync in one hand-off to the I/O thread (they take
+    // no lock, as a call on that thread must not: see WalIoThread).
+    if (!io.call(() -> generations.writeAndForce(point))) {
       return;
     }
     lastFsyncNanos = System.nanoTime() - start;

@@ -27,8 +27,10 @@ import org.apache.lucene.store.AlreadyClosedException;
  * reached the disk.
  *
  * <p>Thread safety: all methods may be called concurrently. Records land in the file in sequence
- * order. A thread interrupted while it writes or fsyncs closes the underlying {@link FileChannel}
- * (a JDK rule), which fails the log; do not interrupt writer threads.
+ * order. Interrupting a caller is harmless: the files are written and fsynced on the log's own
+ * {@link WalIoThread} (a thread interrupted while it blocks in a {@link FileChannel} would close
+ * the channel, a JDK rule, and fail the log); a caller waits for it regardless of interrupts and
+ * keeps its interrupt status.
  *
  * <p>Structure: the files (current and sealed generations, sequence numbers, rolls, trims,
  * checkpoints, the failed and closed states) are a {@link GenerationSet}; who fsyncs them, and how
@@ -44,9 +46,13 @@ public final class WriteAheadLog implements Closeable {
   private final ReentrantLock checkpointLock = new ReentrantLock();
   private final AsyncSyncer asyncSyncer; // null unless ASYNC mode
 
-  private WriteAheadLog(WalOptions options, GenerationSet generations) {
+  /** Runs every file operation of the open log; see {@link WalIoThread}. */
+  private final WalIoThread io;
+
+  private WriteAheadLog(WalOptions options, GenerationSet generations, WalIoThread io) {
     this.generations = generations;
-    this.groupCommit = new GroupCommit(generations);
+    this.io = io;
+    this.groupCommit = new GroupCommit(generations, io);
     if (options.mode() == WalOptions.Mode.ASYNC) {
       asyncSyncer = new AsyncSyncer(generations, groupCommit, options.asyncInterval());
     } else {
@@ -86,12 +92,17 @@ public final class WriteAheadLog implements Closeable {
       // directory, synced records included. (One level only: the caller makes its parents durable.)
       fs.syncDirectory(dir.toAbsolutePath().getParent());
     }
+    // Recovery reads on the opening thread; from here on every file operation runs on the log's
+    // I/O thread, so that no interrupt of a writer can close the log's files.
     WalRecovery.Result recovered = WalRecovery.recover(fs, dir, committedSeq, replay);
-    GenerationSet generations = GenerationSet.start(dir, options, recovered, committedSeq);
+    WalIoThread io = new WalIoThread("iqdb-wal-io " + dir);
+    WalOptions live = options.withFileSystem(new IoThreadFileSystem(fs, io));
+    GenerationSet generations = null;
     boolean success = false;
     try {
+      generations = GenerationSet.start(dir, live, recovered, committedSeq);
       generations.writeCheckpoint();
-      WriteAheadLog wal = new WriteAheadLog(options, generations);
+      WriteAheadLog wal = new WriteAheadLog(live, generations, io);
       if (wal.asyncSyncer != null) {
         wal.asyncSyncer.start();
       }
@@ -99,7 +110,10 @@ public final class WriteAheadLog implements Closeable {
       return wal;
     } finally {
       if (!success) {
-        generations.abandon();
+        if (generations != null) {
+          generations.abandon();
+        }
+        io.stop();
       }
     }
   }
@@ -279,6 +293,7 @@ public final class WriteAheadLog implements Closeable {
     } finally {
       groupCommit.releaseLeadership();
       checkpointLock.unlock();
+      io.stop();
     }
   }
 }

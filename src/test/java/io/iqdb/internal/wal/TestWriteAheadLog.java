@@ -425,4 +425,70 @@ public class TestWriteAheadLog extends LuceneTestCase {
     WriteAheadLog.open(dir, opts, 0, replay).close();
     assertEquals(appended, replay.batches);
   }
+
+  /**
+   * Interrupts threads that append and sync at random moments (while a record is written, while
+   * the leader fsyncs, while a full generation rolls): the log never fails, and every record whose
+   * sync returned is recovered. Without the log's I/O thread, the first interrupt that hit a
+   * write or fsync closed the generation's channel and failed the log.
+   */
+  public void testInterruptedWritersNeverFailTheLog() throws Exception {
+    for (WalOptions.Mode mode : WalOptions.Mode.values()) {
+      Path dir = createTempDir();
+      Duration interval = mode == WalOptions.Mode.ASYNC ? Duration.ofMillis(2) : Duration.ZERO;
+      WalOptions options = options(WalOptions.MIN_GENERATION_BYTES * 4).withMode(mode, interval);
+      Map<Long, List<WalEntry>> synced = new ConcurrentHashMap<>();
+      List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicLong interruptedSyncs = new java.util.concurrent.atomic.AtomicLong();
+      long seed = random().nextLong();
+      try (WriteAheadLog wal = WriteAheadLog.open(dir, options, 0, new WalTestUtil.Collector())) {
+        List<Thread> writers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          Random r = new Random(seed + t);
+          writers.add(new Thread(() -> {
+            try {
+              for (int i = 0; i < 400; i++) {
+                List<WalEntry> batch = WalTestUtil.randomBatch(r, 4);
+                long seq = wal.append(batch);
+                wal.sync(seq);
+                synced.put(seq, batch);
+                if (Thread.interrupted()) {
+                  interruptedSyncs.incrementAndGet();
+                  if (r.nextBoolean()) {
+                    Thread.currentThread().interrupt(); // the next append starts interrupted
+                  }
+                }
+              }
+            } catch (Throwable e) {
+              errors.add(e);
+            }
+          }));
+        }
+        Thread interrupter = new Thread(() -> {
+          Random r = new Random(seed);
+          while (writers.stream().anyMatch(Thread::isAlive)) {
+            writers.get(r.nextInt(writers.size())).interrupt();
+            java.util.concurrent.locks.LockSupport.parkNanos(r.nextInt(100_000));
+          }
+        });
+        writers.forEach(Thread::start);
+        interrupter.start();
+        for (Thread t : writers) {
+          t.join();
+        }
+        interrupter.join();
+        if (!errors.isEmpty()) {
+          AssertionError e = new AssertionError(mode + ": " + errors.size() + " writer(s) failed", errors.get(0));
+          errors.stream().skip(1).forEach(e::addSuppressed);
+          throw e;
+        }
+        assertNull(wal.failureCause());
+        assertTrue(mode + ": interrupts rarely hit a write: " + interruptedSyncs, interruptedSyncs.get() > 10);
+      }
+      WalTestUtil.Collector replay = new WalTestUtil.Collector();
+      WriteAheadLog.open(dir, options, 0, replay).close();
+      assertEquals(mode.toString(), 1600, synced.size());
+      assertEquals(mode.toString(), new TreeMap<>(synced), replay.batches);
+    }
+  }
 }
