@@ -56,7 +56,7 @@ class WritersDuringCommitsTest {
     volatile String blockOpensOf;
 
     void pass(String threadToBlock, String file, String suffix) throws IOException {
-      if (threadToBlock == null || !threadToBlock.equals(Thread.currentThread().getName()) || !file.endsWith(suffix)) {
+      if (threadToBlock == null || !threadToBlock.equals(FaultHooks.caller().getName()) || !file.endsWith(suffix)) {
         return;
       }
       entered.countDown();

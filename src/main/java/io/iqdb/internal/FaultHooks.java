@@ -53,4 +53,15 @@ public record FaultHooks(WalFileSystem walFileSystem, UnaryOperator<Directory> d
   public FaultHooks withDirectoryWrapper(UnaryOperator<Directory> wrapper) {
     return new FaultHooks(walFileSystem, wrapper);
   }
+
+  /**
+   * The application thread on whose behalf the current thread works: iQDB runs the calls that write
+   * files on threads of its own while the caller waits, so a hook that tells threads apart (to block
+   * or fail the I/O of one of them) asks this instead of {@link Thread#currentThread()}.
+   *
+   * @return the calling application thread, or the current thread when it is not running a call for one
+   */
+  public static Thread caller() {
+    return Uninterruptible.caller();
+  }
 }

@@ -38,6 +38,9 @@ final class Uninterruptible {
 
   private static final AtomicLong THREADS = new AtomicLong();
 
+  /** The caller whose call the current pooled thread runs (see {@link FaultHooks#caller}). */
+  private static final ThreadLocal<Thread> CALLER = new ThreadLocal<>();
+
   private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(
       0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
       task -> new OwnedThread(task, "iqdb-write-" + THREADS.incrementAndGet()));
@@ -67,6 +70,12 @@ final class Uninterruptible {
     });
   }
 
+  /** The thread whose call the current thread runs: the caller of {@link #call}, or itself. */
+  static Thread caller() {
+    Thread caller = CALLER.get();
+    return caller != null ? caller : Thread.currentThread();
+  }
+
   /** Where the caller of a call whose body threw was waiting: captured on the caller's thread. */
   private static final class CallerStack extends Exception {
     CallerStack(Thread caller) {
@@ -88,10 +97,13 @@ final class Uninterruptible {
 
     @Override
     public void run() {
+      CALLER.set(caller);
       try {
         value = body.get();
       } catch (Throwable t) {
         error = t;
+      } finally {
+        CALLER.remove();
       }
       done = true;
       LockSupport.unpark(caller);
