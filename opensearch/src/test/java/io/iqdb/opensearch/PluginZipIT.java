@@ -26,8 +26,7 @@ import org.junit.Test;
  * The plugin zip the module builds (package phase, hence a Failsafe test), checked as {@code
  * opensearch-plugin install} checks it: files at the zip's root, a descriptor that OpenSearch's own
  * parser accepts for this OpenSearch version, and no class that OpenSearch (or Lucene 10.5.1)
- * already has (jar hell). The installer itself ships only in OpenSearch's distribution, which is
- * not on Maven Central, so it is not run here.
+ * already has (jar hell). {@link PluginInstallIT} then installs it with OpenSearch's installer.
  */
 public class PluginZipIT {
 
