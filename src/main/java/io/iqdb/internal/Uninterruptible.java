@@ -24,8 +24,8 @@ import java.util.function.Supplier;
  * files the same way ({@link io.iqdb.internal.wal.WriteAheadLog}) and runs its file operations
  * directly on an owned thread.
  *
- * <p>Cost: a hand-off to a pooled thread and back per call: 15-40 microseconds measured on the
- * shared 2-core test VM under a load average of 17 (an fsync costs far more; an ASYNC write on disk
+ * <p>Cost: a hand-off to a pooled thread and back per call: 15-41 microseconds per empty call
+ * measured on the shared 2-core test VM under a load average of 17 (an fsync costs far more; an ASYNC write on disk
  * pays it in full). A call made on an owned thread runs at once, and a collection in memory, which
  * has no file to lose, runs its calls on the caller's thread (see {@code CollectionImpl}). The pool is a cached pool of daemon platform threads (not virtual
  * threads: Lucene blocks while holding monitors, which on Java 21 pins a virtual thread's carrier),
