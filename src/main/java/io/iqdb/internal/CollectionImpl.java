@@ -74,6 +74,9 @@ final class CollectionImpl implements VectorCollection {
   /** Set when a full checksum verification found a damaged index file: every call then throws it. */
   private volatile io.iqdb.CorruptedException corruption;
 
+  /** Runs the work that writes files where interrupts cannot reach it; the database's. */
+  private final Uninterruptible uninterruptible;
+
   /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
   private final TaskExecutor searchTasks;
 
@@ -81,7 +84,8 @@ final class CollectionImpl implements VectorCollection {
       String name, CollectionConfig config, Durability durability, CollectionStore store,
       IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
       CommitPolicy policy, java.util.concurrent.Executor searchExecutor, io.iqdb.RefreshPolicy refreshPolicy,
-      java.util.concurrent.Executor background) {
+      java.util.concurrent.Executor background, Uninterruptible uninterruptible) {
+    this.uninterruptible = uninterruptible;
     this.searchTasks = new TaskExecutor(searchExecutor);
     this.name = name;
     this.config = config;
@@ -450,7 +454,7 @@ final class CollectionImpl implements VectorCollection {
     if (store.root() == null) {
       body.run();
     } else {
-      Uninterruptible.run(body);
+      uninterruptible.run(body);
     }
   }
 

@@ -36,6 +36,7 @@ final class CollectionOpener {
 
   /** The database's background thread: runs the refreshes writers ask for. */
   private final Executor background;
+  private final Uninterruptible uninterruptible;
 
   /**
    * An opener.
@@ -43,9 +44,13 @@ final class CollectionOpener {
    * @param options the database's options
    * @param dir the database directory, or {@code null} in memory
    * @param searchExecutor runs the searches of batches
+   * @param background the database's background thread
+   * @param uninterruptible where collections write files (see {@link Uninterruptible})
    */
-  CollectionOpener(DatabaseOptions options, Path dir, Executor searchExecutor, Executor background) {
+  CollectionOpener(
+      DatabaseOptions options, Path dir, Executor searchExecutor, Executor background, Uninterruptible uninterruptible) {
     this.background = background;
+    this.uninterruptible = uninterruptible;
     this.options = options;
     this.dir = dir;
     this.searchExecutor = searchExecutor;
@@ -125,7 +130,7 @@ final class CollectionOpener {
       searchers = new SearcherManager(writer, null);
       CollectionImpl c = new CollectionImpl(
           name, config, durability, store, writer, searchers, schema, log, committedSeq, policy, searchExecutor,
-          options.refreshPolicy(), background);
+          options.refreshPolicy(), background, uninterruptible);
       if (log.lastSeq() > committedSeq) {
         c.commit(); // makes the replayed batches part of a commit, so the log can be trimmed
       }

@@ -59,6 +59,9 @@ public final class Database {
   /** Opens (or creates) the collections, replaying their logs. */
   private final CollectionOpener opener;
 
+  /** Where collections write files, out of reach of interrupts; shut down after they closed. */
+  private final Uninterruptible writers;
+
   /** The background checksum verification after open, or {@code null}; see {@link #startVerifier()}. */
   private volatile IntegrityVerifier verifier;
 
@@ -87,7 +90,8 @@ public final class Database {
     long tick = Math.max(1, Math.min(COMMITTER_TICK_MILLIS, options.refreshPolicy().maxAge().toMillis()));
     committer.scheduleWithFixedDelay(
         this::commitAndRefresh, tick, tick, java.util.concurrent.TimeUnit.MILLISECONDS);
-    opener = new CollectionOpener(options, dir, searchExecutor, committer);
+    writers = new Uninterruptible("iqdb-write " + (dir == null ? "in-memory" : dir));
+    opener = new CollectionOpener(options, dir, searchExecutor, committer, writers);
   }
 
   /**
@@ -427,6 +431,7 @@ public final class Database {
       }
     }
     collections.clear();
+    writers.shutdown();
     try {
       IOUtils.close(catalogDir, lock, lockDir);
     } catch (IOException e) {
@@ -480,6 +485,7 @@ public final class Database {
     for (VectorCollection c : collections.values()) {
       closeQuietly(c);
     }
+    writers.shutdown();
   }
 
   private static void closeQuietly(VectorCollection v) {

@@ -1,6 +1,7 @@
 package io.iqdb.internal;
 
 import io.iqdb.internal.wal.OwnedThread;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -23,47 +24,81 @@ import java.util.function.Supplier;
  * files the same way ({@link io.iqdb.internal.wal.WriteAheadLog}) and runs its file operations
  * directly on an owned thread.
  *
- * <p>Cost: a hand-off to a pooled thread and back per call: 15-40 microseconds measured on the
- * shared 2-core test VM under a load average of 17 (an fsync costs far more; an ASYNC write on disk
+ * <p>Cost: a hand-off to a pooled thread and back per call: 15-41 microseconds per empty call
+ * measured on the shared 2-core test VM under a load average of 17 (an fsync costs far more; an ASYNC write on disk
  * pays it in full). A call made on an owned thread runs at once, and a collection in memory, which
  * has no file to lose, runs its calls on the caller's thread (see {@code CollectionImpl}). The pool is a cached pool of daemon platform threads (not virtual
  * threads: Lucene blocks while holding monitors, which on Java 21 pins a virtual thread's carrier),
  * unbounded because SYNC writers block while they wait for a shared fsync; idle threads end after
- * {@link #IDLE_SECONDS}.
+ * {@link #IDLE_SECONDS}. Each database has its own pool and {@link #shutdown shuts it down} once
+ * its collections are closed, so that no thread outlives the database.
  */
 final class Uninterruptible {
 
   /** How long a pooled thread waits for more work before it ends. */
   static final long IDLE_SECONDS = 30;
 
-  private static final AtomicLong THREADS = new AtomicLong();
+  private final AtomicLong threads = new AtomicLong();
+  private final ThreadPoolExecutor pool;
 
   /** The caller whose call the current pooled thread runs (see {@link FaultHooks#caller}). */
   private static final ThreadLocal<Thread> CALLER = new ThreadLocal<>();
 
-  private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(
-      0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
-      task -> new OwnedThread(task, "iqdb-write-" + THREADS.incrementAndGet()));
+  /**
+   * A pool; it starts no thread before the first call.
+   *
+   * @param name names the threads, {@code name-N}
+   */
+  Uninterruptible(String name) {
+    pool = new ThreadPoolExecutor(
+        0, Integer.MAX_VALUE, IDLE_SECONDS, TimeUnit.SECONDS, new SynchronousQueue<>(),
+        task -> new OwnedThread(task, name + "-" + threads.incrementAndGet()));
+  }
 
-  private Uninterruptible() {}
+  /**
+   * Ends the pool's threads, waiting for them, once the calls in progress returned (the caller has
+   * closed every collection, so there are none). A later call runs on its caller's thread.
+   */
+  void shutdown() {
+    pool.shutdown(); // interrupts idle threads only: they wait for work, in no file operation
+    boolean interrupted = false;
+    while (true) {
+      try {
+        if (pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          break;
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        continue;
+      }
+      break; // a call still running after a minute: let it finish on its own
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
 
   /**
    * Runs {@code body} on an owned thread and returns its result, or throws what it threw (a
    * {@link RuntimeException} or {@link Error}). Interrupting the caller meanwhile changes nothing
    * but its interrupt status.
    */
-  static <T> T call(Supplier<T> body) {
+  <T> T call(Supplier<T> body) {
     if (OwnedThread.isCurrent()) {
       return body.get();
     }
     Task<T> task = new Task<>(body, Thread.currentThread());
-    POOL.execute(task);
+    try {
+      pool.execute(task);
+    } catch (RejectedExecutionException e) {
+      return body.get(); // the database is closed: the body finds its collection closed
+    }
     task.await();
     return task.result();
   }
 
   /** {@link #call} for a body without a result. */
-  static void run(Runnable body) {
+  void run(Runnable body) {
     call(() -> {
       body.run();
       return null;
