@@ -63,7 +63,9 @@ public final class DedupVectorsFormat extends KnnVectorsFormat {
   static final byte MODE_MAPPED = 0;
   static final byte MODE_IDENTITY = 1;
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** Adds each field's recall curve. */
+  static final int VERSION_CALIBRATED = 1;
+  static final int VERSION_CURRENT = VERSION_CALIBRATED;
 
   private final KnnVectorsFormat inner;
 

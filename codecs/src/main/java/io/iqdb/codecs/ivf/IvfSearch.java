@@ -1,6 +1,7 @@
 package io.iqdb.codecs.ivf;
 
 import io.iqdb.codecs.Oversampling;
+import io.iqdb.codecs.RecallCalibrator;
 import io.iqdb.codecs.flat.ExactSearch;
 import java.io.IOException;
 import java.util.Arrays;
@@ -64,17 +65,36 @@ final class IvfSearch {
     return Math.min(numLists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(numLists))));
   }
 
+  /**
+   * The lists to probe: the strategy's count; else the segment's calibrated count for the
+   * strategy's target recall, scaled by {@code sqrt(k / 10)} above k = 10; else the default.
+   */
+  static int probes(IvfSearchStrategy strategy, IvfVectorsReader.FieldEntry entry, int k) {
+    int numLists = entry.centroids().length;
+    if (strategy != null && strategy.probes() > 0) {
+      return strategy.probes();
+    }
+    if (strategy != null && strategy.targetRecall() > 0 && entry.curve() != null) {
+      int probes = entry.curve().parameterFor(strategy.targetRecall());
+      if (k > RecallCalibrator.K) {
+        probes = (int) Math.ceil(probes * Math.sqrt(k / (double) RecallCalibrator.K));
+      }
+      return Math.min(numLists, probes);
+    }
+    int probes = defaultProbes(numLists);
+    if (entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
+      // a centroid's inner product ranks lists less faithfully than a distance does
+      probes = Math.min(numLists, 2 * probes);
+    }
+    return probes;
+  }
+
   void run() throws IOException {
     int numLists = entry.centroids().length;
     int[] order = rankLists();
     IvfSearchStrategy strategy = IvfSearchStrategy.of(collector.getSearchStrategy());
-    boolean defaultProbes = strategy == null || strategy.probes() == 0;
-    int probes = defaultProbes ? defaultProbes(numLists) : strategy.probes();
-    if (defaultProbes && entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
-      // a centroid's inner product ranks lists less faithfully than a distance does
-      probes = Math.min(numLists, 2 * probes);
-    }
     int k = collector.k();
+    int probes = probes(strategy, entry, k);
     ResidualCodec codec = entry.codec();
     NeighborQueue candidates = null;
     ResidualCodec.Query codedQuery = null;

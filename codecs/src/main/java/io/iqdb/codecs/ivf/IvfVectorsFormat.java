@@ -113,7 +113,9 @@ public final class IvfVectorsFormat extends KnnVectorsFormat {
   static final String META_EXTENSION = "ivm";
   static final String LISTS_EXTENSION = "ivl";
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** Adds the recall curves after the fields of {@code .ivm}. */
+  static final int VERSION_CALIBRATED = 1;
+  static final int VERSION_CURRENT = VERSION_CALIBRATED;
 
   /** The largest configurable list count. */
   public static final int MAX_LISTS = 1 << 16;

@@ -1,0 +1,279 @@
+package io.iqdb.codecs;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.VectorUtil;
+
+/**
+ * Measures, when a segment is written, how recall@{@value #K} grows with a search parameter, so
+ * that searches can ask for a recall instead of a parameter ({@link RecallCurve}).
+ *
+ * <p>Queries: {@value #QUERIES} vectors of the segment drawn at random (seeded, so a segment's
+ * curve is reproducible), or all of them in a smaller segment. Each query is <em>held out</em>: its
+ * own vector is removed from its exact neighbours and from what the search returns, so a query
+ * stands for a new vector from the same distribution, not for a lookup of a stored one. By default
+ * the query is the vector itself; with the system property {@value #MODE_PROPERTY}{@code
+ * =perturbed} it is moved away from it by Gaussian noise as long as the distance to its nearest
+ * other vector (for the measurement that chose the default, see the benchmarks' calibration
+ * results).
+ *
+ * <p>Ground truth: the exact {@value #K} nearest other vectors of each query by the field's
+ * similarity, computed in one pass over the vectors, a block of vectors against all queries at a
+ * time. Recall is tie-aware: a returned vector counts when its exact score is at least the
+ * {@value #K}-th true score. The search's results are rescored exactly before the best {@value K}
+ * are taken, so a search returning approximate scores is measured as the database uses it (it
+ * rescores candidates).
+ *
+ * <p>Parameters are tried in increasing order from a grid; the calibration stops at the first
+ * whose recall reaches {@value #STOP_RECALL}, or at the end of the grid. The cost is one exact
+ * scan of the segment per query plus the approximate searches: for HNSW a small share of the
+ * graph's construction (which searches the graph once per vector), reported by the benchmarks.
+ */
+public final class RecallCalibrator {
+
+  /** The k that recall is measured for. */
+  public static final int K = 10;
+
+  /** How many queries a segment with enough vectors is calibrated with. */
+  public static final int QUERIES = 200;
+
+  /** The recall at which the calibration stops trying larger parameters. */
+  public static final double STOP_RECALL = 0.999;
+
+  /** The system property that selects perturbed queries ({@code perturbed}) for experiments. */
+  public static final String MODE_PROPERTY = "iqdb.calibration.queries";
+
+  private static final int BLOCK = 64;
+
+  /** Runs one approximate search of a segment for calibration. */
+  @FunctionalInterface
+  public interface Search {
+    /**
+     * Searches the segment.
+     *
+     * @param query the query vector (do not modify it)
+     * @param parameter the parameter value to search with ({@code ef}, {@code probes})
+     * @return the ordinals found, in any order; may include the query's own vector
+     * @throws IOException if reading the segment fails
+     */
+    int[] search(float[] query, int parameter) throws IOException;
+  }
+
+  private RecallCalibrator() {}
+
+  /**
+   * The grid of HNSW {@code ef} values tried: from {@value #K}, about 12% apart, up to 1,000.
+   *
+   * @return a new array
+   */
+  public static int[] efGrid() {
+    return geometricGrid(K, 1000, 1.12);
+  }
+
+  /**
+   * The grid of IVF probe counts tried: every count up to 8, then about 12% apart, up to the list
+   * count.
+   *
+   * @param lists the segment's list count
+   * @return a new array, ending with {@code lists}
+   */
+  public static int[] probeGrid(int lists) {
+    return geometricGrid(1, lists, 1.12);
+  }
+
+  private static int[] geometricGrid(int from, int to, double ratio) {
+    int[] grid = new int[64];
+    int n = 0;
+    double x = from;
+    int last = 0;
+    while (true) {
+      int v = Math.min(to, Math.max(last + 1, (int) Math.round(x)));
+      if (n == grid.length) {
+        grid = Arrays.copyOf(grid, n * 2);
+      }
+      grid[n++] = v;
+      last = v;
+      if (v >= to) {
+        break;
+      }
+      x *= ratio;
+    }
+    return Arrays.copyOf(grid, n);
+  }
+
+  /** Whether experiments asked for perturbed queries; see {@link #MODE_PROPERTY}. */
+  static boolean perturbed() {
+    return "perturbed".equals(System.getProperty(MODE_PROPERTY));
+  }
+
+  /**
+   * Measures a segment's recall curve.
+   *
+   * @param vectors the segment's vectors, by ordinal (the ordinals the search returns)
+   * @param similarity the field's similarity
+   * @param grid increasing parameter values to try
+   * @param search runs one approximate search
+   * @param seed chooses the query sample
+   * @return the curve; for a segment of at most {@value #K} vectors, where any search that can
+   *     return them all is exact, the last parameter of the grid with recall 1
+   * @throws IOException if reading the vectors or searching fails
+   */
+  public static RecallCurve calibrate(
+      FloatVectorValues vectors,
+      VectorSimilarityFunction similarity,
+      int[] grid,
+      Search search,
+      long seed)
+      throws IOException {
+    int n = vectors.size();
+    if (n <= K) {
+      return new RecallCurve(new int[] {grid[grid.length - 1]}, new float[] {1f});
+    }
+    int dims = vectors.dimension();
+    SplittableRandom random = new SplittableRandom(seed);
+    int[] sample = sample(n, Math.min(QUERIES, n), random);
+    float[][] queries = new float[sample.length][];
+    for (int i = 0; i < sample.length; i++) {
+      queries[i] = vectors.vectorValue(sample[i]).clone();
+    }
+    Truth truth = truth(vectors, similarity, queries, sample);
+    if (perturbed()) {
+      FloatVectorValues values = vectors.copy();
+      for (int i = 0; i < queries.length; i++) {
+        float scale =
+            (float) Math.sqrt(VectorUtil.squareDistance(queries[i], values.vectorValue(truth.ords[i][0])));
+        float[] noise = new float[dims];
+        for (int d = 0; d < dims; d++) {
+          noise[d] = (float) random.nextGaussian();
+        }
+        float norm = (float) Math.sqrt(VectorUtil.dotProduct(noise, noise));
+        for (int d = 0; d < dims; d++) {
+          queries[i][d] += noise[d] * scale / norm;
+        }
+      }
+      truth = truth(vectors, similarity, queries, sample);
+    }
+    FloatVectorValues values = vectors.copy();
+    int[] params = new int[grid.length];
+    float[] recalls = new float[grid.length];
+    int points = 0;
+    for (int parameter : grid) {
+      long found = 0;
+      for (int i = 0; i < queries.length; i++) {
+        int[] result = search.search(queries[i], parameter);
+        found += hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+      }
+      float recall = (float) found / (queries.length * (float) K);
+      params[points] = parameter;
+      recalls[points] = Math.min(1f, recall);
+      points++;
+      if (recall >= STOP_RECALL) {
+        break;
+      }
+    }
+    return new RecallCurve(Arrays.copyOf(params, points), Arrays.copyOf(recalls, points));
+  }
+
+  /** How many of the best {@value K} results (by exact score, self excluded) are true neighbours. */
+  private static int hits(
+      int[] result,
+      int self,
+      float[] query,
+      float kth,
+      FloatVectorValues values,
+      VectorSimilarityFunction similarity)
+      throws IOException {
+    float[] scores = new float[result.length];
+    int m = 0;
+    for (int ord : result) {
+      if (ord != self) {
+        scores[m++] = similarity.compare(query, values.vectorValue(ord));
+      }
+    }
+    Arrays.sort(scores, 0, m);
+    int hits = 0;
+    for (int j = m - 1; j >= Math.max(0, m - K); j--) {
+      if (scores[j] >= kth) {
+        hits++;
+      }
+    }
+    return hits;
+  }
+
+  private static int[] sample(int n, int count, SplittableRandom random) {
+    // a partial Fisher-Yates shuffle over a virtual identity array
+    java.util.HashMap<Integer, Integer> swapped = new java.util.HashMap<>();
+    int[] out = new int[count];
+    for (int i = 0; i < count; i++) {
+      int j = i + random.nextInt(n - i);
+      int atJ = swapped.getOrDefault(j, j);
+      int atI = swapped.getOrDefault(i, i);
+      swapped.put(j, atI);
+      out[i] = atJ;
+    }
+    return out;
+  }
+
+  /** Each query's exact neighbours, best first, and the {@value K}-th best score. */
+  private record Truth(int[][] ords, float[] kth) {}
+
+  private static Truth truth(
+      FloatVectorValues vectors,
+      VectorSimilarityFunction similarity,
+      float[][] queries,
+      int[] exclude)
+      throws IOException {
+    int q = queries.length;
+    float[][] best = new float[q][K];
+    int[][] bestOrds = new int[q][K];
+    for (float[] b : best) {
+      Arrays.fill(b, Float.NEGATIVE_INFINITY);
+    }
+    for (int[] o : bestOrds) {
+      Arrays.fill(o, -1);
+    }
+    FloatVectorValues values = vectors.copy();
+    int n = values.size();
+    float[][] block = new float[BLOCK][values.dimension()];
+    // every query against a block of vectors: the block stays in cache while the queries pass
+    for (int start = 0; start < n; start += BLOCK) {
+      int end = Math.min(n, start + BLOCK);
+      for (int ord = start; ord < end; ord++) {
+        System.arraycopy(values.vectorValue(ord), 0, block[ord - start], 0, block[0].length);
+      }
+      for (int i = 0; i < q; i++) {
+        float[] query = queries[i];
+        float[] b = best[i];
+        for (int ord = start; ord < end; ord++) {
+          if (ord == exclude[i]) {
+            continue;
+          }
+          float score = similarity.compare(query, block[ord - start]);
+          if (score > b[K - 1]) {
+            insert(b, bestOrds[i], score, ord);
+          }
+        }
+      }
+    }
+    float[] kth = new float[q];
+    for (int i = 0; i < q; i++) {
+      kth[i] = best[i][K - 1];
+    }
+    return new Truth(bestOrds, kth);
+  }
+
+  /** Inserts into arrays sorted by decreasing score, dropping the last. */
+  private static void insert(float[] scores, int[] ords, float score, int ord) {
+    int i = K - 1;
+    while (i > 0 && scores[i - 1] < score) {
+      scores[i] = scores[i - 1];
+      ords[i] = ords[i - 1];
+      i--;
+    }
+    scores[i] = score;
+    ords[i] = ord;
+  }
+}
