@@ -11,7 +11,7 @@ import org.apache.lucene.util.VectorUtil;
  * Measures, when a segment is written, how recall@{@value #K} grows with a search parameter, so
  * that searches can ask for a recall instead of a parameter ({@link RecallCurve}).
  *
- * <p>Queries: {@value #QUERIES} vectors of the segment drawn at random (seeded, so a segment's
+ * <p>Queries: {@value #HNSW_QUERIES} (HNSW) or {@value #IVF_QUERIES} (IVF) vectors of the segment drawn at random (seeded, so a segment's
  * curve is reproducible), or all of them in a smaller segment. Each query is <em>held out</em>: its
  * own vector is removed from its exact neighbours and from what the search returns, so a query
  * stands for a new vector from the same distribution, not for a lookup of a stored one. By default
@@ -37,8 +37,17 @@ public final class RecallCalibrator {
   /** The k that recall is measured for. */
   public static final int K = 10;
 
-  /** How many queries a segment with enough vectors is calibrated with. */
-  public static final int QUERIES = 200;
+  /**
+   * How many queries an HNSW segment is calibrated with (fewer in a segment of fewer than 2,000
+   * vectors: a tenth of them, at least 50).
+   */
+  public static final int HNSW_QUERIES = 200;
+
+  /**
+   * How many queries an IVF segment is calibrated with: IVF builds in a fraction of HNSW's time,
+   * and the exact ground truth (a scan of the segment per query) is most of the calibration.
+   */
+  public static final int IVF_QUERIES = 100;
 
   /** The recall at which the calibration stops trying larger parameters. */
   public static final double STOP_RECALL = 0.999;
@@ -60,6 +69,19 @@ public final class RecallCalibrator {
      * @throws IOException if reading the segment fails
      */
     int[] search(float[] query, int parameter) throws IOException;
+  }
+
+  /** Runs what one approximate search per parameter value would, for all values at once. */
+  @FunctionalInterface
+  public interface SearchAll {
+    /**
+     * Searches the segment as with each parameter of the grid.
+     *
+     * @param query the query vector (do not modify it)
+     * @return per grid value, the ordinals found; may include the query's own vector
+     * @throws IOException if reading the segment fails
+     */
+    int[][] search(float[] query) throws IOException;
   }
 
   private RecallCalibrator() {}
@@ -104,9 +126,16 @@ public final class RecallCalibrator {
     return Arrays.copyOf(grid, n);
   }
 
+  private static final System.Logger LOG = System.getLogger(RecallCalibrator.class.getName());
+
   /** Whether experiments asked for perturbed queries; see {@link #MODE_PROPERTY}. */
   static boolean perturbed() {
     return "perturbed".equals(System.getProperty(MODE_PROPERTY));
+  }
+
+  /** Whether experiments turned calibration off (to measure its cost); see {@link #MODE_PROPERTY}. */
+  static boolean off() {
+    return "off".equals(System.getProperty(MODE_PROPERTY));
   }
 
   /**
@@ -115,9 +144,13 @@ public final class RecallCalibrator {
    * @param vectors the segment's vectors, by ordinal (the ordinals the search returns)
    * @param similarity the field's similarity
    * @param grid increasing parameter values to try
+   * @param maxQueries the most queries to use ({@value #HNSW_QUERIES}, {@value #IVF_QUERIES})
    * @param search runs one approximate search
    * @param seed chooses the query sample
-   * @return the curve; for a segment of at most {@value #K} vectors, where any search that can
+   * @param what names the segment and field in the {@code DEBUG} log line that reports the curve
+   *     and the time it took (logger {@code io.iqdb.codecs.RecallCalibrator})
+   * @return the curve, or null if calibration was turned off (system property {@value
+   *     #MODE_PROPERTY}{@code =off}, to measure its cost); for a segment of at most {@value #K} vectors, where any search that can
    *     return them all is exact, the last parameter of the grid with recall 1
    * @throws IOException if reading the vectors or searching fails
    */
@@ -125,22 +158,69 @@ public final class RecallCalibrator {
       FloatVectorValues vectors,
       VectorSimilarityFunction similarity,
       int[] grid,
+      int maxQueries,
       Search search,
-      long seed)
+      long seed,
+      String what)
       throws IOException {
+    return calibrate(vectors, similarity, grid, maxQueries, search, null, seed, what);
+  }
+
+  /**
+   * Measures a segment's recall curve with a search that answers every grid value at once; as
+   * {@link #calibrate(FloatVectorValues, VectorSimilarityFunction, int[], int, Search, long,
+   * String)} otherwise.
+   *
+   * @param vectors the segment's vectors, by ordinal (the ordinals the search returns)
+   * @param similarity the field's similarity
+   * @param grid increasing parameter values
+   * @param maxQueries the most queries to use
+   * @param search runs the searches of one query
+   * @param seed chooses the query sample
+   * @param what names the segment and field in the log line
+   * @return the curve, or null if calibration was turned off
+   * @throws IOException if reading the vectors or searching fails
+   */
+  public static RecallCurve calibrate(
+      FloatVectorValues vectors,
+      VectorSimilarityFunction similarity,
+      int[] grid,
+      int maxQueries,
+      SearchAll search,
+      long seed,
+      String what)
+      throws IOException {
+    return calibrate(vectors, similarity, grid, maxQueries, null, search, seed, what);
+  }
+
+  private static RecallCurve calibrate(
+      FloatVectorValues vectors,
+      VectorSimilarityFunction similarity,
+      int[] grid,
+      int maxQueries,
+      Search search,
+      SearchAll searchAll,
+      long seed,
+      String what)
+      throws IOException {
+    if (off()) {
+      return null;
+    }
+    long start = System.nanoTime();
     int n = vectors.size();
     if (n <= K) {
       return new RecallCurve(new int[] {grid[grid.length - 1]}, new float[] {1f});
     }
     int dims = vectors.dimension();
     SplittableRandom random = new SplittableRandom(seed);
-    int[] sample = sample(n, Math.min(QUERIES, n), random);
+    int[] sample = sample(n, Math.min(n, Math.min(maxQueries, Math.max(50, n / 10))), random);
     float[][] queries = new float[sample.length][];
     for (int i = 0; i < sample.length; i++) {
       queries[i] = vectors.vectorValue(sample[i]).clone();
     }
     Truth truth = truth(vectors, similarity, queries, sample);
-    if (perturbed()) {
+    boolean perturbed = perturbed();
+    if (perturbed) {
       FloatVectorValues values = vectors.copy();
       for (int i = 0; i < queries.length; i++) {
         float scale =
@@ -156,25 +236,61 @@ public final class RecallCalibrator {
       }
       truth = truth(vectors, similarity, queries, sample);
     }
+    long truthNanos = System.nanoTime() - start;
     FloatVectorValues values = vectors.copy();
     int[] params = new int[grid.length];
     float[] recalls = new float[grid.length];
     int points = 0;
-    for (int parameter : grid) {
-      long found = 0;
+    if (searchAll != null) {
+      long[] found = new long[grid.length];
       for (int i = 0; i < queries.length; i++) {
-        int[] result = search.search(queries[i], parameter);
-        found += hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+        int[][] results = searchAll.search(queries[i]);
+        for (int g = 0; g < grid.length; g++) {
+          found[g] += hits(results[g], sample[i], queries[i], truth.kth[i], values, similarity);
+        }
       }
-      float recall = (float) found / (queries.length * (float) K);
-      params[points] = parameter;
-      recalls[points] = Math.min(1f, recall);
-      points++;
-      if (recall >= STOP_RECALL) {
-        break;
+      for (int g = 0; g < grid.length; g++) {
+        float recall = (float) found[g] / (queries.length * (float) K);
+        params[points] = grid[g];
+        recalls[points] = Math.min(1f, recall);
+        points++;
+        if (recall >= STOP_RECALL) {
+          break;
+        }
+      }
+    } else {
+      for (int parameter : grid) {
+        long found = 0;
+        for (int i = 0; i < queries.length; i++) {
+          int[] result = search.search(queries[i], parameter);
+          found += hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+        }
+        float recall = (float) found / (queries.length * (float) K);
+        params[points] = parameter;
+        recalls[points] = Math.min(1f, recall);
+        points++;
+        if (recall >= STOP_RECALL) {
+          break;
+        }
       }
     }
-    return new RecallCurve(Arrays.copyOf(params, points), Arrays.copyOf(recalls, points));
+    RecallCurve curve =
+        new RecallCurve(Arrays.copyOf(params, points), Arrays.copyOf(recalls, points));
+    if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          String.format(
+              java.util.Locale.ROOT,
+              "calibrated %s: %d vectors, %d %s queries, %.1f ms (ground truth %.1f ms): %s",
+              what,
+              n,
+              queries.length,
+              perturbed ? "perturbed" : "held-out",
+              (System.nanoTime() - start) / 1e6,
+              truthNanos / 1e6,
+              curve));
+    }
+    return curve;
   }
 
   /** How many of the best {@value K} results (by exact score, self excluded) are true neighbours. */

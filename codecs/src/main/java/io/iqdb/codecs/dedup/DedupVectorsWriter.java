@@ -296,9 +296,12 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
                 values,
                 info.getVectorSimilarityFunction(),
                 RecallCalibrator.efGrid(),
+                RecallCalibrator.HNSW_QUERIES,
                 (query, ef) -> {
+                  // one slot more than ef: the query's own vector takes one and is dropped, a
+                  // real query (not in the index) has all ef
                   TopKnnCollector collector =
-                      new TopKnnCollector(ef, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
+                      new TopKnnCollector(ef + 1, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
                   reader.search(info.name, query, collector, all);
                   ScoreDoc[] docs = collector.topDocs().scoreDocs;
                   int[] ords = new int[docs.length];
@@ -307,7 +310,8 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
                   }
                   return ords;
                 },
-                31L * info.number + values.size());
+                31L * info.number + values.size(),
+                "HNSW segment " + state.segmentInfo.name + " field " + info.name);
         if (curve != null) {
           curves.put(info.number, curve);
         }

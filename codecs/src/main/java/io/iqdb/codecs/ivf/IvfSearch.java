@@ -138,6 +138,78 @@ final class IvfSearch {
     }
   }
 
+  /**
+   * For calibration: what {@link #run()} would return, with no accept docs, the default
+   * oversampling and each probe count of {@code grid}, from one scan. The scan goes list by list
+   * as {@code run()} does; after the lists of a probe count (and at least the candidates wanted,
+   * as {@code run()} widens), the candidates so far are rescored as {@code run()} rescores them.
+   *
+   * @param grid increasing probe counts
+   * @param k the results per probe count
+   * @return per probe count, the ordinals {@code run()} would collect (any order)
+   */
+  int[][] calibrationRun(int[] grid, int k) throws IOException {
+    int numLists = entry.centroids().length;
+    int[] order = rankLists();
+    ResidualCodec codec = entry.codec();
+    int capacity = k;
+    ResidualCodec.Query codedQuery = null;
+    if (codec != null) {
+      float oversample = Oversampling.ivf(entry.bits());
+      capacity = (int) Math.max(k, Math.min(entry.size(), Math.ceil(k * oversample)));
+      codedQuery = codec.new Query();
+    }
+    // codes: the best estimates so far; float lists: the best exact scores so far
+    NeighborQueue best = new NeighborQueue(capacity, false);
+    int[][] out = new int[grid.length][];
+    int g = 0;
+    long accepted = 0;
+    for (int p = 0; p < numLists && g < grid.length; p++) {
+      int list = order[p];
+      if (entry.listSizes()[list] > 0) {
+        accepted +=
+            codec == null
+                ? scanExactInto(list, best, capacity)
+                : scanCodes(list, codec, codedQuery, best, capacity);
+      }
+      while (g < grid.length && ((p + 1 >= grid[g] && accepted >= capacity) || p == numLists - 1)) {
+        out[g++] = codec == null ? best.nodes().clone() : rescoredBest(best, k);
+      }
+    }
+    for (; g < grid.length; g++) {
+      out[g] = out[g - 1];
+    }
+    return out;
+  }
+
+  /** The best {@code k} of the candidates by exact score, leaving the candidates as they are. */
+  private int[] rescoredBest(NeighborQueue candidates, int k) throws IOException {
+    int[] ords = java.util.Arrays.copyOf(candidates.nodes(), candidates.size());
+    float[] scores = new float[ords.length];
+    exact.bulkScore(ords, scores, ords.length);
+    NeighborQueue top = new NeighborQueue(k, false);
+    for (int i = 0; i < ords.length; i++) {
+      top.insertWithOverflow(ords[i], scores[i]);
+    }
+    return java.util.Arrays.copyOf(top.nodes(), top.size());
+  }
+
+  /** Scores a list's vectors exactly into a bounded queue; returns how many were scanned. */
+  private int scanExactInto(int list, NeighborQueue best, int capacity) throws IOException {
+    int n = entry.listSizes()[list];
+    int[] listOrds = readOrds(list).clone();
+    float[] scores = new float[n];
+    exact.bulkScore(listOrds, scores, n);
+    for (int i = 0; i < n; i++) {
+      if (best.size() < capacity) {
+        best.add(listOrds[i], scores[i]);
+      } else {
+        best.insertWithOverflow(listOrds[i], scores[i]);
+      }
+    }
+    return n;
+  }
+
   /** List numbers, nearest centroid first. */
   private int[] rankLists() {
     float[][] centroids = entry.centroids();

@@ -492,31 +492,24 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   /** Measures a field's recall against its probe count with the segment's own search. */
   private RecallCurve calibrate(Written field, IndexInput lists) throws IOException {
     String name = field.info.name;
+    // the flat format's ordinals: those of the values and of the exact scorer alike
     FloatVectorValues values = mergedFlatReader.getFloatVectorValues(name);
-    int[] docToOrd = new int[state.segmentInfo.maxDoc()];
-    KnnVectorValues.DocIndexIterator it = values.iterator();
-    for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-      docToOrd[doc] = it.index();
-    }
+    int[] grid = RecallCalibrator.probeGrid(field.entry.centroids().length);
     return RecallCalibrator.calibrate(
         values,
         field.info.getVectorSimilarityFunction(),
-        RecallCalibrator.probeGrid(field.entry.centroids().length),
-        (query, probes) -> {
+        grid,
+        RecallCalibrator.IVF_QUERIES,
+        // one scan per query answers every probe count of the grid (IvfSearch.calibrationRun);
+        // one result more than k: the query's own vector is among them and is dropped
+        query -> {
           RandomVectorScorer exact = mergedFlatReader.getRandomVectorScorer(name, query);
-          // one more than k: the query's own vector is among the results and is dropped
-          TopKnnCollector collector =
-              new TopKnnCollector(
-                  RecallCalibrator.K + 1, Integer.MAX_VALUE, new IvfSearchStrategy(probes));
-          new IvfSearch(field.entry, lists.clone(), exact, null, 1f, collector, query).run();
-          ScoreDoc[] docs = collector.topDocs().scoreDocs;
-          int[] ords = new int[docs.length];
-          for (int i = 0; i < docs.length; i++) {
-            ords[i] = docToOrd[docs[i].doc];
-          }
-          return ords;
+          TopKnnCollector unused = new TopKnnCollector(1, Integer.MAX_VALUE);
+          return new IvfSearch(field.entry, lists.clone(), exact, null, 1f, unused, query)
+              .calibrationRun(grid, RecallCalibrator.K + 1);
         },
-        31L * field.info.number + values.size());
+        31L * field.info.number + values.size(),
+        "IVF segment " + state.segmentInfo.name + " field " + name);
   }
 
   @Override
