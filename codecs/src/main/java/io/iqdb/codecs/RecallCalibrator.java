@@ -75,13 +75,30 @@ public final class RecallCalibrator {
   @FunctionalInterface
   public interface SearchAll {
     /**
-     * Searches the segment as with each parameter of the grid.
+     * Searches the segment as with each parameter of the grid, in increasing order, handing each
+     * result to {@code results} until it declines more.
      *
      * @param query the query vector (do not modify it)
-     * @return per grid value, the ordinals found; may include the query's own vector
+     * @param results receives the ordinals found with each grid value (any order; may include the
+     *     query's own vector)
      * @throws IOException if reading the segment fails
      */
-    int[][] search(float[] query) throws IOException;
+    void search(float[] query, Results results) throws IOException;
+  }
+
+  /** Receives the results of one query per grid value, in increasing grid order. */
+  @FunctionalInterface
+  public interface Results {
+    /**
+     * Takes the results of one grid value.
+     *
+     * @param gridIndex the position of the value in the grid
+     * @param ords the ordinals found
+     * @return whether to go on with larger values: false once every true neighbour was found, after
+     *     which larger values are taken to find them too
+     * @throws IOException if reading vectors fails
+     */
+    boolean accept(int gridIndex, int[] ords) throws IOException;
   }
 
   private RecallCalibrator() {}
@@ -181,7 +198,7 @@ public final class RecallCalibrator {
    * @return the curve, or null if calibration was turned off
    * @throws IOException if reading the vectors or searching fails
    */
-  public static RecallCurve calibrate(
+  public static RecallCurve calibrateAll(
       FloatVectorValues vectors,
       VectorSimilarityFunction similarity,
       int[] grid,
@@ -243,10 +260,21 @@ public final class RecallCalibrator {
     int points = 0;
     if (searchAll != null) {
       long[] found = new long[grid.length];
+      Truth exact = truth;
       for (int i = 0; i < queries.length; i++) {
-        int[][] results = searchAll.search(queries[i]);
-        for (int g = 0; g < grid.length; g++) {
-          found[g] += hits(results[g], sample[i], queries[i], truth.kth[i], values, similarity);
+        int q = i;
+        int[] reached = {-1};
+        searchAll.search(
+            queries[i],
+            (g, ords) -> {
+              int hits = hits(ords, sample[q], queries[q], exact.kth[q], values, similarity);
+              found[g] += hits;
+              reached[0] = g;
+              return hits < K;
+            });
+        // the query found all its neighbours at reached[0]: so it does at every larger value
+        for (int g = reached[0] + 1; reached[0] >= 0 && g < grid.length; g++) {
+          found[g] += K;
         }
       }
       for (int g = 0; g < grid.length; g++) {

@@ -146,9 +146,10 @@ final class IvfSearch {
    *
    * @param grid increasing probe counts
    * @param k the results per probe count
-   * @return per probe count, the ordinals {@code run()} would collect (any order)
+   * @param results receives, per probe count, the ordinals {@code run()} would collect (any
+   *     order), until it declines more
    */
-  int[][] calibrationRun(int[] grid, int k) throws IOException {
+  void calibrationRun(int[] grid, int k, RecallCalibrator.Results results) throws IOException {
     int numLists = entry.centroids().length;
     int[] order = rankLists();
     ResidualCodec codec = entry.codec();
@@ -161,7 +162,6 @@ final class IvfSearch {
     }
     // codes: the best estimates so far; float lists: the best exact scores so far
     NeighborQueue best = new NeighborQueue(capacity, false);
-    int[][] out = new int[grid.length][];
     int g = 0;
     long accepted = 0;
     for (int p = 0; p < numLists && g < grid.length; p++) {
@@ -173,13 +173,15 @@ final class IvfSearch {
                 : scanCodes(list, codec, codedQuery, best, capacity);
       }
       while (g < grid.length && ((p + 1 >= grid[g] && accepted >= capacity) || p == numLists - 1)) {
-        out[g++] = codec == null ? best.nodes().clone() : rescoredBest(best, k);
+        int[] found =
+            codec == null
+                ? java.util.Arrays.copyOf(best.nodes(), best.size())
+                : rescoredBest(best, k);
+        if (results.accept(g++, found) == false) {
+          return;
+        }
       }
     }
-    for (; g < grid.length; g++) {
-      out[g] = out[g - 1];
-    }
-    return out;
   }
 
   /** The best {@code k} of the candidates by exact score, leaving the candidates as they are. */

@@ -495,18 +495,18 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     // the flat format's ordinals: those of the values and of the exact scorer alike
     FloatVectorValues values = mergedFlatReader.getFloatVectorValues(name);
     int[] grid = RecallCalibrator.probeGrid(field.entry.centroids().length);
-    return RecallCalibrator.calibrate(
+    return RecallCalibrator.calibrateAll(
         values,
         field.info.getVectorSimilarityFunction(),
         grid,
         RecallCalibrator.IVF_QUERIES,
         // one scan per query answers every probe count of the grid (IvfSearch.calibrationRun);
         // one result more than k: the query's own vector is among them and is dropped
-        query -> {
+        (query, results) -> {
           RandomVectorScorer exact = mergedFlatReader.getRandomVectorScorer(name, query);
           TopKnnCollector unused = new TopKnnCollector(1, Integer.MAX_VALUE);
-          return new IvfSearch(field.entry, lists.clone(), exact, null, 1f, unused, query)
-              .calibrationRun(grid, RecallCalibrator.K + 1);
+          new IvfSearch(field.entry, lists.clone(), exact, null, 1f, unused, query)
+              .calibrationRun(grid, RecallCalibrator.K + 1, results);
         },
         31L * field.info.number + values.size(),
         "IVF segment " + state.segmentInfo.name + " field " + name);
