@@ -241,7 +241,7 @@ public final class AnnHarness {
    * Shows the codec's calibration log lines (each segment's recall curve and the time it took:
    * {@code io.iqdb.codecs.RecallCalibrator} at {@code DEBUG}) on standard error.
    */
-  private static void logCalibrations() {
+  static void logCalibrations() {
     java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.iqdb.codecs.RecallCalibrator");
     logger.setLevel(java.util.logging.Level.FINE);
     java.util.logging.ConsoleHandler handler = new java.util.logging.ConsoleHandler();

@@ -65,10 +65,11 @@ public final class RecallCalibrator {
      *
      * @param query the query vector (do not modify it)
      * @param parameter the parameter value to search with ({@code ef}, {@code probes})
+     * @param heldOut the ordinal of the vector the query was drawn from, which a search may skip
      * @return the ordinals found, in any order; may include the query's own vector
      * @throws IOException if reading the segment fails
      */
-    int[] search(float[] query, int parameter) throws IOException;
+    int[] search(float[] query, int parameter, int heldOut) throws IOException;
   }
 
   /** Runs what one approximate search per parameter value would, for all values at once. */
@@ -290,7 +291,7 @@ public final class RecallCalibrator {
       for (int parameter : grid) {
         long found = 0;
         for (int i = 0; i < queries.length; i++) {
-          int[] result = search.search(queries[i], parameter);
+          int[] result = search.search(queries[i], parameter, sample[i]);
           found += hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
         }
         float recall = (float) found / (queries.length * (float) K);

@@ -57,6 +57,7 @@ public final class IqdbSystem implements AnnSystem {
   private final boolean inMemory;
   private Iqdb db;
   private VectorCollection collection;
+  private boolean shared;
   private Path dir;
 
   /**
@@ -171,9 +172,24 @@ public final class IqdbSystem implements AnnSystem {
     return inMemory ? collection.stats().memoryBytes() : LuceneHnswSystem.directorySize(dir);
   }
 
+  /**
+   * A system that searches this one's built collection with another knob; closing it leaves the
+   * collection open.
+   *
+   * @param otherKnob how the swept value is passed
+   * @return the view
+   */
+  public IqdbSystem sharing(Knob otherKnob) {
+    IqdbSystem view = new IqdbSystem(name + "-" + otherKnob.label, index, otherKnob, sweep, oversample, inMemory);
+    view.collection = collection;
+    view.dir = dir;
+    view.shared = true;
+    return view;
+  }
+
   @Override
   public void close() {
-    if (db != null) {
+    if (db != null && !shared) {
       db.close();
     }
   }

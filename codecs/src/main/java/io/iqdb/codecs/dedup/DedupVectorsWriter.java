@@ -34,6 +34,8 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.store.IOContext;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
  * Writes {@link DedupVectorsFormat}: each field's distinct vectors go to the inner format's writer
@@ -247,6 +249,34 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
   }
 
   /**
+   * The calibration search of a field: through the graph without the held-out query's own node
+   * ({@link HeldOutGraphSearch}) when the inner reader exposes its graph, else the inner reader's
+   * own search with one slot more than {@code ef} for the query's own vector.
+   */
+  private static RecallCalibrator.Search search(
+      KnnVectorsReader reader, FieldInfo info, FloatVectorValues values, int[] docToOrd, AcceptDocs all)
+      throws IOException {
+    HnswGraph graph =
+        reader instanceof HnswGraphProvider provider ? provider.getGraph(info.name) : null;
+    if (graph != null && graph.size() == values.size()) {
+      HeldOutGraphSearch heldOut =
+          new HeldOutGraphSearch(graph, values.copy(), info.getVectorSimilarityFunction());
+      return (query, ef, self) -> heldOut.search(query, ef, self);
+    }
+    return (query, ef, self) -> {
+      TopKnnCollector collector =
+          new TopKnnCollector(ef + 1, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
+      reader.search(info.name, query, collector, all);
+      ScoreDoc[] docs = collector.topDocs().scoreDocs;
+      int[] ords = new int[docs.length];
+      for (int i = 0; i < docs.length; i++) {
+        ords[i] = docToOrd[docs[i].doc];
+      }
+      return ords;
+    };
+  }
+
+  /**
    * Measures each float field's recall curve on the graph just written, searched through the
    * inner format's own reader (ordinal space: one node per distinct vector), by field number.
    */
@@ -297,19 +327,7 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
                 info.getVectorSimilarityFunction(),
                 RecallCalibrator.efGrid(),
                 RecallCalibrator.HNSW_QUERIES,
-                (query, ef) -> {
-                  // one slot more than ef: the query's own vector takes one and is dropped, a
-                  // real query (not in the index) has all ef
-                  TopKnnCollector collector =
-                      new TopKnnCollector(ef + 1, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
-                  reader.search(info.name, query, collector, all);
-                  ScoreDoc[] docs = collector.topDocs().scoreDocs;
-                  int[] ords = new int[docs.length];
-                  for (int i = 0; i < docs.length; i++) {
-                    ords[i] = docToOrd[docs[i].doc];
-                  }
-                  return ords;
-                },
+                search(reader, info, values, docToOrd, all),
                 31L * info.number + values.size(),
                 "HNSW segment " + state.segmentInfo.name + " field " + info.name);
         if (curve != null) {
