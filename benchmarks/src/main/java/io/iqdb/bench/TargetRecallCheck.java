@@ -6,6 +6,8 @@ import io.iqdb.bench.ann.IqdbSystem;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.GroundTruth;
 import io.iqdb.bench.data.TieAwareRecall;
+import io.iqdb.codecs.Calibrated;
+import io.iqdb.codecs.RecallCurve;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +27,9 @@ import java.util.Locale;
  * queries each, one thread, the faster half of the passes' medians kept. A shared machine's load
  * shifts over minutes; alternating pass by pass exposes both searches to the same load, so their
  * ratio means something even where absolute QPS does not.
+ *
+ * <p>The table also gives, per segment, the parameter the calibration chose for the target and the
+ * recall it measured there (in parentheses).
  *
  * <p>Output: a Markdown table on standard output, progress on standard error. Recall is tie-aware
  * ({@link TieAwareRecall}).
@@ -80,9 +85,10 @@ public final class TargetRecallCheck {
         sweepRecall[i] = recall(byParam, queries, recall, o.k, sweep.get(i));
         log("%s=%d: recall %.4f", knobName, sweep.get(i), sweepRecall[i]);
       }
-      System.out.printf(Locale.ROOT, "| dataset | index | target | recall reached | met | hand-tuned %s (smallest swept reaching the target) | its recall "
-          + "| QPS target | QPS hand-tuned | ratio |%n", knobName);
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+      System.out.printf(Locale.ROOT, "| dataset | index | target | recall reached | met | calibrated %s (per segment) "
+          + "| hand-tuned %s (smallest swept reaching the target) | its recall "
+          + "| QPS target | QPS hand-tuned | ratio |%n", knobName, knobName);
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
       for (int t : o.targets) {
         double target = t / 1000.0;
         double reached = recall(byTarget, queries, recall, o.k, t);
@@ -101,11 +107,30 @@ public final class TargetRecallCheck {
           cells = String.format(Locale.ROOT, "%d | %.4f | %.0f | %.0f | %.2f", sweep.get(hand), sweepRecall[hand], qps[0],
               qps[1], qps[0] / qps[1]);
         }
-        System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.4f | %s | %s |%n", dataset.name(), index, target, reached,
-            reached >= target ? "yes" : "**no**", cells);
+        System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.4f | %s | %s | %s |%n", dataset.name(), index, target, reached,
+            reached >= target ? "yes" : "**no**", calibrated(work, target), cells);
         System.out.flush();
       }
     }
+  }
+
+  /**
+   * The parameter each segment of the collection's index calibrated for the target (what a
+   * search uses there), read from the index through the codec's {@link Calibrated}.
+   */
+  private static String calibrated(Path work, double target) throws java.io.IOException {
+    Path index = work.resolve("collections").resolve("bench").resolve("index");
+    List<String> values = new ArrayList<>();
+    try (org.apache.lucene.store.Directory dir = org.apache.lucene.store.FSDirectory.open(index);
+        org.apache.lucene.index.DirectoryReader reader = org.apache.lucene.index.DirectoryReader.open(dir)) {
+      for (org.apache.lucene.index.LeafReaderContext leaf : reader.leaves()) {
+        RecallCurve curve = Calibrated.of(leaf.reader(), "_vec");
+        values.add(curve == null
+            ? "none"
+            : String.format(Locale.ROOT, "%d (%.3f)", curve.parameterFor(target), curve.recallFor(target)));
+      }
+    }
+    return String.join(", ", values);
   }
 
   private static double recall(IqdbSystem system, float[][] queries, TieAwareRecall truth, int k, int parameter)

@@ -11,14 +11,15 @@ import org.apache.lucene.util.VectorUtil;
  * Measures, when a segment is written, how recall@{@value #K} grows with a search parameter, so
  * that searches can ask for a recall instead of a parameter ({@link RecallCurve}).
  *
- * <p>Queries: {@value #HNSW_QUERIES} (HNSW) or {@value #IVF_QUERIES} (IVF) vectors of the segment drawn at random (seeded, so a segment's
- * curve is reproducible), or all of them in a smaller segment. Each query is <em>held out</em>: its
- * own vector is removed from its exact neighbours and from what the search returns, so a query
- * stands for a new vector from the same distribution, not for a lookup of a stored one. By default
- * the query is the vector itself; with the system property {@value #MODE_PROPERTY}{@code
- * =perturbed} it is moved away from it by Gaussian noise as long as the distance to its nearest
- * other vector (for the measurement that chose the default, see the benchmarks' calibration
- * results).
+ * <p>Queries: {@value #HNSW_QUERIES} (HNSW) or {@value #IVF_QUERIES} (IVF) vectors of the segment
+ * drawn at random (seeded, so a segment's curve is reproducible), fewer in a small segment (a
+ * tenth of its vectors, at least 50). Each query is <em>held out</em>: its own vector is removed
+ * from its exact neighbours and from what the search returns, and the HNSW search does not visit
+ * its node (see {@code HeldOutGraphSearch} in {@link io.iqdb.codecs.dedup}), so a query stands for
+ * a new vector from the same distribution, not for a lookup of a stored one. By default the query
+ * is the vector itself; with the system property {@value #MODE_PROPERTY}{@code =perturbed} it is
+ * moved away from it by Gaussian noise as long as the distance to its nearest other vector (the
+ * benchmarks' target-recall results compare the two: see the README's "Search options").
  *
  * <p>Ground truth: the exact {@value #K} nearest other vectors of each query by the field's
  * similarity, computed in one pass over the vectors, a block of vectors against all queries at a
@@ -28,7 +29,10 @@ import org.apache.lucene.util.VectorUtil;
  * rescores candidates).
  *
  * <p>Parameters are tried in increasing order from a grid; the calibration stops at the first
- * whose recall reaches {@value #STOP_RECALL}, or at the end of the grid. The cost is one exact
+ * whose recall reaches {@value #STOP_RECALL}, or at the end of the grid. A query that found all
+ * its neighbours with one value is counted as finding them with every larger one and not searched
+ * again (a wider search explores more of the index), which keeps the searches at high recall
+ * cheap. The cost is one exact
  * scan of the segment per query plus the approximate searches: for HNSW a small share of the
  * graph's construction (which searches the graph once per vector), reported by the benchmarks.
  */
@@ -288,11 +292,20 @@ public final class RecallCalibrator {
         }
       }
     } else {
+      // a query that found all its neighbours with some value is taken to find them with every
+      // larger one (a wider search explores more): only the others are searched again
+      boolean[] complete = new boolean[queries.length];
       for (int parameter : grid) {
         long found = 0;
         for (int i = 0; i < queries.length; i++) {
+          if (complete[i]) {
+            found += K;
+            continue;
+          }
           int[] result = search.search(queries[i], parameter, sample[i]);
-          found += hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+          int hits = hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+          complete[i] = hits == K;
+          found += hits;
         }
         float recall = (float) found / (queries.length * (float) K);
         params[points] = parameter;
