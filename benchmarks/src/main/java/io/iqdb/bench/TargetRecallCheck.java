@@ -87,7 +87,7 @@ public final class TargetRecallCheck {
       }
       System.out.printf(Locale.ROOT, "| dataset | index | target | recall reached | met | calibrated %s (per segment) "
           + "| hand-tuned %s (smallest swept reaching the target) | its recall "
-          + "| QPS target | QPS hand-tuned | ratio |%n", knobName, knobName);
+          + "| QPS target | QPS hand-tuned | ratio (median of paired passes) |%n", knobName, knobName);
       System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
       for (int t : o.targets) {
         double target = t / 1000.0;
@@ -105,7 +105,7 @@ public final class TargetRecallCheck {
         } else {
           double[] qps = interleaved(byTarget, t, byParam, sweep.get(hand), queries, o.k, rounds);
           cells = String.format(Locale.ROOT, "%d | %.4f | %.0f | %.0f | %.2f", sweep.get(hand), sweepRecall[hand], qps[0],
-              qps[1], qps[0] / qps[1]);
+              qps[1], qps[2]);
         }
         System.out.printf(Locale.ROOT, "| %s | %s | %.3f | %.4f | %s | %s | %s |%n", dataset.name(), index, target, reached,
             reached >= target ? "yes" : "**no**", calibrated(work, target), cells);
@@ -144,7 +144,8 @@ public final class TargetRecallCheck {
 
   /**
    * Single-thread QPS of two searches, alternating passes over the queries: per search, the mean
-   * of the faster half of its passes (slow passes are other processes' load).
+   * of the faster half of its passes (slow passes are other processes' load), and the median over
+   * rounds of the ratio of the two passes of a round (adjacent passes share the machine's load).
    */
   private static double[] interleaved(IqdbSystem a, int pa, IqdbSystem b, int pb, float[][] queries, int k, int rounds)
       throws Exception {
@@ -157,7 +158,9 @@ public final class TargetRecallCheck {
     }
     double[][] qps = new double[2][rounds];
     for (int r = 0; r < rounds; r++) {
-      for (int which = 0; which < 2; which++) {
+      // ABBA: the order alternates, so a drifting load favours neither
+      for (int step = 0; step < 2; step++) {
+        int which = (r % 2 == 0) ? step : 1 - step;
         IqdbSystem s = which == 0 ? a : b;
         int p = which == 0 ? pa : pb;
         long start = System.nanoTime();
@@ -167,7 +170,13 @@ public final class TargetRecallCheck {
         qps[which][r] = queries.length / ((System.nanoTime() - start) / 1e9);
       }
     }
-    return new double[] {fasterHalfMean(qps[0]), fasterHalfMean(qps[1])};
+    double[] ratios = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      ratios[r] = qps[0][r] / qps[1][r];
+    }
+    Arrays.sort(ratios);
+    double median = rounds % 2 == 1 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2;
+    return new double[] {fasterHalfMean(qps[0]), fasterHalfMean(qps[1]), median};
   }
 
   private static double fasterHalfMean(double[] values) {

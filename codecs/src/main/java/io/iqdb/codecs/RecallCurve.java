@@ -10,7 +10,7 @@ import org.apache.lucene.store.DataOutput;
  * What one segment measured about one field at flush or merge time: the recall@{@value
  * RecallCalibrator#K} its approximate search reached for increasing values of its search
  * parameter ({@code ef} for HNSW, {@code probes} for IVF), on queries drawn from its own vectors
- * (see {@link RecallCalibrator}). A search with a target recall uses the smallest parameter that
+ * (see {@link RecallCalibrator}), each recall less one standard error of its estimate. A search with a target recall uses the smallest parameter that
  * reached it ({@link #parameterFor(double)}).
  *
  * <p>Stored in the format's metadata as: {@code VInt} point count {@code m} (at least 1), then
