@@ -54,20 +54,26 @@ public final class RecallCurve {
   }
 
   /**
-   * The smallest measured parameter whose recall reached {@code target}; the largest measured
-   * parameter if none did (the calibration stops at a cap, see {@link RecallCalibrator}).
+   * The smallest measured parameter whose recall reached {@code target}. If none did, the smallest
+   * parameter with the highest recall measured: where recall stops growing (an IVF index with
+   * quantized lists, for example, levels off below 1 however many lists it probes), searching
+   * more only costs time.
    *
    * @param target the recall wanted, in (0, 1]
    * @return the parameter, at least 1
    */
   public int parameterFor(double target) {
+    int best = 0;
     for (int i = 0; i < parameters.length; i++) {
-      // recalls are measured on a sample: allow for float rounding of the stored value only
+      // allow for float rounding of the stored value only
       if (recalls[i] >= target - 1e-6) {
         return parameters[i];
       }
+      if (recalls[i] > recalls[best]) {
+        best = i;
+      }
     }
-    return parameters[parameters.length - 1];
+    return parameters[best];
   }
 
   /**

@@ -43,8 +43,12 @@ public class TestRecallCalibration extends LuceneTestCase {
     assertEquals(12, curve.parameterFor(0.9));
     assertEquals(20, curve.parameterFor(0.91));
     assertEquals(40, curve.parameterFor(0.99));
-    // never reached: the largest parameter measured
+    // never reached: the smallest parameter with the best recall measured
     assertEquals(40, curve.parameterFor(0.999));
+    RecallCurve plateau =
+        new RecallCurve(new int[] {1, 2, 4, 8, 16}, new float[] {0.7f, 0.95f, 0.98f, 0.98f, 0.979f});
+    assertEquals(4, plateau.parameterFor(0.99));
+    assertEquals(2, plateau.parameterFor(0.95));
     assertEquals(0.95f, curve.recallFor(0.95), 0f);
 
     ByteBuffersDataOutput out = new ByteBuffersDataOutput();
