@@ -205,11 +205,13 @@ public final class SearchRequest {
    * or {@link #probes(int) probes} (IVF) is not set (default {@value #DEFAULT_TARGET_RECALL}).
    *
    * <p>Each segment measures, when it is flushed or merged, the recall@10 its index reaches for
-   * increasing {@code ef} or probe counts, on 200 of its own vectors used as queries (each left
-   * out of its own results), and stores that curve; a search uses in each segment the smallest
+   * increasing {@code ef} or probe counts, on up to 200 (HNSW) or 100 (IVF) of its own vectors
+   * used as queries (each left out of its own results and, for HNSW, of the graph search), and
+   * stores that curve (each recall less one standard error of its estimate); a search uses in each segment the smallest
    * value that reached the target there. It is an estimate from a sample: real queries from the
-   * indexed vectors' distribution come close to it (the README's Performance section gives the
-   * recall reached on three data sets), queries unlike the data may not. The calibration is for
+   * indexed vectors' distribution come close to it (the README's "Search options" gives the
+   * recall reached on three data sets: met in most cases, missed by up to 0.007 in some), queries
+   * unlike the data may not. The calibration is for
    * k = 10: for a larger k the value is scaled up ({@code ef} by {@code k / 10}, probes by {@code
    * sqrt(k / 10)}), a heuristic. Segments written before calibration existed (iQDB 0.1) use the
    * former defaults ({@code ef = max(k, 100)}; about {@code sqrt(lists) / 2} probes); while an
