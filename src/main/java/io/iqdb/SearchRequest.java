@@ -30,6 +30,12 @@ public final class SearchRequest {
   /** The default depth of each list in a hybrid search, when at least {@code k}. */
   public static final int DEFAULT_FUSION_DEPTH = 100;
 
+  /**
+   * The default {@link #targetRecall(double) target recall} of approximate search: recall@10 of
+   * 0.95.
+   */
+  public static final double DEFAULT_TARGET_RECALL = 0.95;
+
   // Not final only so that copy() can derive a request from another; nothing outside this class
   // sees a request before it is complete.
   private float[] vector;
@@ -41,6 +47,7 @@ public final class SearchRequest {
   private int probes;
   private int ef;
   private float oversample;
+  private double targetRecall = DEFAULT_TARGET_RECALL;
   private boolean includeVectors;
   private boolean includePayload = true;
   private double vectorWeight = 1;
@@ -60,6 +67,7 @@ public final class SearchRequest {
     r.probes = probes;
     r.ef = ef;
     r.oversample = oversample;
+    r.targetRecall = targetRecall;
     r.includeVectors = includeVectors;
     r.includePayload = includePayload;
     r.vectorWeight = vectorWeight;
@@ -160,7 +168,8 @@ public final class SearchRequest {
   }
 
   /**
-   * IVF: the number of lists to probe (default 0: the index's default, which targets recall 0.95).
+   * IVF: the number of lists to probe (default 0: the count each segment calibrated for the
+   * {@link #targetRecall(double) target recall}). Setting it overrides the target recall.
    *
    * @param probes the number of lists, 0 for the default
    * @return a new request
@@ -175,8 +184,9 @@ public final class SearchRequest {
   }
 
   /**
-   * HNSW: the candidate list size at search time, {@code ef} (default 0: {@code max(k, 100)}). At
-   * least {@code k} is always used.
+   * HNSW: the candidate list size at search time, {@code ef} (default 0: the {@code ef} each
+   * segment calibrated for the {@link #targetRecall(double) target recall}). At least {@code k} is
+   * always used. Setting it overrides the target recall.
    *
    * @param ef the candidate count, 0 for the default
    * @return a new request
@@ -187,6 +197,40 @@ public final class SearchRequest {
     }
     SearchRequest r = copy();
     r.ef = ef;
+    return r;
+  }
+
+  /**
+   * HNSW and IVF: the recall@10 the approximate search aims for when {@link #ef(int) ef} (HNSW)
+   * or {@link #probes(int) probes} (IVF) is not set (default {@value #DEFAULT_TARGET_RECALL}).
+   *
+   * <p>Each segment measures, when it is flushed or merged, the recall@10 its index reaches for
+   * increasing {@code ef} or probe counts, on up to 200 (HNSW) or 100 (IVF) of its own vectors
+   * used as queries (each left out of its own results and, for HNSW, of the graph search), and
+   * stores that curve (each recall less one standard error of its estimate); a search uses in each segment the smallest
+   * value that reached the target there. It is an estimate from a sample: real queries from the
+   * indexed vectors' distribution come close to it (the README's "Search options" gives the
+   * recall reached on three data sets: met in most cases, missed by up to 0.007 in some), queries
+   * unlike the data may not. The calibration is for
+   * k = 10: for a larger k the value is scaled up ({@code ef} by {@code k / 10}, probes by {@code
+   * sqrt(k / 10)}), a heuristic. Segments written before calibration existed (iQDB 0.1) use the
+   * former defaults ({@code ef = max(k, 100)}; about {@code sqrt(lists) / 2} probes); while an
+   * HNSW index has any such segment, every segment of it searches with that {@code ef}. Flat
+   * (exact) indices ignore the target. Filtered searches start from the same value and widen as
+   * before.
+   *
+   * @param targetRecall in (0, 1]; calibration measures up to 0.999, a higher target gets the
+   *     largest value measured
+   * @return a new request
+   * @throws InvalidArgumentException if {@code targetRecall} is not in (0, 1]
+   */
+  public SearchRequest targetRecall(double targetRecall) {
+    if (!(targetRecall > 0 && targetRecall <= 1)) {
+      throw new InvalidArgumentException(
+          "targetRecall must be in (0, 1]; targetRecall=" + targetRecall);
+    }
+    SearchRequest r = copy();
+    r.targetRecall = targetRecall;
     return r;
   }
 
@@ -356,6 +400,15 @@ public final class SearchRequest {
    */
   public int ef() {
     return ef;
+  }
+
+  /**
+   * The target recall of approximate search.
+   *
+   * @return in (0, 1], {@value #DEFAULT_TARGET_RECALL} unless set
+   */
+  public double targetRecall() {
+    return targetRecall;
   }
 
   /**

@@ -159,6 +159,18 @@ class BadInputTest {
   }
 
   @Test
+  void targetRecallOutOfRange() {
+    SearchRequest r = SearchRequest.of(new float[] {1, 0, 0}, 10);
+    assertEquals(SearchRequest.DEFAULT_TARGET_RECALL, r.targetRecall());
+    for (double bad : new double[] {0, -0.5, 1.01, Double.NaN}) {
+      InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> r.targetRecall(bad));
+      assertTrue(e.getMessage().contains("targetRecall=" + bad), e.getMessage());
+    }
+    assertEquals(0.99, r.targetRecall(0.99).targetRecall());
+    assertEquals(1.0, r.targetRecall(1).targetRecall());
+  }
+
+  @Test
   void badConfig() {
     InvalidArgumentException e = assertThrows(InvalidArgumentException.class,
         () -> CollectionConfig.builder(0, Metric.L2).build());

@@ -96,6 +96,11 @@ class CompatibilityTest {
           VectorRecord probe = record(42);
           assertEquals("r42", c.search(SearchRequest.of(probe.vector(), 1).exact(true)).get(0).id());
           assertEquals(List.of("r42"), c.search(probe.vector(), 5, Filter.eq("i", 42)).stream().map(Hit::id).toList());
+          // approximate search on segments written before calibration: the former defaults
+          for (double target : new double[] {0.5, SearchRequest.DEFAULT_TARGET_RECALL, 0.999}) {
+            assertEquals("r42", c.search(SearchRequest.of(probe.vector(), 3).targetRecall(target)).get(0).id(),
+                version + "/" + name + " at target " + target);
+          }
         }
         assertEquals(java.util.Map.of(), db.check());
       }

@@ -85,10 +85,10 @@ final class IndexFormats {
   KnnSearchStrategy searchStrategy(SearchRequest request) {
     return switch (config.index()) {
       case IndexSpec.Ivf ivf ->
-          request.probes() > 0 || request.oversample() > 0
-              ? new IvfSearchStrategy(request.probes(), request.oversample())
-              : null;
+          new IvfSearchStrategy(
+              request.probes(), request.oversample(), request.probes() > 0 ? 0 : request.targetRecall());
       case IndexSpec.Flat f -> request.oversample() > 0 ? new FlatSearchStrategy(request.oversample()) : null;
+      // an explicit ef is the query's k, as before; see SearchExecutor for the target's path
       case IndexSpec.Hnsw h -> null;
     };
   }

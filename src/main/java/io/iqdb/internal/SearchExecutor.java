@@ -6,6 +6,8 @@ import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
+import io.iqdb.codecs.Calibrated;
+import io.iqdb.codecs.dedup.TargetRecallStrategy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -95,10 +97,15 @@ final class SearchExecutor {
           request.oversample() > 0 ? request.oversample() : IndexFormats.defaultHnswOversample(index.quantization());
       candidates = (int) Math.min(SearchRequest.MAX_K, Math.ceil(k * (double) oversample));
     }
-    if (index instanceof IndexSpec.Hnsw) {
-      candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
-    }
     KnnSearchStrategy strategy = formats.searchStrategy(request);
+    if (index instanceof IndexSpec.Hnsw) {
+      if (request.ef() == 0 && allCalibrated(searcher)) {
+        // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
+        strategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
+      } else {
+        candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
+      }
+    }
     Query query =
         strategy == null
             ? new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter)
@@ -113,6 +120,21 @@ final class SearchExecutor {
       query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
     }
     return searcher.search(query, k).scoreDocs;
+  }
+
+  /**
+   * Whether every segment with vectors measured its recall curve ({@link Calibrated}). Segments of
+   * iQDB 0.1 did not, and Lucene's HNSW reader would search them with the query's k as its ef: an
+   * index holding any of them keeps the former default ef for all segments until they are merged.
+   */
+  static boolean allCalibrated(IndexSearcher searcher) {
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+      if (ctx.reader().getFieldInfos().fieldInfo(Schema.VECTOR) != null
+          && Calibrated.of(ctx.reader(), Schema.VECTOR) == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

@@ -73,6 +73,7 @@ public final class AnnHarness {
    */
   static List<ResultRow> run(HarnessOptions options) throws IOException, InterruptedException {
     long t0 = System.nanoTime();
+    logCalibrations();
     Dataset dataset = loadDataset(options).withQueries(options.queries);
     log("dataset %s: %d x %d, %d queries, %s", dataset.name(), dataset.train().length, dataset.dimension(),
         dataset.queries().length, dataset.metric());
@@ -155,6 +156,9 @@ public final class AnnHarness {
     for (IqdbSystem s : IqdbSystem.all(o.m, o.efConstruction, o.ivfLists, o.efSweep, o.probeSweep)) {
       all.put(s.name(), s);
     }
+    for (IqdbSystem s : IqdbSystem.targets(o.m, o.efConstruction, o.ivfLists, o.targets)) {
+      all.put(s.name(), s);
+    }
     List<AnnSystem> chosen = new ArrayList<>();
     for (String name : o.systems) {
       if (all.containsKey(name)) {
@@ -232,6 +236,22 @@ public final class AnnHarness {
       return null;
     }
   }
+
+  /**
+   * Shows the codec's calibration log lines (each segment's recall curve and the time it took:
+   * {@code io.iqdb.codecs.RecallCalibrator} at {@code DEBUG}) on standard error.
+   */
+  static void logCalibrations() {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger("io.iqdb.codecs.RecallCalibrator");
+    logger.setLevel(java.util.logging.Level.FINE);
+    java.util.logging.ConsoleHandler handler = new java.util.logging.ConsoleHandler();
+    handler.setLevel(java.util.logging.Level.FINE);
+    logger.addHandler(handler);
+    CALIBRATION_LOGGER.set(logger); // held: JUL keeps loggers weakly
+  }
+
+  private static final java.util.concurrent.atomic.AtomicReference<java.util.logging.Logger> CALIBRATION_LOGGER =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /**
    * Prints a time-stamped progress line to standard output.

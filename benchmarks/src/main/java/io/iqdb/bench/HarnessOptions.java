@@ -33,8 +33,15 @@ final class HarnessOptions {
    */
   static final List<String> MEMORY_SYSTEMS = List.of("iqdb-flat-mem", "iqdb-ivf-mem", "iqdb-ivf-int8-mem", "iqdb-hnsw-mem");
 
-  private static final List<String> KNOWN_SYSTEMS =
-      java.util.stream.Stream.concat(ALL_SYSTEMS.stream(), MEMORY_SYSTEMS.stream()).toList();
+  /**
+   * iQDB systems searched with {@code SearchRequest.targetRecall} only (no {@code ef} or
+   * {@code probes}), at each of {@code --targets}: chosen by name or {@code targets}, not part of
+   * {@code all}. Each has the index of the system of the same name without {@code -target}.
+   */
+  static final List<String> TARGET_SYSTEMS = List.of("iqdb-hnsw-target", "iqdb-ivf-target", "iqdb-ivf-int8-target");
+
+  private static final List<String> KNOWN_SYSTEMS = java.util.stream.Stream.of(
+      ALL_SYSTEMS.stream(), MEMORY_SYSTEMS.stream(), TARGET_SYSTEMS.stream()).flatMap(x -> x).toList();
 
   @Option(names = "--dataset", paramLabel = "NAME",
       description = "fashion-mnist (default), synthetic, synthetic-cosine, real-text (sentence embeddings with"
@@ -91,6 +98,10 @@ final class HarnessOptions {
 
   @Option(names = "--probes", paramLabel = "LIST", split = ",", description = "sweep of the IVF probe count (default 1,2,4,8,16,32,64)")
   List<Integer> probeSweep = List.of(1, 2, 4, 8, 16, 32, 64);
+
+  @Option(names = "--targets", paramLabel = "LIST", split = ",",
+      description = "-target systems: target recalls in thousandths (default 900,950,990)")
+  List<Integer> targets = List.of(900, 950, 990);
 
   @Option(names = "--threads", paramLabel = "T", description = "threads of the all-cores pass (default: available processors)")
   int threads = Runtime.getRuntime().availableProcessors();
@@ -178,6 +189,11 @@ final class HarnessOptions {
     for (int v : probeSweep) {
       positive("--probes", v);
     }
+    for (int v : targets) {
+      if (v < 1 || v > 1000) {
+        throw new IllegalArgumentException("--targets must be in 1..1000 (thousandths); got " + v);
+      }
+    }
     if (k > 100) {
       throw new IllegalArgumentException("--k must be at most 100 (the ground truth depth); --k " + k);
     }
@@ -203,6 +219,7 @@ final class HarnessOptions {
         case "all" -> out.addAll(ALL_SYSTEMS);
         case "python" -> out.addAll(PythonPeers.SYSTEMS);
         case "memory" -> out.addAll(MEMORY_SYSTEMS);
+        case "targets" -> out.addAll(TARGET_SYSTEMS);
         case "java" -> out.addAll(ALL_SYSTEMS.stream().filter(x -> !PythonPeers.SYSTEMS.contains(x)).toList());
         default -> {
           if (!KNOWN_SYSTEMS.contains(s.trim())) {

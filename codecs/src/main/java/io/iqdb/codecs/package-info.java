@@ -31,6 +31,13 @@
  * files to Lucene's codec. A change to a file format bumps its version in the table of its package,
  * keeps reading the earlier versions, and adds a sample database to the core's compatibility test.
  *
+ * <p>Calibration: the HNSW ({@code IqdbDedup100}) and IVF formats measure, when a segment is
+ * flushed or merged, the recall@10 their search reaches for increasing {@code ef} or probe counts
+ * ({@link io.iqdb.codecs.RecallCalibrator}) and store the curve in their metadata ({@link
+ * io.iqdb.codecs.RecallCurve}); their readers implement {@link io.iqdb.codecs.Calibrated}, and a
+ * query can ask for a recall instead of a parameter ({@link
+ * io.iqdb.codecs.dedup.TargetRecallStrategy}, {@link io.iqdb.codecs.ivf.IvfSearchStrategy}).
+ *
  * <p>This module owns its limits and defaults, and the database refers to them rather than copying
  * them: {@link io.iqdb.codecs.IqdbCodec#MAX_DIMENSIONS}, the HNSW and IVF parameter ranges in
  * {@link io.iqdb.codecs.IqdbVectorFormats}, and the default oversampling of every quantized format

@@ -36,7 +36,9 @@ public final class IqdbSystem implements AnnSystem {
     /** {@link SearchRequest#ef(int)}. */
     EF("ef"),
     /** {@link SearchRequest#probes(int)}. */
-    PROBES("probes");
+    PROBES("probes"),
+    /** {@link SearchRequest#targetRecall(double)}, the swept value in thousandths. */
+    TARGET("target/1000");
 
     private final String label;
 
@@ -55,6 +57,7 @@ public final class IqdbSystem implements AnnSystem {
   private final boolean inMemory;
   private Iqdb db;
   private VectorCollection collection;
+  private boolean shared;
   private Path dir;
 
   /**
@@ -112,7 +115,8 @@ public final class IqdbSystem implements AnnSystem {
   @Override
   public String description() {
     return "iQDB " + (inMemory ? "in memory, " : "") + index + (oversample > 0 ? ", oversample=" + oversample : "")
-        + (knob == Knob.EXACT ? ", exact(true)" : "") + ", upsertAll in batches of " + BATCH
+        + (knob == Knob.EXACT ? ", exact(true)" : "") + (knob == Knob.TARGET ? ", targetRecall(value / 1000) only" : "")
+        + ", upsertAll in batches of " + BATCH
         + " with Durability.none() and ramBufferMb as raw Lucene's, flush(), compact(1)";
   }
 
@@ -149,6 +153,7 @@ public final class IqdbSystem implements AnnSystem {
       case EXACT -> request.exact(true);
       case EF -> request.ef(parameter);
       case PROBES -> request.probes(parameter);
+      case TARGET -> request.targetRecall(parameter / 1000.0);
     };
     if (oversample > 0) {
       request = request.oversample(oversample);
@@ -167,11 +172,45 @@ public final class IqdbSystem implements AnnSystem {
     return inMemory ? collection.stats().memoryBytes() : LuceneHnswSystem.directorySize(dir);
   }
 
+  /**
+   * A system that searches this one's built collection with another knob; closing it leaves the
+   * collection open.
+   *
+   * @param otherKnob how the swept value is passed
+   * @return the view
+   */
+  public IqdbSystem sharing(Knob otherKnob) {
+    IqdbSystem view = new IqdbSystem(name + "-" + otherKnob.label, index, otherKnob, sweep, oversample, inMemory);
+    view.collection = collection;
+    view.dir = dir;
+    view.shared = true;
+    return view;
+  }
+
   @Override
   public void close() {
-    if (db != null) {
+    if (db != null && !shared) {
       db.close();
     }
+  }
+
+  /**
+   * The iQDB systems searched by target recall only ({@code -target}), each with the index of the
+   * system of the same name without the suffix in {@link #all}.
+   *
+   * @param m HNSW {@code M}
+   * @param beamWidth HNSW build beam width
+   * @param ivfLists IVF list count (0 lets iQDB choose)
+   * @param targets target recalls in thousandths
+   * @return the systems
+   */
+  public static List<IqdbSystem> targets(int m, int beamWidth, int ivfLists, List<Integer> targets) {
+    IndexSpec.Hnsw hnsw = IndexSpec.hnsw(m, beamWidth);
+    IndexSpec.Ivf ivf = IndexSpec.ivf().withLists(ivfLists).withQuantization(Quantization.NONE);
+    return List.of(
+        new IqdbSystem("iqdb-hnsw-target", hnsw, Knob.TARGET, targets, 0f),
+        new IqdbSystem("iqdb-ivf-target", ivf, Knob.TARGET, targets, 0f),
+        new IqdbSystem("iqdb-ivf-int8-target", ivf.withQuantization(Quantization.INT8), Knob.TARGET, targets, 0f));
   }
 
   /**

@@ -44,9 +44,20 @@ import org.apache.lucene.index.SegmentWriteState;
  *             no duplicates and let the inner format merge), nothing follows. 0 (mapped): N pairs
  *             follow, by increasing document: {@code DocDelta} (vint, the document minus the
  *             previous one, the first minus -1) and {@code Ord} (vint, in [0, U))
+ *         <li>version 1 and later: {@code HasCurve}: byte, 1 if a {@link io.iqdb.codecs.RecallCurve}
+ *             follows (float fields with vectors), else 0; the curve maps {@code ef} to the
+ *             recall@10 measured on the graph (layout in {@link io.iqdb.codecs.RecallCurve})
  *       </ul>
  *   <li>{@code Footer} ({@code CodecUtil.writeFooter}: CRC32)
  * </ul>
+ *
+ * <p>Calibration (version 1): after the inner format has written and closed its files, the writer
+ * opens them with the inner format's reader and measures each float field's recall curve with
+ * {@link io.iqdb.codecs.RecallCalibrator} (held-out vectors of the segment as queries, exact
+ * ground truth, {@code ef} from 10 up until recall@10 reaches 0.999). A search whose strategy is
+ * a {@link TargetRecallStrategy} searches each segment with the {@code ef} its curve gives for the
+ * target; any other search is unchanged. Version 0 files (no curves) are still read; their
+ * segments search with the strategy's fallback {@code ef}.
  *
  * <p>The reader loads the mapping of mapped fields on heap (about 12 bytes per document plus 4 per
  * distinct vector) and verifies the file's checksum at open.
@@ -63,7 +74,9 @@ public final class DedupVectorsFormat extends KnnVectorsFormat {
   static final byte MODE_MAPPED = 0;
   static final byte MODE_IDENTITY = 1;
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** Adds each field's recall curve. */
+  static final int VERSION_CALIBRATED = 1;
+  static final int VERSION_CURRENT = VERSION_CALIBRATED;
 
   private final KnnVectorsFormat inner;
 

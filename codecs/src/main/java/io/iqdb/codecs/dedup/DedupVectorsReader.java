@@ -1,5 +1,7 @@
 package io.iqdb.codecs.dedup;
 
+import io.iqdb.codecs.Calibrated;
+import io.iqdb.codecs.RecallCurve;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,6 +22,8 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
@@ -36,17 +40,24 @@ import org.apache.lucene.util.IOUtils;
  * graph with the ordinals of accepted documents and reports each accepted document of a collected
  * ordinal.
  */
-final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProvider {
+final class DedupVectorsReader extends KnnVectorsReader
+    implements HnswGraphProvider, Calibrated {
 
   private final KnnVectorsReader inner;
   private final Map<Integer, DocOrdMap> maps;
+  private final Map<Integer, RecallCurve> curves;
   private final SegmentReadState state;
   private final String fileName;
 
   private DedupVectorsReader(
-      KnnVectorsReader inner, Map<Integer, DocOrdMap> maps, SegmentReadState state, String name) {
+      KnnVectorsReader inner,
+      Map<Integer, DocOrdMap> maps,
+      Map<Integer, RecallCurve> curves,
+      SegmentReadState state,
+      String name) {
     this.inner = inner;
     this.maps = maps;
+    this.curves = curves;
     this.state = state;
     this.fileName = name;
   }
@@ -56,11 +67,12 @@ final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProv
         IndexFileNames.segmentFileName(
             state.segmentInfo.name, state.segmentSuffix, DedupVectorsFormat.EXTENSION);
     Map<Integer, DocOrdMap> maps = new HashMap<>();
+    Map<Integer, RecallCurve> curves = new HashMap<>();
     String innerName = null;
     try (ChecksumIndexInput in = state.directory.openChecksumInput(name)) {
       Throwable priorE = null;
       try {
-        CodecUtil.checkIndexHeader(
+        int version = CodecUtil.checkIndexHeader(
             in,
             DedupVectorsFormat.CODEC_NAME,
             DedupVectorsFormat.VERSION_START,
@@ -78,6 +90,14 @@ final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProv
           }
           if (maps.put(number, DocOrdMap.read(in, maxDoc, in.toString())) != null) {
             throw new CorruptIndexException("field " + number + " listed twice", in);
+          }
+          if (version >= DedupVectorsFormat.VERSION_CALIBRATED) {
+            byte hasCurve = in.readByte();
+            if (hasCurve == 1) {
+              curves.put(number, RecallCurve.read(in, in.toString()));
+            } else if (hasCurve != 0) {
+              throw new CorruptIndexException("invalid curve flag " + hasCurve, in);
+            }
           }
         }
       } catch (Throwable t) {
@@ -110,7 +130,7 @@ final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProv
         }
       }
       success = true;
-      return new DedupVectorsReader(inner, maps, state, name);
+      return new DedupVectorsReader(inner, maps, curves, state, name);
     } finally {
       if (success == false) {
         IOUtils.closeWhileHandlingException(inner);
@@ -181,7 +201,41 @@ final class DedupVectorsReader extends KnnVectorsReader implements HnswGraphProv
   }
 
   @Override
+  public RecallCurve recallCurve(String field) {
+    FieldInfo info = state.fieldInfos.fieldInfo(field);
+    return info == null ? null : curves.get(info.number);
+  }
+
+  @Override
   public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
+      throws IOException {
+    TargetRecallStrategy strategy = TargetRecallStrategy.of(collector.getSearchStrategy());
+    if (strategy == null) {
+      searchFloat(field, target, collector, acceptDocs);
+      return;
+    }
+    // The graph search's beam is its collector's size: search with this segment's own ef in a
+    // collector of that size, then hand the results to the query's collector. Visits count
+    // against the query's limit, so a filtered search still falls back to exact search.
+    // never fewer than the query asked for: a quantized index's caller rescores that many
+    int ef = Math.max(collector.k(), strategy.ef(calibrated(field, strategy.targetRecall())));
+    if (ef == collector.k()) {
+      searchFloat(field, target, collector, acceptDocs);
+      return;
+    }
+    long budget = Math.max(0, collector.visitLimit() - collector.visitedCount());
+    TopKnnCollector own =
+        new TopKnnCollector(
+            ef, (int) Math.min(Integer.MAX_VALUE, budget), collector.getSearchStrategy());
+    searchFloat(field, target, own, acceptDocs);
+    collector.incVisitedCount((int) Math.min(Integer.MAX_VALUE, own.visitedCount()));
+    for (ScoreDoc hit : own.topDocs().scoreDocs) {
+      collector.collect(hit.doc, hit.score);
+    }
+  }
+
+  private void searchFloat(
+      String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
     DocOrdMap map = map(field);
     if (map.identity) {

@@ -12,6 +12,7 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsWriter;
 import org.apache.lucene.index.ByteVectorValues;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.KnnVectorValues;
@@ -23,6 +24,18 @@ import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.RamUsageEstimator;
+import io.iqdb.codecs.RecallCalibrator;
+import io.iqdb.codecs.RecallCurve;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.index.SegmentReadState;
+import org.apache.lucene.index.VectorEncoding;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.util.hnsw.HnswGraph;
 
 /**
  * Writes {@link DedupVectorsFormat}: each field's distinct vectors go to the inner format's writer
@@ -36,6 +49,7 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
   private final org.apache.lucene.index.SegmentWriteState state;
   private final KnnVectorsWriter inner;
   private final String innerName;
+  private final KnnVectorsFormat innerFormat;
   private final List<FieldWriter<?>> fields = new ArrayList<>();
   /** Fields merged by the inner writer itself, as {field number, vector count}. */
   private final List<int[]> identityMerged = new ArrayList<>();
@@ -44,11 +58,15 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
   private IndexOutput out;
   private boolean flushed;
   private boolean finished;
+  private boolean innerClosed;
+  /** The index sort's map of a flush, applied to the mapping when it is written. */
+  private Sorter.DocMap sortMap;
 
   DedupVectorsWriter(org.apache.lucene.index.SegmentWriteState state, KnnVectorsFormat innerFormat)
       throws IOException {
     this.state = state;
     this.innerName = innerFormat.getName();
+    this.innerFormat = innerFormat;
     // fail at once (not at read time) if the inner format cannot be found again by its name
     KnnVectorsFormat.forName(innerName);
     this.inner = innerFormat.fieldsWriter(state);
@@ -162,10 +180,11 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
 
   @Override
   public void flush(int maxDoc, Sorter.DocMap sortMap) throws IOException {
-    write(sortMap);
+    flushInner();
+    this.sortMap = sortMap;
   }
 
-  private void write(Sorter.DocMap sortMap) throws IOException {
+  private void flushInner() throws IOException {
     if (flushed) {
       throw new IllegalStateException("already flushed");
     }
@@ -177,6 +196,23 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
       ordBound = Math.max(ordBound, field.ords());
     }
     inner.flush(ordBound, null);
+  }
+
+  @Override
+  public void finish() throws IOException {
+    if (finished) {
+      throw new IllegalStateException("already finished");
+    }
+    finished = true;
+    if (flushed == false) {
+      // a merge: mergeOneField fed the fields, nothing is written yet
+      flushInner();
+    }
+    inner.finish();
+    // the graph files must be complete and closed before they can be searched for calibration
+    inner.close();
+    innerClosed = true;
+    Map<Integer, RecallCurve> curves = calibrate();
     String name =
         IndexFileNames.segmentFileName(
             state.segmentInfo.name, state.segmentSuffix, DedupVectorsFormat.EXTENSION);
@@ -191,32 +227,124 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
     out.writeVInt(fields.size() + identityMerged.size());
     for (FieldWriter<?> field : fields) {
       field.writeMapping(out, sortMap);
+      writeCurve(out, curves.get(field.fieldInfo.number));
     }
     for (int[] field : identityMerged) {
       out.writeVInt(field[0]);
       out.writeVInt(field[1]);
       out.writeVInt(field[1]);
       out.writeByte(DedupVectorsFormat.MODE_IDENTITY);
+      writeCurve(out, curves.get(field[0]));
     }
     CodecUtil.writeFooter(out);
   }
 
-  @Override
-  public void finish() throws IOException {
-    if (finished) {
-      throw new IllegalStateException("already finished");
+  private static void writeCurve(IndexOutput out, RecallCurve curve) throws IOException {
+    if (curve == null) {
+      out.writeByte((byte) 0);
+    } else {
+      out.writeByte((byte) 1);
+      curve.write(out);
     }
-    finished = true;
-    if (flushed == false) {
-      // a merge: mergeOneField fed the fields, nothing is written yet
-      write(null);
+  }
+
+  /**
+   * The calibration search of a field: through the graph without the held-out query's own node
+   * ({@link HeldOutGraphSearch}) when the inner reader exposes its graph, else the inner reader's
+   * own search with one slot more than {@code ef} for the query's own vector.
+   */
+  private static RecallCalibrator.Search search(
+      KnnVectorsReader reader, FieldInfo info, FloatVectorValues values, int[] docToOrd, AcceptDocs all)
+      throws IOException {
+    HnswGraph graph =
+        reader instanceof HnswGraphProvider provider ? provider.getGraph(info.name) : null;
+    if (graph != null && graph.size() == values.size()) {
+      HeldOutGraphSearch heldOut =
+          new HeldOutGraphSearch(graph, values.copy(), info.getVectorSimilarityFunction());
+      return (query, ef, self) -> heldOut.search(query, ef, self);
     }
-    inner.finish();
+    return (query, ef, self) -> {
+      TopKnnCollector collector =
+          new TopKnnCollector(ef + 1, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
+      reader.search(info.name, query, collector, all);
+      ScoreDoc[] docs = collector.topDocs().scoreDocs;
+      int[] ords = new int[docs.length];
+      for (int i = 0; i < docs.length; i++) {
+        ords[i] = docToOrd[docs[i].doc];
+      }
+      return ords;
+    };
+  }
+
+  /**
+   * Measures each float field's recall curve on the graph just written, searched through the
+   * inner format's own reader (ordinal space: one node per distinct vector), by field number.
+   */
+  private Map<Integer, RecallCurve> calibrate() throws IOException {
+    Map<Integer, RecallCurve> curves = new HashMap<>();
+    List<FieldInfo> infos = new ArrayList<>();
+    for (FieldWriter<?> field : fields) {
+      infos.add(field.fieldInfo);
+    }
+    for (int[] field : identityMerged) {
+      infos.add(state.fieldInfos.fieldInfo(field[0]));
+    }
+    infos.removeIf(info -> info.getVectorEncoding() != VectorEncoding.FLOAT32);
+    if (infos.isEmpty()) {
+      return curves;
+    }
+    int maxDoc = state.segmentInfo.maxDoc();
+    // at flush, Lucene gives vector writers no field infos (they are not final yet)
+    FieldInfos fieldInfos = state.fieldInfos;
+    if (fieldInfos == null) {
+      fieldInfos =
+          new FieldInfos(fields.stream().map(f -> f.fieldInfo).toArray(FieldInfo[]::new));
+    }
+    try (KnnVectorsReader reader =
+        innerFormat.fieldsReader(
+            new SegmentReadState(
+                state.directory,
+                state.segmentInfo,
+                fieldInfos,
+                IOContext.DEFAULT,
+                state.segmentSuffix))) {
+      for (FieldInfo info : infos) {
+        FloatVectorValues values = reader.getFloatVectorValues(info.name);
+        if (values == null || values.size() == 0) {
+          continue;
+        }
+        // the inner field's documents are 0..distinct-1 after a flush or a deduplicating merge,
+        // the merged documents after an identity merge: map them back to ordinals
+        int[] docToOrd = new int[maxDoc];
+        KnnVectorValues.DocIndexIterator it = values.iterator();
+        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+          docToOrd[doc] = it.index();
+        }
+        AcceptDocs all = AcceptDocs.fromLiveDocs(null, maxDoc);
+        RecallCurve curve =
+            RecallCalibrator.calibrate(
+                values,
+                info.getVectorSimilarityFunction(),
+                RecallCalibrator.efGrid(),
+                RecallCalibrator.HNSW_QUERIES,
+                search(reader, info, values, docToOrd, all),
+                31L * info.number + values.size(),
+                "HNSW segment " + state.segmentInfo.name + " field " + info.name);
+        if (curve != null) {
+          curves.put(info.number, curve);
+        }
+      }
+    }
+    return curves;
   }
 
   @Override
   public void close() throws IOException {
-    IOUtils.close(out, inner);
+    if (innerClosed) {
+      IOUtils.close(out);
+    } else {
+      IOUtils.close(out, inner);
+    }
   }
 
   @Override

@@ -16,14 +16,17 @@
  *     {@code .veq}, {@code .vemq} when quantized)</td><td>(the inner format's)</td>
  *     <td>the distinct vectors as documents {@code 0..distinct-1}, and their graph</td></tr>
  * <tr><td>{@code .vdup}</td><td>{@code IqdbDedupMap}</td>
- *     <td>the inner format's SPI name; per field: documents, distinct vectors, and each
- *     document's ordinal</td></tr>
+ *     <td>the inner format's SPI name; per field: documents, distinct vectors, each
+ *     document's ordinal and the recall curve</td></tr>
  * </table>
  *
  * <table>
  * <caption>Version history</caption>
  * <tr><th>SPI name</th><th>file version</th><th>change</th></tr>
  * <tr><td>{@code IqdbDedup100}</td><td>0</td><td>first version</td></tr>
+ * <tr><td>{@code IqdbDedup100}</td><td>1</td><td>each float field's recall curve ({@code ef} to
+ *     recall@10, measured when the segment is written) after its mapping; version 0 is still
+ *     read (no curve)</td></tr>
  * </table>
  */
 package io.iqdb.codecs.dedup;

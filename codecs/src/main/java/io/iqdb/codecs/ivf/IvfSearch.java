@@ -1,6 +1,7 @@
 package io.iqdb.codecs.ivf;
 
 import io.iqdb.codecs.Oversampling;
+import io.iqdb.codecs.RecallCalibrator;
 import io.iqdb.codecs.flat.ExactSearch;
 import java.io.IOException;
 import java.util.Arrays;
@@ -64,17 +65,36 @@ final class IvfSearch {
     return Math.min(numLists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(numLists))));
   }
 
+  /**
+   * The lists to probe: the strategy's count; else the segment's calibrated count for the
+   * strategy's target recall, scaled by {@code sqrt(k / 10)} above k = 10; else the default.
+   */
+  static int probes(IvfSearchStrategy strategy, IvfVectorsReader.FieldEntry entry, int k) {
+    int numLists = entry.centroids().length;
+    if (strategy != null && strategy.probes() > 0) {
+      return strategy.probes();
+    }
+    if (strategy != null && strategy.targetRecall() > 0 && entry.curve() != null) {
+      int probes = entry.curve().parameterFor(strategy.targetRecall());
+      if (k > RecallCalibrator.K) {
+        probes = (int) Math.ceil(probes * Math.sqrt(k / (double) RecallCalibrator.K));
+      }
+      return Math.min(numLists, probes);
+    }
+    int probes = defaultProbes(numLists);
+    if (entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
+      // a centroid's inner product ranks lists less faithfully than a distance does
+      probes = Math.min(numLists, 2 * probes);
+    }
+    return probes;
+  }
+
   void run() throws IOException {
     int numLists = entry.centroids().length;
     int[] order = rankLists();
     IvfSearchStrategy strategy = IvfSearchStrategy.of(collector.getSearchStrategy());
-    boolean defaultProbes = strategy == null || strategy.probes() == 0;
-    int probes = defaultProbes ? defaultProbes(numLists) : strategy.probes();
-    if (defaultProbes && entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT) {
-      // a centroid's inner product ranks lists less faithfully than a distance does
-      probes = Math.min(numLists, 2 * probes);
-    }
     int k = collector.k();
+    int probes = probes(strategy, entry, k);
     ResidualCodec codec = entry.codec();
     NeighborQueue candidates = null;
     ResidualCodec.Query codedQuery = null;
@@ -116,6 +136,80 @@ final class IvfSearch {
     if (candidates != null) {
       rescore(candidates);
     }
+  }
+
+  /**
+   * For calibration: what {@link #run()} would return, with no accept docs, the default
+   * oversampling and each probe count of {@code grid}, from one scan. The scan goes list by list
+   * as {@code run()} does; after the lists of a probe count (and at least the candidates wanted,
+   * as {@code run()} widens), the candidates so far are rescored as {@code run()} rescores them.
+   *
+   * @param grid increasing probe counts
+   * @param k the results per probe count
+   * @param results receives, per probe count, the ordinals {@code run()} would collect (any
+   *     order), until it declines more
+   */
+  void calibrationRun(int[] grid, int k, RecallCalibrator.Results results) throws IOException {
+    int numLists = entry.centroids().length;
+    int[] order = rankLists();
+    ResidualCodec codec = entry.codec();
+    int capacity = k;
+    ResidualCodec.Query codedQuery = null;
+    if (codec != null) {
+      float oversample = Oversampling.ivf(entry.bits());
+      capacity = (int) Math.max(k, Math.min(entry.size(), Math.ceil(k * oversample)));
+      codedQuery = codec.new Query();
+    }
+    // codes: the best estimates so far; float lists: the best exact scores so far
+    NeighborQueue best = new NeighborQueue(capacity, false);
+    int g = 0;
+    long accepted = 0;
+    for (int p = 0; p < numLists && g < grid.length; p++) {
+      int list = order[p];
+      if (entry.listSizes()[list] > 0) {
+        accepted +=
+            codec == null
+                ? scanExactInto(list, best, capacity)
+                : scanCodes(list, codec, codedQuery, best, capacity);
+      }
+      while (g < grid.length && ((p + 1 >= grid[g] && accepted >= capacity) || p == numLists - 1)) {
+        int[] found =
+            codec == null
+                ? java.util.Arrays.copyOf(best.nodes(), best.size())
+                : rescoredBest(best, k);
+        if (results.accept(g++, found) == false) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The best {@code k} of the candidates by exact score, leaving the candidates as they are. */
+  private int[] rescoredBest(NeighborQueue candidates, int k) throws IOException {
+    int[] ords = java.util.Arrays.copyOf(candidates.nodes(), candidates.size());
+    float[] scores = new float[ords.length];
+    exact.bulkScore(ords, scores, ords.length);
+    NeighborQueue top = new NeighborQueue(k, false);
+    for (int i = 0; i < ords.length; i++) {
+      top.insertWithOverflow(ords[i], scores[i]);
+    }
+    return java.util.Arrays.copyOf(top.nodes(), top.size());
+  }
+
+  /** Scores a list's vectors exactly into a bounded queue; returns how many were scanned. */
+  private int scanExactInto(int list, NeighborQueue best, int capacity) throws IOException {
+    int n = entry.listSizes()[list];
+    int[] listOrds = readOrds(list).clone();
+    float[] scores = new float[n];
+    exact.bulkScore(listOrds, scores, n);
+    for (int i = 0; i < n; i++) {
+      if (best.size() < capacity) {
+        best.add(listOrds[i], scores[i]);
+      } else {
+        best.insertWithOverflow(listOrds[i], scores[i]);
+      }
+    }
+    return n;
   }
 
   /** List numbers, nearest centroid first. */

@@ -24,6 +24,7 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
 
   private final int probes;
   private final float oversample;
+  private final double targetRecall;
 
   /**
    * A strategy with a probe count and the format's default oversampling.
@@ -43,6 +44,26 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
    * @throws IllegalArgumentException if a value is out of range
    */
   public IvfSearchStrategy(int probes, float oversample) {
+    this(probes, oversample, 0);
+  }
+
+  /**
+   * A strategy with a probe count or a target recall, and an oversampling factor. Without a probe
+   * count, a segment that measured its recall curve when it was written ({@link
+   * io.iqdb.codecs.RecallCurve}) probes the fewest lists that reached {@code targetRecall} at
+   * k = {@value io.iqdb.codecs.RecallCalibrator#K} (for a larger k, that count times {@code
+   * sqrt(k / 10)}, a heuristic); a segment without a curve uses the format's default.
+   *
+   * @param probes at least 1, or 0 to follow the target recall (or the format's default)
+   * @param oversample at least 1, or 0 for the format's default
+   * @param targetRecall in (0, 1], or 0 for the format's default probe count
+   * @throws IllegalArgumentException if a value is out of range
+   */
+  public IvfSearchStrategy(int probes, float oversample, double targetRecall) {
+    if (!(targetRecall >= 0 && targetRecall <= 1)) {
+      throw new IllegalArgumentException(
+          "targetRecall must be 0 (none) or in (0, 1]; targetRecall=" + targetRecall);
+    }
     if (probes < 0) {
       throw new IllegalArgumentException("probes must be >= 0 (0: the default); probes=" + probes);
     }
@@ -52,6 +73,16 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
     }
     this.probes = probes;
     this.oversample = oversample;
+    this.targetRecall = targetRecall;
+  }
+
+  /**
+   * The recall the probe count is chosen for when {@link #probes()} is 0.
+   *
+   * @return in (0, 1], or 0 for none
+   */
+  public double targetRecall() {
+    return targetRecall;
   }
 
   /**
@@ -92,16 +123,23 @@ public final class IvfSearchStrategy extends KnnSearchStrategy {
   public boolean equals(Object o) {
     return o instanceof IvfSearchStrategy other
         && other.probes == probes
-        && other.oversample == oversample;
+        && other.oversample == oversample
+        && other.targetRecall == targetRecall;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(probes, oversample);
+    return Objects.hash(probes, oversample, targetRecall);
   }
 
   @Override
   public String toString() {
-    return "IvfSearchStrategy[probes=" + probes + ", oversample=" + oversample + "]";
+    return "IvfSearchStrategy[probes="
+        + probes
+        + ", oversample="
+        + oversample
+        + ", targetRecall="
+        + targetRecall
+        + "]";
   }
 }

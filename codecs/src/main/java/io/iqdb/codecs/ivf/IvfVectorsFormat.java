@@ -42,11 +42,22 @@ import org.apache.lucene.store.DataInput;
  * each vector's list only among the 16 new centroids nearest to its previous list's. With {@link
  * VectorSimilarityFunction#COSINE}, clustering and codes use the L2-normalized vectors.
  *
+ * <h2>Calibration</h2>
+ *
+ * <p>When a segment is written, after its lists and raw vectors are complete, each float field's
+ * recall@10 is measured for every probe count from 1 (about 12% apart above 8) up to the first
+ * that reaches 0.999, with {@link io.iqdb.codecs.RecallCalibrator}: 100 held-out vectors of the
+ * segment as queries, exact ground truth, and the segment's own search (codes, oversampling and
+ * rescoring included), which answers every probe count from one scan per query. A query with a
+ * target recall and no probe count ({@link IvfSearchStrategy#IvfSearchStrategy(int, float,
+ * double)}) probes the fewest lists that reached it.
+ *
  * <h2>Search</h2>
  *
  * <p>Lists are ranked by squared L2 distance from the (normalized, for cosine) query to their
  * centroid, or by inner product for {@link VectorSimilarityFunction#MAXIMUM_INNER_PRODUCT}. The
- * nearest {@code probes} lists are scanned ({@link IvfSearchStrategy}; by default {@code max(4,
+ * nearest {@code probes} lists are scanned ({@link IvfSearchStrategy}: a count, or the calibrated
+ * count for a target recall; for segments without calibration and queries with neither, {@code max(4,
  * ceil(sqrt(nlist) / 2))}, all lists if fewer, twice that for maximum inner product: 8 of 245 lists
  * on Fashion-MNIST, recall@10 0.99). Accept docs (filters, deletions) are checked inside the lists;
  * when they accept a share {@code a} of the vectors (their cost over the vector count), more lists
@@ -84,6 +95,11 @@ import org.apache.lucene.store.DataInput;
  *   <li>{@code L x VInt} list sizes (they add up to {@code n}).
  * </ul>
  *
+ * <p>Version 1 and later, after the {@code Int32 -1}: {@code VInt} the number of recall curves,
+ * then per curve {@code Int32} field number and a {@link io.iqdb.codecs.RecallCurve} (probe count
+ * to recall@10; layout in that class). Float fields with lists have one. Version 0 files end at
+ * the {@code -1} and are still read (their segments use the default probe count).
+ *
  * <h3>{@code .ivl}: posting lists (codec name {@value #LISTS_CODEC_NAME})</h3>
  *
  * <p>Per field, its lists back to back in list order; list {@code j} starts at the field's offset
@@ -113,7 +129,9 @@ public final class IvfVectorsFormat extends KnnVectorsFormat {
   static final String META_EXTENSION = "ivm";
   static final String LISTS_EXTENSION = "ivl";
   static final int VERSION_START = 0;
-  static final int VERSION_CURRENT = VERSION_START;
+  /** Adds the recall curves after the fields of {@code .ivm}. */
+  static final int VERSION_CALIBRATED = 1;
+  static final int VERSION_CURRENT = VERSION_CALIBRATED;
 
   /** The largest configurable list count. */
   public static final int MAX_LISTS = 1 << 16;

@@ -1,5 +1,7 @@
 package io.iqdb.codecs.ivf;
 
+import io.iqdb.codecs.Calibrated;
+import io.iqdb.codecs.RecallCurve;
 import io.iqdb.codecs.flat.ExactSearch;
 import java.io.IOException;
 import java.util.HashMap;
@@ -29,7 +31,7 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
  * Reads IVF segments (layout in {@link IvfVectorsFormat}): centroids and list sizes on heap,
  * posting lists memory-mapped, raw vectors through the flat reader.
  */
-final class IvfVectorsReader extends KnnVectorsReader {
+final class IvfVectorsReader extends KnnVectorsReader implements Calibrated {
 
   private final FlatVectorsReader flat;
   private final IndexInput lists;
@@ -47,7 +49,16 @@ final class IvfVectorsReader extends KnnVectorsReader {
       long[] listOffsets,
       long listsOffset,
       long listsLength,
-      ResidualCodec codec) {}
+      ResidualCodec codec,
+      RecallCurve curve) {
+
+    /** This entry with a recall curve. */
+    FieldEntry withCurve(RecallCurve curve) {
+      return new FieldEntry(
+          similarity, encoding, dims, size, bits, centroids, listSizes, listOffsets, listsOffset,
+          listsLength, codec, curve);
+    }
+  }
 
   IvfVectorsReader(SegmentReadState state, FlatVectorsFormat flatFormat) throws IOException {
     this.flat = flatFormat.fieldsReader(state);
@@ -112,6 +123,18 @@ final class IvfVectorsReader extends KnnVectorsReader {
             throw new CorruptIndexException("invalid field number: " + number, meta);
           }
           fields.put(info.name, readField(meta, info));
+        }
+        if (version >= IvfVectorsFormat.VERSION_CALIBRATED) {
+          int curves = meta.readVInt();
+          for (int c = 0; c < curves; c++) {
+            int number = meta.readInt();
+            FieldInfo info = state.fieldInfos.fieldInfo(number);
+            FieldEntry entry = info == null ? null : fields.get(info.name);
+            if (entry == null || entry.centroids.length == 0) {
+              throw new CorruptIndexException("recall curve of field " + number + " without lists", meta);
+            }
+            fields.put(info.name, entry.withCurve(RecallCurve.read(meta, meta.toString())));
+          }
         }
       } catch (Throwable t) {
         prior = t;
@@ -209,7 +232,8 @@ final class IvfVectorsReader extends KnnVectorsReader {
         listOffsets,
         listsOffset,
         listsLength,
-        codec);
+        codec,
+        null);
   }
 
   /** Receives the members of posting lists. */
@@ -251,6 +275,12 @@ final class IvfVectorsReader extends KnnVectorsReader {
   float[][] centroids(String field) {
     FieldEntry entry = fields.get(field);
     return entry == null ? null : entry.centroids;
+  }
+
+  @Override
+  public RecallCurve recallCurve(String field) {
+    FieldEntry entry = fields.get(field);
+    return entry == null ? null : entry.curve;
   }
 
   @Override

@@ -15,6 +15,7 @@ import org.apache.lucene.codecs.hnsw.FlatVectorsReader;
 import org.apache.lucene.codecs.hnsw.FlatVectorsWriter;
 import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexFileNames;
 import org.apache.lucene.index.KnnVectorValues;
@@ -30,6 +31,13 @@ import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.IORunnable;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.VectorUtil;
+import io.iqdb.codecs.RecallCalibrator;
+import io.iqdb.codecs.RecallCurve;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.store.IOContext;
+import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * Writes IVF segments: raw vectors through the flat writer, then per float field the centroids
@@ -59,6 +67,11 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
   private boolean finished;
 
   private record Field(FieldInfo info, FlatFieldVectorsWriter<?> flat) {}
+
+  /** Float fields with lists, calibrated in {@link #finish()} once their files are complete. */
+  private final List<Written> written = new ArrayList<>();
+
+  private record Written(FieldInfo info, IvfVectorsReader.FieldEntry entry) {}
 
   /**
    * @param executor where k-means runs, or null: the indexing thread at flush, the merge
@@ -232,14 +245,15 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       flatWriter.finish();
       flatWriter.close();
       flatWriterClosed = true;
+      // at flush, Lucene gives vector writers no field infos (they are not final yet)
+      FieldInfos infos = state.fieldInfos;
+      if (infos == null) {
+        infos = new FieldInfos(fields.stream().map(Field::info).toArray(FieldInfo[]::new));
+      }
       mergedFlatReader =
           flatFormat.fieldsReader(
               new SegmentReadState(
-                  state.directory,
-                  state.segmentInfo,
-                  state.fieldInfos,
-                  state.context,
-                  state.segmentSuffix));
+                  state.directory, state.segmentInfo, infos, state.context, state.segmentSuffix));
     }
   }
 
@@ -314,6 +328,32 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
     }
     for (int listSize : listSizes) {
       meta.writeVInt(listSize);
+    }
+    if (numLists > 0) {
+      ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
+      long bytesPerVector = codec == null ? Integer.BYTES : Integer.BYTES + 16L + codec.codeBytes;
+      long[] listOffsets = new long[numLists];
+      long total = 0;
+      for (int j = 0; j < numLists; j++) {
+        listOffsets[j] = listsOffset + total * bytesPerVector;
+        total += listSizes[j];
+      }
+      written.add(
+          new Written(
+              info,
+              new IvfVectorsReader.FieldEntry(
+                  similarity,
+                  info.getVectorEncoding(),
+                  dims,
+                  size,
+                  bits,
+                  centroids,
+                  listSizes,
+                  listOffsets,
+                  listsOffset,
+                  listsLength,
+                  codec,
+                  null)));
     }
   }
 
@@ -417,12 +457,59 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       throw new IllegalStateException("already finished");
     }
     finished = true;
-    if (flatWriterClosed == false) {
-      flatWriter.finish();
-    }
-    meta.writeInt(-1);
-    CodecUtil.writeFooter(meta);
     CodecUtil.writeFooter(lists);
+    meta.writeInt(-1);
+    if (written.isEmpty()) {
+      if (flatWriterClosed == false) {
+        flatWriter.finish();
+      }
+      meta.writeVInt(0);
+    } else {
+      // the raw vectors and the lists must be complete and closed before they can be searched
+      ensureMergedFlatReaderOpen();
+      lists.close();
+      lists = null;
+      List<Written> curves = new ArrayList<>();
+      try (IndexInput in =
+          state.directory.openInput(
+              fileName(IvfVectorsFormat.LISTS_EXTENSION), IOContext.DEFAULT)) {
+        for (Written field : written) {
+          RecallCurve curve = calibrate(field, in);
+          if (curve != null) {
+            curves.add(new Written(field.info, field.entry.withCurve(curve)));
+          }
+        }
+      }
+      meta.writeVInt(curves.size());
+      for (Written field : curves) {
+        meta.writeInt(field.info.number);
+        field.entry.curve().write(meta);
+      }
+    }
+    CodecUtil.writeFooter(meta);
+  }
+
+  /** Measures a field's recall against its probe count with the segment's own search. */
+  private RecallCurve calibrate(Written field, IndexInput lists) throws IOException {
+    String name = field.info.name;
+    // the flat format's ordinals: those of the values and of the exact scorer alike
+    FloatVectorValues values = mergedFlatReader.getFloatVectorValues(name);
+    int[] grid = RecallCalibrator.probeGrid(field.entry.centroids().length);
+    return RecallCalibrator.calibrateAll(
+        values,
+        field.info.getVectorSimilarityFunction(),
+        grid,
+        RecallCalibrator.IVF_QUERIES,
+        // one scan per query answers every probe count of the grid (IvfSearch.calibrationRun);
+        // one result more than k: the query's own vector is among them and is dropped
+        (query, results) -> {
+          RandomVectorScorer exact = mergedFlatReader.getRandomVectorScorer(name, query);
+          TopKnnCollector unused = new TopKnnCollector(1, Integer.MAX_VALUE);
+          new IvfSearch(field.entry, lists.clone(), exact, null, 1f, unused, query)
+              .calibrationRun(grid, RecallCalibrator.K + 1, results);
+        },
+        31L * field.info.number + values.size(),
+        "IVF segment " + state.segmentInfo.name + " field " + name);
   }
 
   @Override

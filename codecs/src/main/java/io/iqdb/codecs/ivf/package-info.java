@@ -12,7 +12,8 @@
  * <tr><td>{@code .vec}, {@code .vemf}</td><td>(Lucene99FlatVectorsFormat)</td>
  *     <td>raw vectors and their metadata</td></tr>
  * <tr><td>{@code .ivm}</td><td>{@code IqdbIvfMeta}</td>
- *     <td>per field: similarity, dimension, count, code bits, centroids, list sizes</td></tr>
+ *     <td>per field: similarity, dimension, count, code bits, centroids, list sizes; recall
+ *     curves</td></tr>
  * <tr><td>{@code .ivl}</td><td>{@code IqdbIvfLists}</td>
  *     <td>posting lists: ordinals, corrective terms, residual codes</td></tr>
  * </table>
@@ -21,6 +22,9 @@
  * <caption>Version history</caption>
  * <tr><th>SPI name</th><th>file version</th><th>change</th></tr>
  * <tr><td>{@code IqdbIvf100}</td><td>0</td><td>first version</td></tr>
+ * <tr><td>{@code IqdbIvf100}</td><td>1</td><td>{@code .ivm} ends with the recall curves
+ *     (probe count to recall@10, measured when the segment is written); version 0 is still read
+ *     (default probe count)</td></tr>
  * </table>
  */
 package io.iqdb.codecs.ivf;
