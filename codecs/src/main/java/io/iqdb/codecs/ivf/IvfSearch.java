@@ -30,7 +30,16 @@ final class IvfSearch {
   private final KnnCollector collector;
   private final float[] query;
   private final boolean innerProduct;
+  // Buffers of the list scans, grown as larger lists are probed (up to the segment's largest):
+  // one query probes several lists, and arrays per list were most of what a quantized query allocated.
   private int[] ords = new int[ExactSearch.BLOCK];
+  private float[] lower = new float[0];
+  private float[] upper = new float[0];
+  private float[] correction = new float[0];
+  private int[] componentSum = new int[0];
+  private byte[] code;
+  private final int[] block = new int[ExactSearch.BLOCK];
+  private final float[] scores = new float[ExactSearch.BLOCK];
 
   IvfSearch(
       IvfVectorsReader.FieldEntry entry,
@@ -138,10 +147,18 @@ final class IvfSearch {
     return order;
   }
 
+  private int maxListSize() {
+    int max = 0;
+    for (int size : entry.listSizes()) {
+      max = Math.max(max, size);
+    }
+    return max;
+  }
+
   private int[] readOrds(int list) throws IOException {
     int n = entry.listSizes()[list];
     if (ords.length < n) {
-      ords = new int[Math.max(n, ords.length * 2)];
+      ords = new int[Math.max(n, Math.min(ords.length * 2, maxListSize()))];
     }
     in.seek(entry.listOffsets()[list]);
     in.readInts(ords, 0, n);
@@ -161,8 +178,6 @@ final class IvfSearch {
   private int scanExact(int list) throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
-    int[] block = new int[ExactSearch.BLOCK];
-    float[] scores = new float[ExactSearch.BLOCK];
     long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
     int i = 0;
@@ -202,10 +217,13 @@ final class IvfSearch {
       throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
-    float[] lower = new float[n];
-    float[] upper = new float[n];
-    float[] correction = new float[n];
-    int[] componentSum = new int[n];
+    if (lower.length < n) {
+      int size = Math.max(n, Math.min(lower.length * 2, maxListSize()));
+      lower = new float[size];
+      upper = new float[size];
+      correction = new float[size];
+      componentSum = new int[size];
+    }
     in.readFloats(lower, 0, n);
     in.readFloats(upper, 0, n);
     in.readFloats(correction, 0, n);
@@ -213,7 +231,9 @@ final class IvfSearch {
     long codesStart = in.getFilePointer();
     float[] centroid = entry.centroids()[list];
     codedQuery.prepare(query, centroid, innerProduct ? VectorUtil.dotProduct(query, centroid) : 0f);
-    byte[] code = new byte[codec.codeBytes];
+    if (code == null) {
+      code = new byte[codec.codeBytes];
+    }
     long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
     boolean sequential = true;
@@ -243,8 +263,6 @@ final class IvfSearch {
   }
 
   private void rescore(NeighborQueue candidates) throws IOException {
-    int[] block = new int[ExactSearch.BLOCK];
-    float[] scores = new float[ExactSearch.BLOCK];
     while (candidates.size() > 0) {
       int b = 0;
       while (b < block.length && candidates.size() > 0) {
