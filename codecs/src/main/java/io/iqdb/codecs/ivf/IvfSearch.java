@@ -8,6 +8,7 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.RandomAccessInput;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.VectorUtil;
@@ -30,13 +31,11 @@ final class IvfSearch {
   private final KnnCollector collector;
   private final float[] query;
   private final boolean innerProduct;
-  // Buffers of the list scans, grown as larger lists are probed (up to the segment's largest):
-  // one query probes several lists, and arrays per list were most of what a quantized query allocated.
+  // Buffers of the list scans, reused across the lists of a query (grown as larger lists are
+  // probed, up to the segment's largest); per-vector terms are read in place through a random
+  // access view of the same file: arrays per list were most of what a quantized query allocated.
   private int[] ords = new int[ExactSearch.BLOCK];
-  private float[] lower = new float[0];
-  private float[] upper = new float[0];
-  private float[] correction = new float[0];
-  private int[] componentSum = new int[0];
+  private RandomAccessInput terms;
   private byte[] code;
   private final int[] block = new int[ExactSearch.BLOCK];
   private final float[] scores = new float[ExactSearch.BLOCK];
@@ -217,22 +216,18 @@ final class IvfSearch {
       throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
-    if (lower.length < n) {
-      int size = Math.max(n, Math.min(lower.length * 2, maxListSize()));
-      lower = new float[size];
-      upper = new float[size];
-      correction = new float[size];
-      componentSum = new int[size];
-    }
-    in.readFloats(lower, 0, n);
-    in.readFloats(upper, 0, n);
-    in.readFloats(correction, 0, n);
-    in.readInts(componentSum, 0, n);
-    long codesStart = in.getFilePointer();
+    // the per-vector terms (four columns of n values after the ords) are read in place
+    long lowerStart = in.getFilePointer();
+    long upperStart = lowerStart + 4L * n;
+    long correctionStart = upperStart + 4L * n;
+    long sumStart = correctionStart + 4L * n;
+    long codesStart = sumStart + 4L * n;
+    in.seek(codesStart);
     float[] centroid = entry.centroids()[list];
     codedQuery.prepare(query, centroid, innerProduct ? VectorUtil.dotProduct(query, centroid) : 0f);
     if (code == null) {
       code = new byte[codec.codeBytes];
+      terms = in.randomAccessSlice(0, in.length());
     }
     long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
@@ -251,7 +246,12 @@ final class IvfSearch {
       accepted++;
       float estimate =
           codedQuery.estimate(
-              code, lower[i], upper[i], correction[i], componentSum[i], innerProduct);
+              code,
+              Float.intBitsToFloat(terms.readInt(lowerStart + 4L * i)),
+              Float.intBitsToFloat(terms.readInt(upperStart + 4L * i)),
+              Float.intBitsToFloat(terms.readInt(correctionStart + 4L * i)),
+              terms.readInt(sumStart + 4L * i),
+              innerProduct);
       if (candidates.size() < capacity) {
         candidates.add(ord, estimate);
       } else {
