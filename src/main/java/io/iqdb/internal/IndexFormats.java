@@ -74,8 +74,10 @@ final class IndexFormats {
   }
 
   /**
-   * Whether the database rescores the index's candidates against full-precision vectors. Flat and
-   * IVF formats rescore quantized candidates themselves; Lucene's quantized HNSW does not.
+   * Whether the database oversamples the index's candidates and keeps the best {@code k} at full
+   * precision: quantized HNSW. Flat and IVF formats oversample and rescore inside the codec; the
+   * quantized HNSW reader of the dedup format rescores the candidates it is asked for, and the
+   * database rescores only segments written in Lucene's own format ({@link FullPrecisionRescorer}).
    */
   boolean databaseRescores() {
     return config.index() instanceof IndexSpec.Hnsw && config.index().quantization() != Quantization.NONE;

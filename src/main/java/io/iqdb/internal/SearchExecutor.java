@@ -27,9 +27,7 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
-import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
@@ -110,14 +108,9 @@ final class SearchExecutor {
         strategy == null
             ? new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter)
             : new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter, strategy);
-    if (formats.databaseRescores()) {
-      // Lucene's rescorer fails (index out of bounds) on an approximate search that found no
-      // candidate (a filter matching nothing, an empty index): rewrite first, and skip it then.
-      query = searcher.rewrite(query);
-      if (query instanceof MatchNoDocsQuery) {
-        return new ScoreDoc[0];
-      }
-      query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
+    if (formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR)) {
+      ScoreDoc[] found = searcher.search(query, candidates).scoreDocs;
+      return FullPrecisionRescorer.rescore(searcher, Schema.VECTOR, request.vector(), found, k);
     }
     return searcher.search(query, k).scoreDocs;
   }

@@ -6,6 +6,11 @@ import io.iqdb.codecs.flat.IqdbQuantizedFlatVectorsFormat;
 import io.iqdb.codecs.flat.QuantizedVectorsFormat;
 import io.iqdb.codecs.ivf.IvfVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
+import org.apache.lucene.index.CodecReader;
+import org.apache.lucene.index.FilterLeafReader;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
@@ -111,6 +116,25 @@ public final class IqdbVectorFormats {
    */
   public static KnnVectorsFormat ivf(int lists, int bits, java.util.concurrent.Executor executor) {
     return new IvfVectorsFormat(lists, bits, executor);
+  }
+
+  /**
+   * Whether a segment's search hits on a quantized HNSW field already carry full-precision scores
+   * (see {@link DedupVectorsFormat#rescoresHits}), so that a caller rescoring quantized hits can
+   * skip the segment. False when it cannot tell (a segment written in Lucene's own quantized HNSW
+   * format before the dedup format, a reader that is not a codec reader): then rescore.
+   *
+   * @param reader a segment's reader
+   * @param field the vector field
+   * @return true if the segment's hits on {@code field} are scored against the raw vectors
+   */
+  public static boolean rescoresHits(LeafReader reader, String field) {
+    if (FilterLeafReader.unwrap(reader) instanceof CodecReader codec
+        && codec.getVectorReader() instanceof PerFieldKnnVectorsFormat.FieldsReader perField) {
+      KnnVectorsReader fieldReader = perField.getFieldReader(field);
+      return fieldReader != null && DedupVectorsFormat.rescoresHits(fieldReader);
+    }
+    return false;
   }
 
   /**

@@ -8,7 +8,7 @@ package io.iqdb.codecs;
  *
  * <table>
  * <caption>Default oversampling by format and code bits</caption>
- * <tr><th>bits</th><th>flat</th><th>IVF</th><th>HNSW (rescored by the caller)</th></tr>
+ * <tr><th>bits</th><th>flat</th><th>IVF</th><th>HNSW (candidates asked by the caller)</th></tr>
  * <tr><td>32 (float)</td><td>none</td><td>none</td><td>1</td></tr>
  * <tr><td>8, 7</td><td>3</td><td>2</td><td>2</td></tr>
  * <tr><td>4</td><td>5</td><td>4</td><td>3</td></tr>
@@ -17,9 +17,10 @@ package io.iqdb.codecs;
  *
  * <p>IVF needs fewer candidates than flat search at 8 and 4 bits because it codes residuals from
  * the list's centroid, which are smaller than the vectors. With 1-bit codes, 10 reaches only
- * recall@10 0.92 on Fashion-MNIST and 20 reaches 0.96. HNSW's quantized formats are Lucene's and do
- * not rescore; the factor is for a caller that asks the graph for {@code k * oversample} hits and
- * rescores them itself.
+ * recall@10 0.92 on Fashion-MNIST and 20 reaches 0.96. The quantized HNSW reader of the dedup
+ * format rescores every candidate it is asked for (Lucene's own quantized HNSW reader does not), so
+ * the HNSW factor is for the caller, which asks the graph for {@code k * oversample} hits and keeps
+ * the best {@code k}.
  */
 public final class Oversampling {
 

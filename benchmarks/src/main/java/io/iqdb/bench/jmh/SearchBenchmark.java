@@ -3,9 +3,11 @@ package io.iqdb.bench.jmh;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.Iqdb;
+import io.iqdb.Quantization;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import io.iqdb.bench.data.Dataset;
+import io.iqdb.codecs.Oversampling;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class SearchBenchmark {
 
   /** The index kind, see {@link BenchIndexes#spec}. */
-  @Param({"flat", "ivf", "hnsw", "hnsw-int8", "ivf-int8"})
+  @Param({"flat", "ivf", "hnsw", "hnsw-int8", "hnsw-int4", "ivf-int8"})
   public String index;
 
   /** Neighbours per search. */
@@ -73,6 +75,7 @@ public class SearchBenchmark {
   private DirectoryReader reader;
   private IndexSearcher searcher;
   private String field;
+  private int candidates;
 
   /** Creates the benchmark state (JMH calls this). */
   public SearchBenchmark() {}
@@ -106,6 +109,22 @@ public class SearchBenchmark {
     reader = DirectoryReader.open(FSDirectory.open(BenchIndexes.luceneIndexDir(db.path().orElseThrow())));
     searcher = new IndexSearcher(reader);
     field = BenchIndexes.vectorField(reader);
+    IndexSpec spec = BenchIndexes.spec(index);
+    candidates = k;
+    if (spec instanceof IndexSpec.Hnsw) {
+      float oversample = spec.quantization() == Quantization.NONE ? 1f : Oversampling.hnsw(bits(spec.quantization()));
+      candidates = Math.max((int) Math.ceil(k * (double) oversample), Math.max(k, ef));
+    }
+  }
+
+  private static int bits(Quantization q) {
+    return switch (q) {
+      case NONE -> 32;
+      case INT8 -> 8;
+      case INT7 -> 7;
+      case INT4 -> 4;
+      case BIT1 -> 1;
+    };
   }
 
   /**
@@ -132,6 +151,23 @@ public class SearchBenchmark {
       request = request.ef(ef);
     }
     return collection.search(request);
+  }
+
+  /**
+   * The raw Lucene query that does iQDB's search: a {@link KnnFloatVectorQuery} for as many
+   * candidates as iQDB asks the index for ({@code max(k, ef)} on float HNSW, {@code max(k x
+   * oversample, ef)} on quantized HNSW, {@code k} on flat and IVF), collecting the best {@code k}.
+   * The baseline of bytes per query for {@code k} hits: iQDB's search should allocate little more.
+   * On quantized HNSW the index's reader rescores the candidates against the float vectors for
+   * both (segments of the dedup format); {@link #luceneKnnQuery} keeps all the candidates.
+   *
+   * @param cursor the thread's query cursor
+   * @return the top docs
+   * @throws IOException if the search fails
+   */
+  @Benchmark
+  public TopDocs luceneTopK(Cursor cursor) throws IOException {
+    return searcher.search(new KnnFloatVectorQuery(field, cursor.query(queries), candidates), k);
   }
 
   /**

@@ -109,6 +109,19 @@ public final class DedupVectorsFormat extends KnnVectorsFormat {
     return DedupVectorsReader.open(state);
   }
 
+  /**
+   * Whether a reader of this format scores the search hits of a quantized field at full precision:
+   * true for segments whose inner format is Lucene's scalar-quantized HNSW, whose candidates are
+   * rescored against the raw vectors inside the reader. A caller that rescores quantized hits
+   * itself can skip such segments.
+   *
+   * @param reader a segment's reader of a field of this format
+   * @return true if {@code reader} is this format's and rescores its quantized fields' hits
+   */
+  public static boolean rescoresHits(KnnVectorsReader reader) {
+    return reader instanceof DedupVectorsReader dedup && dedup.rescoresHits();
+  }
+
   @Override
   public int getMaxDimensions(String fieldName) {
     return IqdbCodec.MAX_DIMENSIONS;

@@ -9,6 +9,7 @@ import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.index.ByteVectorValues;
 import org.apache.lucene.index.CorruptIndexException;
@@ -112,7 +113,11 @@ final class DedupVectorsReader extends KnnVectorsReader
     } catch (IllegalArgumentException e) {
       throw new CorruptIndexException("unknown inner vector format " + innerName, name, e);
     }
-    KnnVectorsReader inner = innerFormat.fieldsReader(state);
+    // Quantized graphs are read by a reader that rescores their candidates at full precision.
+    KnnVectorsReader inner =
+        innerName.equals(Lucene104HnswScalarQuantizedVectorsFormat.NAME)
+            ? RescoringHnswReader.open(state)
+            : innerFormat.fieldsReader(state);
     boolean success = false;
     try {
       for (Map.Entry<Integer, DocOrdMap> e : maps.entrySet()) {
@@ -184,6 +189,11 @@ final class DedupVectorsReader extends KnnVectorsReader
       return provider.getGraph(field);
     }
     return null;
+  }
+
+  /** Whether the inner reader rescores quantized candidates at full precision. */
+  boolean rescoresHits() {
+    return inner instanceof RescoringHnswReader;
   }
 
   /** Whether a field of this segment is stored without a mapping; for tests. */

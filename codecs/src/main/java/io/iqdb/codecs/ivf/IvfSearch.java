@@ -9,6 +9,7 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.store.RandomAccessInput;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.VectorUtil;
@@ -31,7 +32,14 @@ final class IvfSearch {
   private final KnnCollector collector;
   private final float[] query;
   private final boolean innerProduct;
+  // Buffers of the list scans, reused across the lists of a query (grown as larger lists are
+  // probed, up to the segment's largest); per-vector terms are read in place through a random
+  // access view of the same file: arrays per list were most of what a quantized query allocated.
   private int[] ords = new int[ExactSearch.BLOCK];
+  private RandomAccessInput terms;
+  private byte[] code;
+  private final int[] block = new int[ExactSearch.BLOCK];
+  private final float[] scores = new float[ExactSearch.BLOCK];
 
   IvfSearch(
       IvfVectorsReader.FieldEntry entry,
@@ -232,10 +240,18 @@ final class IvfSearch {
     return order;
   }
 
+  private int maxListSize() {
+    int max = 0;
+    for (int size : entry.listSizes()) {
+      max = Math.max(max, size);
+    }
+    return max;
+  }
+
   private int[] readOrds(int list) throws IOException {
     int n = entry.listSizes()[list];
     if (ords.length < n) {
-      ords = new int[Math.max(n, ords.length * 2)];
+      ords = new int[Math.max(n, Math.min(ords.length * 2, maxListSize()))];
     }
     in.seek(entry.listOffsets()[list]);
     in.readInts(ords, 0, n);
@@ -255,8 +271,6 @@ final class IvfSearch {
   private int scanExact(int list) throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
-    int[] block = new int[ExactSearch.BLOCK];
-    float[] scores = new float[ExactSearch.BLOCK];
     long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
     int i = 0;
@@ -296,18 +310,19 @@ final class IvfSearch {
       throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
-    float[] lower = new float[n];
-    float[] upper = new float[n];
-    float[] correction = new float[n];
-    int[] componentSum = new int[n];
-    in.readFloats(lower, 0, n);
-    in.readFloats(upper, 0, n);
-    in.readFloats(correction, 0, n);
-    in.readInts(componentSum, 0, n);
-    long codesStart = in.getFilePointer();
+    // the per-vector terms (four columns of n values after the ords) are read in place
+    long lowerStart = in.getFilePointer();
+    long upperStart = lowerStart + 4L * n;
+    long correctionStart = upperStart + 4L * n;
+    long sumStart = correctionStart + 4L * n;
+    long codesStart = sumStart + 4L * n;
+    in.seek(codesStart);
     float[] centroid = entry.centroids()[list];
     codedQuery.prepare(query, centroid, innerProduct ? VectorUtil.dotProduct(query, centroid) : 0f);
-    byte[] code = new byte[codec.codeBytes];
+    if (code == null) {
+      code = new byte[codec.codeBytes];
+      terms = in.randomAccessSlice(0, in.length());
+    }
     long budget = collector.visitLimit() - collector.visitedCount();
     int accepted = 0;
     boolean sequential = true;
@@ -325,7 +340,12 @@ final class IvfSearch {
       accepted++;
       float estimate =
           codedQuery.estimate(
-              code, lower[i], upper[i], correction[i], componentSum[i], innerProduct);
+              code,
+              Float.intBitsToFloat(terms.readInt(lowerStart + 4L * i)),
+              Float.intBitsToFloat(terms.readInt(upperStart + 4L * i)),
+              Float.intBitsToFloat(terms.readInt(correctionStart + 4L * i)),
+              terms.readInt(sumStart + 4L * i),
+              innerProduct);
       if (candidates.size() < capacity) {
         candidates.add(ord, estimate);
       } else {
@@ -337,8 +357,6 @@ final class IvfSearch {
   }
 
   private void rescore(NeighborQueue candidates) throws IOException {
-    int[] block = new int[ExactSearch.BLOCK];
-    float[] scores = new float[ExactSearch.BLOCK];
     while (candidates.size() > 0) {
       int b = 0;
       while (b < block.length && candidates.size() > 0) {
