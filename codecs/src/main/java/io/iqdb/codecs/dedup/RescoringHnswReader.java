@@ -24,7 +24,6 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.DataAccessHint;
 import org.apache.lucene.store.FileDataHint;
 import org.apache.lucene.store.FileTypeHint;
-import org.apache.lucene.store.NoReuseHint;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.HnswGraph;
@@ -68,11 +67,15 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
    * does.
    */
   static RescoringHnswReader open(SegmentReadState state) throws IOException {
+    // (SegmentReadState.withHints is Lucene 10.6 only; the OpenSearch plugin builds on 10.5)
     SegmentReadState hinted =
-        state.withHints(FileTypeHint.DATA, FileDataHint.KNN_VECTORS, DataAccessHint.RANDOM);
+        new SegmentReadState(
+            state.directory, state.segmentInfo, state.fieldInfos,
+            state.context.withHints(FileTypeHint.DATA, FileDataHint.KNN_VECTORS, DataAccessHint.RANDOM),
+            state.segmentSuffix);
     FlatVectorsReader raw =
         new Lucene99FlatVectorsReader(
-            new SegmentReadState(hinted, hinted.context.union(NoReuseHint.INSTANCE)),
+            hinted,
             FlatVectorScorerUtil.getLucene99FlatVectorsScorer());
     boolean success = false;
     try {
@@ -128,8 +131,10 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
    * vectors), else looked up in doc id order.
    */
   private int[] ordsOf(String field, int[] docs) throws IOException {
-    FieldInfo info = fieldInfos.fieldInfo(field);
-    if (raw.getVectorCount(info) == maxDoc) {
+    // (the vector count through the values: KnnVectorsReader.getVectorCount is Lucene 10.6 only,
+    // and the OpenSearch plugin builds these sources on 10.5)
+    FloatVectorValues all = raw.getFloatVectorValues(field);
+    if (all != null && all.size() == maxDoc) {
       return docs;
     }
     long[] byDoc = new long[docs.length]; // (doc, position) pairs sort by doc as longs
@@ -182,11 +187,6 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
   @Override
   public void checkIntegrity() throws IOException {
     hnsw.checkIntegrity();
-  }
-
-  @Override
-  public int getVectorCount(FieldInfo fieldInfo) throws IOException {
-    return hnsw.getVectorCount(fieldInfo);
   }
 
   @Override
