@@ -321,8 +321,14 @@ public final class RecallCalibrator {
         }
       }
     }
-    RecallCurve curve =
-        new RecallCurve(Arrays.copyOf(params, points), Arrays.copyOf(recalls, points));
+    // every grid value is stored, those past the stop with the last recall measured: the curve's
+    // size then depends on the grid only, so merging a segment again writes files of the same
+    // size (Lucene's merge stability test checks it)
+    for (int g = points; g < grid.length; g++) {
+      params[g] = grid[g];
+      recalls[g] = recalls[points - 1];
+    }
+    RecallCurve curve = new RecallCurve(params, recalls);
     if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
       LOG.log(
           System.Logger.Level.DEBUG,
