@@ -4,6 +4,7 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
+import io.iqdb.SearchExplanation;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import java.io.IOException;
@@ -20,11 +21,7 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.ConjunctionUtils;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.RescoreTopNQuery;
@@ -32,10 +29,8 @@ import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
-import org.apache.lucene.search.knn.KnnSearchStrategy;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.QueryBuilder;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
@@ -46,22 +41,25 @@ final class SearchExecutor {
   private final CollectionConfig config;
   private final FilterCompiler filters;
   private final IndexFormats formats;
+  private final SearchPlanner planner;
 
   SearchExecutor(CollectionConfig config, Schema schema, IndexFormats formats) {
     this.config = config;
     this.filters = new FilterCompiler(schema);
     this.formats = formats;
+    this.planner = new SearchPlanner(config.index(), config.dimension());
   }
 
   List<Hit> search(IndexSearcher searcher, SearchRequest request) throws IOException {
-    return search(searcher, request, request.k());
+    return search(searcher, request, request.k(), null);
   }
 
   /**
    * Runs a request for {@code k} hits instead of the request's own: a search merged with a tail asks
-   * for more when the tail shadows some of the hits (see {@link TailSearch}).
+   * for more when the tail shadows some of the hits (see {@link TailSearch}). What each segment's
+   * vector search did goes to {@code trace} if it is not {@code null}.
    */
-  List<Hit> search(IndexSearcher searcher, SearchRequest request, int k) throws IOException {
+  List<Hit> search(IndexSearcher searcher, SearchRequest request, int k, SearchTrace trace) throws IOException {
     float[] vector = request.vector();
     String text = request.text();
     if (vector != null) {
@@ -70,24 +68,27 @@ final class SearchExecutor {
     Validation.checkText(text, "query");
     Query filter = filterQuery(request);
     if (text == null) {
-      return toHits(searcher, vectorDocs(searcher, request, k, filter), request);
+      return toHits(searcher, vectorDocs(searcher, request, k, filter, trace), request);
     }
     if (vector == null) {
       return toHits(searcher, textDocs(searcher, text, k, filter), request);
     }
     int depth = Math.max(k, request.fusionDepth() > 0 ? request.fusionDepth() : SearchRequest.DEFAULT_FUSION_DEPTH);
     ScoreDoc[] fused = fuse(
-        k, vectorDocs(searcher, request, depth, filter), request.vectorWeight(),
+        k, vectorDocs(searcher, request, depth, filter, trace), request.vectorWeight(),
         textDocs(searcher, text, depth, filter), request.textWeight());
     return toHits(searcher, fused, request);
   }
 
-  /** The {@code k} nearest neighbours of the request's vector among the filter's documents. */
-  private ScoreDoc[] vectorDocs(IndexSearcher searcher, SearchRequest request, int k, Query filter)
+  /**
+   * The {@code k} nearest neighbours of the request's vector among the filter's documents: each
+   * segment searched as the {@link SearchPlanner} chooses (see {@link PlannedKnnQuery}).
+   */
+  private ScoreDoc[] vectorDocs(IndexSearcher searcher, SearchRequest request, int k, Query filter, SearchTrace trace)
       throws IOException {
     IndexSpec index = config.index();
     if (request.exact()) {
-      return exact(searcher, request.vector(), k, filter);
+      return exact(searcher, request.vector(), k, filter, trace);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -95,14 +96,31 @@ final class SearchExecutor {
           request.oversample() > 0 ? request.oversample() : IndexFormats.defaultHnswOversample(index.quantization());
       candidates = (int) Math.min(SearchRequest.MAX_K, Math.ceil(k * (double) oversample));
     }
-    if (index instanceof IndexSpec.Hnsw) {
-      candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
+    SearchExplanation.Plan plan;
+    int ef = 0;
+    int probes = 0;
+    SearchExplanation.KnobSource source = SearchExplanation.KnobSource.NONE;
+    switch (index) {
+      case IndexSpec.Hnsw h -> {
+        plan = SearchExplanation.Plan.HNSW;
+        candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
+        ef = candidates;
+        // TODO(calibration): a segment's calibrated ef, once the codec stores one, is reported as CALIBRATED
+        source = request.ef() > 0 ? SearchExplanation.KnobSource.REQUESTED : SearchExplanation.KnobSource.DEFAULT;
+      }
+      case IndexSpec.Ivf ivf -> {
+        plan = SearchExplanation.Plan.IVF;
+        probes = request.probes();
+        // the codec widens its probes under a filter (IvfSearch): reported as such
+        source = request.probes() > 0
+            ? SearchExplanation.KnobSource.REQUESTED
+            : filter != null ? SearchExplanation.KnobSource.WIDENED_FOR_FILTER : SearchExplanation.KnobSource.DEFAULT;
+      }
+      case IndexSpec.Flat f -> plan = SearchExplanation.Plan.FLAT;
     }
-    KnnSearchStrategy strategy = formats.searchStrategy(request);
-    Query query =
-        strategy == null
-            ? new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter)
-            : new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter, strategy);
+    Query query = new PlannedKnnQuery(
+        Schema.VECTOR, request.vector(), candidates, filter, formats.searchStrategy(request), planner,
+        !request.forceIndex(), plan, ef, probes, source, trace);
     if (formats.databaseRescores()) {
       // Lucene's rescorer fails (index out of bounds) on an approximate search that found no
       // candidate (a filter matching nothing, an empty index): rewrite first, and skip it then.
@@ -110,9 +128,24 @@ final class SearchExecutor {
       if (query instanceof MatchNoDocsQuery) {
         return new ScoreDoc[0];
       }
+      if (trace != null) {
+        countRescored(searcher, query, trace);
+      }
       query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
     }
     return searcher.search(query, k).scoreDocs;
+  }
+
+  /** Per segment, how many of a rewritten vector query's candidates the rescorer will score. */
+  private static void countRescored(IndexSearcher searcher, Query candidates, SearchTrace trace) throws IOException {
+    Weight weight = searcher.createWeight(candidates, ScoreMode.COMPLETE_NO_SCORES, 1f);
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+      Scorer scorer = weight.scorer(ctx);
+      if (scorer != null) {
+        long n = scorer.iterator().cost();
+        trace.update(ctx, leaf -> leaf.rescored += n);
+      }
+    }
   }
 
   /**
@@ -182,35 +215,41 @@ final class SearchExecutor {
    * Brute force over every live document matching the filter, scored against the full-precision
    * vectors whatever the index's quantization.
    */
-  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Query filter) throws IOException {
-    HitQueue queue = new HitQueue(k, false);
+  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Query filter, SearchTrace trace) throws IOException {
     Weight weight =
         filter == null
             ? null
             : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    List<TopDocs> perLeaf = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      long start = System.nanoTime();
       FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
       Scorer accepted = weight == null ? null : weight.scorer(ctx);
       if (values == null || (weight != null && accepted == null)) {
         continue;
       }
-      VectorScorer scorer = values.rescorer(query);
-      DocIdSetIterator docs =
-          accepted == null
-              ? scorer.iterator()
-              : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), accepted.iterator()));
-      Bits live = ctx.reader().getLiveDocs();
-      for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-        if (live == null || live.get(doc)) {
-          queue.insertWithOverflow(new ScoreDoc(ctx.docBase + doc, scorer.score()));
-        }
+      TopDocs top = PlannedKnnQuery.scoreExactly(ctx, values.rescorer(query), accepted == null ? null : accepted.iterator(), k);
+      for (ScoreDoc sd : top.scoreDocs) {
+        sd.doc += ctx.docBase;
+        sd.shardIndex = -1;
+      }
+      perLeaf.add(top);
+      if (trace != null) {
+        long scored = top.totalHits.value();
+        long nanos = System.nanoTime() - start;
+        int size = values.size();
+        trace.update(ctx, leaf -> {
+          leaf.vectors = size;
+          leaf.filterMatches = filter == null ? -1 : scored;
+          leaf.plan = SearchExplanation.Plan.EXACT;
+          leaf.because("exact search requested");
+          leaf.scored += scored;
+          leaf.nanos += nanos;
+        });
       }
     }
-    ScoreDoc[] out = new ScoreDoc[queue.size()];
-    for (int i = out.length - 1; i >= 0; i--) {
-      out[i] = queue.pop();
-    }
-    return out;
+    return TopDocs.merge(k, perLeaf.toArray(new TopDocs[0])).scoreDocs;
   }
 
   /**
