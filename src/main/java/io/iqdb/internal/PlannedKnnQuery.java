@@ -3,12 +3,11 @@ package io.iqdb.internal;
 import io.iqdb.SearchExplanation.KnobSource;
 import io.iqdb.SearchExplanation.Plan;
 import java.io.IOException;
-import java.util.List;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.ConjunctionUtils;
+import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.KnnFloatVectorQuery;
@@ -154,14 +153,25 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   static TopDocs scoreExactly(LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k)
       throws IOException {
     HitQueue queue = new HitQueue(k, false);
-    DocIdSetIterator docs =
-        accepted == null ? scorer.iterator() : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), accepted));
+    // Bulk scoring: Lucene's flat vectors score a batch of documents per call straight from the
+    // mapped file, about twice as fast as score() per document
+    VectorScorer.Bulk bulk =
+        scorer.bulk(accepted == null ? DocIdSetIterator.all(ctx.reader().maxDoc()) : accepted);
     Bits live = ctx.reader().getLiveDocs();
+    DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
     long scored = 0;
-    for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-      if (live == null || live.get(doc)) {
-        queue.insertWithOverflow(new ScoreDoc(doc, scorer.score()));
-        scored++;
+    while (true) {
+      bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, live, batch);
+      if (batch.size == 0) {
+        break;
+      }
+      scored += batch.size;
+      for (int i = 0; i < batch.size; i++) {
+        // a score below the k-th best would be rejected: skip the allocation (equal scores are
+        // offered, the queue breaks the tie by doc id)
+        if (queue.size() < k || batch.features[i] >= queue.top().score) {
+          queue.insertWithOverflow(new ScoreDoc(batch.docs[i], batch.features[i]));
+        }
       }
     }
     ScoreDoc[] out = new ScoreDoc[queue.size()];
