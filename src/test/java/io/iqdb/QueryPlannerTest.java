@@ -164,6 +164,7 @@ class QueryPlannerTest {
       int8.upsert("a", q, Payload.empty());
       int8.upsert("b", query(4), Payload.empty());
       int8.flush();
+      int8.count(); // refreshes
       SearchResult r = int8.searchResult(SearchRequest.of(q, 1).forceIndex(true).explain(true));
       s = onlySegment(r);
       assertEquals(Plan.HNSW, s.plan());

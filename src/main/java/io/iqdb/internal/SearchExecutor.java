@@ -28,6 +28,7 @@ import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
@@ -88,7 +89,7 @@ final class SearchExecutor {
       throws IOException {
     IndexSpec index = config.index();
     if (request.exact()) {
-      return exact(searcher, request.vector(), k, filter, trace);
+      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, null);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -118,6 +119,16 @@ final class SearchExecutor {
       }
       case IndexSpec.Flat f -> plan = SearchExplanation.Plan.FLAT;
     }
+    if (filter != null && plan != SearchExplanation.Plan.FLAT && !request.forceIndex()) {
+      // The usual case of a narrow filter: every segment is to be scored exactly. Doing it here
+      // skips what the vector query would add (a bit set of the matches per segment, a second
+      // query over the hits): for a filter matching a few dozen records that is most of the time.
+      Weight filterWeight = filterWeight(searcher, filter);
+      String[] reasons = exactEverywhere(searcher, filterWeight, candidates, plan);
+      if (reasons != null) {
+        return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
+      }
+    }
     Query query = new PlannedKnnQuery(
         Schema.VECTOR, request.vector(), candidates, filter, formats.searchStrategy(request), planner,
         !request.forceIndex(), plan, ef, probes, source, trace);
@@ -134,6 +145,40 @@ final class SearchExecutor {
       query = RescoreTopNQuery.createFullPrecisionRescorerQuery(query, request.vector(), Schema.VECTOR, k);
     }
     return searcher.search(query, k).scoreDocs;
+  }
+
+  private static Weight filterWeight(IndexSearcher searcher, Query filter) throws IOException {
+    return filter == null ? null : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+  }
+
+  /**
+   * The planner's reasons per segment (by leaf ord) if it chooses exact search in every segment from
+   * the filter's count there, else {@code null}. The count is exact where Lucene has it cheaply
+   * ({@link Weight#count}: a term's document frequency, a range covering a whole segment), else the
+   * filter's cost estimate (a point range's estimate from the BKD tree, within about 2x).
+   */
+  private String[] exactEverywhere(IndexSearcher searcher, Weight filter, int ef, SearchExplanation.Plan index)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    String[] reasons = new String[leaves.size()];
+    for (LeafReaderContext ctx : leaves) {
+      FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
+      if (values == null) {
+        continue;
+      }
+      long count = filter.count(ctx);
+      boolean estimated = count < 0;
+      if (estimated) {
+        ScorerSupplier supplier = filter.scorerSupplier(ctx);
+        count = supplier == null ? 0 : supplier.cost();
+      }
+      SearchPlanner.Choice choice = planner.choose(values.size(), count, ef);
+      if (!choice.exact()) {
+        return null;
+      }
+      reasons[ctx.ord] = choice.reason(index.name()) + (estimated ? " (filter count estimated)" : "");
+    }
+    return reasons;
   }
 
   /** Per segment, how many of a rewritten vector query's candidates the rescorer will score. */
@@ -213,37 +258,35 @@ final class SearchExecutor {
 
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
-   * vectors whatever the index's quantization.
+   * vectors whatever the index's quantization. {@code reasons}, by leaf ord, are the planner's
+   * reasons for the trace, or {@code null} when the request asked for exact search.
    */
-  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Query filter, SearchTrace trace) throws IOException {
-    Weight weight =
-        filter == null
-            ? null
-            : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace, String[] reasons)
+      throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     List<TopDocs> perLeaf = new ArrayList<>(leaves.size());
     for (LeafReaderContext ctx : leaves) {
       long start = System.nanoTime();
       FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
-      Scorer accepted = weight == null ? null : weight.scorer(ctx);
-      if (values == null || (weight != null && accepted == null)) {
+      Scorer accepted = filter == null || values == null ? null : filter.scorer(ctx);
+      if (values == null || (filter != null && accepted == null)) {
         continue;
       }
       TopDocs top = PlannedKnnQuery.scoreExactly(ctx, values.rescorer(query), accepted == null ? null : accepted.iterator(), k);
       for (ScoreDoc sd : top.scoreDocs) {
         sd.doc += ctx.docBase;
-        sd.shardIndex = -1;
       }
       perLeaf.add(top);
       if (trace != null) {
         long scored = top.totalHits.value();
         long nanos = System.nanoTime() - start;
         int size = values.size();
+        String reason = reasons == null ? "exact search requested" : reasons[ctx.ord];
         trace.update(ctx, leaf -> {
           leaf.vectors = size;
           leaf.filterMatches = filter == null ? -1 : scored;
           leaf.plan = SearchExplanation.Plan.EXACT;
-          leaf.because("exact search requested");
+          leaf.because(reason);
           leaf.scored += scored;
           leaf.nanos += nanos;
         });

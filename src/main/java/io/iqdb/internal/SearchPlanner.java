@@ -28,21 +28,21 @@ import java.util.Locale;
  */
 final class SearchPlanner {
   /** Exact scoring, fixed cost per vector (iterator, heap insertion), ns. */
-  static final double EXACT_NS_PER_VECTOR = 25;
+  static final double EXACT_NS_PER_VECTOR = 20;
   /** Exact scoring, cost per dimension of a float vector, ns. */
-  static final double EXACT_NS_PER_DIM = 0.08;
+  static final double EXACT_NS_PER_DIM = 0.3;
   /** HNSW, fixed cost per visited node (random read, neighbour list, filter bits), ns. */
   static final double GRAPH_NS_PER_VISIT = 150;
   /** HNSW, cost per dimension of a visited float vector, ns. */
-  static final double GRAPH_NS_PER_DIM = 0.12;
+  static final double GRAPH_NS_PER_DIM = 0.45;
   /** HNSW visits per unit of {@code ef * ln(vectors)} without a filter. */
-  static final double GRAPH_VISITS_PER_EF = 1.5;
+  static final double GRAPH_VISITS_PER_EF = 0.64;
   /** How fast HNSW visits grow as the filter narrows: {@code visits ~ selectivity^-x}. */
-  static final double GRAPH_FILTER_EXPONENT = 0.5;
+  static final double GRAPH_FILTER_EXPONENT = 0.64;
   /** IVF, cost of checking one listed vector against the filter and decoding its ordinal, ns. */
   static final double IVF_NS_PER_LISTED = 4;
   /** IVF, cost per dimension of scoring one accepted code or vector, ns (float lists). */
-  static final double IVF_NS_PER_DIM = 0.08;
+  static final double IVF_NS_PER_DIM = 0.3;
 
   /** A plan for one segment and the estimates behind it. */
   record Choice(boolean exact, double exactNanos, double indexNanos) {
