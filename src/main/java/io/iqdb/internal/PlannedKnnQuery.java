@@ -80,13 +80,19 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           exact.totalHits.value(), start);
       return exact;
     }
-    TopDocs found = super.approximateSearch(ctx, acceptDocs, visitedLimit, manager);
+    int limit = visitedLimit;
+    if (filtered && choice != null && choice.visitBudget() < limit) {
+      limit = Math.max(k + 1, choice.visitBudget());
+    }
+    TopDocs found = super.approximateSearch(ctx, acceptDocs, limit, manager);
     String reason =
         choice != null
             ? choice.reason(indexName())
             : indexPlan == Plan.FLAT ? "the flat index is exact" : "planner bypassed (forceIndex)";
     if (found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
-      reason += "; the search visited more vectors than the filter matches";
+      reason += limit < visitedLimit
+          ? "; gave up after " + limit + " visits (the filter avoids the query's neighbourhood)"
+          : "; the search visited more vectors than the filter matches";
     }
     report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
     return found;

@@ -101,14 +101,21 @@ public final class FilteredHarness {
     long[] p = projectionRanks(data.train(), r);
     List<String> rows = new ArrayList<>();
     rows.add("index,kind,selectivity,matches,plan,recall,qps,min_hits_ratio,exact_segments,index_segments,scored_per_query");
-    try {
-      for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
-        run(data, index, r, p, work, rows);
+    long started = System.currentTimeMillis();
+    try (FSDirectory dir = FSDirectory.open(work.resolve("lucene"))) {
+      IndexSearcher lucene = luceneIndex(dir, data, r, p);
+      try {
+        for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
+          run(data, index, r, p, work, rows, lucene);
+        }
+      } finally {
+        lucene.getIndexReader().close();
       }
     } finally {
       IOUtils.rm(work);
     }
     Files.write(out.resolve("results.csv"), rows);
+    FilteredReport.write(out, name, data, queries, rows, (System.currentTimeMillis() - started) / 1000);
     System.out.println(String.join("\n", rows));
   }
 
@@ -178,12 +185,12 @@ public final class FilteredHarness {
     };
   }
 
-  private static void run(Dataset data, String index, long[] r, long[] p, Path work, List<String> rows)
+  private static void run(
+      Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene)
       throws IOException {
     IndexSpec spec = index.equals("hnsw") ? IndexSpec.hnsw() : IndexSpec.ivf().withQuantization(Quantization.NONE);
     float[][] train = data.train();
-    try (Iqdb db = Iqdb.builder().path(work.resolve("iqdb-" + index)).durability(Durability.none()).ramBufferMb(1000).open();
-        FSDirectory dir = FSDirectory.open(work.resolve("lucene-" + index))) {
+    try (Iqdb db = Iqdb.builder().path(work.resolve("iqdb-" + index)).durability(Durability.none()).ramBufferMb(1000).open()) {
       VectorCollection c = db.createCollection("bench",
           CollectionConfig.builder(data.dimension(), data.metric()).index(spec).build());
       List<VectorRecord> batch = new ArrayList<>();
@@ -196,7 +203,6 @@ public final class FilteredHarness {
       }
       c.flush();
       c.compact(1);
-      IndexSearcher lucene = index.equals("hnsw") ? luceneIndex(dir, data, r, p) : null;
       int nq = data.queries().length;
       for (String kind : KINDS) {
         for (double s : SELECTIVITIES) {
@@ -212,9 +218,6 @@ public final class FilteredHarness {
           float[] kth = new float[nq];
           int[] expected = new int[nq];
           for (String plan : PLANS) {
-            if (plan.equals("lucene") && lucene == null) {
-              continue;
-            }
             long[] fastest = new long[nq];
             Arrays.fill(fastest, Long.MAX_VALUE);
             double recall = 0;
@@ -276,9 +279,6 @@ public final class FilteredHarness {
             rows.add(row);
           }
         }
-      }
-      if (lucene != null) {
-        lucene.getIndexReader().close();
       }
     }
   }
