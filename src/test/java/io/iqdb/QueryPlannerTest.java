@@ -97,6 +97,22 @@ class QueryPlannerTest {
       s = onlySegment(forced);
       assertTrue(s.reason().startsWith("planner bypassed"), s.reason());
       assertEquals(narrow.hits(), forced.hits());
+
+      // a second, small segment: planned on its own (exact), while the large one keeps its graph
+      List<VectorRecord> small = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        small.add(VectorRecord.of("s" + i, query(100 + i), Payload.of("b", -1L)));
+      }
+      c.upsertAll(small);
+      c.flush();
+      c.count();
+      SearchResult two = c.searchResult(SearchRequest.of(q, 10).explain(true));
+      List<SearchExplanation.Segment> segments = two.explanation().segments();
+      assertEquals(2, segments.size(), two.explanation()::format);
+      assertEquals(Plan.HNSW, segments.get(0).plan(), two.explanation()::format);
+      assertEquals(Plan.EXACT, segments.get(1).plan(), two.explanation()::format);
+      assertEquals(50, segments.get(1).vectorsScored());
+      assertTrue(segments.get(1).reason().startsWith("exact is cheaper"), segments.get(1).reason());
     }
   }
 
@@ -130,6 +146,18 @@ class QueryPlannerTest {
             for (Hit h : hits) {
               assertTrue(Integer.parseInt(h.id().substring(1)) < matches, h.id());
             }
+          }
+        }
+        // deleted records never come back, whichever path scores the segment
+        for (int i = 0; i < 5; i++) {
+          c.delete("r" + i);
+        }
+        c.count(); // refreshes: the deletes are in the segment's live docs, not only in memory
+        for (boolean force : new boolean[] {false, true}) {
+          List<Hit> hits = c.search(SearchRequest.of(query(1), 10).filter(Filter.range("b", 0, 14)).forceIndex(force));
+          assertEquals(10, hits.size(), index + ", forceIndex=" + force);
+          for (Hit h : hits) {
+            assertTrue(Integer.parseInt(h.id().substring(1)) >= 5, h.id());
           }
         }
       }

@@ -106,7 +106,8 @@ final class SearchExecutor {
         plan = SearchExplanation.Plan.HNSW;
         candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
         ef = candidates;
-        // TODO(calibration): a segment's calibrated ef, once the codec stores one, is reported as CALIBRATED
+        // One ef for every segment, from the request or the default. Per-segment calibrated values
+        // (KnobSource.CALIBRATED) are not read here yet: that is the codec's calibration work.
         source = request.ef() > 0 ? SearchExplanation.KnobSource.REQUESTED : SearchExplanation.KnobSource.DEFAULT;
       }
       case IndexSpec.Ivf ivf -> {
