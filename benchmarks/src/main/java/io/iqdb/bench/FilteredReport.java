@@ -49,8 +49,8 @@ final class FilteredReport {
     md.append("Made by `io.iqdb.bench.FilteredHarness` (method in its class comment): plans are iQDB's default "
         + "(the planner), `exact` (`exact(true)`), `index` (`forceIndex(true)`: the index in every segment, with "
         + "Lucene's own fallbacks) and raw Lucene HNSW (M=16, beam 100, `KnnFloatVectorQuery(k = 100)` with the "
-        + "same filter as a `LongPoint` range query). QPS is queries over the sum of each query's fastest of 3 "
-        + "runs. `plan mix` is how many (segment, query) pairs the default scored exactly / by the index. "
+        + "same filter as a `LongPoint` range query). QPS is queries over the sum of each query's fastest "
+        + "of runs 2 and 3 of 3 in a row (plans interleaved per query; the first run is untimed). `plan mix` is how many (segment, query) pairs the default scored exactly / by the index. "
         + "`vs best` = default QPS / max(exact, index); `vs lucene` = default QPS / raw Lucene's.\n\n");
     md.append("![QPS against selectivity](qps-selectivity.svg)\n\n");
     for (var panel : panels.entrySet()) {
