@@ -27,6 +27,9 @@ public record SearchExplanation(List<Segment> segments, int tailRecords, long na
    * @param nanos the search time
    */
   public SearchExplanation {
+    if (segments == null) {
+      throw new InvalidArgumentException("segments must not be null");
+    }
     segments = List.copyOf(segments);
   }
 
@@ -86,7 +89,30 @@ public record SearchExplanation(List<Segment> segments, int tailRecords, long na
       KnobSource knobSource,
       long vectorsScored,
       long candidatesRescored,
-      long nanos) {}
+      long nanos) {
+
+    /**
+     * Checks the references.
+     *
+     * @param segment the segment's name
+     * @param vectors the vector count
+     * @param filterMatches the filter's matches, or -1
+     * @param plan the plan
+     * @param reason the reason
+     * @param ef the ef, or 0
+     * @param probes the probes, or 0
+     * @param knobSource where ef or probes came from
+     * @param vectorsScored the vectors scored
+     * @param candidatesRescored the candidates rescored
+     * @param nanos the time
+     */
+    public Segment {
+      if (segment == null || plan == null || reason == null || knobSource == null) {
+        throw new InvalidArgumentException((segment == null ? "segment" : plan == null ? "plan"
+            : reason == null ? "reason" : "knobSource") + " must not be null");
+      }
+    }
+  }
 
   /**
    * The explanation as text, one line per segment, as the CLI prints it.

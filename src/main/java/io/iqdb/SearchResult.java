@@ -19,6 +19,9 @@ public record SearchResult(List<Hit> hits, SearchExplanation explanation) {
    * @param explanation the explanation, or {@code null}
    */
   public SearchResult {
+    if (hits == null) {
+      throw new InvalidArgumentException("hits must not be null");
+    }
     hits = List.copyOf(hits);
   }
 

@@ -46,7 +46,9 @@ class ApiArgumentsTest {
       "VectorCollection#upsert#payload", "VectorRecord#<init>#payload", "VectorRecord#of#payload",
       "Hit#<init>#vector",
       // text: null means "no text"
-      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text");
+      "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text",
+      // a result without an explanation: the request did not ask for one
+      "SearchResult#<init>#explanation");
 
   @TempDir Path tmp;
   private Iqdb db;
@@ -140,7 +142,8 @@ class ApiArgumentsTest {
         Map.entry(Filter.And.class, Filter.allOf(Filter.exists("a"))),
         Map.entry(Filter.Or.class, Filter.anyOf(Filter.exists("a"))),
         Map.entry(Filter.Not.class, Filter.exists("a").not()),
-        Map.entry(CollectionStats.class, collection.stats()));
+        Map.entry(CollectionStats.class, collection.stats()),
+        Map.entry(SearchExplanation.class, new SearchExplanation(List.of(), 0, 0)));
     if (samples.containsKey(type)) {
       return samples.get(type);
     }
