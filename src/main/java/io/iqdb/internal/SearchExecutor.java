@@ -148,8 +148,14 @@ final class SearchExecutor {
     return searcher.search(query, k).scoreDocs;
   }
 
+  /**
+   * The filter's weight for planning and exact scoring, outside the searcher's query cache: through
+   * the cache, asking a segment for the filter's cost can make the cache collect every match of a
+   * broad filter into a bit set first, for a filter the vector query then evaluates again anyway
+   * (as part of its own query, a different cache key). Each match is iterated once here.
+   */
   private static Weight filterWeight(IndexSearcher searcher, Query filter) throws IOException {
-    return filter == null ? null : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    return filter == null ? null : searcher.rewrite(filter).createWeight(searcher, ScoreMode.COMPLETE_NO_SCORES, 1f);
   }
 
   /**
