@@ -53,6 +53,8 @@ public final class SearchRequest {
   private double vectorWeight = 1;
   private double textWeight = 1;
   private int fusionDepth;
+  private boolean explain;
+  private boolean forceIndex;
 
   private SearchRequest() {}
 
@@ -73,6 +75,8 @@ public final class SearchRequest {
     r.vectorWeight = vectorWeight;
     r.textWeight = textWeight;
     r.fusionDepth = fusionDepth;
+    r.explain = explain;
+    r.forceIndex = forceIndex;
     return r;
   }
 
@@ -164,6 +168,37 @@ public final class SearchRequest {
   public SearchRequest exact(boolean exact) {
     SearchRequest r = copy();
     r.exact = exact;
+    return r;
+  }
+
+  /**
+   * Searches the approximate index in every segment, bypassing the query planner, as Lucene's
+   * {@code KnnFloatVectorQuery} would (default {@code false}). Lucene still scores exactly a segment
+   * where the filter matches no more records than it wants hits, or where the graph search visits
+   * more records than the filter matches. Meant for benchmarks and diagnosis: the planner's choice is
+   * usually as fast or faster. {@link #exact(boolean) exact(true)} takes precedence.
+   *
+   * @param force whether to skip the planner
+   * @return a new request
+   */
+  public SearchRequest forceIndex(boolean force) {
+    SearchRequest r = copy();
+    r.forceIndex = force;
+    return r;
+  }
+
+  /**
+   * Asks for an account of what the search did, per segment: the plan (exact, HNSW, IVF), the
+   * {@code ef} or {@code probes} used and why, vectors scored, candidates rescored and time (default
+   * {@code false}). {@link VectorCollection#searchResult} returns it with the hits; the other search
+   * methods ignore it. Collecting it costs a few object allocations per segment.
+   *
+   * @param explain whether to explain
+   * @return a new request
+   */
+  public SearchRequest explain(boolean explain) {
+    SearchRequest r = copy();
+    r.explain = explain;
     return r;
   }
 
@@ -463,6 +498,24 @@ public final class SearchRequest {
    */
   public int fusionDepth() {
     return fusionDepth;
+  }
+
+  /**
+   * Whether the planner is bypassed (see {@link #forceIndex(boolean)}).
+   *
+   * @return {@code true} to search the index in every segment
+   */
+  public boolean forceIndex() {
+    return forceIndex;
+  }
+
+  /**
+   * Whether an explanation is asked for (see {@link #explain(boolean)}).
+   *
+   * @return {@code true} to explain
+   */
+  public boolean explain() {
+    return explain;
   }
 
   /**

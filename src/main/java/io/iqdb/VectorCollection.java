@@ -180,6 +180,19 @@ public interface VectorCollection {
   List<Hit> search(SearchRequest request);
 
   /**
+   * Runs a search request and returns its hits with, if the request asks for it ({@link
+   * SearchRequest#explain(boolean)}), what was done to find them: per segment the plan (exact, HNSW,
+   * IVF), the {@code ef} or {@code probes} used and why, vectors scored, candidates rescored and
+   * time. The hits are those {@link #search(SearchRequest)} returns.
+   *
+   * @param request the request
+   * @return the hits and the explanation
+   */
+  default SearchResult searchResult(SearchRequest request) {
+    return new SearchResult(search(request), null);
+  }
+
+  /**
    * Runs several queries against one point-in-time view, in parallel where cores allow.
    *
    * @param queries the query vectors

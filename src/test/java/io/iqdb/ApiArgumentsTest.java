@@ -47,7 +47,9 @@ class ApiArgumentsTest {
       "Hit#<init>#vector",
       // text: null means "no text"
       "Hit#<init>#text", "VectorCollection#upsert#text", "VectorRecord#<init>#text", "VectorRecord#of#text",
-      "AsyncVectorCollection#upsert#payload", "AsyncVectorCollection#upsert#text");
+      "AsyncVectorCollection#upsert#payload", "AsyncVectorCollection#upsert#text",
+      // a result without an explanation: the request did not ask for one
+      "SearchResult#<init>#explanation");
 
   @TempDir Path tmp;
   private Iqdb db;
@@ -144,7 +146,8 @@ class ApiArgumentsTest {
         Map.entry(Filter.And.class, Filter.allOf(Filter.exists("a"))),
         Map.entry(Filter.Or.class, Filter.anyOf(Filter.exists("a"))),
         Map.entry(Filter.Not.class, Filter.exists("a").not()),
-        Map.entry(CollectionStats.class, collection.stats()));
+        Map.entry(CollectionStats.class, collection.stats()),
+        Map.entry(SearchExplanation.class, new SearchExplanation(List.of(), 0, 0)));
     if (samples.containsKey(type)) {
       return samples.get(type);
     }

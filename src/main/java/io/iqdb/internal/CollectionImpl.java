@@ -8,6 +8,7 @@ import io.iqdb.Hit;
 import io.iqdb.InvalidArgumentException;
 import io.iqdb.Payload;
 import io.iqdb.SearchRequest;
+import io.iqdb.SearchResult;
 import io.iqdb.VectorCollection;
 import io.iqdb.VectorRecord;
 import io.iqdb.internal.wal.WalEntry;
@@ -363,6 +364,22 @@ final class CollectionImpl implements VectorCollection {
     }
     return read("search of", !TailSearch.servesFromTail(request), cancelled,
         (s, v) -> tailSearch.search(s, v, request));
+  }
+
+  @Override
+  public SearchResult searchResult(SearchRequest request) {
+    ensureOpen();
+    if (request == null) {
+      throw new InvalidArgumentException("search request must not be null");
+    }
+    if (!request.explain()) {
+      return new SearchResult(search(request), null);
+    }
+    long start = System.nanoTime();
+    SearchTrace trace = new SearchTrace();
+    List<Hit> hits =
+        read("search of", !TailSearch.servesFromTail(request), (s, v) -> tailSearch.search(s, v, request, trace));
+    return new SearchResult(hits, trace.toExplanation(System.nanoTime() - start));
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
+import io.iqdb.SearchExplanation;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import io.iqdb.codecs.Calibrated;
@@ -22,20 +23,16 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.ConjunctionUtils;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
 import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.QueryBuilder;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
@@ -46,22 +43,25 @@ final class SearchExecutor {
   private final CollectionConfig config;
   private final FilterCompiler filters;
   private final IndexFormats formats;
+  private final SearchPlanner planner;
 
   SearchExecutor(CollectionConfig config, Schema schema, IndexFormats formats) {
     this.config = config;
     this.filters = new FilterCompiler(schema);
     this.formats = formats;
+    this.planner = new SearchPlanner(config.index(), config.dimension());
   }
 
   List<Hit> search(IndexSearcher searcher, SearchRequest request) throws IOException {
-    return search(searcher, request, request.k());
+    return search(searcher, request, request.k(), null);
   }
 
   /**
    * Runs a request for {@code k} hits instead of the request's own: a search merged with a tail asks
-   * for more when the tail shadows some of the hits (see {@link TailSearch}).
+   * for more when the tail shadows some of the hits (see {@link TailSearch}). What each segment's
+   * vector search did goes to {@code trace} if it is not {@code null}.
    */
-  List<Hit> search(IndexSearcher searcher, SearchRequest request, int k) throws IOException {
+  List<Hit> search(IndexSearcher searcher, SearchRequest request, int k, SearchTrace trace) throws IOException {
     float[] vector = request.vector();
     String text = request.text();
     if (vector != null) {
@@ -70,24 +70,27 @@ final class SearchExecutor {
     Validation.checkText(text, "query");
     Query filter = filterQuery(request);
     if (text == null) {
-      return toHits(searcher, vectorDocs(searcher, request, k, filter), request);
+      return toHits(searcher, vectorDocs(searcher, request, k, filter, trace), request);
     }
     if (vector == null) {
       return toHits(searcher, textDocs(searcher, text, k, filter), request);
     }
     int depth = Math.max(k, request.fusionDepth() > 0 ? request.fusionDepth() : SearchRequest.DEFAULT_FUSION_DEPTH);
     ScoreDoc[] fused = fuse(
-        k, vectorDocs(searcher, request, depth, filter), request.vectorWeight(),
+        k, vectorDocs(searcher, request, depth, filter, trace), request.vectorWeight(),
         textDocs(searcher, text, depth, filter), request.textWeight());
     return toHits(searcher, fused, request);
   }
 
-  /** The {@code k} nearest neighbours of the request's vector among the filter's documents. */
-  private ScoreDoc[] vectorDocs(IndexSearcher searcher, SearchRequest request, int k, Query filter)
+  /**
+   * The {@code k} nearest neighbours of the request's vector among the filter's documents: each
+   * segment searched as the {@link SearchPlanner} chooses (see {@link PlannedKnnQuery}).
+   */
+  private ScoreDoc[] vectorDocs(IndexSearcher searcher, SearchRequest request, int k, Query filter, SearchTrace trace)
       throws IOException {
     IndexSpec index = config.index();
     if (request.exact()) {
-      return exact(searcher, request.vector(), k, filter);
+      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, null);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -95,21 +98,58 @@ final class SearchExecutor {
           request.oversample() > 0 ? request.oversample() : IndexFormats.defaultHnswOversample(index.quantization());
       candidates = (int) Math.min(SearchRequest.MAX_K, Math.ceil(k * (double) oversample));
     }
+    SearchExplanation.Plan plan;
+    int ef = 0;
+    int probes = 0;
+    SearchExplanation.KnobSource source = SearchExplanation.KnobSource.NONE;
     KnnSearchStrategy strategy = formats.searchStrategy(request);
-    if (index instanceof IndexSpec.Hnsw) {
-      if (request.ef() == 0 && allCalibrated(searcher)) {
-        // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
-        strategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
-      } else {
-        candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
+    int planEf = candidates;
+    switch (index) {
+      case IndexSpec.Hnsw h -> {
+        plan = SearchExplanation.Plan.HNSW;
+        if (request.ef() == 0 && allCalibrated(searcher)) {
+          // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
+          strategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
+          source = SearchExplanation.KnobSource.CALIBRATED;
+          // the planner's cost model was measured at the default ef: it plans with that
+          planEf = Math.max(candidates, Math.max(k, DEFAULT_EF));
+        } else {
+          candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
+          ef = candidates;
+          planEf = candidates;
+          source = request.ef() > 0 ? SearchExplanation.KnobSource.REQUESTED : SearchExplanation.KnobSource.DEFAULT;
+        }
+      }
+      case IndexSpec.Ivf ivf -> {
+        plan = SearchExplanation.Plan.IVF;
+        probes = request.probes();
+        // the codec widens its probes under a filter (IvfSearch): reported as such
+        source = request.probes() > 0
+            ? SearchExplanation.KnobSource.REQUESTED
+            : filter != null ? SearchExplanation.KnobSource.WIDENED_FOR_FILTER : SearchExplanation.KnobSource.DEFAULT;
+      }
+      case IndexSpec.Flat f -> plan = SearchExplanation.Plan.FLAT;
+    }
+    if (filter != null && plan != SearchExplanation.Plan.FLAT && !request.forceIndex()) {
+      // The usual case of a narrow filter: every segment is to be scored exactly. Doing it here
+      // skips what the vector query would add (a bit set of the matches per segment, a second
+      // query over the hits): for a filter matching a few dozen records that is most of the time.
+      Weight filterWeight = filterWeight(searcher, filter);
+      String[] reasons = exactEverywhere(searcher, filterWeight, planEf, plan);
+      if (reasons != null) {
+        return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
     }
-    Query query =
-        strategy == null
-            ? new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter)
-            : new KnnFloatVectorQuery(Schema.VECTOR, request.vector(), candidates, filter, strategy);
+    Query query = new PlannedKnnQuery(
+        Schema.VECTOR, request.vector(), candidates, filter, strategy, planner,
+        !request.forceIndex(), plan, ef, probes, source, trace);
     if (formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR)) {
+      // segments in Lucene's own quantized format: their candidates are rescored here (the dedup
+      // format's reader rescores its own)
       ScoreDoc[] found = searcher.search(query, candidates).scoreDocs;
+      if (trace != null) {
+        countRescored(searcher, found, trace);
+      }
       return FullPrecisionRescorer.rescore(searcher, Schema.VECTOR, request.vector(), found, k);
     }
     return searcher.search(query, k).scoreDocs;
@@ -129,6 +169,54 @@ final class SearchExecutor {
     }
     return true;
   }
+  /**
+   * The filter's weight for planning and exact scoring, outside the searcher's query cache: through
+   * the cache, asking a segment for the filter's cost can make the cache collect every match of a
+   * broad filter into a bit set first, for a filter the vector query then evaluates again anyway
+   * (as part of its own query, a different cache key). Each match is iterated once here.
+   */
+  private static Weight filterWeight(IndexSearcher searcher, Query filter) throws IOException {
+    return filter == null ? null : searcher.rewrite(filter).createWeight(searcher, ScoreMode.COMPLETE_NO_SCORES, 1f);
+  }
+
+  /**
+   * The planner's reasons per segment (by leaf ord) if it chooses exact search in every segment from
+   * the filter's count there, else {@code null}. The count is exact where Lucene has it cheaply
+   * ({@link Weight#count}: a term's document frequency, a range covering a whole segment), else the
+   * filter's cost estimate (a point range's estimate from the BKD tree, within about 2x).
+   */
+  private String[] exactEverywhere(IndexSearcher searcher, Weight filter, int ef, SearchExplanation.Plan index)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    String[] reasons = new String[leaves.size()];
+    for (LeafReaderContext ctx : leaves) {
+      FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
+      if (values == null) {
+        continue;
+      }
+      long count = filter.count(ctx);
+      boolean estimated = count < 0;
+      if (estimated) {
+        ScorerSupplier supplier = filter.scorerSupplier(ctx);
+        count = supplier == null ? 0 : supplier.cost();
+      }
+      SearchPlanner.Choice choice = planner.choose(values.size(), count, ef);
+      if (!choice.exact()) {
+        return null;
+      }
+      reasons[ctx.ord] = choice.reason(index.name()) + (estimated ? " (filter count estimated)" : "");
+    }
+    return reasons;
+  }
+
+  /** Per segment, how many of the vector query's candidates the rescorer scores. */
+  private static void countRescored(IndexSearcher searcher, ScoreDoc[] found, SearchTrace trace) {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    for (ScoreDoc sd : found) {
+      trace.update(leaves.get(ReaderUtil.subIndex(sd.doc, leaves)), leaf -> leaf.rescored++);
+    }
+  }
+
 
   /**
    * The {@code k} best documents by BM25 for a text query among the filter's documents. The query
@@ -193,55 +281,44 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
-  /** How often (in documents, minus one) {@link #exact} looks whether its search was cancelled. */
-  private static final int CANCEL_CHECK_MASK = 1023;
-
-  private static boolean cancelled(IndexSearcher searcher) {
-    org.apache.lucene.index.QueryTimeout t = searcher.getTimeout();
-    return t != null && t.shouldExit();
-  }
-
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
-   * vectors whatever the index's quantization.
+   * vectors whatever the index's quantization. {@code reasons}, by leaf ord, are the planner's
+   * reasons for the trace, or {@code null} when the request asked for exact search.
    */
-  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Query filter) throws IOException {
-    HitQueue queue = new HitQueue(k, false);
-    Weight weight =
-        filter == null
-            ? null
-            : searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace, String[] reasons)
+      throws IOException {
+    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    List<TopDocs> perLeaf = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      long start = System.nanoTime();
       FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
-      Scorer accepted = weight == null ? null : weight.scorer(ctx);
-      if (values == null || (weight != null && accepted == null)) {
+      Scorer accepted = filter == null || values == null ? null : filter.scorer(ctx);
+      if (values == null || (filter != null && accepted == null)) {
         continue;
       }
-      VectorScorer scorer = values.rescorer(query);
-      DocIdSetIterator docs =
-          accepted == null
-              ? scorer.iterator()
-              : ConjunctionUtils.intersectIterators(List.of(scorer.iterator(), accepted.iterator()));
-      Bits live = ctx.reader().getLiveDocs();
-      int visited = 0;
-      for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-        if (live == null || live.get(doc)) {
-          queue.insertWithOverflow(new ScoreDoc(ctx.docBase + doc, scorer.score()));
-        }
-        // a cancelled search (see CollectionImpl#cancellable) stops; its partial result is dropped
-        if ((++visited & CANCEL_CHECK_MASK) == 0 && cancelled(searcher)) {
-          break;
-        }
+      TopDocs top = PlannedKnnQuery.scoreExactly(
+          ctx, values.rescorer(query), accepted == null ? null : accepted.iterator(), k, searcher.getTimeout());
+      for (ScoreDoc sd : top.scoreDocs) {
+        sd.doc += ctx.docBase;
       }
-      if (cancelled(searcher)) {
-        break;
+      perLeaf.add(top);
+      if (trace != null) {
+        long scored = top.totalHits.value();
+        long nanos = System.nanoTime() - start;
+        int size = values.size();
+        String reason = reasons == null ? "exact search requested" : reasons[ctx.ord];
+        trace.update(ctx, leaf -> {
+          leaf.vectors = size;
+          leaf.filterMatches = filter == null ? -1 : scored;
+          leaf.plan = SearchExplanation.Plan.EXACT;
+          leaf.because(reason);
+          leaf.scored += scored;
+          leaf.nanos += nanos;
+        });
       }
     }
-    ScoreDoc[] out = new ScoreDoc[queue.size()];
-    for (int i = out.length - 1; i >= 0; i--) {
-      out[i] = queue.pop();
-    }
-    return out;
+    return TopDocs.merge(k, perLeaf.toArray(new TopDocs[0])).scoreDocs;
   }
 
   /**

@@ -42,14 +42,23 @@ final class TailSearch {
 
   /** A search; {@link #servesFromTail} must hold unless the view is empty. */
   List<Hit> search(IndexSearcher searcher, TailView view, SearchRequest request) throws IOException {
+    return search(searcher, view, request, null);
+  }
+
+  /**
+   * A search reporting to {@code trace} (if not {@code null}) what it did; {@link #servesFromTail}
+   * must hold unless the view is empty.
+   */
+  List<Hit> search(IndexSearcher searcher, TailView view, SearchRequest request, SearchTrace trace)
+      throws IOException {
     if (view.isEmpty()) {
-      return executor.search(searcher, request);
+      return executor.search(searcher, request, request.k(), trace);
     }
     int k = request.k();
     int asked = k;
     List<Hit> kept;
     while (true) {
-      List<Hit> hits = executor.search(searcher, request, asked);
+      List<Hit> hits = executor.search(searcher, request, asked, trace);
       kept = new ArrayList<>(Math.min(hits.size(), k));
       for (Hit h : hits) {
         if (!view.shadows(h.id())) {
@@ -65,6 +74,9 @@ final class TailSearch {
     Predicate<Payload> accept = request.filter() == null ? null : payloadFilter.compile(request.filter());
     List<Hit> fromTail = view.search(
         request.vector(), k, accept, schema.similarity(), request.includePayload(), request.includeVectors());
+    if (trace != null) {
+      trace.tailRecords(view.size());
+    }
     return merge(kept, fromTail, k);
   }
 

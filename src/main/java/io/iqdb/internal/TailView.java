@@ -34,6 +34,15 @@ final class TailView {
     return activeSize == 0 && frozen.isEmpty();
   }
 
+  /** The entries of the view (upserts and deletes, superseded ones included). */
+  int size() {
+    int n = activeSize;
+    for (Tail.Generation g : frozen) {
+      n += g.size();
+    }
+    return n;
+  }
+
   /** The latest entry of an id in the view (an upsert or a delete), or null: ask the searcher. */
   Tail.Entry lookup(String id) {
     if (activeSize > 0) {

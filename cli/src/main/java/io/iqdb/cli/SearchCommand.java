@@ -4,7 +4,9 @@ import io.iqdb.Filter;
 import io.iqdb.Hit;
 import io.iqdb.Iqdb;
 import io.iqdb.Metric;
+import io.iqdb.SearchExplanation;
 import io.iqdb.SearchRequest;
+import io.iqdb.SearchResult;
 import io.iqdb.VectorCollection;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -63,8 +65,13 @@ final class SearchCommand extends CollectionCommand {
   @Option(names = "--with-vectors", description = "Include each hit's vector.")
   boolean withVectors;
 
-  @Option(names = "--json", description = "Print a JSON array of hits instead of a table.")
+  @Option(names = "--json", description = "Print a JSON array of hits instead of a table"
+      + " (with --explain: an object with \"hits\" and \"explanation\").")
   boolean json;
+
+  @Option(names = "--explain", description = "Also print what the search did per segment: plan (exact, HNSW,"
+      + " IVF), ef or probes and why, vectors scored, candidates rescored, time.")
+  boolean explain;
 
   @Override
   int run() {
@@ -83,12 +90,13 @@ final class SearchCommand extends CollectionCommand {
       VectorCollection c = collection(iqdb, name);
       float[] query = query(c);
       SearchRequest request = SearchRequest.of(query, k).exact(exact).ef(ef).probes(probes)
-          .oversample(oversample).includeVectors(withVectors);
+          .oversample(oversample).includeVectors(withVectors).explain(explain);
       if (f != null) {
         request = request.filter(f);
       }
       long start = System.nanoTime();
-      List<Hit> hits = c.search(request);
+      SearchResult result = c.searchResult(request);
+      List<Hit> hits = result.hits();
       double ms = (System.nanoTime() - start) / 1e6;
       if (json) {
         List<Object> array = new ArrayList<>();
@@ -99,7 +107,8 @@ final class SearchCommand extends CollectionCommand {
           }
           array.add(o);
         }
-        out().println(JsonText.write(array));
+        out().println(JsonText.write(
+            explain ? JsonText.object("hits", array, "explanation", explanationJson(result.explanation())) : array));
       } else {
         // Under L2 a score is 1 / (1 + d^2); the distance d is what people read.
         boolean l2 = c.config().metric() == Metric.L2;
@@ -127,9 +136,24 @@ final class SearchCommand extends CollectionCommand {
         t.print(out());
         out().println(String.format(Locale.ROOT, "%d hit%s in %.2f ms (a cold query: the first of this process)",
             hits.size(), hits.size() == 1 ? "" : "s", ms));
+        if (explain) {
+          out().print(result.explanation().format());
+        }
       }
     }
     return ExitCode.OK;
+  }
+
+  private static Object explanationJson(SearchExplanation e) {
+    List<Object> segments = new ArrayList<>();
+    for (SearchExplanation.Segment s : e.segments()) {
+      segments.add(JsonText.object(
+          "segment", s.segment(), "vectors", s.vectors(), "filterMatches", s.filterMatches(),
+          "plan", s.plan().name(), "reason", s.reason(), "ef", s.ef(), "probes", s.probes(),
+          "knobSource", s.knobSource().name(), "vectorsScored", s.vectorsScored(),
+          "candidatesRescored", s.candidatesRescored(), "nanos", s.nanos()));
+    }
+    return JsonText.object("segments", segments, "tailRecords", e.tailRecords(), "nanos", e.nanos());
   }
 
   /** Six decimals, or scientific notation for the tiny scores of L2 over large distances. */

@@ -131,6 +131,16 @@ class CliTest {
     assertEquals(1, ((List<?>) parsed).size(), filtered::toString);
     assertEquals("b", ((Map<?, ?>) ((List<?>) parsed).get(0)).get("id"));
 
+    // three records, a filter matching one: the planner scores it exactly, and says so
+    CliRun explained = ok("search", db, "docs", "[1, 0, 0]", "-k", 3, "--filter", "label = 2 and tag in (y, w)", "--explain");
+    assertTrue(explained.out().contains("EXACT"), explained::toString);
+    assertTrue(explained.out().contains("filter matches=1"), explained::toString);
+    CliRun explainedJson = ok("search", db, "docs", "[1, 0, 0]", "-k", 3, "--explain", "--json");
+    Map<?, ?> withExplanation = (Map<?, ?>) parse(explainedJson.out());
+    assertEquals(3, ((List<?>) withExplanation.get("hits")).size(), explainedJson::toString);
+    List<?> segments = (List<?>) ((Map<?, ?>) withExplanation.get("explanation")).get("segments");
+    assertEquals(3L, ((Number) ((Map<?, ?>) segments.get(0)).get("vectorsScored")).longValue(), explainedJson::toString);
+
     CliRun notExists = ok("search", db, "docs", "0,0,1", "--filter", "not exists(year)", "--json");
     assertEquals(List.of("a", "b"), ids(notExists.out()).stream().sorted().toList());
 

@@ -1,0 +1,358 @@
+package io.iqdb.bench;
+
+import io.iqdb.CollectionConfig;
+import io.iqdb.Durability;
+import io.iqdb.Filter;
+import io.iqdb.Hit;
+import io.iqdb.IndexSpec;
+import io.iqdb.Iqdb;
+import io.iqdb.Payload;
+import io.iqdb.Quantization;
+import io.iqdb.SearchExplanation;
+import io.iqdb.SearchRequest;
+import io.iqdb.VectorCollection;
+import io.iqdb.VectorRecord;
+import io.iqdb.bench.data.Dataset;
+import io.iqdb.bench.data.Datasets;
+import io.iqdb.bench.data.RealTextDataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.IOUtils;
+
+/**
+ * The filtered mode of the ANN comparison: recall@10 and single-thread QPS of filtered searches
+ * across selectivities (50% down to 0.01%) and three kinds of filter, for iQDB's default (the
+ * planner), iQDB forced exact ({@code exact(true)}), iQDB forced to its index ({@code
+ * forceIndex(true)}) and raw Lucene HNSW with the same filter as a Lucene query.
+ *
+ * <p>Every record gets two long payload fields: {@code r}, uniform in [0, 1,000,000) (random
+ * filters), and {@code p}, the rank of the record's projection on a fixed random direction scaled
+ * to [0, 1,000,000). A filter is a range of one of them holding the selectivity's share of records:
+ * on {@code r} (random); on {@code p} centred on the query's own projection rank (correlated: the
+ * query's neighbours project close to it); or on {@code p} at the far end (anti-correlated).
+ *
+ * <p>Ground truth is iQDB's exact search (the oracle the core tests check against brute force); a
+ * hit counts when its score is at least the k-th exact score (tie-aware). Each cell runs every
+ * query {@value #ROUNDS} times in a row per plan, the plans interleaved query by query; the first
+ * run is untimed (recall, explanation, caches) and each (plan, query) keeps the fastest of the
+ * others: the machines are shared, and a query that another process preempted says nothing about
+ * the plan. QPS is queries divided by the sum of those fastest times, one thread.
+ *
+ * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text] [--queries 200] [--index
+ * hnsw,ivf] [--embedding-cache DIR] [--texts N] [--out DIR]}.
+ */
+public final class FilteredHarness {
+  private static final int K = 10;
+  private static final int EF = 100;
+  private static final long SCALE = 1_000_000;
+  private static final double[] SELECTIVITIES = {1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.001, 0.0001};
+  private static final String[] KINDS = {"random", "correlated", "anti"};
+  /** Rounds per cell; each query keeps its fastest, which filters out time stolen by other processes. */
+  private static final int ROUNDS = 3;
+  private static final String[] PLANS = {"exact", "default", "index", "lucene"};
+
+  private FilteredHarness() {}
+
+  /**
+   * Runs the comparison.
+   *
+   * @param args see the class comment
+   * @throws Exception on failure
+   */
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    String name = o.getOrDefault("dataset", "fashion-mnist");
+    int queries = Integer.parseInt(o.getOrDefault("queries", "200"));
+    Dataset data = switch (name) {
+      case "fashion-mnist" -> Datasets.fashionMnist().withQueries(queries);
+      case "real-text" -> RealTextDataset.load(Integer.parseInt(o.getOrDefault("texts", "60000")), queries, 42L, false,
+          Path.of(o.getOrDefault("embedding-cache", "benchmarks/target/corpus-cache"))).dataset();
+      default -> throw new IllegalArgumentException("unknown dataset " + name);
+    };
+    Path out = Path.of(o.getOrDefault("out", "benchmarks/results/filtered/" + name));
+    Path work = Files.createTempDirectory("iqdb-filtered");
+    Files.createDirectories(out);
+    long[] r = new long[data.train().length];
+    long[] p = projectionRanks(data.train(), r);
+    List<String> rows = new ArrayList<>();
+    rows.add("index,kind,selectivity,matches,plan,recall,qps,min_hits_ratio,exact_segments,index_segments,scored_per_query");
+    long started = System.currentTimeMillis();
+    try (FSDirectory dir = FSDirectory.open(work.resolve("lucene"))) {
+      IndexSearcher lucene = luceneIndex(dir, data, r, p);
+      try {
+        for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
+          run(data, index, r, p, work, rows, lucene);
+        }
+      } finally {
+        lucene.getIndexReader().close();
+      }
+    } finally {
+      IOUtils.rm(work);
+    }
+    Files.write(out.resolve("results.csv"), rows);
+    FilteredReport.write(out, name, data, queries, rows, (System.currentTimeMillis() - started) / 1000);
+    System.out.println(String.join("\n", rows));
+  }
+
+  /** Uniform random values into {@code r}; returns the projection ranks. */
+  private static long[] projectionRanks(float[][] train, long[] r) {
+    SplittableRandom random = new SplittableRandom(42);
+    int dim = train[0].length;
+    float[] direction = new float[dim];
+    for (int d = 0; d < dim; d++) {
+      direction[d] = (float) random.nextDouble(-1, 1);
+    }
+    Integer[] order = new Integer[train.length];
+    double[] proj = new double[train.length];
+    for (int i = 0; i < train.length; i++) {
+      r[i] = random.nextLong(SCALE);
+      order[i] = i;
+      for (int d = 0; d < dim; d++) {
+        proj[i] += train[i][d] * direction[d];
+      }
+    }
+    Arrays.sort(order, (a, b) -> Double.compare(proj[a], proj[b]));
+    long[] p = new long[train.length];
+    for (int rank = 0; rank < order.length; rank++) {
+      p[order[rank]] = rank * SCALE / train.length;
+    }
+    PROJECTION = direction;
+    PROJECTED = proj;
+    ORDER = order;
+    return p;
+  }
+
+  private static float[] PROJECTION;
+  private static double[] PROJECTED;
+  private static Integer[] ORDER;
+
+  /** The projection rank a query would have among the records. */
+  private static long queryRank(float[] q) {
+    double v = 0;
+    for (int d = 0; d < q.length; d++) {
+      v += q[d] * PROJECTION[d];
+    }
+    int lo = 0;
+    int hi = ORDER.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (PROJECTED[ORDER[mid]] < v) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo * SCALE / ORDER.length;
+  }
+
+  /** The filter's field and inclusive bounds for one query. */
+  private record Range(String field, long lo, long hi) {}
+
+  private static Range range(String kind, double s, float[] q) {
+    long width = Math.max(1, Math.round(s * SCALE));
+    return switch (kind) {
+      case "random" -> new Range("r", 0, width - 1);
+      case "correlated" -> {
+        long lo = Math.max(0, Math.min(SCALE - width, queryRank(q) - width / 2));
+        yield new Range("p", lo, lo + width - 1);
+      }
+      default -> queryRank(q) < SCALE / 2 ? new Range("p", SCALE - width, SCALE - 1) : new Range("p", 0, width - 1);
+    };
+  }
+
+  private static void run(
+      Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene)
+      throws IOException {
+    IndexSpec spec = index.equals("hnsw") ? IndexSpec.hnsw() : IndexSpec.ivf().withQuantization(Quantization.NONE);
+    float[][] train = data.train();
+    try (Iqdb db = Iqdb.builder().path(work.resolve("iqdb-" + index)).durability(Durability.none()).ramBufferMb(1000).open()) {
+      VectorCollection c = db.createCollection("bench",
+          CollectionConfig.builder(data.dimension(), data.metric()).index(spec).build());
+      List<VectorRecord> batch = new ArrayList<>();
+      for (int i = 0; i < train.length; i++) {
+        batch.add(VectorRecord.of(Integer.toString(i), train[i], Payload.of("r", r[i], "p", p[i])));
+        if (batch.size() == 1000 || i == train.length - 1) {
+          c.upsertAll(batch);
+          batch.clear();
+        }
+      }
+      c.flush();
+      c.compact(1);
+      int nq = data.queries().length;
+      // Warm-up, untimed: every plan at a broad and a narrow filter, so that the first cells are
+      // not measured while the JIT is still compiling
+      for (int pass = 0; pass < 2; pass++) {
+        for (String plan : PLANS) {
+          for (String kind : KINDS) {
+            for (double s : new double[] {0.2, 0.005}) {
+              for (float[] q : data.queries()) {
+                search(plan, q, range(kind, s, q), c, lucene, null);
+              }
+            }
+          }
+        }
+      }
+      for (String kind : KINDS) {
+        for (double s : SELECTIVITIES) {
+          Range[] ranges = new Range[nq];
+          long matches = 0;
+          for (int q = 0; q < nq; q++) {
+            ranges[q] = range(kind, s, data.queries()[q]);
+            long[] field = ranges[q].field().equals("r") ? r : p;
+            for (long v : field) {
+              matches += v >= ranges[q].lo() && v <= ranges[q].hi() ? 1 : 0;
+            }
+          }
+          float[] kth = new float[nq];
+          int[] expected = new int[nq];
+          // Plans interleaved per query (exact first: its hits are the ground truth), so that a
+          // burst of load from other processes hits every plan of that query alike rather than
+          // one plan's whole cell. Each plan runs the query ROUNDS times in a row: the first run
+          // (untimed) gives recall and the explanation and brings the plan's own data into the
+          // caches, as a stream of such queries would (exact scoring of a broad filter streams
+          // its vectors through the caches and would otherwise slow the next plan); the fastest
+          // of the others is kept.
+          long[][] fastest = new long[PLANS.length][nq];
+          double[] recall = new double[PLANS.length];
+          double[] minHits = new double[PLANS.length];
+          long[] exactSegs = new long[PLANS.length];
+          long[] indexSegs = new long[PLANS.length];
+          long[] scored = new long[PLANS.length];
+          for (long[] f : fastest) {
+            Arrays.fill(f, Long.MAX_VALUE);
+          }
+          Arrays.fill(minHits, 1);
+          for (int q = 0; q < nq; q++) {
+            float[] query = data.queries()[q];
+            Range rg = ranges[q];
+            for (int pi = 0; pi < PLANS.length; pi++) {
+              for (int round = 0; round < ROUNDS; round++) {
+                String plan = PLANS[pi];
+                SearchExplanation[] explained = new SearchExplanation[1];
+                long start = System.nanoTime();
+                float[] scores = search(plan, query, rg, c, lucene, round == 0 ? explained : null);
+                if (round > 0) {
+                  fastest[pi][q] = Math.min(fastest[pi][q], System.nanoTime() - start);
+                  continue;
+                }
+                if (explained[0] != null) {
+                  for (SearchExplanation.Segment seg : explained[0].segments()) {
+                    if (seg.plan() == SearchExplanation.Plan.EXACT) {
+                      exactSegs[pi]++;
+                    } else {
+                      indexSegs[pi]++;
+                    }
+                    scored[pi] += seg.vectorsScored();
+                  }
+                }
+                if (plan.equals("exact")) {
+                  expected[q] = scores.length;
+                  kth[q] = scores.length == 0 ? Float.NEGATIVE_INFINITY : scores[scores.length - 1];
+                }
+                int good = 0;
+                for (float f : scores) {
+                  good += f >= kth[q] - 1e-6f * Math.abs(kth[q]) ? 1 : 0;
+                }
+                recall[pi] += expected[q] == 0 ? 1 : Math.min(good, expected[q]) / (double) expected[q];
+                minHits[pi] = Math.min(minHits[pi], expected[q] == 0 ? 1 : scores.length / (double) expected[q]);
+              }
+            }
+          }
+          for (int pi = 0; pi < PLANS.length; pi++) {
+            String plan = PLANS[pi];
+            double best = nq / (Arrays.stream(fastest[pi]).sum() / 1e9);
+            String row = String.format(Locale.ROOT, "%s,%s,%s,%d,%s,%.4f,%.1f,%.3f,%d,%d,%.0f", index, kind, s,
+                matches / nq, plan, recall[pi] / nq, best, minHits[pi], exactSegs[pi], indexSegs[pi],
+                scored[pi] / (double) nq);
+            System.out.println(row);
+            rows.add(row);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * One search with a plan; the scores of the hits, best first. With {@code explained}, iQDB's
+   * explanation is asked for and stored in its first slot.
+   */
+  private static float[] search(
+      String plan, float[] query, Range rg, VectorCollection c, IndexSearcher lucene, SearchExplanation[] explained)
+      throws IOException {
+    if (plan.equals("lucene")) {
+      ScoreDoc[] docs = lucene.search(new KnnFloatVectorQuery("v", query, EF,
+          LongPoint.newRangeQuery(rg.field(), rg.lo(), rg.hi())), K).scoreDocs;
+      float[] scores = new float[docs.length];
+      for (int i = 0; i < docs.length; i++) {
+        scores[i] = docs[i].score;
+      }
+      return scores;
+    }
+    SearchRequest req = SearchRequest.of(query, K).includePayload(false)
+        .filter(Filter.range(rg.field(), rg.lo(), rg.hi()))
+        .exact(plan.equals("exact")).forceIndex(plan.equals("index")).explain(explained != null);
+    var result = c.searchResult(req);
+    if (explained != null) {
+      explained[0] = result.explanation();
+    }
+    float[] scores = new float[result.hits().size()];
+    for (int i = 0; i < scores.length; i++) {
+      scores[i] = result.hits().get(i).score();
+    }
+    return scores;
+  }
+
+  /** Raw Lucene HNSW (M=16, beam 100, as iQDB's default) over the same vectors and fields, one segment. */
+  private static IndexSearcher luceneIndex(FSDirectory dir, Dataset data, long[] r, long[] p) throws IOException {
+    KnnVectorsFormat format = new Lucene99HnswVectorsFormat(16, 100);
+    IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(1000).setCodec(new Lucene104Codec() {
+      @Override
+      public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+        return format;
+      }
+    });
+    VectorSimilarityFunction sim = switch (data.metric()) {
+      case L2 -> VectorSimilarityFunction.EUCLIDEAN;
+      case COSINE -> VectorSimilarityFunction.COSINE;
+      case DOT -> VectorSimilarityFunction.DOT_PRODUCT;
+      case MAX_INNER_PRODUCT -> VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
+    };
+    try (IndexWriter w = new IndexWriter(dir, config)) {
+      for (int i = 0; i < data.train().length; i++) {
+        Document doc = new Document();
+        doc.add(new KnnFloatVectorField("v", data.train()[i], sim));
+        doc.add(new LongPoint("r", r[i]));
+        doc.add(new LongPoint("p", p[i]));
+        w.addDocument(doc);
+      }
+      w.forceMerge(1);
+    }
+    return new IndexSearcher(DirectoryReader.open(dir));
+  }
+}

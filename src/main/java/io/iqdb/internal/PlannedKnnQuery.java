@@ -1,0 +1,200 @@
+package io.iqdb.internal;
+
+import io.iqdb.SearchExplanation.KnobSource;
+import io.iqdb.SearchExplanation.Plan;
+import java.io.IOException;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.QueryTimeout;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.DocAndFloatFeatureBuffer;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.HitQueue;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.search.knn.KnnCollectorManager;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
+import org.apache.lucene.util.Bits;
+
+/**
+ * A {@link KnnFloatVectorQuery} whose per-segment search asks the {@link SearchPlanner} first.
+ *
+ * <p>Lucene's query already decides per segment: it scores exactly when the filter matches no more
+ * documents than it wants hits, and falls back to exact scoring when the graph search visits more
+ * documents than the filter matches (so a narrow filter pays for a graph search and then an exact
+ * one). This subclass hooks {@link #approximateSearch}, which Lucene calls with the filter's exact
+ * match count already computed, and scores exactly there when the planner estimates that cheaper;
+ * Lucene's own two rules stay as they are and are reported as such. Every segment's plan, counts and
+ * time go to a {@link SearchTrace} when one is given.
+ */
+final class PlannedKnnQuery extends KnnFloatVectorQuery {
+  private final SearchPlanner planner;
+  private final boolean plan;
+  private final Plan indexPlan;
+  private final int ef;
+  private final int probes;
+  private final KnobSource knobSource;
+  private final SearchTrace trace;
+
+  /**
+   * @param plan {@code false} to search the index in every segment (Lucene's rules only)
+   * @param indexPlan what the index is, for the trace
+   * @param ef the HNSW candidate count reported, 0 for none
+   * @param probes the IVF probes reported, 0 for none or the codec's choice
+   * @param trace where to report, or {@code null}
+   */
+  PlannedKnnQuery(
+      String field, float[] target, int k, Query filter, KnnSearchStrategy strategy, SearchPlanner planner,
+      boolean plan, Plan indexPlan, int ef, int probes, KnobSource knobSource, SearchTrace trace) {
+    super(field, target, k, filter, strategy == null ? KnnSearchStrategy.Hnsw.DEFAULT : strategy);
+    this.planner = planner;
+    this.plan = plan;
+    this.indexPlan = indexPlan;
+    this.ef = ef;
+    this.probes = probes;
+    this.knobSource = knobSource;
+    this.trace = trace;
+  }
+
+  @Override
+  protected TopDocs approximateSearch(
+      LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager)
+      throws IOException {
+    long start = System.nanoTime();
+    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    if (values == null) {
+      return super.approximateSearch(ctx, acceptDocs, visitedLimit, manager);
+    }
+    boolean filtered = getFilter() != null;
+    // a filter's count is exact here: Lucene built the filter's bit set to get it
+    long matches = filtered ? acceptDocs.cost() : ctx.reader().numDocs();
+    SearchPlanner.Choice choice =
+        plan && indexPlan != Plan.FLAT ? planner.choose(values.size(), matches, k) : null;
+    if (choice != null && choice.exact()) {
+      TopDocs exact = scoreExactly(ctx, values, acceptDocs.iterator(), k);
+      report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
+          exact.totalHits.value(), start);
+      return exact;
+    }
+    int limit = visitedLimit;
+    if (filtered && choice != null && choice.visitBudget() < limit) {
+      limit = Math.max(k + 1, choice.visitBudget());
+    }
+    TopDocs found = super.approximateSearch(ctx, acceptDocs, limit, manager);
+    String reason =
+        choice != null
+            ? choice.reason(indexName())
+            : indexPlan == Plan.FLAT ? "the flat index is exact" : "planner bypassed (forceIndex)";
+    if (found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
+      reason += limit < visitedLimit
+          ? "; gave up after " + limit + " visits (the filter avoids the query's neighbourhood)"
+          : "; the search visited more vectors than the filter matches";
+    }
+    report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
+    return found;
+  }
+
+  /**
+   * Lucene's own exact path: the filter matches no more documents than hits wanted, or the graph
+   * search gave up (see the class comment). Scores at full precision, as the planner's exact plan.
+   */
+  @Override
+  protected TopDocs exactSearch(LeafReaderContext ctx, DocIdSetIterator acceptIterator, QueryTimeout timeout)
+      throws IOException {
+    long start = System.nanoTime();
+    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
+    if (values == null) {
+      return super.exactSearch(ctx, acceptIterator, timeout);
+    }
+    long matches = acceptIterator.cost();
+    TopDocs exact = scoreExactly(ctx, values, acceptIterator, k);
+    report(ctx, values.size(), matches, Plan.EXACT,
+        "Lucene's rule: the filter matches at most the hits wanted or the index search gave up",
+        exact.totalHits.value(), start);
+    return exact;
+  }
+
+  private void report(
+      LeafReaderContext ctx, int vectors, long matches, Plan plan, String reason, long scored, long start) {
+    if (trace == null) {
+      return;
+    }
+    long nanos = System.nanoTime() - start;
+    trace.update(ctx, leaf -> {
+      leaf.vectors = vectors;
+      leaf.filterMatches = matches;
+      leaf.plan = plan;
+      leaf.because(reason);
+      boolean index = plan == Plan.HNSW || plan == Plan.IVF;
+      leaf.ef = index && plan == Plan.HNSW ? ef : 0;
+      leaf.probes = index && plan == Plan.IVF ? probes : 0;
+      leaf.knobSource = index ? knobSource : KnobSource.NONE;
+      leaf.scored += scored;
+      leaf.nanos += nanos;
+    });
+  }
+
+  private String indexName() {
+    return indexPlan.name();
+  }
+
+  /**
+   * The {@code k} best of the accepted documents of one segment by full-precision score, doc ids
+   * local to the segment; total hits is the number of vectors scored.
+   */
+  private TopDocs scoreExactly(LeafReaderContext ctx, FloatVectorValues values, DocIdSetIterator accepted, int k)
+      throws IOException {
+    return scoreExactly(ctx, values.rescorer(target), accepted, k);
+  }
+
+  /**
+   * The {@code k} best documents of one segment that the scorer's vectors and {@code accepted} (if
+   * not {@code null}) both hold and that are live, by the scorer's score; doc ids local to the
+   * segment; total hits is the number of vectors scored.
+   */
+  static TopDocs scoreExactly(LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k)
+      throws IOException {
+    return scoreExactly(ctx, scorer, accepted, k, null);
+  }
+
+  /**
+   * {@link #scoreExactly(LeafReaderContext, VectorScorer, DocIdSetIterator, int)} that stops between
+   * batches once {@code timeout} says so (a cancelled search, see {@code CollectionImpl}); what it
+   * scored so far is returned and the caller drops it.
+   */
+  static TopDocs scoreExactly(
+      LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k,
+      org.apache.lucene.index.QueryTimeout timeout) throws IOException {
+    HitQueue queue = new HitQueue(k, false);
+    // Bulk scoring: Lucene's flat vectors score a batch of documents per call straight from the
+    // mapped file, about twice as fast as score() per document
+    VectorScorer.Bulk bulk =
+        scorer.bulk(accepted == null ? DocIdSetIterator.all(ctx.reader().maxDoc()) : accepted);
+    Bits live = ctx.reader().getLiveDocs();
+    DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
+    long scored = 0;
+    while (true) {
+      bulk.nextDocsAndScores(DocIdSetIterator.NO_MORE_DOCS, live, batch);
+      if (batch.size == 0 || (timeout != null && timeout.shouldExit())) {
+        break;
+      }
+      scored += batch.size;
+      for (int i = 0; i < batch.size; i++) {
+        // a score below the k-th best would be rejected: skip the allocation (equal scores are
+        // offered, the queue breaks the tie by doc id)
+        if (queue.size() < k || batch.features[i] >= queue.top().score) {
+          queue.insertWithOverflow(new ScoreDoc(batch.docs[i], batch.features[i]));
+        }
+      }
+    }
+    ScoreDoc[] out = new ScoreDoc[queue.size()];
+    for (int i = out.length - 1; i >= 0; i--) {
+      out[i] = queue.pop();
+    }
+    return new TopDocs(new TotalHits(scored, TotalHits.Relation.EQUAL_TO), out);
+  }
+}

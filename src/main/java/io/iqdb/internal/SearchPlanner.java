@@ -1,0 +1,139 @@
+package io.iqdb.internal;
+
+import io.iqdb.IndexSpec;
+import java.util.Locale;
+
+/**
+ * Chooses, per segment, between scoring every record the filter matches ("exact") and the
+ * segment's approximate index, by comparing estimated costs in nanoseconds.
+ *
+ * <p>The model, with constants measured on the development machine (2-core AMD EPYC VM, AVX-512,
+ * JDK 25; see the README, "Query planning", for how) and kept here in one place:
+ *
+ * <ul>
+ *   <li>exact: {@code matches * (EXACT_NS_PER_VECTOR + dim * EXACT_NS_PER_DIM)}: the matches are
+ *       read in doc id order, a sequential scan of the full-precision vectors;
+ *   <li>HNSW: {@code visits * (GRAPH_NS_PER_VISIT + dim * GRAPH_NS_PER_DIM * codeShare)} where
+ *       {@code visits = GRAPH_VISITS_PER_EF * ef * ln(vectors) / selectivity^GRAPH_FILTER_EXPONENT}
+ *       (capped at the matches, after which Lucene falls back to exact scoring itself) and
+ *       {@code codeShare} the relative cost of a quantized code: the graph's visits are random
+ *       reads, each with neighbour decoding and filter checks, hence the higher fixed cost;
+ *   <li>IVF: centroid ranking plus the probed lists, widened by {@code 1 / sqrt(selectivity)} under
+ *       a filter as the codec does ({@code IvfSearch}), each listed vector checked against the
+ *       filter and each accepted one scored.
+ * </ul>
+ *
+ * <p>A flat index is always searched by its own scan: it is exact already. The model is meant to be
+ * right within a factor of about two around the crossover, where both plans cost about the same.
+ */
+final class SearchPlanner {
+  /** Exact scoring, fixed cost per vector (iterator, heap insertion), ns. */
+  static final double EXACT_NS_PER_VECTOR = 20;
+  /** Exact scoring, cost per dimension of a float vector, ns. */
+  static final double EXACT_NS_PER_DIM = 0.3;
+  /** HNSW, fixed cost per visited node (random read, neighbour list, filter bits), ns. */
+  static final double GRAPH_NS_PER_VISIT = 150;
+  /** HNSW, cost per dimension of a visited float vector, ns. */
+  static final double GRAPH_NS_PER_DIM = 0.45;
+  /** HNSW visits per unit of {@code ef * ln(vectors)} without a filter. */
+  static final double GRAPH_VISITS_PER_EF = 0.64;
+  /** How fast HNSW visits grow as the filter narrows: {@code visits ~ selectivity^-x}. */
+  static final double GRAPH_FILTER_EXPONENT = 0.64;
+  /** IVF, cost of checking one listed vector against the filter and decoding its ordinal, ns. */
+  static final double IVF_NS_PER_LISTED = 4;
+  /** IVF, cost per dimension of scoring one accepted code or vector, ns (float lists). */
+  static final double IVF_NS_PER_DIM = 0.3;
+
+  /**
+   * A plan for one segment and the estimates behind it.
+   *
+   * @param visitBudget for HNSW, the visits after which the graph search should give up and leave
+   *     the segment to exact scoring (see {@link #choose}); {@code Integer.MAX_VALUE} otherwise
+   */
+  record Choice(boolean exact, double exactNanos, double indexNanos, int visitBudget) {
+    String reason(String index) {
+      return String.format(
+          Locale.ROOT,
+          "%s: estimated exact %.0f us vs %s %.0f us",
+          exact ? "exact is cheaper" : index + " is cheaper",
+          exactNanos / 1e3,
+          index,
+          indexNanos / 1e3);
+    }
+  }
+
+  private final IndexSpec index;
+  private final int dimension;
+
+  SearchPlanner(IndexSpec index, int dimension) {
+    this.index = index;
+    this.dimension = dimension;
+  }
+
+  /**
+   * The plan for one segment.
+   *
+   * @param vectors the segment's vector count
+   * @param matches the records the filter accepts there (the live ones when there is no filter)
+   * @param ef the graph's candidate list size (HNSW), or the hits wanted
+   */
+  Choice choose(int vectors, long matches, int ef) {
+    double exact = exactNanos(matches);
+    int budget = Integer.MAX_VALUE;
+    double approximate;
+    switch (index) {
+      case IndexSpec.Hnsw h -> {
+        int bits = IndexFormats.bits(h.quantization());
+        approximate = hnswNanos(vectors, matches, ef, bits);
+        // A filter that excludes the query's neighbourhood (anti-correlated) makes the graph visit
+        // many times the nodes the model expects: Fashion-MNIST at 20% took 13,500 visits, not
+        // 2,000. Give up once the visits cost what exact scoring would, unless that is within 3x
+        // of the expectation (a broad filter): the worst case is then about twice the exact cost.
+        double perVisit = GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits);
+        budget = (int) Math.min(Integer.MAX_VALUE, Math.max(3 * hnswVisits(vectors, matches, ef), exact / perVisit));
+      }
+      case IndexSpec.Ivf ivf ->
+          approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization()));
+      case IndexSpec.Flat f -> approximate = 0; // the flat index is exact already: always its own scan
+    }
+    return new Choice(exact < approximate, exact, approximate, budget);
+  }
+
+  /** The expected HNSW visits (the model above), before the cap at the matches. */
+  static double hnswVisits(int vectors, long matches, int ef) {
+    double selectivity = Math.max(1e-6, Math.min(1.0, matches / (double) Math.max(1, vectors)));
+    return GRAPH_VISITS_PER_EF * ef * Math.log(Math.max(2, vectors)) / Math.pow(selectivity, GRAPH_FILTER_EXPONENT);
+  }
+
+  double exactNanos(long matches) {
+    return matches * (EXACT_NS_PER_VECTOR + dimension * EXACT_NS_PER_DIM);
+  }
+
+  double hnswNanos(int vectors, long matches, int ef, int bits) {
+    double visits = hnswVisits(vectors, matches, ef);
+    // past the matches Lucene stops the graph search and scores the matches exactly: it pays both
+    if (visits > matches) {
+      return matches * (GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits)) + exactNanos(matches);
+    }
+    return visits * (GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits));
+  }
+
+  double ivfNanos(int vectors, long matches, int configuredLists, int bits) {
+    double selectivity = Math.max(1e-6, Math.min(1.0, matches / (double) Math.max(1, vectors)));
+    // the codec's list count and default probes (IvfVectorsWriter.listCount, IvfSearch.defaultProbes)
+    int lists = configuredLists > 0
+        ? Math.min(configuredLists, vectors)
+        : (int) Math.max(1, Math.min(vectors / 8, Math.round(Math.sqrt(vectors))));
+    int probes = Math.min(lists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(lists))));
+    double listed = Math.min(vectors, probes * (vectors / (double) lists) / Math.sqrt(selectivity));
+    double scored = listed * selectivity;
+    return lists * dimension * EXACT_NS_PER_DIM
+        + listed * IVF_NS_PER_LISTED
+        + scored * (EXACT_NS_PER_VECTOR + dimension * IVF_NS_PER_DIM * codeShare(bits));
+  }
+
+  /** The cost of comparing a code of {@code bits} per dimension relative to a float, floored. */
+  private static double codeShare(int bits) {
+    return Math.max(0.25, bits / 32.0);
+  }
+}

@@ -1,0 +1,56 @@
+package io.iqdb.internal;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.iqdb.IndexSpec;
+import io.iqdb.Quantization;
+import org.junit.jupiter.api.Test;
+
+/** The cost model's choices at the extremes, where any sane set of constants must agree. */
+class SearchPlannerTest {
+
+  @Test
+  void hnswExactForNarrowFiltersGraphForBroadOnes() {
+    SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 768);
+    assertTrue(p.choose(1_000_000, 1_000, 100).exact(), "0.1% of a million");
+    assertFalse(p.choose(1_000_000, 1_000_000, 100).exact(), "no filter on a million");
+    assertFalse(p.choose(1_000_000, 500_000, 100).exact(), "half of a million");
+    assertTrue(p.choose(200, 200, 100).exact(), "a segment of 200 vectors");
+    // the crossover moves with ef: a wider search makes exact worth it for broader filters
+    double crossoverEf100 = crossover(p, 100);
+    double crossoverEf800 = crossover(p, 800);
+    assertTrue(crossoverEf800 > crossoverEf100, crossoverEf100 + " vs " + crossoverEf800);
+  }
+
+  @Test
+  void quantizedGraphsAreCheaperPerVisit() {
+    SearchPlanner f = new SearchPlanner(IndexSpec.hnsw(), 768);
+    SearchPlanner q = new SearchPlanner(IndexSpec.hnsw().withQuantization(Quantization.INT4), 768);
+    assertTrue(q.choose(100_000, 20_000, 100).indexNanos() < f.choose(100_000, 20_000, 100).indexNanos());
+  }
+
+  @Test
+  void ivfExactForNarrowFiltersListsForBroadOnes() {
+    SearchPlanner p = new SearchPlanner(IndexSpec.ivf(), 384);
+    assertTrue(p.choose(1_000_000, 500, 10).exact());
+    assertFalse(p.choose(1_000_000, 1_000_000, 10).exact());
+    assertFalse(p.choose(1_000_000, 200_000, 10).exact());
+  }
+
+  @Test
+  void theFlatIndexIsNeverReplaced() {
+    SearchPlanner p = new SearchPlanner(IndexSpec.flat(), 768);
+    assertFalse(p.choose(1_000_000, 10, 10).exact());
+  }
+
+  /** The smallest share of a million vectors for which the graph wins, to 0.1%. */
+  private static double crossover(SearchPlanner p, int ef) {
+    for (int permille = 1; permille <= 1000; permille++) {
+      if (!p.choose(1_000_000, permille * 1_000L, ef).exact()) {
+        return permille / 1000.0;
+      }
+    }
+    return 1;
+  }
+}
