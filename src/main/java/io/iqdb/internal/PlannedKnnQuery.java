@@ -39,6 +39,10 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   private final int probes;
   private final KnobSource knobSource;
   private final SearchTrace trace;
+  /** The request's target recall: reports the ef or probes a calibrated segment searches with. */
+  private final double targetRecall;
+  /** Whether the index's reader rescores the candidates it returns at full precision (quantized HNSW). */
+  private final boolean readerRescores;
 
   /**
    * @param plan {@code false} to search the index in every segment (Lucene's rules only)
@@ -46,10 +50,13 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * @param ef the HNSW candidate count reported, 0 for none
    * @param probes the IVF probes reported, 0 for none or the codec's choice
    * @param trace where to report, or {@code null}
+   * @param targetRecall the request's target recall
+   * @param readerRescores whether the index's reader rescores what it returns (reported as rescored)
    */
   PlannedKnnQuery(
       String field, float[] target, int k, Query filter, KnnSearchStrategy strategy, SearchPlanner planner,
-      boolean plan, Plan indexPlan, int ef, int probes, KnobSource knobSource, SearchTrace trace) {
+      boolean plan, Plan indexPlan, int ef, int probes, KnobSource knobSource, SearchTrace trace,
+      double targetRecall, boolean readerRescores) {
     super(field, target, k, filter, strategy == null ? KnnSearchStrategy.Hnsw.DEFAULT : strategy);
     this.planner = planner;
     this.plan = plan;
@@ -58,6 +65,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     this.probes = probes;
     this.knobSource = knobSource;
     this.trace = trace;
+    this.targetRecall = targetRecall;
+    this.readerRescores = readerRescores;
   }
 
   @Override
@@ -95,6 +104,10 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           : "; the search visited more vectors than the filter matches";
     }
     report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
+    if (readerRescores && trace != null && indexPlan == Plan.HNSW) {
+      int rescored = found.scoreDocs.length; // every candidate the reader returns, rescored
+      trace.update(ctx, leaf -> leaf.rescored += rescored);
+    }
     return found;
   }
 
@@ -124,15 +137,23 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       return;
     }
     long nanos = System.nanoTime() - start;
+    // A calibrated segment's ef or probes, as its reader picks it (TargetRecallStrategy, IvfSearch)
+    io.iqdb.codecs.RecallCurve curve = io.iqdb.codecs.Calibrated.of(ctx.reader(), field);
+    int calibrated = curve == null ? -1 : curve.parameterFor(targetRecall);
+    int usedEf = knobSource == KnobSource.CALIBRATED && getSearchStrategy()
+        instanceof io.iqdb.codecs.dedup.TargetRecallStrategy s ? Math.max(k, s.ef(calibrated)) : ef;
+    boolean calibratedProbes = probes == 0 && calibrated > 0 && knobSource != KnobSource.REQUESTED;
     trace.update(ctx, leaf -> {
       leaf.vectors = vectors;
       leaf.filterMatches = matches;
       leaf.plan = plan;
       leaf.because(reason);
       boolean index = plan == Plan.HNSW || plan == Plan.IVF;
-      leaf.ef = index && plan == Plan.HNSW ? ef : 0;
-      leaf.probes = index && plan == Plan.IVF ? probes : 0;
-      leaf.knobSource = index ? knobSource : KnobSource.NONE;
+      leaf.ef = index && plan == Plan.HNSW ? usedEf : 0;
+      leaf.probes = index && plan == Plan.IVF ? (calibratedProbes ? calibrated : probes) : 0;
+      leaf.knobSource = !index ? KnobSource.NONE
+          : plan == Plan.IVF && calibratedProbes && knobSource == KnobSource.DEFAULT ? KnobSource.CALIBRATED
+          : knobSource;
       leaf.scored += scored;
       leaf.nanos += nanos;
     });

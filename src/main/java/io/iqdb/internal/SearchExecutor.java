@@ -140,10 +140,12 @@ final class SearchExecutor {
         return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
     }
+    boolean databaseRescores = formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR);
     Query query = new PlannedKnnQuery(
         Schema.VECTOR, request.vector(), candidates, filter, strategy, planner,
-        !request.forceIndex(), plan, ef, probes, source, trace);
-    if (formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR)) {
+        !request.forceIndex(), plan, ef, probes, source, trace, request.targetRecall(),
+        formats.databaseRescores() && !databaseRescores);
+    if (databaseRescores) {
       // segments in Lucene's own quantized format: their candidates are rescored here (the dedup
       // format's reader rescores its own)
       ScoreDoc[] found = searcher.search(query, candidates).scoreDocs;
