@@ -274,6 +274,14 @@ public class IqdbClusterTests extends OpenSearchIntegTestCase {
     String text = report.toString();
     System.out.print(text);
     Files.writeString(Path.of("target", "cluster-test.txt"), text, StandardCharsets.UTF_8);
+
+    // Rebalancing after the restart may still be moving a shard copy. Closing the cluster while a
+    // recovery runs waited for it forever once (PeerRecoverySourceService.awaitEmpty, on an idle
+    // machine): end with none running and the index gone.
+    client().admin().cluster().prepareHealth(INDEX).setWaitForGreenStatus()
+        .setWaitForNoRelocatingShards(true).setWaitForNoInitializingShards(true)
+        .setTimeout(TimeValue.timeValueMinutes(2)).get();
+    client().admin().indices().prepareDelete(INDEX).get();
   }
 
   /** Bad mappings, documents and queries are refused with a message naming the bad value. */
