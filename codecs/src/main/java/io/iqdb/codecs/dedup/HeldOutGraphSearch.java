@@ -43,16 +43,21 @@ final class HeldOutGraphSearch {
    */
   int[] search(float[] query, int ef, int exclude) throws IOException {
     int entry = graph.entryNode();
+    int top = graph.numLevels() - 1;
     if (entry == exclude) {
-      entry = anotherNode(exclude);
-      if (entry < 0) {
+      long found = anotherNode(exclude);
+      if (found < 0) {
         return new int[0];
       }
+      // the replacement may live only on a lower level: the descent starts there (seeking a node
+      // on a level it is not on reads another node's neighbours; Lucene asserts against it)
+      entry = (int) found;
+      top = (int) (found >>> 32);
     }
     int current = entry;
     float currentScore = score(query, current);
     // upper levels: greedy, as Lucene's search with a beam of one
-    for (int level = graph.numLevels() - 1; level >= 1; level--) {
+    for (int level = top; level >= 1; level--) {
       boolean improved = true;
       while (improved) {
         improved = false;
@@ -100,14 +105,17 @@ final class HeldOutGraphSearch {
     return Arrays.copyOf(results.nodes(), results.size());
   }
 
-  /** A node of the top level other than {@code exclude}, or of level 0; -1 if there is none. */
-  private int anotherNode(int exclude) throws IOException {
+  /**
+   * A node other than {@code exclude} on the highest level that has one, as {@code level << 32 |
+   * node}; -1 if there is none.
+   */
+  private long anotherNode(int exclude) throws IOException {
     for (int level = graph.numLevels() - 1; level >= 0; level--) {
       HnswGraph.NodesIterator nodes = graph.getNodesOnLevel(level);
       while (nodes.hasNext()) {
         int n = nodes.nextInt();
         if (n != exclude) {
-          return n;
+          return ((long) level << 32) | n;
         }
       }
     }
