@@ -1,5 +1,6 @@
 package io.iqdb.codecs.dedup;
 
+import io.iqdb.codecs.flat.ExactScoringVectorValues;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.Map;
@@ -20,11 +21,9 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.TopKnnCollector;
-import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.DataAccessHint;
 import org.apache.lucene.store.FileDataHint;
 import org.apache.lucene.store.FileTypeHint;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.IOUtils;
 import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.util.hnsw.RandomVectorScorer;
@@ -165,7 +164,7 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
   @Override
   public FloatVectorValues getFloatVectorValues(String field) throws IOException {
     FloatVectorValues values = hnsw.getFloatVectorValues(field);
-    return values == null ? null : new FullPrecisionValues(values);
+    return values == null ? null : new ExactScoringVectorValues(values);
   }
 
   @Override
@@ -197,63 +196,5 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
   @Override
   public void close() throws IOException {
     hnsw.close(); // closes the quantized reader, which closes the raw one
-  }
-
-  /**
-   * Lucene's values of a quantized field (raw vectors, quantized codes behind them) whose {@link
-   * #scorer} scores the raw vectors, as {@link #rescorer} does: exact search over a quantized field
-   * then ranks as exact search over a float field.
-   */
-  private static final class FullPrecisionValues extends FloatVectorValues {
-    private final FloatVectorValues in;
-
-    FullPrecisionValues(FloatVectorValues in) {
-      this.in = in;
-    }
-
-    @Override
-    public float[] vectorValue(int ord) throws IOException {
-      return in.vectorValue(ord);
-    }
-
-    @Override
-    public int dimension() {
-      return in.dimension();
-    }
-
-    @Override
-    public int size() {
-      return in.size();
-    }
-
-    @Override
-    public int ordToDoc(int ord) {
-      return in.ordToDoc(ord);
-    }
-
-    @Override
-    public Bits getAcceptOrds(Bits acceptDocs) {
-      return in.getAcceptOrds(acceptDocs);
-    }
-
-    @Override
-    public DocIndexIterator iterator() {
-      return in.iterator();
-    }
-
-    @Override
-    public FullPrecisionValues copy() throws IOException {
-      return new FullPrecisionValues(in.copy());
-    }
-
-    @Override
-    public VectorScorer scorer(float[] target) throws IOException {
-      return in.rescorer(target);
-    }
-
-    @Override
-    public VectorScorer rescorer(float[] target) throws IOException {
-      return in.rescorer(target);
-    }
   }
 }

@@ -9,13 +9,21 @@ import org.apache.lucene.util.Bits;
  * Float vectors of a quantized field whose {@link #scorer} scores the raw vectors. Lucene's exact
  * search (used for small or selective filters) scores through {@code scorer}; Lucene's quantized
  * values would return approximate scores there, while iQDB promises exact scores from every search
- * of a flat format.
+ * of a flat format. The dedup format's reader of quantized graphs hands these out for the same
+ * reason (its exact search then ranks as exact search over a float field).
+ *
+ * <p>Public for iQDB's other codec packages; not meant for applications.
  */
-final class ExactScoringVectorValues extends FloatVectorValues {
+public final class ExactScoringVectorValues extends FloatVectorValues {
 
   private final FloatVectorValues in;
 
-  ExactScoringVectorValues(FloatVectorValues in) {
+  /**
+   * Wraps a quantized field's values.
+   *
+   * @param in the values: raw vectors, with a {@link #rescorer} that scores them
+   */
+  public ExactScoringVectorValues(FloatVectorValues in) {
     this.in = in;
   }
 
