@@ -85,8 +85,10 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
         plan && indexPlan != Plan.FLAT ? planner.choose(values.size(), matches, k) : null;
     if (choice != null && choice.exact()) {
       TopDocs exact = scoreExactly(ctx, values, acceptDocs.iterator(), k);
-      report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
-          exact.totalHits.value(), start);
+      if (trace != null) { // the reason is formatted for explain only
+        report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
+            exact.totalHits.value(), start);
+      }
       return exact;
     }
     int limit = visitedLimit;
@@ -94,6 +96,9 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       limit = Math.max(k + 1, choice.visitBudget());
     }
     TopDocs found = super.approximateSearch(ctx, acceptDocs, limit, manager);
+    if (trace == null) {
+      return found; // the rest is for explain only
+    }
     String reason =
         choice != null
             ? choice.reason(indexName())
@@ -104,7 +109,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           : "; the search visited more vectors than the filter matches";
     }
     report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
-    if (readerRescores && trace != null && indexPlan == Plan.HNSW) {
+    if (readerRescores && indexPlan == Plan.HNSW) {
       int rescored = found.scoreDocs.length; // every candidate the reader returns, rescored
       trace.update(ctx, leaf -> leaf.rescored += rescored);
     }
