@@ -13,6 +13,7 @@ import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TimeLimitingKnnCollectorManager;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
@@ -84,9 +85,13 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     SearchPlanner.Choice choice =
         plan && indexPlan != Plan.FLAT ? planner.choose(values.size(), matches, k) : null;
     if (choice != null && choice.exact()) {
-      TopDocs exact = scoreExactly(ctx, values, acceptDocs.iterator(), k);
-      report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
-          exact.totalHits.value(), start);
+      // Lucene hands its searcher's timeout to approximateSearch only inside the manager
+      QueryTimeout timeout = manager instanceof TimeLimitingKnnCollectorManager t ? t.getQueryTimeout() : null;
+      TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptDocs.iterator(), k, timeout);
+      if (trace != null) { // the reason is formatted for explain only
+        report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
+            exact.totalHits.value(), start);
+      }
       return exact;
     }
     int limit = visitedLimit;
@@ -94,6 +99,9 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       limit = Math.max(k + 1, choice.visitBudget());
     }
     TopDocs found = super.approximateSearch(ctx, acceptDocs, limit, manager);
+    if (trace == null) {
+      return found; // the rest is for explain only
+    }
     String reason =
         choice != null
             ? choice.reason(indexName())
@@ -104,7 +112,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           : "; the search visited more vectors than the filter matches";
     }
     report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
-    if (readerRescores && trace != null && indexPlan == Plan.HNSW) {
+    if (readerRescores && indexPlan == Plan.HNSW) {
       int rescored = found.scoreDocs.length; // every candidate the reader returns, rescored
       trace.update(ctx, leaf -> leaf.rescored += rescored);
     }
@@ -124,7 +132,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       return super.exactSearch(ctx, acceptIterator, timeout);
     }
     long matches = acceptIterator.cost();
-    TopDocs exact = scoreExactly(ctx, values, acceptIterator, k);
+    TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptIterator, k, timeout);
     report(ctx, values.size(), matches, Plan.EXACT,
         "Lucene's rule: the filter matches at most the hits wanted or the index search gave up",
         exact.totalHits.value(), start);
@@ -164,32 +172,15 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   }
 
   /**
-   * The {@code k} best of the accepted documents of one segment by full-precision score, doc ids
-   * local to the segment; total hits is the number of vectors scored.
-   */
-  private TopDocs scoreExactly(LeafReaderContext ctx, FloatVectorValues values, DocIdSetIterator accepted, int k)
-      throws IOException {
-    return scoreExactly(ctx, values.rescorer(target), accepted, k);
-  }
-
-  /**
    * The {@code k} best documents of one segment that the scorer's vectors and {@code accepted} (if
    * not {@code null}) both hold and that are live, by the scorer's score; doc ids local to the
-   * segment; total hits is the number of vectors scored.
-   */
-  static TopDocs scoreExactly(LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k)
-      throws IOException {
-    return scoreExactly(ctx, scorer, accepted, k, null);
-  }
-
-  /**
-   * {@link #scoreExactly(LeafReaderContext, VectorScorer, DocIdSetIterator, int)} that stops between
-   * batches once {@code timeout} says so (a cancelled search, see {@code CollectionImpl}); what it
-   * scored so far is returned and the caller drops it.
+   * segment; total hits is the number of vectors scored. Stops between batches once {@code timeout}
+   * (if not {@code null}) says so (a cancelled search, see {@code CollectionImpl}); what it scored so
+   * far is returned and the caller drops it.
    */
   static TopDocs scoreExactly(
-      LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k,
-      org.apache.lucene.index.QueryTimeout timeout) throws IOException {
+      LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k, QueryTimeout timeout)
+      throws IOException {
     HitQueue queue = new HitQueue(k, false);
     // Bulk scoring: Lucene's flat vectors score a batch of documents per call straight from the
     // mapped file, about twice as fast as score() per document

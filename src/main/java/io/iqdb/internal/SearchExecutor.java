@@ -135,7 +135,7 @@ final class SearchExecutor {
       // skips what the vector query would add (a bit set of the matches per segment, a second
       // query over the hits): for a filter matching a few dozen records that is most of the time.
       Weight filterWeight = filterWeight(searcher, filter);
-      String[] reasons = exactEverywhere(searcher, filterWeight, planEf, plan);
+      String[] reasons = exactEverywhere(searcher, filterWeight, planEf, plan, trace != null);
       if (reasons != null) {
         return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
@@ -185,9 +185,11 @@ final class SearchExecutor {
    * The planner's reasons per segment (by leaf ord) if it chooses exact search in every segment from
    * the filter's count there, else {@code null}. The count is exact where Lucene has it cheaply
    * ({@link Weight#count}: a term's document frequency, a range covering a whole segment), else the
-   * filter's cost estimate (a point range's estimate from the BKD tree, within about 2x).
+   * filter's cost estimate (a point range's estimate from the BKD tree, within about 2x). The reasons
+   * are formatted only if {@code explain}: else the array holds nulls.
    */
-  private String[] exactEverywhere(IndexSearcher searcher, Weight filter, int ef, SearchExplanation.Plan index)
+  private String[] exactEverywhere(
+      IndexSearcher searcher, Weight filter, int ef, SearchExplanation.Plan index, boolean explain)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     String[] reasons = new String[leaves.size()];
@@ -206,7 +208,9 @@ final class SearchExecutor {
       if (!choice.exact()) {
         return null;
       }
-      reasons[ctx.ord] = choice.reason(index.name()) + (estimated ? " (filter count estimated)" : "");
+      if (explain) {
+        reasons[ctx.ord] = choice.reason(index.name()) + (estimated ? " (filter count estimated)" : "");
+      }
     }
     return reasons;
   }

@@ -1,12 +1,12 @@
 package io.iqdb.internal;
 
+import io.iqdb.internal.wal.Handoff;
 import io.iqdb.internal.wal.OwnedThread;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 
 /**
@@ -87,14 +87,21 @@ final class Uninterruptible {
     if (OwnedThread.isCurrent()) {
       return body.get();
     }
-    Task<T> task = new Task<>(body, Thread.currentThread());
+    Handoff<T> task = new Handoff<>(body::get);
     try {
-      pool.execute(task);
+      pool.execute(() -> {
+        CALLER.set(task.caller());
+        try {
+          task.run();
+        } finally {
+          CALLER.remove();
+        }
+      });
     } catch (RejectedExecutionException e) {
       return body.get(); // the database is closed: the body finds its collection closed
     }
-    task.await();
-    return task.result();
+    task.await(0);
+    return result(task);
   }
 
   /** {@link #call} for a body without a result. */
@@ -118,58 +125,20 @@ final class Uninterruptible {
     }
   }
 
-  private static final class Task<T> implements Runnable {
-    private final Supplier<T> body;
-    private final Thread caller;
-    private volatile boolean done;
-    private T value; // published by done
-    private Throwable error;
-
-    Task(Supplier<T> body, Thread caller) {
-      this.body = body;
-      this.caller = caller;
+  /** The call's result, or what it threw, with where the caller waited. */
+  private static <T> T result(Handoff<T> task) {
+    Throwable t = task.error();
+    if (t == null) {
+      return task.value();
     }
-
-    @Override
-    public void run() {
-      CALLER.set(caller);
-      try {
-        value = body.get();
-      } catch (Throwable t) {
-        error = t;
-      } finally {
-        CALLER.remove();
-      }
-      done = true;
-      LockSupport.unpark(caller);
+    // The exception's stack trace ends in the pool; this shows where the caller was.
+    t.addSuppressed(new CallerStack(task.caller()));
+    if (t instanceof RuntimeException e) {
+      throw e;
     }
-
-    void await() {
-      boolean interrupted = false;
-      while (!done) {
-        LockSupport.park(this);
-        interrupted |= Thread.interrupted(); // park returns at once while the status is set
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (t instanceof Error e) {
+      throw e;
     }
-
-    /** The result, or the body's exception; called on the caller's thread. */
-    T result() {
-      Throwable t = error;
-      if (t == null) {
-        return value;
-      }
-      // The exception's stack trace ends in the pool; this shows where the caller was.
-      t.addSuppressed(new CallerStack(caller));
-      if (t instanceof RuntimeException e) {
-        throw e;
-      }
-      if (t instanceof Error e) {
-        throw e;
-      }
-      throw new IllegalStateException(t); // a Supplier throws no checked exception
-    }
+    throw new IllegalStateException(t); // a Supplier throws no checked exception
   }
 }

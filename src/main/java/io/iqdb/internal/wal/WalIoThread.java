@@ -3,7 +3,6 @@ package io.iqdb.internal.wal;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -53,7 +52,7 @@ final class WalIoThread {
   private final Thread thread;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition queued = lock.newCondition();
-  private final ArrayDeque<Task<?>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Handoff<?>> queue = new ArrayDeque<>();
   private boolean stopping; // guarded by lock
 
   WalIoThread(String name) {
@@ -69,7 +68,7 @@ final class WalIoThread {
     if (OwnedThread.isCurrent()) {
       return call.call(); // this thread, or another that nothing interrupts (see Uninterruptible)
     }
-    Task<T> task = new Task<>(call, Thread.currentThread());
+    Handoff<T> task = new Handoff<>(call::call);
     lock.lock();
     try {
       if (stopping) {
@@ -80,8 +79,8 @@ final class WalIoThread {
     } finally {
       lock.unlock();
     }
-    task.await();
-    return task.result();
+    task.await(SPINS);
+    return result(task);
   }
 
   /** {@link #call} for an operation without a result. */
@@ -118,7 +117,7 @@ final class WalIoThread {
 
   private void loop() {
     while (true) {
-      Task<?> task;
+      Handoff<?> task;
       lock.lock();
       try {
         while (queue.isEmpty() && !stopping) {
@@ -135,60 +134,21 @@ final class WalIoThread {
     }
   }
 
-  /** A call handed to the thread, and its outcome. */
-  private static final class Task<T> {
-    private final IoCall<T> call;
-    private final Thread caller;
-    private volatile boolean done;
-    private T value; // published by done
-    private Throwable error;
-
-    Task(IoCall<T> call, Thread caller) {
-      this.call = call;
-      this.caller = caller;
+  /** The call's result, or what it threw (an {@link IOException} as such). */
+  private static <T> T result(Handoff<T> task) throws IOException {
+    Throwable t = task.error();
+    if (t == null) {
+      return task.value();
     }
-
-    void run() {
-      try {
-        value = call.call();
-      } catch (Throwable t) {
-        error = t;
-      }
-      done = true;
-      LockSupport.unpark(caller);
+    if (t instanceof IOException e) {
+      throw e;
     }
-
-    /** Waits until the call is done, whatever interrupts the caller gets meanwhile. */
-    void await() {
-      for (int i = 0; i < SPINS && !done; i++) {
-        Thread.onSpinWait();
-      }
-      boolean interrupted = false;
-      while (!done) {
-        LockSupport.park(this);
-        // park returns at once while the interrupt status is set: clear it, restore it below
-        interrupted |= Thread.interrupted();
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (t instanceof RuntimeException e) {
+      throw e;
     }
-
-    T result() throws IOException {
-      Throwable t = error;
-      if (t == null) {
-        return value;
-      }
-      if (t instanceof IOException e) {
-        throw e;
-      }
-      if (t instanceof RuntimeException e) {
-        throw e;
-      }
-      if (t instanceof Error e) {
-        throw e;
-      }
-      throw new IOException(t);
+    if (t instanceof Error e) {
+      throw e;
     }
+    throw new IOException(t);
   }
 }
