@@ -234,6 +234,12 @@ final class DedupVectorsReader extends KnnVectorsReader
       searchFloat(field, target, collector, acceptDocs);
       return;
     }
+    if (inner instanceof RescoringHnswReader) {
+      // that reader gathers k() candidates in a queue of its own and hands on only their rescored
+      // hits: asked for ef, it can hand them to the query's collector, which keeps the best
+      searchFloat(field, target, new WiderBeam(collector, ef), acceptDocs);
+      return;
+    }
     long budget = Math.max(0, collector.visitLimit() - collector.visitedCount());
     TopKnnCollector own =
         new TopKnnCollector(
@@ -269,6 +275,21 @@ final class DedupVectorsReader extends KnnVectorsReader
     Bits docBits = acceptDocs.bits();
     inner.search(
         field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+  }
+
+  /** The query's collector, asking a graph search for {@code ef} candidates instead of its k. */
+  private static final class WiderBeam extends KnnCollector.Decorator {
+    private final int ef;
+
+    WiderBeam(KnnCollector collector, int ef) {
+      super(collector);
+      this.ef = ef;
+    }
+
+    @Override
+    public int k() {
+      return ef;
+    }
   }
 
   /** The ordinals to search: those with at least one accepted document. */
