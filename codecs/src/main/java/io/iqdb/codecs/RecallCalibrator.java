@@ -263,9 +263,6 @@ public final class RecallCalibrator {
     }
     long truthNanos = System.nanoTime() - start;
     FloatVectorValues values = vectors.copy();
-    int[] params = new int[grid.length];
-    float[] recalls = new float[grid.length];
-    int points = 0;
     int q = queries.length;
     // per grid value: the sum of the queries' hits and of their squares (for the standard error)
     long[] found = new long[grid.length];
@@ -290,14 +287,6 @@ public final class RecallCalibrator {
           foundSq[g] += K * K;
         }
       }
-      for (int g = 0; g < grid.length; g++) {
-        params[points] = grid[g];
-        recalls[points] = lowerBound(found[g], foundSq[g], q);
-        points++;
-        if (found[g] >= STOP_RECALL * q * K) {
-          break;
-        }
-      }
     } else {
       // a query that found all its neighbours with some value is taken to find them with every
       // larger one (a wider search explores more): only the others are searched again
@@ -313,22 +302,25 @@ public final class RecallCalibrator {
           found[g] += hits;
           foundSq[g] += (long) hits * hits;
         }
-        params[points] = grid[g];
-        recalls[points] = lowerBound(found[g], foundSq[g], q);
-        points++;
-        if (found[g] >= STOP_RECALL * q * K) {
+        if (stops(found[g], q)) {
           break;
         }
       }
     }
-    // every grid value is stored, those past the stop with the last recall measured: the curve's
-    // size then depends on the grid only, so merging a segment again writes files of the same
-    // size (Lucene's merge stability test checks it)
-    for (int g = points; g < grid.length; g++) {
-      params[g] = grid[g];
-      recalls[g] = recalls[points - 1];
+    // the first grid value whose recall reached STOP_RECALL, else the last; every grid value is
+    // stored, those past the stop with the recall measured there: the curve's size then depends
+    // on the grid only, so merging a segment again writes files of the same size (Lucene's merge
+    // stability test checks it)
+    int stop = 0;
+    while (stop < grid.length - 1 && stops(found[stop], q) == false) {
+      stop++;
     }
-    RecallCurve curve = new RecallCurve(params, recalls);
+    float[] recalls = new float[grid.length];
+    for (int g = 0; g < grid.length; g++) {
+      int measured = Math.min(g, stop);
+      recalls[g] = lowerBound(found[measured], foundSq[measured], q);
+    }
+    RecallCurve curve = new RecallCurve(grid, recalls);
     if (LOG.isLoggable(System.Logger.Level.DEBUG)) {
       LOG.log(
           System.Logger.Level.DEBUG,
@@ -344,6 +336,11 @@ public final class RecallCalibrator {
               curve));
     }
     return curve;
+  }
+
+  /** Whether {@code q} queries that found {@code found} neighbours reached {@link #STOP_RECALL}. */
+  private static boolean stops(long found, int q) {
+    return found >= STOP_RECALL * q * K;
   }
 
   /**

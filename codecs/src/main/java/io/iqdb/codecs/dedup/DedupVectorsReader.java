@@ -10,6 +10,7 @@ import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
 import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.util.hnsw.FloatHeap;
 import org.apache.lucene.util.hnsw.HnswGraph;
 import org.apache.lucene.index.ByteVectorValues;
 import org.apache.lucene.index.CorruptIndexException;
@@ -233,6 +234,12 @@ final class DedupVectorsReader extends KnnVectorsReader
       searchFloat(field, target, collector, acceptDocs);
       return;
     }
+    if (inner instanceof RescoringHnswReader) {
+      // that reader gathers k() candidates in a queue of its own and hands on only their rescored
+      // hits: asked for ef, it can hand them to the query's collector, which keeps the best
+      searchFloat(field, target, new WiderBeam(collector, ef), acceptDocs);
+      return;
+    }
     long budget = Math.max(0, collector.visitLimit() - collector.visitedCount());
     TopKnnCollector own =
         new TopKnnCollector(
@@ -268,6 +275,21 @@ final class DedupVectorsReader extends KnnVectorsReader
     Bits docBits = acceptDocs.bits();
     inner.search(
         field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+  }
+
+  /** The query's collector, asking a graph search for {@code ef} candidates instead of its k. */
+  private static final class WiderBeam extends KnnCollector.Decorator {
+    private final int ef;
+
+    WiderBeam(KnnCollector collector, int ef) {
+      super(collector);
+      this.ef = ef;
+    }
+
+    @Override
+    public int k() {
+      return ef;
+    }
   }
 
   /** The ordinals to search: those with at least one accepted document. */
@@ -308,19 +330,20 @@ final class DedupVectorsReader extends KnnVectorsReader
   private static final class DocCollector extends KnnCollector.Decorator {
     private final DocOrdMap map;
     private final Bits docBits;
-    private final float[] heap; // min-heap of the best ordinals' scores
-    private int size;
+    private final FloatHeap ordScores; // the best ordinals' scores, the k-th best on top
+    private final int k;
 
     DocCollector(KnnCollector collector, DocOrdMap map, Bits docBits) {
       super(collector);
       this.map = map;
       this.docBits = docBits;
-      this.heap = new float[Math.max(1, collector.k())];
+      this.k = Math.max(1, collector.k());
+      this.ordScores = new FloatHeap(k);
     }
 
     @Override
     public boolean collect(int ord, float similarity) {
-      offer(similarity);
+      ordScores.offer(similarity);
       boolean collected = false;
       for (int i = map.ordStart[ord], end = map.ordStart[ord + 1]; i < end; i++) {
         int doc = map.ordDocs[i];
@@ -333,44 +356,8 @@ final class DedupVectorsReader extends KnnVectorsReader
 
     @Override
     public float minCompetitiveSimilarity() {
-      float ordinals = size < heap.length ? Float.NEGATIVE_INFINITY : heap[0];
+      float ordinals = ordScores.size() < k ? Float.NEGATIVE_INFINITY : ordScores.peek();
       return Math.min(ordinals, collector.minCompetitiveSimilarity());
-    }
-
-    private void offer(float score) {
-      if (size < heap.length) {
-        int i = size++;
-        heap[i] = score;
-        while (i > 0 && heap[(i - 1) >>> 1] > heap[i]) {
-          swap(i, (i - 1) >>> 1);
-          i = (i - 1) >>> 1;
-        }
-      } else if (score > heap[0]) {
-        heap[0] = score;
-        int i = 0;
-        while (true) {
-          int smallest = i;
-          int left = 2 * i + 1;
-          int right = left + 1;
-          if (left < size && heap[left] < heap[smallest]) {
-            smallest = left;
-          }
-          if (right < size && heap[right] < heap[smallest]) {
-            smallest = right;
-          }
-          if (smallest == i) {
-            break;
-          }
-          swap(i, smallest);
-          i = smallest;
-        }
-      }
-    }
-
-    private void swap(int a, int b) {
-      float t = heap[a];
-      heap[a] = heap[b];
-      heap[b] = t;
     }
   }
 

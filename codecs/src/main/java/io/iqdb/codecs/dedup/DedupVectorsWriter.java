@@ -254,7 +254,7 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
    * own search with one slot more than {@code ef} for the query's own vector.
    */
   private static RecallCalibrator.Search search(
-      KnnVectorsReader reader, FieldInfo info, FloatVectorValues values, int[] docToOrd, AcceptDocs all)
+      KnnVectorsReader reader, FieldInfo info, FloatVectorValues values, int maxDoc)
       throws IOException {
     HnswGraph graph =
         reader instanceof HnswGraphProvider provider ? provider.getGraph(info.name) : null;
@@ -263,6 +263,14 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
           new HeldOutGraphSearch(graph, values.copy(), info.getVectorSimilarityFunction());
       return (query, ef, self) -> heldOut.search(query, ef, self);
     }
+    // the inner field's documents are 0..distinct-1 after a flush or a deduplicating merge, the
+    // merged documents after an identity merge: map them back to ordinals
+    int[] docToOrd = new int[maxDoc];
+    KnnVectorValues.DocIndexIterator it = values.iterator();
+    for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+      docToOrd[doc] = it.index();
+    }
+    AcceptDocs all = AcceptDocs.fromLiveDocs(null, maxDoc);
     return (query, ef, self) -> {
       TopKnnCollector collector =
           new TopKnnCollector(ef + 1, Integer.MAX_VALUE, KnnSearchStrategy.Hnsw.DEFAULT);
@@ -313,21 +321,13 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
         if (values == null || values.size() == 0) {
           continue;
         }
-        // the inner field's documents are 0..distinct-1 after a flush or a deduplicating merge,
-        // the merged documents after an identity merge: map them back to ordinals
-        int[] docToOrd = new int[maxDoc];
-        KnnVectorValues.DocIndexIterator it = values.iterator();
-        for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-          docToOrd[doc] = it.index();
-        }
-        AcceptDocs all = AcceptDocs.fromLiveDocs(null, maxDoc);
         RecallCurve curve =
             RecallCalibrator.calibrate(
                 values,
                 info.getVectorSimilarityFunction(),
                 RecallCalibrator.efGrid(),
                 RecallCalibrator.HNSW_QUERIES,
-                search(reader, info, values, docToOrd, all),
+                search(reader, info, values, maxDoc),
                 31L * info.number + values.size(),
                 "HNSW segment " + state.segmentInfo.name + " field " + info.name);
         if (curve != null) {

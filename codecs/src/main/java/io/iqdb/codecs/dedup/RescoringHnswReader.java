@@ -115,9 +115,9 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
     for (int i = n - 1; i >= 0; i--) { // the queue pops the worst first
       docs[i] = candidates.popDoc();
     }
-    int[] ords = ordsOf(field, docs);
-    float[] scores = new float[n];
     RandomVectorScorer scorer = raw.getRandomVectorScorer(field, target);
+    int[] ords = scorer.maxOrd() == maxDoc ? docs : ordsOf(field, docs);
+    float[] scores = new float[n];
     scorer.bulkScore(ords, scores, n);
     for (int i = 0; i < n; i++) {
       collector.collect(docs[i], scores[i]);
@@ -125,17 +125,12 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
   }
 
   /**
-   * The raw vector ordinals of documents: the same array when every document of the segment has a
-   * vector (always so for the dedup format's inner segments, whose documents are the distinct
-   * vectors), else looked up in doc id order.
+   * The raw vector ordinals of documents, looked up in doc id order: for a field that not every
+   * document of the segment has (when every document has a vector, as in the dedup format's inner
+   * segments of one field, whose documents are the distinct vectors, ordinals are doc ids and the
+   * caller skips this).
    */
   private int[] ordsOf(String field, int[] docs) throws IOException {
-    // (the vector count through the values: KnnVectorsReader.getVectorCount is Lucene 10.6 only,
-    // and the OpenSearch plugin builds these sources on 10.5)
-    FloatVectorValues all = raw.getFloatVectorValues(field);
-    if (all != null && all.size() == maxDoc) {
-      return docs;
-    }
     long[] byDoc = new long[docs.length]; // (doc, position) pairs sort by doc as longs
     for (int i = 0; i < docs.length; i++) {
       byDoc[i] = ((long) docs[i] << 32) | i;

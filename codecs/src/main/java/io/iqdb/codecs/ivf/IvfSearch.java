@@ -138,7 +138,7 @@ final class IvfSearch {
       if (codec == null) {
         accepted += scanExact(list);
       } else {
-        accepted += scanCodes(list, codec, codedQuery, candidates, capacity);
+        accepted += scanCodes(list, codec, codedQuery, candidates);
       }
     }
     if (candidates != null) {
@@ -177,13 +177,13 @@ final class IvfSearch {
       if (entry.listSizes()[list] > 0) {
         accepted +=
             codec == null
-                ? scanExactInto(list, best, capacity)
-                : scanCodes(list, codec, codedQuery, best, capacity);
+                ? scanExactInto(list, best)
+                : scanCodes(list, codec, codedQuery, best);
       }
       while (g < grid.length && ((p + 1 >= grid[g] && accepted >= capacity) || p == numLists - 1)) {
         int[] found =
             codec == null
-                ? java.util.Arrays.copyOf(best.nodes(), best.size())
+                ? Arrays.copyOf(best.nodes(), best.size())
                 : rescoredBest(best, k);
         if (results.accept(g++, found) == false) {
           return;
@@ -194,28 +194,27 @@ final class IvfSearch {
 
   /** The best {@code k} of the candidates by exact score, leaving the candidates as they are. */
   private int[] rescoredBest(NeighborQueue candidates, int k) throws IOException {
-    int[] ords = java.util.Arrays.copyOf(candidates.nodes(), candidates.size());
+    int[] ords = Arrays.copyOf(candidates.nodes(), candidates.size());
     float[] scores = new float[ords.length];
     exact.bulkScore(ords, scores, ords.length);
     NeighborQueue top = new NeighborQueue(k, false);
     for (int i = 0; i < ords.length; i++) {
       top.insertWithOverflow(ords[i], scores[i]);
     }
-    return java.util.Arrays.copyOf(top.nodes(), top.size());
+    return Arrays.copyOf(top.nodes(), top.size());
   }
 
-  /** Scores a list's vectors exactly into a bounded queue; returns how many were scanned. */
-  private int scanExactInto(int list, NeighborQueue best, int capacity) throws IOException {
+  /**
+   * Scores a list's vectors exactly into a queue bounded by its initial size; returns how many
+   * were scanned.
+   */
+  private int scanExactInto(int list, NeighborQueue best) throws IOException {
     int n = entry.listSizes()[list];
-    int[] listOrds = readOrds(list).clone();
+    int[] listOrds = readOrds(list);
     float[] scores = new float[n];
     exact.bulkScore(listOrds, scores, n);
     for (int i = 0; i < n; i++) {
-      if (best.size() < capacity) {
-        best.add(listOrds[i], scores[i]);
-      } else {
-        best.insertWithOverflow(listOrds[i], scores[i]);
-      }
+      best.insertWithOverflow(listOrds[i], scores[i]);
     }
     return n;
   }
@@ -298,15 +297,11 @@ final class IvfSearch {
   }
 
   /**
-   * Estimates a list's accepted vectors from their codes, stopping at the collector's visit limit;
-   * returns how many were accepted.
+   * Estimates a list's accepted vectors from their codes into a queue bounded by its initial size,
+   * stopping at the collector's visit limit; returns how many were accepted.
    */
   private int scanCodes(
-      int list,
-      ResidualCodec codec,
-      ResidualCodec.Query codedQuery,
-      NeighborQueue candidates,
-      int capacity)
+      int list, ResidualCodec codec, ResidualCodec.Query codedQuery, NeighborQueue candidates)
       throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
@@ -346,11 +341,8 @@ final class IvfSearch {
               Float.intBitsToFloat(terms.readInt(correctionStart + 4L * i)),
               terms.readInt(sumStart + 4L * i),
               innerProduct);
-      if (candidates.size() < capacity) {
-        candidates.add(ord, estimate);
-      } else {
-        candidates.insertWithOverflow(ord, estimate);
-      }
+      // (adds while the queue holds fewer than its initial size)
+      candidates.insertWithOverflow(ord, estimate);
     }
     collector.incVisitedCount(accepted);
     return accepted;

@@ -52,6 +52,39 @@ final class IvfVectorsReader extends KnnVectorsReader implements Calibrated {
       ResidualCodec codec,
       RecallCurve curve) {
 
+    /**
+     * The entry of a field whose lists lie back to back from {@code listsOffset} (the list offsets
+     * follow from the sizes), without a recall curve.
+     */
+    static FieldEntry of(
+        VectorSimilarityFunction similarity,
+        VectorEncoding encoding,
+        int dims,
+        int size,
+        int bits,
+        float[][] centroids,
+        int[] listSizes,
+        long listsOffset,
+        long listsLength) {
+      ResidualCodec codec =
+          bits == 32 || centroids.length == 0 ? null : new ResidualCodec(bits, dims);
+      long bytesPerVector = bytesPerVector(codec);
+      long[] listOffsets = new long[listSizes.length];
+      long total = 0;
+      for (int j = 0; j < listSizes.length; j++) {
+        listOffsets[j] = listsOffset + total * bytesPerVector;
+        total += listSizes[j];
+      }
+      return new FieldEntry(
+          similarity, encoding, dims, size, bits, centroids, listSizes, listOffsets, listsOffset,
+          listsLength, codec, null);
+    }
+
+    /** A vector's bytes in a list: its ordinal, and with codes its four terms and its code. */
+    static long bytesPerVector(ResidualCodec codec) {
+      return codec == null ? Integer.BYTES : Integer.BYTES + 16L + codec.codeBytes;
+    }
+
     /** This entry with a recall curve. */
     FieldEntry withCurve(RecallCurve curve) {
       return new FieldEntry(
@@ -198,16 +231,16 @@ final class IvfVectorsReader extends KnnVectorsReader implements Calibrated {
         centroid[d] = Float.intBitsToFloat(meta.readInt());
       }
     }
-    ResidualCodec codec = bits == 32 || numLists == 0 ? null : new ResidualCodec(bits, dims);
-    long bytesPerVector = codec == null ? Integer.BYTES : Integer.BYTES + 16L + codec.codeBytes;
     int[] listSizes = new int[numLists];
-    long[] listOffsets = new long[numLists];
     long total = 0;
     for (int j = 0; j < numLists; j++) {
       listSizes[j] = meta.readVInt();
-      listOffsets[j] = listsOffset + total * bytesPerVector;
       total += listSizes[j];
     }
+    FieldEntry entry =
+        FieldEntry.of(
+            similarity, encoding, dims, size, bits, centroids, listSizes, listsOffset, listsLength);
+    long bytesPerVector = FieldEntry.bytesPerVector(entry.codec());
     if ((numLists > 0 && total != size) || total * bytesPerVector != listsLength) {
       throw new CorruptIndexException(
           "list sizes add up to "
@@ -221,19 +254,7 @@ final class IvfVectorsReader extends KnnVectorsReader implements Calibrated {
               + " bytes",
           meta);
     }
-    return new FieldEntry(
-        similarity,
-        encoding,
-        dims,
-        size,
-        bits,
-        centroids,
-        listSizes,
-        listOffsets,
-        listsOffset,
-        listsLength,
-        codec,
-        null);
+    return entry;
   }
 
   /** Receives the members of posting lists. */

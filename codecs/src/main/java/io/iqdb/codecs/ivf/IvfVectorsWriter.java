@@ -330,18 +330,10 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
       meta.writeVInt(listSize);
     }
     if (numLists > 0) {
-      ResidualCodec codec = bits == 32 ? null : new ResidualCodec(bits, dims);
-      long bytesPerVector = codec == null ? Integer.BYTES : Integer.BYTES + 16L + codec.codeBytes;
-      long[] listOffsets = new long[numLists];
-      long total = 0;
-      for (int j = 0; j < numLists; j++) {
-        listOffsets[j] = listsOffset + total * bytesPerVector;
-        total += listSizes[j];
-      }
       written.add(
           new Written(
               info,
-              new IvfVectorsReader.FieldEntry(
+              IvfVectorsReader.FieldEntry.of(
                   similarity,
                   info.getVectorEncoding(),
                   dims,
@@ -349,11 +341,8 @@ final class IvfVectorsWriter extends KnnVectorsWriter {
                   bits,
                   centroids,
                   listSizes,
-                  listOffsets,
                   listsOffset,
-                  listsLength,
-                  codec,
-                  null)));
+                  listsLength)));
     }
   }
 
