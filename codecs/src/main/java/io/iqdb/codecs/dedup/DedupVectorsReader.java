@@ -27,6 +27,7 @@ import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.search.VectorScorer;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
@@ -261,7 +262,10 @@ final class DedupVectorsReader extends KnnVectorsReader
     }
     Bits docBits = acceptDocs.bits();
     inner.search(
-        field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+        field,
+        target,
+        new DocCollector(collector, map, docBits, innerStrategy(collector.getSearchStrategy(), map)),
+        ordAccept(map, docBits));
   }
 
   @Override
@@ -274,7 +278,38 @@ final class DedupVectorsReader extends KnnVectorsReader
     }
     Bits docBits = acceptDocs.bits();
     inner.search(
-        field, target, new DocCollector(collector, map, docBits), ordAccept(map, docBits));
+        field,
+        target,
+        new DocCollector(collector, map, docBits, innerStrategy(collector.getSearchStrategy(), map)),
+        ordAccept(map, docBits));
+  }
+
+  /**
+   * The search strategy for the inner graph. A seeded search (Lucene's {@code
+   * SeededKnnVectorQuery}, and the second, re-entering pass of every multi-segment kNN query) names
+   * its entry points as ordinals of the vector values this format presents, one per document; the
+   * graph's nodes are the distinct vectors. So each seed is mapped to its vector's inner ordinal,
+   * once per vector.
+   */
+  private static KnnSearchStrategy innerStrategy(KnnSearchStrategy strategy, DocOrdMap map)
+      throws IOException {
+    if (!(strategy instanceof KnnSearchStrategy.Seeded seeded)
+        || seeded.numberOfEntryPoints() <= 0) {
+      return strategy;
+    }
+    FixedBitSet ords = new FixedBitSet(map.ordCount());
+    DocIdSetIterator seeds = seeded.entryPoints();
+    for (int i = 0; i < seeded.numberOfEntryPoints(); i++) {
+      int position = seeds.nextDoc();
+      if (position == DocIdSetIterator.NO_MORE_DOCS) {
+        break;
+      }
+      ords.set(map.ordOfDoc[position]);
+    }
+    int count = ords.cardinality();
+    return count == 0
+        ? seeded.originalStrategy()
+        : new KnnSearchStrategy.Seeded(new BitSetIterator(ords, count), count, seeded.originalStrategy());
   }
 
   /** The query's collector, asking a graph search for {@code ef} candidates instead of its k. */
@@ -330,15 +365,22 @@ final class DedupVectorsReader extends KnnVectorsReader
   private static final class DocCollector extends KnnCollector.Decorator {
     private final DocOrdMap map;
     private final Bits docBits;
+    private final KnnSearchStrategy strategy; // seeds mapped to inner ordinals
     private final FloatHeap ordScores; // the best ordinals' scores, the k-th best on top
     private final int k;
 
-    DocCollector(KnnCollector collector, DocOrdMap map, Bits docBits) {
+    DocCollector(KnnCollector collector, DocOrdMap map, Bits docBits, KnnSearchStrategy strategy) {
       super(collector);
       this.map = map;
       this.docBits = docBits;
+      this.strategy = strategy;
       this.k = Math.max(1, collector.k());
       this.ordScores = new FloatHeap(k);
+    }
+
+    @Override
+    public KnnSearchStrategy getSearchStrategy() {
+      return strategy;
     }
 
     @Override

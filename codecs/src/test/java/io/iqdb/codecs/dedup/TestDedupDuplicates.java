@@ -133,6 +133,53 @@ public class TestDedupDuplicates extends LuceneTestCase {
     }
   }
 
+  /**
+   * A seeded search (Lucene's {@code SeededKnnVectorQuery}, and the re-entering second pass of any
+   * kNN query over several segments) names its entry points per document, while the graph has one
+   * node per distinct vector: fewer nodes than documents. Seeds far beyond the number of distinct
+   * vectors (the last copies) must enter the graph at their vectors' nodes, not fail or wander.
+   */
+  public void testSeededSearchEntersAtTheSeedsVectors() throws IOException {
+    // a graph large enough to be searched as a graph (a small one is scanned), 3 copies of each
+    // vector; the seeds are last copies, whose positions are all beyond the graph's size
+    int distinct = 1000;
+    int copies = 3;
+    float[][] unique = new float[distinct][];
+    for (int i = 0; i < distinct; i++) {
+      unique[i] = randomUnitVector();
+    }
+    try (Directory dir = newDirectory()) {
+      IndexWriterConfig config =
+          new IndexWriterConfig()
+              .setCodec(new IqdbCodec(f -> IqdbVectorFormats.hnsw(16, 100, 32)))
+              .setMergePolicy(noNaturalMerges());
+      try (IndexWriter w = new IndexWriter(dir, config)) {
+        for (int doc = 0; doc < distinct * copies; doc++) {
+          Document d = vectorDoc(doc, unique[doc % distinct]);
+          d.add(new StringField("copy", Integer.toString(doc / distinct), Field.Store.NO));
+          w.addDocument(d);
+        }
+        w.forceMerge(1);
+      }
+      try (DirectoryReader reader = DirectoryReader.open(dir)) {
+        LeafReaderContext ctx = reader.leaves().get(0);
+        assertEquals(distinct, dedupReader(ctx).distinctVectors("v"));
+        IndexSearcher searcher = new IndexSearcher(reader);
+        Query lastCopies = new TermQuery(new Term("copy", Integer.toString(copies - 1)));
+        for (int q = 0; q < distinct; q += 97) {
+          Query seeded =
+              org.apache.lucene.search.SeededKnnVectorQuery.fromFloatQuery(
+                  new KnnFloatVectorQuery("v", unique[q], 10), lastCopies);
+          ScoreDoc[] hits = searcher.search(seeded, 10).scoreDocs;
+          assertEquals(10, hits.length);
+          for (int i = 0; i < copies; i++) { // the query's own vector's copies come first
+            assertEquals("hit " + i + " of query " + q, q, docId(ctx, hits[i].doc) % distinct);
+          }
+        }
+      }
+    }
+  }
+
   private static Document vectorDoc(int id, float[] v) {
     Document doc = new Document();
     doc.add(new StoredField("doc", id));
