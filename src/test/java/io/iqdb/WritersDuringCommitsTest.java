@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
 import org.apache.lucene.store.FilterDirectory;
@@ -139,23 +138,41 @@ class WritersDuringCommitsTest {
     assertTrue(gate.entered.await(STALLED_SECONDS, TimeUnit.SECONDS), what + " never reached the gate");
   }
 
-  /** Copies the database's files as they are: what a crash at this moment would leave on disk. */
+  /**
+   * Copies the database's files as they are: what a crash at this moment would leave on disk. A
+   * file deleted while the tree is walked or copied (a flush's temporary file, an obsolete
+   * commit's) is skipped: a crash a moment later would not have left it either.
+   */
   private static Path crashImage(Path dir, Path target) throws IOException {
-    try (Stream<Path> files = Files.walk(dir)) {
-      for (Path f : files.toList()) {
-        Path to = target.resolve(dir.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(to);
-        } else if (!f.getFileName().toString().endsWith(".lock")) {
+    Files.walkFileTree(dir, new java.nio.file.SimpleFileVisitor<>() {
+      @Override
+      public java.nio.file.FileVisitResult preVisitDirectory(Path d, java.nio.file.attribute.BasicFileAttributes attrs)
+          throws IOException {
+        Files.createDirectories(target.resolve(dir.relativize(d).toString()));
+        return java.nio.file.FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes attrs)
+          throws IOException {
+        if (!f.getFileName().toString().endsWith(".lock")) {
           try {
-            Files.copy(f, to);
+            Files.copy(f, target.resolve(dir.relativize(f).toString()));
           } catch (java.nio.file.NoSuchFileException gone) {
-            // deleted since the listing (a flush's temporary file, an obsolete commit's): a crash
-            // a moment later would not have left it either
+            // deleted since the listing
           }
         }
+        return java.nio.file.FileVisitResult.CONTINUE;
       }
-    }
+
+      @Override
+      public java.nio.file.FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+          return java.nio.file.FileVisitResult.CONTINUE; // deleted since the listing
+        }
+        throw e;
+      }
+    });
     return target;
   }
 
