@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.NumericUtils;
 import org.apache.lucene.util.VectorUtil;
 
 /**
@@ -24,7 +25,12 @@ import org.apache.lucene.util.VectorUtil;
  * <p>Ground truth: the exact {@value #K} nearest other vectors of each query by the field's
  * similarity, computed in one pass over the vectors, a block of vectors against all queries at a
  * time. Recall is tie-aware: a returned vector counts when its exact score is at least the
- * {@value #K}-th true score. The search's results are rescored exactly before the best {@value K}
+ * {@value #K}-th true score. Where one vector stands for several documents (an HNSW graph over
+ * distinct vectors, {@link io.iqdb.codecs.dedup}), recall is measured over documents, as a search
+ * returns them: given each vector's copy count, the {@value #K}-th true score is that of the
+ * {@value #K}-th nearest document, and a found vector brings its copies into the best {@value #K}
+ * documents. With half the documents copies of others, recall over the distinct vectors
+ * understates recall over documents by up to 0.1 at small {@code ef}. The search's results are rescored exactly before the best {@value K}
  * are taken, so a search returning approximate scores is measured as the database uses it (it
  * rescores candidates).
  *
@@ -188,7 +194,37 @@ public final class RecallCalibrator {
       long seed,
       String what)
       throws IOException {
-    return calibrate(vectors, similarity, grid, maxQueries, search, null, seed, what);
+    return calibrate(vectors, similarity, grid, maxQueries, search, null, null, seed, what);
+  }
+
+  /**
+   * Measures a segment's recall curve over documents where each vector stands for {@code
+   * copies[ord]} documents (one graph node per distinct vector); as {@link
+   * #calibrate(FloatVectorValues, VectorSimilarityFunction, int[], int, Search, long, String)}
+   * otherwise, which is this with one copy each.
+   *
+   * @param vectors the segment's distinct vectors, by ordinal (the ordinals the search returns)
+   * @param similarity the field's similarity
+   * @param grid increasing parameter values to try
+   * @param maxQueries the most queries to use
+   * @param search runs one approximate search
+   * @param copies the number of documents of each ordinal, each at least 1; null for one each
+   * @param seed chooses the query sample
+   * @param what names the segment and field in the log line
+   * @return the curve, or null if calibration was turned off
+   * @throws IOException if reading the vectors or searching fails
+   */
+  public static RecallCurve calibrate(
+      FloatVectorValues vectors,
+      VectorSimilarityFunction similarity,
+      int[] grid,
+      int maxQueries,
+      Search search,
+      int[] copies,
+      long seed,
+      String what)
+      throws IOException {
+    return calibrate(vectors, similarity, grid, maxQueries, search, null, copies, seed, what);
   }
 
   /**
@@ -215,7 +251,7 @@ public final class RecallCalibrator {
       long seed,
       String what)
       throws IOException {
-    return calibrate(vectors, similarity, grid, maxQueries, null, search, seed, what);
+    return calibrate(vectors, similarity, grid, maxQueries, null, search, null, seed, what);
   }
 
   private static RecallCurve calibrate(
@@ -225,6 +261,7 @@ public final class RecallCalibrator {
       int maxQueries,
       Search search,
       SearchAll searchAll,
+      int[] copies,
       long seed,
       String what)
       throws IOException {
@@ -243,7 +280,7 @@ public final class RecallCalibrator {
     for (int i = 0; i < sample.length; i++) {
       queries[i] = vectors.vectorValue(sample[i]).clone();
     }
-    Truth truth = truth(vectors, similarity, queries, sample);
+    Truth truth = truth(vectors, similarity, queries, sample, copies);
     boolean perturbed = perturbed();
     if (perturbed) {
       FloatVectorValues values = vectors.copy();
@@ -259,7 +296,7 @@ public final class RecallCalibrator {
           queries[i][d] += noise[d] * scale / norm;
         }
       }
-      truth = truth(vectors, similarity, queries, sample);
+      truth = truth(vectors, similarity, queries, sample, copies);
     }
     long truthNanos = System.nanoTime() - start;
     FloatVectorValues values = vectors.copy();
@@ -275,7 +312,7 @@ public final class RecallCalibrator {
         searchAll.search(
             queries[i],
             (g, ords) -> {
-              int hits = hits(ords, sample[query], queries[query], exact.kth[query], values, similarity);
+              int hits = hits(ords, sample[query], queries[query], exact.kth[query], values, similarity, copies);
               found[g] += hits;
               foundSq[g] += (long) hits * hits;
               reached[0] = g;
@@ -296,7 +333,7 @@ public final class RecallCalibrator {
           int hits = K;
           if (complete[i] == false) {
             int[] result = search.search(queries[i], grid[g], sample[i]);
-            hits = hits(result, sample[i], queries[i], truth.kth[i], values, similarity);
+            hits = hits(result, sample[i], queries[i], truth.kth[i], values, similarity, copies);
             complete[i] = hits == K;
           }
           found[g] += hits;
@@ -354,28 +391,38 @@ public final class RecallCalibrator {
     return (float) Math.min(1, Math.max(0, mean - Math.sqrt(variance / q)));
   }
 
-  /** How many of the best {@value K} results (by exact score, self excluded) are true neighbours. */
+  /**
+   * How many of the best {@value K} documents of the results (by exact score, self excluded; a
+   * vector brings its copies) are true neighbours.
+   */
   private static int hits(
       int[] result,
       int self,
       float[] query,
       float kth,
       FloatVectorValues values,
-      VectorSimilarityFunction similarity)
+      VectorSimilarityFunction similarity,
+      int[] copies)
       throws IOException {
-    float[] scores = new float[result.length];
+    // scores and ordinals side by side, sorted by score: the score's bits above, the index below
+    long[] scored = new long[result.length];
     int m = 0;
-    for (int ord : result) {
-      if (ord != self) {
-        scores[m++] = similarity.compare(query, values.vectorValue(ord));
+    for (int i = 0; i < result.length; i++) {
+      if (result[i] != self) {
+        float score = similarity.compare(query, values.vectorValue(result[i]));
+        scored[m++] = ((long) NumericUtils.floatToSortableInt(score) << 32) | i;
       }
     }
-    Arrays.sort(scores, 0, m);
+    Arrays.sort(scored, 0, m);
     int hits = 0;
-    for (int j = m - 1; j >= Math.max(0, m - K); j--) {
-      if (scores[j] >= kth) {
-        hits++;
+    int taken = 0;
+    for (int j = m - 1; j >= 0 && taken < K; j--) {
+      float score = NumericUtils.sortableIntToFloat((int) (scored[j] >> 32));
+      int docs = copies == null ? 1 : Math.min(copies[result[(int) scored[j]]], K - taken);
+      if (score >= kth) {
+        hits += docs;
       }
+      taken += docs;
     }
     return hits;
   }
@@ -394,14 +441,18 @@ public final class RecallCalibrator {
     return out;
   }
 
-  /** Each query's exact neighbours, best first, and the {@value K}-th best score. */
+  /**
+   * Each query's exact neighbours, best first, and the score of its {@value K}-th nearest document
+   * (with copies: the neighbour at which the copies counted from the best reach {@value K}).
+   */
   private record Truth(int[][] ords, float[] kth) {}
 
   private static Truth truth(
       FloatVectorValues vectors,
       VectorSimilarityFunction similarity,
       float[][] queries,
-      int[] exclude)
+      int[] exclude,
+      int[] copies)
       throws IOException {
     int q = queries.length;
     float[][] best = new float[q][K];
@@ -437,7 +488,15 @@ public final class RecallCalibrator {
     }
     float[] kth = new float[q];
     for (int i = 0; i < q; i++) {
-      kth[i] = best[i][K - 1];
+      int j = 0;
+      if (copies != null) {
+        for (int documents = copies[bestOrds[i][0]]; documents < K; documents += copies[bestOrds[i][j]]) {
+          j++;
+        }
+      } else {
+        j = K - 1;
+      }
+      kth[i] = best[i][j];
     }
     return new Truth(bestOrds, kth);
   }
