@@ -77,6 +77,50 @@ public class TestRecallCalibration extends LuceneTestCase {
         () -> RecallCurve.read(new ByteBuffersDataInput(empty.toBufferList()), "test"));
   }
 
+  /**
+   * Recall is measured over documents: a search that finds only each query's two nearest distinct
+   * vectors has recall@10 0.2 over vectors, but 1 over documents when each vector stands for five
+   * documents (the ten nearest documents are those two vectors' copies and the query's vector's
+   * other copies, and the ten copies found are as near as the tenth).
+   */
+  public void testRecallIsCountedOverDocumentsWhenVectorsHaveCopies() throws IOException {
+    int n = 200;
+    float[][] vectors = new float[n][];
+    for (int i = 0; i < n; i++) {
+      vectors[i] = new float[] {i, 0}; // the nearest vectors of i are i-1 and i+1, then i-2, i+2
+    }
+    org.apache.lucene.index.FloatVectorValues values =
+        org.apache.lucene.index.FloatVectorValues.fromFloats(Arrays.asList(vectors), 2);
+    VectorSimilarityFunction sim = VectorSimilarityFunction.EUCLIDEAN;
+    // finds the held-out query's two nearest other vectors, whatever the parameter, and a far one
+    RecallCalibrator.Search twoNearest =
+        (query, parameter, self) -> {
+          int i = (int) query[0];
+          return i == 0 ? new int[] {1, 2, n - 1} : i == n - 1 ? new int[] {n - 2, n - 3, 0} : new int[] {i - 1, i + 1, (i + n / 2) % n};
+        };
+    int[] grid = {10, 20};
+    RecallCurve vectorsOnly = RecallCalibrator.calibrate(values, sim, grid, 100, twoNearest, null, 7L, "test");
+    assertEquals(0.2f, vectorsOnly.recalls()[1], 0.01f);
+    int[] five = new int[n];
+    Arrays.fill(five, 5);
+    RecallCurve documents = RecallCalibrator.calibrate(values, sim, grid, 100, twoNearest, five, 7L, "test");
+    assertEquals(1f, documents.recalls()[0], 0f);
+    assertEquals(RecallCalibrator.calibrate(values, sim, grid, 100, twoNearest, 7L, "test"), vectorsOnly);
+
+    // Only the query's own document is held out: its vector's 4 other copies are true neighbours
+    // (the best ones), so a search finding that vector and one nearest neighbour has 4 + 5 of the
+    // 10 nearest documents; over distinct vectors, the query's vector held out, 1 of 10.
+    RecallCalibrator.Search selfAndOne =
+        (query, parameter, heldOut) -> {
+          int i = (int) query[0];
+          return new int[] {i, i == 0 ? 1 : i - 1, (i + n / 2) % n};
+        };
+    assertEquals(
+        0.9f, RecallCalibrator.calibrate(values, sim, grid, 100, selfAndOne, five, 7L, "test").recalls()[1], 0.001f);
+    assertEquals(
+        0.1f, RecallCalibrator.calibrate(values, sim, grid, 100, selfAndOne, null, 7L, "test").recalls()[1], 0.001f);
+  }
+
   public void testGrids() {
     int[] ef = RecallCalibrator.efGrid();
     assertEquals(RecallCalibrator.K, ef[0]);

@@ -286,13 +286,18 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
 
   /**
    * Measures each float field's recall curve on the graph just written, searched through the
-   * inner format's own reader (ordinal space: one node per distinct vector), by field number.
+   * inner format's own reader (ordinal space: one node per distinct vector), by field number;
+   * recall is counted over documents, each vector weighing its copies.
    */
   private Map<Integer, RecallCurve> calibrate() throws IOException {
     Map<Integer, RecallCurve> curves = new HashMap<>();
     List<FieldInfo> infos = new ArrayList<>();
+    // recall is measured over documents: each distinct vector weighs as many as it stands for
+    // (identity-merged fields have no copies)
+    Map<Integer, int[]> copies = new HashMap<>();
     for (FieldWriter<?> field : fields) {
       infos.add(field.fieldInfo);
+      copies.put(field.fieldInfo.number, field.copies());
     }
     for (int[] field : identityMerged) {
       infos.add(state.fieldInfos.fieldInfo(field[0]));
@@ -328,6 +333,7 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
                 RecallCalibrator.efGrid(),
                 RecallCalibrator.HNSW_QUERIES,
                 search(reader, info, values, maxDoc),
+                copies.get(info.number),
                 31L * info.number + values.size(),
                 "HNSW segment " + state.segmentInfo.name + " field " + info.name);
         if (curve != null) {
@@ -444,6 +450,15 @@ final class DedupVectorsWriter extends KnnVectorsWriter {
 
     int ords() {
       return ordOfVector.size();
+    }
+
+    /** How many documents each ordinal (distinct vector) stands for. */
+    int[] copies() {
+      int[] copies = new int[ords()];
+      for (int i = 0; i < count; i++) {
+        copies[ordOfDoc[i]]++;
+      }
+      return copies;
     }
 
     @Override

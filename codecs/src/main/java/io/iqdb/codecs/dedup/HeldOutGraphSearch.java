@@ -39,7 +39,7 @@ final class HeldOutGraphSearch {
 
   /**
    * The ordinals of the best {@code ef} nodes found for {@code query} without visiting {@code
-   * exclude}.
+   * exclude} (none when it is -1).
    */
   int[] search(float[] query, int ef, int exclude) throws IOException {
     int entry = graph.entryNode();
@@ -81,7 +81,9 @@ final class HeldOutGraphSearch {
     candidates.add(current, currentScore);
     results.add(current, currentScore);
     visited.set(current);
-    visited.set(exclude);
+    if (exclude >= 0) {
+      visited.set(exclude);
+    }
     while (candidates.size() > 0) {
       if (results.size() >= ef && candidates.topScore() < results.topScore()) {
         break;
