@@ -61,8 +61,10 @@ import org.apache.lucene.util.IOUtils;
  * others: the machines are shared, and a query that another process preempted says nothing about
  * the plan. QPS is queries divided by the sum of those fastest times, one thread.
  *
- * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text] [--queries 200] [--index
- * hnsw,ivf] [--embedding-cache DIR] [--texts N] [--out DIR]}.
+ * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text|synthetic] [--queries 200]
+ * [--index hnsw,ivf] [--embedding-cache DIR] [--texts N] [--n 1000000 --dim 128] [--selectivities
+ * 0.1,0.01,0.001] [--out DIR]}: {@code synthetic} is {@code Datasets.synthetic} (clustered, L2) of
+ * {@code n} vectors; the selectivities default to 100% down to 0.01%.
  */
 public final class FilteredHarness {
   private static final int K = 10;
@@ -93,8 +95,13 @@ public final class FilteredHarness {
       case "fashion-mnist" -> Datasets.fashionMnist().withQueries(queries);
       case "real-text" -> RealTextDataset.load(Integer.parseInt(o.getOrDefault("texts", "60000")), queries, 42L, false,
           Path.of(o.getOrDefault("embedding-cache", "benchmarks/target/corpus-cache"))).dataset();
+      case "synthetic" -> Datasets.synthetic(
+          Integer.parseInt(o.getOrDefault("n", "1000000")), Integer.parseInt(o.getOrDefault("dim", "128")), queries, 42L);
       default -> throw new IllegalArgumentException("unknown dataset " + name);
     };
+    double[] selectivities = o.containsKey("selectivities")
+        ? java.util.Arrays.stream(o.get("selectivities").split(",")).mapToDouble(Double::parseDouble).toArray()
+        : SELECTIVITIES;
     Path out = Path.of(o.getOrDefault("out", "benchmarks/results/filtered/" + name));
     Path work = Files.createTempDirectory("iqdb-filtered");
     Files.createDirectories(out);
@@ -107,7 +114,7 @@ public final class FilteredHarness {
       IndexSearcher lucene = luceneIndex(dir, data, r, p);
       try {
         for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
-          run(data, index, r, p, work, rows, lucene);
+          run(data, index, r, p, work, rows, lucene, selectivities);
         }
       } finally {
         lucene.getIndexReader().close();
@@ -187,7 +194,8 @@ public final class FilteredHarness {
   }
 
   private static void run(
-      Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene)
+      Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene,
+      double[] selectivities)
       throws IOException {
     IndexSpec spec = index.equals("hnsw") ? IndexSpec.hnsw() : IndexSpec.ivf().withQuantization(Quantization.NONE);
     float[][] train = data.train();
@@ -219,7 +227,7 @@ public final class FilteredHarness {
         }
       }
       for (String kind : KINDS) {
-        for (double s : SELECTIVITIES) {
+        for (double s : selectivities) {
           Range[] ranges = new Range[nq];
           long matches = 0;
           for (int q = 0; q < nq; q++) {
