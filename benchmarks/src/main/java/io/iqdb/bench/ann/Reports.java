@@ -62,6 +62,25 @@ public final class Reports {
   }
 
   /**
+   * Writes the target-recall table ({@link #appendTargets}) of several runs' {@code results.csv}
+   * files together, for systems measured in separate runs (each system in its own JVM): {@code
+   * Reports OUT.md RESULTS.csv...}.
+   *
+   * @param args the output file, then the CSV files
+   * @throws IOException if a file cannot be read or written
+   */
+  public static void main(String[] args) throws IOException {
+    List<ResultRow> rows = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      List<String> lines = Files.readAllLines(Path.of(args[i]));
+      lines.subList(1, lines.size()).forEach(line -> rows.add(ResultRow.parse(line)));
+    }
+    StringBuilder md = new StringBuilder();
+    appendTargets(md, rows);
+    Files.writeString(Path.of(args[0]), md);
+  }
+
+  /**
    * Writes {@code results.csv}.
    *
    * @param file the file
@@ -125,6 +144,7 @@ public final class Reports {
       md.append("![recall vs QPS](").append(plot).append(")\n\n");
     }
     appendHeadline(md, rows, targetRecall);
+    appendTargets(md, rows);
     md.append("## Systems\n\n");
     descriptions.forEach((k, v) -> md.append("- `").append(k).append("`: ").append(v).append('\n'));
     md.append("\n## All points\n\n| ");
@@ -158,6 +178,37 @@ public final class Reports {
       java.util.function.ToDoubleFunction<ResultRow> qps) {
     return rows.stream().filter(r -> r.ok() && r.system().equals(system) && r.recall() >= targetRecall)
         .mapToDouble(qps).max().orElse(Double.NaN);
+  }
+
+  /**
+   * The target-recall table: each point of a system searched by target recall only (a name ending
+   * in {@code -target}, the value in thousandths) beside each peer's fastest single-thread point
+   * whose recall is at least the recall that point reached. Nothing if no such system ran.
+   */
+  static void appendTargets(StringBuilder md, List<ResultRow> rows) {
+    List<ResultRow> targets = rows.stream().filter(r -> r.ok() && r.system().endsWith("-target")).toList();
+    List<String> peers = rows.stream().map(ResultRow::system).filter(s -> !s.startsWith("iqdb")).distinct().toList();
+    if (targets.isEmpty()) {
+      return;
+    }
+    md.append("## Target recall beside the peers\n\n")
+        .append("Each iQDB point is a search with `SearchRequest.targetRecall(target)` and nothing else; each peer"
+            + " column is that peer's fastest single-thread point reaching at least the recall iQDB reached"
+            + " (its parameter, then iQDB's QPS over the peer's; > 1 means iQDB is faster), `-` if it never"
+            + " reached it.\n\n| system | target | recall reached | qps1 |");
+    peers.forEach(p -> md.append(' ').append(p).append(" |"));
+    md.append("\n|---|---|---|---|").append("---|".repeat(peers.size())).append('\n');
+    for (ResultRow t : targets) {
+      md.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f | %.0f |", t.system(), t.value() / 1000.0,
+          t.recall(), t.qps1()));
+      for (String p : peers) {
+        Optional<ResultRow> peer = best(rows, p, t.recall());
+        md.append(peer.map(r -> String.format(Locale.ROOT, " %s=%d: %.2f |", r.parameter(), r.value(), t.qps1() / r.qps1()))
+            .orElse(" - |"));
+      }
+      md.append('\n');
+    }
+    md.append('\n');
   }
 
   private static void appendHeadline(StringBuilder md, List<ResultRow> rows, double targetRecall) {

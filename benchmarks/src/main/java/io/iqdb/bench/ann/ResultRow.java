@@ -68,6 +68,23 @@ public record ResultRow(
         num(peakMemMb, 1), num(retainedMemMb, 1), '"' + status.replace("\"", "'") + '"');
   }
 
+  /**
+   * Parses a line written by {@link #csv()}.
+   *
+   * @param line the line
+   * @return the row
+   */
+  public static ResultRow parse(String line) {
+    String[] f = line.split(",", COLUMNS.size());
+    return new ResultRow(f[0], f[1], f[2], Integer.parseInt(f[3]), dbl(f[4]), dbl(f[5]), dbl(f[6]),
+        Integer.parseInt(f[7]), dbl(f[8]), dbl(f[9]), dbl(f[10]), Integer.parseInt(f[11]), dbl(f[12]),
+        dbl(f[13]), dbl(f[14]), f[15].replaceAll("^\"|\"$", ""));
+  }
+
+  private static double dbl(String s) {
+    return s.isEmpty() ? Double.NaN : Double.parseDouble(s);
+  }
+
   static String num(double v, int decimals) {
     return Double.isNaN(v) ? "" : String.format(java.util.Locale.ROOT, "%." + decimals + "f", v);
   }
