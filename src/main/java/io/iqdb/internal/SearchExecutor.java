@@ -103,20 +103,16 @@ final class SearchExecutor {
     int probes = 0;
     SearchExplanation.KnobSource source = SearchExplanation.KnobSource.NONE;
     KnnSearchStrategy strategy = formats.searchStrategy(request);
-    int planEf = candidates;
     switch (index) {
       case IndexSpec.Hnsw h -> {
         plan = SearchExplanation.Plan.HNSW;
         if (request.ef() == 0 && allCalibrated(searcher)) {
           // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
           strategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
-          source = SearchExplanation.KnobSource.CALIBRATED;
-          // the planner's cost model was measured at the default ef: it plans with that
-          planEf = Math.max(candidates, Math.max(k, DEFAULT_EF));
+          source = SearchExplanation.KnobSource.CALIBRATED; // the planner plans each segment with its own ef
         } else {
           candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
           ef = candidates;
-          planEf = candidates;
           source = request.ef() > 0 ? SearchExplanation.KnobSource.REQUESTED : SearchExplanation.KnobSource.DEFAULT;
         }
       }
@@ -135,7 +131,8 @@ final class SearchExecutor {
       // skips what the vector query would add (a bit set of the matches per segment, a second
       // query over the hits): for a filter matching a few dozen records that is most of the time.
       Weight filterWeight = filterWeight(searcher, filter);
-      String[] reasons = exactEverywhere(searcher, filterWeight, planEf, plan, trace != null);
+      String[] reasons =
+          exactEverywhere(searcher, filterWeight, candidates, strategy, request.targetRecall(), plan, trace != null);
       if (reasons != null) {
         return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
@@ -189,7 +186,8 @@ final class SearchExecutor {
    * are formatted only if {@code explain}: else the array holds nulls.
    */
   private String[] exactEverywhere(
-      IndexSearcher searcher, Weight filter, int ef, SearchExplanation.Plan index, boolean explain)
+      IndexSearcher searcher, Weight filter, int ef, KnnSearchStrategy strategy, double targetRecall,
+      SearchExplanation.Plan index, boolean explain)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     String[] reasons = new String[leaves.size()];
@@ -204,7 +202,8 @@ final class SearchExecutor {
         ScorerSupplier supplier = filter.scorerSupplier(ctx);
         count = supplier == null ? 0 : supplier.cost();
       }
-      SearchPlanner.Choice choice = planner.choose(values.size(), count, ef);
+      SearchPlanner.Choice choice = planner.choose(
+          values.size(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, targetRecall, ef, ef));
       if (!choice.exact()) {
         return null;
       }
