@@ -83,7 +83,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     // a filter's count is exact here: Lucene built the filter's bit set to get it
     long matches = filtered ? acceptDocs.cost() : ctx.reader().numDocs();
     SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(values.size(), matches, segmentEf(ctx, field, getSearchStrategy(), targetRecall, k, k))
+        ? planner.choose(values.size(), matches, segmentEf(ctx, field, getSearchStrategy(), k, k))
         : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager
@@ -149,7 +149,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     // A calibrated segment's ef or probes, as its reader picks it (TargetRecallStrategy, IvfSearch)
     io.iqdb.codecs.RecallCurve curve = io.iqdb.codecs.Calibrated.of(ctx.reader(), field);
     int calibrated = curve == null ? -1 : curve.parameterFor(targetRecall);
-    int usedEf = knobSource == KnobSource.CALIBRATED ? segmentEf(ctx, field, getSearchStrategy(), targetRecall, k, ef) : ef;
+    int usedEf = knobSource == KnobSource.CALIBRATED ? segmentEf(ctx, field, getSearchStrategy(), k, ef) : ef;
     boolean calibratedProbes = probes == 0 && calibrated > 0 && knobSource != KnobSource.REQUESTED;
     trace.update(ctx, leaf -> {
       leaf.vectors = vectors;
@@ -172,13 +172,10 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * io.iqdb.codecs.dedup.TargetRecallStrategy} the segment's calibrated value for the target, as
    * its reader picks it (never below {@code k}); otherwise {@code otherwise}.
    */
-  static int segmentEf(
-      LeafReaderContext ctx, String field, KnnSearchStrategy strategy, double targetRecall, int k, int otherwise) {
-    if (!(strategy instanceof io.iqdb.codecs.dedup.TargetRecallStrategy s)) {
-      return otherwise;
-    }
-    io.iqdb.codecs.RecallCurve curve = io.iqdb.codecs.Calibrated.of(ctx.reader(), field);
-    return Math.max(k, s.ef(curve == null ? -1 : curve.parameterFor(targetRecall)));
+  static int segmentEf(LeafReaderContext ctx, String field, KnnSearchStrategy strategy, int k, int otherwise) {
+    return strategy instanceof io.iqdb.codecs.dedup.TargetRecallStrategy s
+        ? s.ef(io.iqdb.codecs.Calibrated.of(ctx.reader(), field), k)
+        : otherwise;
   }
 
   private String indexName() {

@@ -131,8 +131,7 @@ final class SearchExecutor {
       // skips what the vector query would add (a bit set of the matches per segment, a second
       // query over the hits): for a filter matching a few dozen records that is most of the time.
       Weight filterWeight = filterWeight(searcher, filter);
-      String[] reasons =
-          exactEverywhere(searcher, filterWeight, candidates, strategy, request.targetRecall(), plan, trace != null);
+      String[] reasons = exactEverywhere(searcher, filterWeight, candidates, strategy, plan, trace != null);
       if (reasons != null) {
         return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
@@ -186,8 +185,8 @@ final class SearchExecutor {
    * are formatted only if {@code explain}: else the array holds nulls.
    */
   private String[] exactEverywhere(
-      IndexSearcher searcher, Weight filter, int ef, KnnSearchStrategy strategy, double targetRecall,
-      SearchExplanation.Plan index, boolean explain)
+      IndexSearcher searcher, Weight filter, int ef, KnnSearchStrategy strategy, SearchExplanation.Plan index,
+      boolean explain)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     String[] reasons = new String[leaves.size()];
@@ -203,7 +202,7 @@ final class SearchExecutor {
         count = supplier == null ? 0 : supplier.cost();
       }
       SearchPlanner.Choice choice = planner.choose(
-          values.size(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, targetRecall, ef, ef));
+          values.size(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef));
       if (!choice.exact()) {
         return null;
       }

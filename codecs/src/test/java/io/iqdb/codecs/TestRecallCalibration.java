@@ -140,6 +140,10 @@ public class TestRecallCalibration extends LuceneTestCase {
     assertEquals(30, small.ef(30));
     assertEquals(100, small.ef(-1));
     assertEquals(90, new TargetRecallStrategy(0.95, 30, 100).ef(30));
+    RecallCurve curve = new RecallCurve(new int[] {10, 12, 20, 40}, new float[] {0.8f, 0.9f, 0.95f, 0.99f});
+    assertEquals(20, small.ef(curve, 5)); // the calibrated ef for 0.95
+    assertEquals(25, small.ef(curve, 25)); // never fewer than the candidates
+    assertEquals(100, small.ef(null, 5)); // no curve: the fallback
     expectThrows(IllegalArgumentException.class, () -> new TargetRecallStrategy(0, 10, 100));
     expectThrows(IllegalArgumentException.class, () -> new TargetRecallStrategy(1.5, 10, 100));
     expectThrows(IllegalArgumentException.class, () -> new IvfSearchStrategy(0, 0, -0.1));

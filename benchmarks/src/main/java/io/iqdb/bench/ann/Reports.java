@@ -70,6 +70,9 @@ public final class Reports {
    * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
+    if (args.length < 2) {
+      throw new IllegalArgumentException("usage: Reports OUT.md RESULTS.csv...");
+    }
     List<ResultRow> rows = new ArrayList<>();
     for (int i = 1; i < args.length; i++) {
       List<String> lines = Files.readAllLines(Path.of(args[i]));

@@ -230,7 +230,7 @@ final class DedupVectorsReader extends KnnVectorsReader
     // collector of that size, then hand the results to the query's collector. Visits count
     // against the query's limit, so a filtered search still falls back to exact search.
     // never fewer than the query asked for: a quantized index's caller rescores that many
-    int ef = Math.max(collector.k(), strategy.ef(calibrated(field, strategy.targetRecall())));
+    int ef = strategy.ef(recallCurve(field), collector.k());
     if (ef == collector.k()) {
       searchFloat(field, target, collector, acceptDocs);
       return;

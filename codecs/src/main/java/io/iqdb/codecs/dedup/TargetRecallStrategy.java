@@ -1,6 +1,7 @@
 package io.iqdb.codecs.dedup;
 
 import io.iqdb.codecs.RecallCalibrator;
+import io.iqdb.codecs.RecallCurve;
 import java.util.Objects;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 
@@ -68,6 +69,18 @@ public final class TargetRecallStrategy extends KnnSearchStrategy.Hnsw {
       return calibratedEf;
     }
     return (int) Math.min(Integer.MAX_VALUE, (long) calibratedEf * k / RecallCalibrator.K);
+  }
+
+  /**
+   * The {@code ef} a segment searches with for a collector of {@code candidates}: its calibrated
+   * {@code ef} for the target ({@link #ef(int)}), never fewer than the candidates.
+   *
+   * @param curve the segment's recall curve, or null if it has none
+   * @param candidates the collector's size (the query's k, or k times the oversampling)
+   * @return the {@code ef} to search with
+   */
+  public int ef(RecallCurve curve, int candidates) {
+    return Math.max(candidates, ef(curve == null ? -1 : curve.parameterFor(targetRecall)));
   }
 
   /**
