@@ -22,7 +22,9 @@ import java.util.Locale;
  *       reads, each with neighbour decoding and filter checks, hence the higher fixed cost;
  *   <li>IVF: centroid ranking plus the probed lists, widened by {@code 1 / sqrt(selectivity)} under
  *       a filter as the codec does ({@code IvfSearch}), each listed vector checked against the
- *       filter and each accepted one scored.
+ *       filter and each accepted one scored. The codec widens further while the next centroid is
+ *       nearer than the k-th result so far, which a filter that avoids the query's neighbourhood
+ *       causes: the model cannot see that before the search.
  * </ul>
  *
  * <p>A flat index is always searched by its own scan: it is exact already. The model is meant to be

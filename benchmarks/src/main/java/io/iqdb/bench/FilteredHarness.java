@@ -65,7 +65,7 @@ import org.apache.lucene.util.IOUtils;
  * the plan. QPS is queries divided by the sum of those fastest times, one thread.
  *
  * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text|synthetic] [--queries 200]
- * [--index hnsw,ivf] [--embedding-cache DIR] [--texts N] [--n 1000000 --dim 128] [--selectivities
+ * [--index hnsw,ivf] [--kinds random,correlated,anti] [--embedding-cache DIR] [--texts N] [--n 1000000 --dim 128] [--selectivities
  * 0.1,0.01,0.001] [--out DIR]}: {@code synthetic} is {@code Datasets.synthetic} (clustered, L2) of
  * {@code n} vectors; the selectivities default to 100% down to 0.01%.
  */
@@ -113,6 +113,12 @@ public final class FilteredHarness {
     double[] selectivities = o.containsKey("selectivities")
         ? java.util.Arrays.stream(o.get("selectivities").split(",")).mapToDouble(Double::parseDouble).toArray()
         : SELECTIVITIES;
+    String[] kinds = o.getOrDefault("kinds", String.join(",", KINDS)).split(",");
+    for (String kind : kinds) {
+      if (!List.of(KINDS).contains(kind)) {
+        throw new IllegalArgumentException("unknown filter kind " + kind + "; expected one of " + List.of(KINDS));
+      }
+    }
     Path out = Path.of(o.getOrDefault("out", "benchmarks/results/filtered/" + name));
     Path work = Files.createTempDirectory("iqdb-filtered");
     Files.createDirectories(out);
@@ -125,7 +131,7 @@ public final class FilteredHarness {
       IndexSearcher lucene = luceneIndex(dir, data, r, p);
       try {
         for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
-          run(data, index, r, p, work, rows, lucene, selectivities);
+          run(data, index, r, p, work, rows, lucene, selectivities, kinds);
         }
       } finally {
         lucene.getIndexReader().close();
@@ -206,7 +212,7 @@ public final class FilteredHarness {
 
   private static void run(
       Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene,
-      double[] selectivities)
+      double[] selectivities, String[] kinds)
       throws IOException {
     IndexSpec spec = index.equals("hnsw") ? IndexSpec.hnsw() : IndexSpec.ivf().withQuantization(Quantization.NONE);
     float[][] train = data.train();
@@ -237,7 +243,7 @@ public final class FilteredHarness {
           }
         }
       }
-      for (String kind : KINDS) {
+      for (String kind : kinds) {
         for (double s : selectivities) {
           Range[] ranges = new Range[nq];
           long matches = 0;

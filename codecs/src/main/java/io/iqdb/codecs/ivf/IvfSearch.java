@@ -19,8 +19,9 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
 /**
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
  * (more, nearest first, while fewer vectors were accepted than {@code sqrt(accepted share)} times
- * what those lists hold, or than the candidates wanted: see {@link IvfSearchStrategy}), score
- * codes, rescore the best candidates exactly.
+ * what those lists hold, or than the candidates wanted, or, under a filter, while the next centroid
+ * is nearer the query than the k-th result so far: see {@link IvfSearchStrategy}), score codes,
+ * rescore the best candidates exactly.
  */
 final class IvfSearch {
 
@@ -99,12 +100,14 @@ final class IvfSearch {
 
   void run() throws IOException {
     int numLists = entry.centroids().length;
-    int[] order = rankLists();
+    long[] ranked = rankLists();
     IvfSearchStrategy strategy = IvfSearchStrategy.of(collector.getSearchStrategy());
     int k = collector.k();
     int probes = probes(strategy, entry, k);
     ResidualCodec codec = entry.codec();
     NeighborQueue candidates = null;
+    // codes under a filter: the k best estimates, whose k-th bounds the widening
+    NeighborQueue nearest = null;
     ResidualCodec.Query codedQuery = null;
     int capacity = k;
     if (codec != null) {
@@ -114,31 +117,40 @@ final class IvfSearch {
               : Oversampling.ivf(entry.bits());
       capacity = (int) Math.max(k, Math.min(entry.size(), Math.ceil(k * oversample)));
       candidates = new NeighborQueue(capacity, false);
+      nearest = acceptOrds == null ? null : new NeighborQueue(k, false);
       codedQuery = codec.new Query();
     }
     // With a filter or deletions, keep scanning until sqrt(share of accepted vectors) times what
     // the probed lists hold was accepted: a filter's nearest matches lie further out than the
     // nearest vectors. On Fashion-MNIST with a 10% filter this keeps recall@10 at 0.999 (1.0
     // scanning as many accepted vectors as the lists hold, at half the speed; 0.975 without
-    // widening).
+    // widening). Then, under a filter, scan on while the next list's centroid is nearer the query
+    // than the k-th result so far: the lists near the query may hold few of the filter's matches
+    // (a filter anti-correlated with the query's neighbourhood), and a list whose centroid is that
+    // near likely holds nearer matches. On real text with filters matching the far end of a
+    // direction this raised recall@10 from 0.943-0.962 to 0.960-0.984 at 0-10% more time; on
+    // clustered synthetic data from 0.21-0.49 to 0.79-0.85 (random 2%: 0.85 to 0.97).
     long scanned = 0;
     for (int p = 0; p < Math.min(probes, numLists); p++) {
-      scanned += entry.listSizes()[order[p]];
+      scanned += entry.listSizes()[list(ranked[p])];
     }
     long target = Math.max(capacity, (long) Math.ceil(scanned * Math.sqrt(acceptedShare)));
     long accepted = 0;
     for (int p = 0; p < numLists; p++) {
-      if ((p >= probes && accepted >= target) || collector.earlyTerminated()) {
+      if (collector.earlyTerminated()
+          || (p >= probes
+              && accepted >= target
+              && (acceptOrds == null || nearerThanKth(key(ranked[p]), nearest) == false))) {
         break;
       }
-      int list = order[p];
+      int list = list(ranked[p]);
       if (entry.listSizes()[list] == 0) {
         continue;
       }
       if (codec == null) {
         accepted += scanExact(list);
       } else {
-        accepted += scanCodes(list, codec, codedQuery, candidates);
+        accepted += scanCodes(list, codec, codedQuery, candidates, nearest);
       }
     }
     if (candidates != null) {
@@ -159,7 +171,7 @@ final class IvfSearch {
    */
   void calibrationRun(int[] grid, int k, RecallCalibrator.Results results) throws IOException {
     int numLists = entry.centroids().length;
-    int[] order = rankLists();
+    long[] ranked = rankLists();
     ResidualCodec codec = entry.codec();
     int capacity = k;
     ResidualCodec.Query codedQuery = null;
@@ -173,12 +185,12 @@ final class IvfSearch {
     int g = 0;
     long accepted = 0;
     for (int p = 0; p < numLists && g < grid.length; p++) {
-      int list = order[p];
+      int list = list(ranked[p]);
       if (entry.listSizes()[list] > 0) {
         accepted +=
             codec == null
                 ? scanExactInto(list, best)
-                : scanCodes(list, codec, codedQuery, best);
+                : scanCodes(list, codec, codedQuery, best, null);
       }
       while (g < grid.length && ((p + 1 >= grid[g] && accepted >= capacity) || p == numLists - 1)) {
         int[] found =
@@ -219,8 +231,57 @@ final class IvfSearch {
     return n;
   }
 
-  /** List numbers, nearest centroid first. */
-  private int[] rankLists() {
+  /**
+   * Whether a list whose centroid has rank key {@code key} is nearer the query than the k-th
+   * result so far: the collector's, or for codes the k-th best estimate in {@code nearest}.
+   */
+  private boolean nearerThanKth(float key, NeighborQueue nearest) {
+    if (nearest == null) {
+      float kth = collector.minCompetitiveSimilarity();
+      return kth == Float.NEGATIVE_INFINITY || key < scoreKey(kth);
+    }
+    return nearest.size() < collector.k() || key < estimateKey(nearest.topScore());
+  }
+
+  /**
+   * A score as a key on the scale of {@link #rankLists()}: the squared distance between the query
+   * and a vector of that score, or minus their inner product.
+   */
+  private float scoreKey(float score) {
+    return switch (entry.similarity()) {
+      case EUCLIDEAN -> 1 / score - 1;
+      // unit vectors: score = (1 + cos) / 2 and squared distance = 2 - 2 cos
+      case COSINE, DOT_PRODUCT -> 4 - 4 * score;
+      case MAXIMUM_INNER_PRODUCT -> score < 1 ? 1 / score - 1 : 1 - score;
+    };
+  }
+
+  /**
+   * A code's estimate (minus the squared distance, or the inner product: {@link
+   * ResidualCodec.Query}) as a key on the scale of {@link #rankLists()}.
+   */
+  private float estimateKey(float estimate) {
+    return switch (entry.similarity()) {
+      case EUCLIDEAN, MAXIMUM_INNER_PRODUCT -> -estimate;
+      case COSINE, DOT_PRODUCT -> 2 - 2 * estimate;
+    };
+  }
+
+  /** The list of a {@link #rankLists()} entry. */
+  private static int list(long ranked) {
+    return (int) ranked;
+  }
+
+  /** The rank key of a {@link #rankLists()} entry: squared distance, or minus inner product. */
+  private static float key(long ranked) {
+    return NumericUtils.sortableIntToFloat((int) (ranked >>> 32));
+  }
+
+  /**
+   * The lists, nearest centroid first, each as its rank key (squared distance to the query, or
+   * minus the inner product) in the high 32 bits, sortable, and its number in the low 32.
+   */
+  private long[] rankLists() {
     float[][] centroids = entry.centroids();
     long[] keys = new long[centroids.length];
     boolean byDot = entry.similarity() == VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT;
@@ -232,11 +293,7 @@ final class IvfSearch {
       keys[j] = ((long) NumericUtils.floatToSortableInt(distance) << 32) | j;
     }
     Arrays.sort(keys);
-    int[] order = new int[keys.length];
-    for (int j = 0; j < keys.length; j++) {
-      order[j] = (int) keys[j];
-    }
-    return order;
+    return keys;
   }
 
   private int maxListSize() {
@@ -301,7 +358,11 @@ final class IvfSearch {
    * stopping at the collector's visit limit; returns how many were accepted.
    */
   private int scanCodes(
-      int list, ResidualCodec codec, ResidualCodec.Query codedQuery, NeighborQueue candidates)
+      int list,
+      ResidualCodec codec,
+      ResidualCodec.Query codedQuery,
+      NeighborQueue candidates,
+      NeighborQueue nearest)
       throws IOException {
     int n = entry.listSizes()[list];
     int[] listOrds = readOrds(list);
@@ -343,6 +404,9 @@ final class IvfSearch {
               innerProduct);
       // (adds while the queue holds fewer than its initial size)
       candidates.insertWithOverflow(ord, estimate);
+      if (nearest != null) {
+        nearest.insertWithOverflow(ord, estimate);
+      }
     }
     collector.incVisitedCount(accepted);
     return accepted;
