@@ -16,6 +16,7 @@ import io.iqdb.bench.data.Dataset;
 import io.iqdb.bench.data.Datasets;
 import io.iqdb.bench.data.RealTextDataset;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,13 +57,17 @@ import org.apache.lucene.util.IOUtils;
  * on {@code r} (random); on {@code p} centred on the query's own projection rank (correlated: the
  * query's neighbours project close to it); or on {@code p} at the far end (anti-correlated).
  *
- * <p>Ground truth is iQDB's exact search (the oracle the core tests check against brute force); a
+ * <p>The parent process builds the indexes (raw Lucene's, then iQDB's per index kind, each
+ * compacted to one segment) and closes them; each system then runs in a JVM of its own, started
+ * with the parent's JVM flags: iQDB's default, iQDB exact, iQDB index, and raw Lucene at every k
+ * (one JVM), so that no plan runs with code the JIT compiled for another. Ground truth is iQDB's
+ * exact search (the oracle the core tests check against brute force), run untimed in each JVM; a
  * hit counts when its score is at least the k-th exact score (tie-aware). Each cell runs every
- * query {@value #ROUNDS} times in a row per plan, the plans interleaved query by query in an order
- * that rotates from one query to the next (a plan run right after an exact scan pays for the caches
- * that scan emptied); the first run is untimed (recall, explanation, caches) and each (plan, query) keeps the fastest of the
- * others: the machines are shared, and a query that another process preempted says nothing about
- * the plan. QPS is queries divided by the sum of those fastest times, one thread.
+ * query {@value #ROUNDS} times in a row per plan (Lucene's k values interleaved query by query, in
+ * an order that rotates from one query to the next); the first run is untimed (recall,
+ * explanation, caches) and each (plan, query) keeps the fastest of the others: the machines are
+ * shared, and a query that another process preempted says nothing about the plan. QPS is queries
+ * divided by the sum of those fastest times, one thread.
  *
  * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text|synthetic] [--queries 200]
  * [--index hnsw,ivf] [--kinds random,correlated,anti] [--embedding-cache DIR] [--texts N] [--n 1000000 --dim 128] [--selectivities
@@ -77,6 +82,8 @@ public final class FilteredHarness {
   private static final String[] KINDS = {"random", "correlated", "anti"};
   /** Rounds per cell; each query keeps its fastest, which filters out time stolen by other processes. */
   private static final int ROUNDS = 3;
+  /** Least seconds of untimed warm-up per JVM. */
+  private static final int WARMUP_SECONDS = 20;
   /**
    * The plans timed per cell: {@code lucene} is raw Lucene at k = {@value #EF} (the beam iQDB
    * searched with by default before target recall), {@code lucene-kN} the same query at k = N, so
@@ -85,6 +92,11 @@ public final class FilteredHarness {
   private static final String[] PLANS = {
     "exact", "default", "index", "lucene", "lucene-k10", "lucene-k20", "lucene-k50", "lucene-k200", "lucene-k400",
     "lucene-k800"
+  };
+
+  /** The plans each child JVM runs: one system each (raw Lucene at every k in one). */
+  private static final String[][] PLAN_GROUPS = {
+    {"default"}, {"exact"}, {"index"}, Arrays.copyOfRange(PLANS, 3, PLANS.length)
   };
 
   private FilteredHarness() {}
@@ -119,22 +131,38 @@ public final class FilteredHarness {
         throw new IllegalArgumentException("unknown filter kind " + kind + "; expected one of " + List.of(KINDS));
       }
     }
+    long[] r = new long[data.train().length];
+    long[] p = projectionRanks(data.train(), r);
+    if (o.containsKey("child-plans")) {
+      // a child: one group of plans over the indexes its parent built
+      Path work = Path.of(o.get("work"));
+      String index = o.get("child-index");
+      List<String> rows = new ArrayList<>();
+      try (FSDirectory dir = FSDirectory.open(work.resolve("lucene"));
+          DirectoryReader reader = DirectoryReader.open(dir);
+          Iqdb db = Iqdb.builder().path(work.resolve("iqdb-" + index)).durability(Durability.none())
+              .verifyChecksumsInBackground(false).open()) {
+        measure(data, index, r, p, db.collection("bench"), new IndexSearcher(reader), rows, selectivities, kinds,
+            o.get("child-plans").split(","));
+      }
+      Files.write(Path.of(o.get("child-rows")), rows);
+      return;
+    }
     Path out = Path.of(o.getOrDefault("out", "benchmarks/results/filtered/" + name));
     Path work = Files.createTempDirectory("iqdb-filtered");
     Files.createDirectories(out);
-    long[] r = new long[data.train().length];
-    long[] p = projectionRanks(data.train(), r);
     List<String> rows = new ArrayList<>();
     rows.add("index,kind,selectivity,matches,plan,recall,qps,min_hits_ratio,exact_segments,index_segments,scored_per_query");
     long started = System.currentTimeMillis();
-    try (FSDirectory dir = FSDirectory.open(work.resolve("lucene"))) {
-      IndexSearcher lucene = luceneIndex(dir, data, r, p);
-      try {
-        for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
-          run(data, index, r, p, work, rows, lucene, selectivities, kinds);
+    try {
+      try (FSDirectory dir = FSDirectory.open(work.resolve("lucene"))) {
+        luceneIndex(dir, data, r, p);
+      }
+      for (String index : o.getOrDefault("index", "hnsw,ivf").split(",")) {
+        build(data, index, r, p, work);
+        for (String[] group : PLAN_GROUPS) {
+          rows.addAll(child(args, work, index, group));
         }
-      } finally {
-        lucene.getIndexReader().close();
       }
     } finally {
       IOUtils.rm(work);
@@ -210,10 +238,8 @@ public final class FilteredHarness {
     };
   }
 
-  private static void run(
-      Dataset data, String index, long[] r, long[] p, Path work, List<String> rows, IndexSearcher lucene,
-      double[] selectivities, String[] kinds)
-      throws IOException {
+  /** Builds iQDB's collection of one index kind under {@code work}, compacted to one segment. */
+  private static void build(Dataset data, String index, long[] r, long[] p, Path work) throws IOException {
     IndexSpec spec = index.equals("hnsw") ? IndexSpec.hnsw() : IndexSpec.ivf().withQuantization(Quantization.NONE);
     float[][] train = data.train();
     try (Iqdb db = Iqdb.builder().path(work.resolve("iqdb-" + index)).durability(Durability.none()).ramBufferMb(1000).open()) {
@@ -229,12 +255,44 @@ public final class FilteredHarness {
       }
       c.flush();
       c.compact(1);
+    }
+  }
+
+  /**
+   * Runs one group of plans in a JVM of its own (this class, with this JVM's flags and class path
+   * and the parent's arguments), over the indexes under {@code work}; returns its CSV rows.
+   */
+  private static List<String> child(String[] args, Path work, String index, String[] plans)
+      throws IOException, InterruptedException {
+    Path rows = work.resolve("rows-" + index + "-" + plans[0] + ".csv");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), FilteredHarness.class.getName()));
+    cmd.addAll(List.of(args));
+    cmd.addAll(List.of("--work", work.toString(), "--child-index", index, "--child-plans", String.join(",", plans),
+        "--child-rows", rows.toString()));
+    Process process = new ProcessBuilder(cmd).inheritIO().start();
+    if (process.waitFor() != 0) {
+      throw new IOException("the child running " + String.join(",", plans) + " on " + index + " failed: exit "
+          + process.exitValue());
+    }
+    return Files.readAllLines(rows);
+  }
+
+  /** Times {@code plans} on every cell (kind x selectivity) into {@code rows}. */
+  private static void measure(
+      Dataset data, String index, long[] r, long[] p, VectorCollection c, IndexSearcher lucene, List<String> rows,
+      double[] selectivities, String[] kinds, String[] plans)
+      throws IOException {
+    {
       int nq = data.queries().length;
-      // Warm-up, untimed: every plan at a broad and a narrow filter, so that the first cells are
-      // not measured while the JIT is still compiling
-      for (int pass = 0; pass < 2; pass++) {
-        for (String plan : PLANS) {
-          for (String kind : KINDS) {
+      // Warm-up, untimed: every plan at a broad and a narrow filter, for at least WARMUP_SECONDS
+      // and two passes, so that the first cells are not measured while the JIT is still compiling
+      long warmupEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
+      for (int pass = 0; pass < 2 || System.nanoTime() < warmupEnd; pass++) {
+        for (String plan : plans) {
+          for (String kind : kinds) {
             for (double s : new double[] {0.2, 0.005}) {
               for (float[] q : data.queries()) {
                 search(plan, q, range(kind, s, q), c, lucene, null);
@@ -265,12 +323,12 @@ public final class FilteredHarness {
           // on Fashion-MNIST at 20%: about 1.3x for the same plan), and with a fixed order the
           // default, which followed exact, paid that every time. Ground truth comes first, from
           // an untimed exact search of its own.
-          long[][] fastest = new long[PLANS.length][nq];
-          double[] recall = new double[PLANS.length];
-          double[] minHits = new double[PLANS.length];
-          long[] exactSegs = new long[PLANS.length];
-          long[] indexSegs = new long[PLANS.length];
-          long[] scored = new long[PLANS.length];
+          long[][] fastest = new long[plans.length][nq];
+          double[] recall = new double[plans.length];
+          double[] minHits = new double[plans.length];
+          long[] exactSegs = new long[plans.length];
+          long[] indexSegs = new long[plans.length];
+          long[] scored = new long[plans.length];
           for (long[] f : fastest) {
             Arrays.fill(f, Long.MAX_VALUE);
           }
@@ -281,10 +339,10 @@ public final class FilteredHarness {
             float[] truth = search("exact", query, rg, c, lucene, null);
             expected[q] = truth.length;
             kth[q] = truth.length == 0 ? Float.NEGATIVE_INFINITY : truth[truth.length - 1];
-            for (int step = 0; step < PLANS.length; step++) {
-              int pi = (q + step) % PLANS.length;
+            for (int step = 0; step < plans.length; step++) {
+              int pi = (q + step) % plans.length;
               for (int round = 0; round < ROUNDS; round++) {
-                String plan = PLANS[pi];
+                String plan = plans[pi];
                 SearchExplanation[] explained = new SearchExplanation[1];
                 long start = System.nanoTime();
                 float[] scores = search(plan, query, rg, c, lucene, round == 0 ? explained : null);
@@ -311,8 +369,8 @@ public final class FilteredHarness {
               }
             }
           }
-          for (int pi = 0; pi < PLANS.length; pi++) {
-            String plan = PLANS[pi];
+          for (int pi = 0; pi < plans.length; pi++) {
+            String plan = plans[pi];
             double best = nq / (Arrays.stream(fastest[pi]).sum() / 1e9);
             String row = String.format(Locale.ROOT, "%s,%s,%s,%d,%s,%.4f,%.1f,%.3f,%d,%d,%.0f", index, kind, s,
                 matches / nq, plan, recall[pi] / nq, best, minHits[pi], exactSegs[pi], indexSegs[pi],
@@ -357,7 +415,7 @@ public final class FilteredHarness {
   }
 
   /** Raw Lucene HNSW (M=16, beam 100, as iQDB's default) over the same vectors and fields, one segment. */
-  private static IndexSearcher luceneIndex(FSDirectory dir, Dataset data, long[] r, long[] p) throws IOException {
+  private static void luceneIndex(FSDirectory dir, Dataset data, long[] r, long[] p) throws IOException {
     KnnVectorsFormat format = new Lucene99HnswVectorsFormat(16, 100);
     IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(1000).setCodec(new Lucene104Codec() {
       @Override
@@ -381,6 +439,5 @@ public final class FilteredHarness {
       }
       w.forceMerge(1);
     }
-    return new IndexSearcher(DirectoryReader.open(dir));
   }
 }
