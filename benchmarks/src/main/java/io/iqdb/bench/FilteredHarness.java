@@ -59,15 +59,18 @@ import org.apache.lucene.util.IOUtils;
  *
  * <p>The parent process builds the indexes (raw Lucene's, then iQDB's per index kind, each
  * compacted to one segment) and closes them; each system then runs in a JVM of its own, started
- * with the parent's JVM flags: iQDB's default, iQDB exact, iQDB index, and raw Lucene at every k
- * (one JVM), so that no plan runs with code the JIT compiled for another. Ground truth is iQDB's
- * exact search (the oracle the core tests check against brute force), run untimed in each JVM; a
- * hit counts when its score is at least the k-th exact score (tie-aware). Each cell runs every
- * query {@value #ROUNDS} times in a row per plan (Lucene's k values interleaved query by query, in
- * an order that rotates from one query to the next); the first run is untimed (recall,
- * explanation, caches) and each (plan, query) keeps the fastest of the others: the machines are
- * shared, and a query that another process preempted says nothing about the plan. QPS is queries
- * divided by the sum of those fastest times, one thread.
+ * with the parent's JVM flags: iQDB (its default, exact and index plans, as an application would
+ * run them) in one, raw Lucene at every k in another, so that neither runs with code the JIT
+ * compiled for the other. In each JVM an untimed warm-up runs every cell with every plan (at least
+ * {@value #WARMUP_SECONDS} s), then {@value #TIMED_PASSES} timed passes go over the cells. Ground
+ * truth is iQDB's exact search (the oracle the core tests check against brute force), run untimed
+ * in each JVM; a hit counts when its score is at least the k-th exact score (tie-aware). Each cell
+ * runs every query {@value #ROUNDS} times in a row per plan, the plans interleaved query by query
+ * in an order that rotates from one query to the next (a plan run right after an exact scan pays
+ * for the caches that scan emptied); the first run is untimed (recall, explanation, caches) and
+ * each (plan, query) keeps the fastest of the others over both passes: the machines are shared,
+ * and a query that another process preempted says nothing about the plan. QPS is queries divided
+ * by the sum of those fastest times, one thread.
  *
  * <p>Usage: {@code FilteredHarness [--dataset fashion-mnist|real-text|synthetic] [--queries 200]
  * [--index hnsw,ivf] [--kinds random,correlated,anti] [--embedding-cache DIR] [--texts N] [--n 1000000 --dim 128] [--selectivities
@@ -82,8 +85,10 @@ public final class FilteredHarness {
   private static final String[] KINDS = {"random", "correlated", "anti"};
   /** Rounds per cell; each query keeps its fastest, which filters out time stolen by other processes. */
   private static final int ROUNDS = 3;
-  /** Least seconds of untimed warm-up per JVM. */
+  /** Least seconds of untimed warm-up per JVM (at least one pass over every cell). */
   private static final int WARMUP_SECONDS = 20;
+  /** Timed passes over the cells; each (plan, query) keeps its fastest run of all of them. */
+  private static final int TIMED_PASSES = 2;
   /**
    * The plans timed per cell: {@code lucene} is raw Lucene at k = {@value #EF} (the beam iQDB
    * searched with by default before target recall), {@code lucene-kN} the same query at k = N, so
@@ -94,9 +99,12 @@ public final class FilteredHarness {
     "lucene-k800"
   };
 
-  /** The plans each child JVM runs: one system each (raw Lucene at every k in one). */
+  /**
+   * The plans each child JVM runs: one system each, iQDB's three plans in one JVM as an application
+   * would run them, raw Lucene at every k in another.
+   */
   private static final String[][] PLAN_GROUPS = {
-    {"default"}, {"exact"}, {"index"}, Arrays.copyOfRange(PLANS, 3, PLANS.length)
+    Arrays.copyOfRange(PLANS, 0, 3), Arrays.copyOfRange(PLANS, 3, PLANS.length)
   };
 
   private FilteredHarness() {}
@@ -285,99 +293,123 @@ public final class FilteredHarness {
       Dataset data, String index, long[] r, long[] p, VectorCollection c, IndexSearcher lucene, List<String> rows,
       double[] selectivities, String[] kinds, String[] plans)
       throws IOException {
-    {
-      int nq = data.queries().length;
-      // Warm-up, untimed: every plan at a broad and a narrow filter, for at least WARMUP_SECONDS
-      // and two passes, so that the first cells are not measured while the JIT is still compiling
-      long warmupEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
-      for (int pass = 0; pass < 2 || System.nanoTime() < warmupEnd; pass++) {
+    int nq = data.queries().length;
+    List<Cell> cells = new ArrayList<>();
+    for (String kind : kinds) {
+      for (double s : selectivities) {
+        cells.add(new Cell(kind, s, plans.length, nq));
+      }
+    }
+    // Warm-up, untimed: every cell with every plan, for at least WARMUP_SECONDS, so that no cell is
+    // measured while the JIT still compiles, or with code compiled before it saw that cell's path
+    long warmupEnd = System.nanoTime() + WARMUP_SECONDS * 1_000_000_000L;
+    for (int pass = 0; pass < 1 || System.nanoTime() < warmupEnd; pass++) {
+      for (Cell cell : cells) {
         for (String plan : plans) {
-          for (String kind : kinds) {
-            for (double s : new double[] {0.2, 0.005}) {
-              for (float[] q : data.queries()) {
-                search(plan, q, range(kind, s, q), c, lucene, null);
-              }
-            }
+          for (float[] q : data.queries()) {
+            search(plan, q, range(cell.kind, cell.s, q), c, lucene, null);
           }
         }
       }
-      for (String kind : kinds) {
-        for (double s : selectivities) {
-          Range[] ranges = new Range[nq];
-          long matches = 0;
-          for (int q = 0; q < nq; q++) {
-            ranges[q] = range(kind, s, data.queries()[q]);
-            long[] field = ranges[q].field().equals("r") ? r : p;
-            for (long v : field) {
-              matches += v >= ranges[q].lo() && v <= ranges[q].hi() ? 1 : 0;
-            }
+    }
+    // Then TIMED_PASSES passes over the cells; each (plan, query) keeps its fastest run of all of
+    // them, so that a cell that met a slow phase of the JVM (a recompilation, a collection) in one
+    // pass is measured again later
+    for (int pass = 0; pass < TIMED_PASSES; pass++) {
+      for (Cell cell : cells) {
+        timeCell(data, c, lucene, plans, cell, pass == 0);
+      }
+    }
+    for (Cell cell : cells) {
+      long matches = 0;
+      for (int q = 0; q < nq; q++) {
+        Range rg = range(cell.kind, cell.s, data.queries()[q]);
+        long[] field = rg.field().equals("r") ? r : p;
+        for (long v : field) {
+          matches += v >= rg.lo() && v <= rg.hi() ? 1 : 0;
+        }
+      }
+      for (int pi = 0; pi < plans.length; pi++) {
+        double qps = nq / (Arrays.stream(cell.fastest[pi]).sum() / 1e9);
+        String row = String.format(Locale.ROOT, "%s,%s,%s,%d,%s,%.4f,%.1f,%.3f,%d,%d,%.0f", index, cell.kind, cell.s,
+            matches / nq, plans[pi], cell.recall[pi] / nq, qps, cell.minHits[pi], cell.exactSegs[pi],
+            cell.indexSegs[pi], cell.scored[pi] / (double) nq);
+        System.out.println(row);
+        rows.add(row);
+      }
+    }
+  }
+
+  /** One kind of filter at one selectivity: what the timed passes found per plan. */
+  private static final class Cell {
+    final String kind;
+    final double s;
+    final long[][] fastest;
+    final double[] recall;
+    final double[] minHits;
+    final long[] exactSegs;
+    final long[] indexSegs;
+    final long[] scored;
+
+    Cell(String kind, double s, int plans, int queries) {
+      this.kind = kind;
+      this.s = s;
+      fastest = new long[plans][queries];
+      for (long[] f : fastest) {
+        Arrays.fill(f, Long.MAX_VALUE);
+      }
+      recall = new double[plans];
+      minHits = new double[plans];
+      Arrays.fill(minHits, 1);
+      exactSegs = new long[plans];
+      indexSegs = new long[plans];
+      scored = new long[plans];
+    }
+  }
+
+  /**
+   * Runs every query of a cell {@value #ROUNDS} times in a row per plan (the plans interleaved
+   * query by query, in an order that rotates from one query to the next), keeping each (plan,
+   * query)'s fastest timed run. The first run of each is untimed; in the first pass it also gives
+   * recall, hits and the explanation, against ground truth from an untimed exact search.
+   */
+  private static void timeCell(
+      Dataset data, VectorCollection c, IndexSearcher lucene, String[] plans, Cell cell, boolean first)
+      throws IOException {
+    for (int q = 0; q < data.queries().length; q++) {
+      float[] query = data.queries()[q];
+      Range rg = range(cell.kind, cell.s, query);
+      float[] truth = first ? search("exact", query, rg, c, lucene, null) : null;
+      for (int step = 0; step < plans.length; step++) {
+        int pi = (q + step) % plans.length;
+        for (int round = 0; round < ROUNDS; round++) {
+          SearchExplanation[] explained = new SearchExplanation[1];
+          long start = System.nanoTime();
+          float[] scores = search(plans[pi], query, rg, c, lucene, round == 0 && first ? explained : null);
+          if (round > 0) {
+            cell.fastest[pi][q] = Math.min(cell.fastest[pi][q], System.nanoTime() - start);
+            continue;
           }
-          float[] kth = new float[nq];
-          int[] expected = new int[nq];
-          // Plans interleaved per query, so that a burst of load from other processes hits every
-          // plan of that query alike rather than one plan's whole cell. Each plan runs the query
-          // ROUNDS times in a row: the first run (untimed) gives recall and the explanation and
-          // brings the plan's own data into the caches, as a stream of such queries would; the
-          // fastest of the others is kept. The plans' order rotates from query to query: the plan
-          // after an exact scan of a broad filter runs slower even after its untimed run (measured
-          // on Fashion-MNIST at 20%: about 1.3x for the same plan), and with a fixed order the
-          // default, which followed exact, paid that every time. Ground truth comes first, from
-          // an untimed exact search of its own.
-          long[][] fastest = new long[plans.length][nq];
-          double[] recall = new double[plans.length];
-          double[] minHits = new double[plans.length];
-          long[] exactSegs = new long[plans.length];
-          long[] indexSegs = new long[plans.length];
-          long[] scored = new long[plans.length];
-          for (long[] f : fastest) {
-            Arrays.fill(f, Long.MAX_VALUE);
+          if (!first) {
+            continue;
           }
-          Arrays.fill(minHits, 1);
-          for (int q = 0; q < nq; q++) {
-            float[] query = data.queries()[q];
-            Range rg = ranges[q];
-            float[] truth = search("exact", query, rg, c, lucene, null);
-            expected[q] = truth.length;
-            kth[q] = truth.length == 0 ? Float.NEGATIVE_INFINITY : truth[truth.length - 1];
-            for (int step = 0; step < plans.length; step++) {
-              int pi = (q + step) % plans.length;
-              for (int round = 0; round < ROUNDS; round++) {
-                String plan = plans[pi];
-                SearchExplanation[] explained = new SearchExplanation[1];
-                long start = System.nanoTime();
-                float[] scores = search(plan, query, rg, c, lucene, round == 0 ? explained : null);
-                if (round > 0) {
-                  fastest[pi][q] = Math.min(fastest[pi][q], System.nanoTime() - start);
-                  continue;
-                }
-                if (explained[0] != null) {
-                  for (SearchExplanation.Segment seg : explained[0].segments()) {
-                    if (seg.plan() == SearchExplanation.Plan.EXACT) {
-                      exactSegs[pi]++;
-                    } else {
-                      indexSegs[pi]++;
-                    }
-                    scored[pi] += seg.vectorsScored();
-                  }
-                }
-                int good = 0;
-                for (float f : scores) {
-                  good += f >= kth[q] - 1e-6f * Math.abs(kth[q]) ? 1 : 0;
-                }
-                recall[pi] += expected[q] == 0 ? 1 : Math.min(good, expected[q]) / (double) expected[q];
-                minHits[pi] = Math.min(minHits[pi], expected[q] == 0 ? 1 : scores.length / (double) expected[q]);
+          if (explained[0] != null) {
+            for (SearchExplanation.Segment seg : explained[0].segments()) {
+              if (seg.plan() == SearchExplanation.Plan.EXACT) {
+                cell.exactSegs[pi]++;
+              } else {
+                cell.indexSegs[pi]++;
               }
+              cell.scored[pi] += seg.vectorsScored();
             }
           }
-          for (int pi = 0; pi < plans.length; pi++) {
-            String plan = plans[pi];
-            double best = nq / (Arrays.stream(fastest[pi]).sum() / 1e9);
-            String row = String.format(Locale.ROOT, "%s,%s,%s,%d,%s,%.4f,%.1f,%.3f,%d,%d,%.0f", index, kind, s,
-                matches / nq, plan, recall[pi] / nq, best, minHits[pi], exactSegs[pi], indexSegs[pi],
-                scored[pi] / (double) nq);
-            System.out.println(row);
-            rows.add(row);
+          float kth = truth.length == 0 ? Float.NEGATIVE_INFINITY : truth[truth.length - 1];
+          int good = 0;
+          for (float f : scores) {
+            good += f >= kth - 1e-6f * Math.abs(kth) ? 1 : 0;
           }
+          cell.recall[pi] += truth.length == 0 ? 1 : Math.min(good, truth.length) / (double) truth.length;
+          cell.minHits[pi] = Math.min(cell.minHits[pi], truth.length == 0 ? 1 : scores.length / (double) truth.length);
         }
       }
     }

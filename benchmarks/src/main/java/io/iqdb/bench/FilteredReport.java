@@ -59,7 +59,7 @@ final class FilteredReport {
         + "(the planner), `exact` (`exact(true)`), `index` (`forceIndex(true)`: the index in every segment, with "
         + "Lucene's own fallbacks) and raw Lucene HNSW (M=16, beam 100, `KnnFloatVectorQuery(k = 100)` with the "
         + "same filter as a `LongPoint` range query). QPS is queries over the sum of each query's fastest "
-        + "of runs 2 and 3 of 3 in a row (the first run is untimed); iQDB's default, exact and index and raw Lucene (every k) each ran in a JVM of its own over the same index files. `plan mix` is how many (segment, query) pairs the default scored exactly / by the index. "
+        + "of runs 2 and 3 of 3 in a row over two passes (the first run is untimed), after a warm-up over every cell; iQDB (default, exact, index) and raw Lucene (every k) each ran in a JVM of its own over the same index files. `plan mix` is how many (segment, query) pairs the default scored exactly / by the index. "
         + "`vs best` = default QPS / max(exact, index); `vs lucene` = default QPS / raw Lucene's at k = 100. "
         + "Raw Lucene also ran the same queries at k = 10, 20, 50, 200, 400 and 800: `lucene at >= default's recall` "
         + "is the fastest of those runs whose recall is at least the default's (or, marked `never` and `*`, the most "
