@@ -95,7 +95,8 @@ final class CollectionImpl implements VectorCollection {
     this.searchers = searchers;
     this.schema = schema;
     this.log = log;
-    this.executor = new SearchExecutor(config, schema, new IndexFormats(config));
+    this.executor = new SearchExecutor(
+        config, schema, new IndexFormats(config), searchExecutor, Runtime.getRuntime().availableProcessors());
     this.writes = new CollectionWriter(name, durability, writer, schema, log, tail, this::committedSeq);
     this.committer = new Committer(name, writes, writer, log, policy, committedSeq);
     this.refresher = new Refresher(name, searchers, writes, tail, refreshPolicy, background, committer::committing);

@@ -4,17 +4,23 @@ import io.iqdb.CollectionConfig;
 import io.iqdb.Hit;
 import io.iqdb.IndexSpec;
 import io.iqdb.InvalidArgumentException;
+import io.iqdb.Quantization;
 import io.iqdb.SearchExplanation;
 import io.iqdb.SearchRequest;
 import io.iqdb.VectorRecord;
 import io.iqdb.codecs.Calibrated;
 import io.iqdb.codecs.dedup.TargetRecallStrategy;
+import io.iqdb.internal.wal.Handoff;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
@@ -23,6 +29,7 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -40,16 +47,34 @@ final class SearchExecutor {
   /** The default HNSW candidate count, {@code ef}. */
   static final int DEFAULT_EF = 100;
 
+  /**
+   * The fewest vector components (vectors times dimension) each part of a split exact scan scores:
+   * 2^21 floats, 8 MB, about 0.4 ms of scoring here. Below twice this a segment is scanned by one
+   * thread: handing a part to another thread costs tens of microseconds, and with 2^20 the split
+   * cost 20% of the throughput of two threads searching at once (JMH, 20,000 x 128, flat).
+   */
+  static final long MIN_SPLIT_FLOATS = 1L << 21;
+
   private final CollectionConfig config;
   private final FilterCompiler filters;
   private final IndexFormats formats;
   private final SearchPlanner planner;
+  /** Runs the parts of a split exact scan beside the calling thread; {@code null}: never split. */
+  private final Executor parts;
+  /** Into how many parts at most an exact scan of one segment is split. */
+  private final int maxParts;
 
-  SearchExecutor(CollectionConfig config, Schema schema, IndexFormats formats) {
+  /**
+   * @param parts runs the parts of a split exact scan (the search pool), {@code null} to never split
+   * @param maxParts into how many parts at most one segment's exact scan is split (1: never)
+   */
+  SearchExecutor(CollectionConfig config, Schema schema, IndexFormats formats, Executor parts, int maxParts) {
     this.config = config;
     this.filters = new FilterCompiler(schema);
     this.formats = formats;
     this.planner = new SearchPlanner(config.index(), config.dimension());
+    this.parts = parts;
+    this.maxParts = parts == null ? 1 : Math.max(1, maxParts);
   }
 
   List<Hit> search(IndexSearcher searcher, SearchRequest request) throws IOException {
@@ -91,6 +116,11 @@ final class SearchExecutor {
     IndexSpec index = config.index();
     if (request.exact()) {
       return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, null);
+    }
+    if (index instanceof IndexSpec.Flat flat && flat.quantization() == Quantization.NONE) {
+      // a flat index of raw vectors is an exact scan: the same scan as exact search, split over the
+      // search pool when large (a quantized flat index scores its codes first, in the codec)
+      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, FLAT);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -285,44 +315,182 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
+  /** The reason a flat index's segments give in {@code explain}. */
+  private static final String[] FLAT = {};
+
+  /** Exact scans of at least {@code 2 * MIN_SPLIT_FLOATS} components in progress in this JVM. */
+  private static final AtomicInteger LARGE_SCANS = new AtomicInteger();
+
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
    * vectors whatever the index's quantization. {@code reasons}, by leaf ord, are the planner's
-   * reasons for the trace, or {@code null} when the request asked for exact search.
+   * reasons for the trace; {@code null} when the request asked for exact search, {@link #FLAT} for
+   * a flat index.
+   *
+   * <p>An unfiltered scan of a segment with at least {@code 2 * MIN_SPLIT_FLOATS} vector
+   * components is split into ranges of documents scored in parallel: such a scan reads the whole
+   * segment's vectors, and more threads read memory faster than one. At most {@code maxParts}
+   * divided by the large scans in progress in the JVM: concurrent searches already keep the cores
+   * busy, and then a split costs hand-offs and waits for nothing. A filtered scan stays one part per
+   * segment (its filter's iterator cannot be split cheaply), as do small segments; parts of several
+   * segments run in parallel once their total is that large.
    */
   ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace, String[] reasons)
       throws IOException {
-    List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-    List<TopDocs> perLeaf = new ArrayList<>(leaves.size());
-    for (LeafReaderContext ctx : leaves) {
-      long start = System.nanoTime();
+    List<Part> done;
+    record Leaf(LeafReaderContext ctx, FloatVectorValues values, Scorer accepted, long floats) {}
+    List<Leaf> leaves = new ArrayList<>();
+    long work = 0;
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
       FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
       Scorer accepted = filter == null || values == null ? null : filter.scorer(ctx);
       if (values == null || (filter != null && accepted == null)) {
         continue;
       }
-      TopDocs top = PlannedKnnQuery.scoreExactly(
-          ctx, values.rescorer(query), accepted == null ? null : accepted.iterator(), k, searcher.getTimeout());
-      for (ScoreDoc sd : top.scoreDocs) {
-        sd.doc += ctx.docBase;
+      long floats = (accepted == null ? values.size() : Math.min(values.size(), accepted.iterator().cost()))
+          * (long) config.dimension();
+      leaves.add(new Leaf(ctx, values, accepted, floats));
+      work += floats;
+    }
+    boolean large = leaves.size() > 0 && work >= 2 * MIN_SPLIT_FLOATS && maxParts > 1;
+    // the cores are shared among the large scans in progress: with as many scans as cores, each
+    // runs on its own thread (splitting then costs more than it gains)
+    int budget = large ? Math.max(1, maxParts / LARGE_SCANS.incrementAndGet()) : 1;
+    try {
+      List<Callable<Part>> scans = new ArrayList<>(leaves.size());
+      for (Leaf leaf : leaves) {
+        LeafReaderContext ctx = leaf.ctx;
+        Scorer accepted = leaf.accepted;
+        int n = accepted == null ? (int) Math.max(1, Math.min(budget, leaf.floats / MIN_SPLIT_FLOATS)) : 1;
+        int maxDoc = ctx.reader().maxDoc();
+        for (int i = 0; i < n; i++) {
+          int from = (int) ((long) maxDoc * i / n);
+          int to = (int) ((long) maxDoc * (i + 1) / n);
+          FloatVectorValues own = i == 0 ? leaf.values : null; // values are not thread-safe: one per part
+          scans.add(() -> {
+            long start = System.nanoTime();
+            FloatVectorValues v = own != null ? own : ctx.reader().getFloatVectorValues(Schema.VECTOR);
+            DocIdSetIterator docs = accepted != null ? accepted.iterator()
+                : n == 1 ? DocIdSetIterator.all(maxDoc) : DocIdSetIterator.range(from, to);
+            TopDocs top = PlannedKnnQuery.scoreExactly(ctx, v.rescorer(query), docs, k, searcher.getTimeout());
+            return new Part(ctx, v.size(), top, System.nanoTime() - start);
+          });
+        }
       }
-      perLeaf.add(top);
-      if (trace != null) {
-        long scored = top.totalHits.value();
-        long nanos = System.nanoTime() - start;
-        int size = values.size();
-        String reason = reasons == null ? "exact search requested" : reasons[ctx.ord];
+      done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
+    } finally {
+      if (large) {
+        LARGE_SCANS.decrementAndGet();
+      }
+    }
+    TopDocs[] perPart = new TopDocs[done.size()];
+    for (int i = 0; i < perPart.length; i++) {
+      Part part = done.get(i);
+      for (ScoreDoc sd : part.top.scoreDocs) {
+        sd.doc += part.ctx.docBase;
+      }
+      perPart[i] = part.top;
+    }
+    if (trace != null) {
+      // one account per segment: its parts are adjacent; the time is the slowest part's (they ran
+      // side by side)
+      for (int i = 0, j; i < done.size(); i = j) {
+        LeafReaderContext ctx = done.get(i).ctx;
+        long scored = 0;
+        long nanos = 0;
+        for (j = i; j < done.size() && done.get(j).ctx == ctx; j++) {
+          scored += done.get(j).top.totalHits.value();
+          nanos = Math.max(nanos, done.get(j).nanos);
+        }
+        long segmentScored = scored;
+        long segmentNanos = nanos;
+        int vectors = done.get(i).vectors;
+        String why = reasons == null ? "exact search requested"
+            : reasons == FLAT ? "the flat index is exact" : reasons[ctx.ord];
+        String reason = j - i > 1 ? why + "; scanned in " + (j - i) + " parts in parallel" : why;
+        SearchExplanation.Plan plan = reasons == FLAT ? SearchExplanation.Plan.FLAT : SearchExplanation.Plan.EXACT;
         trace.update(ctx, leaf -> {
-          leaf.vectors = size;
-          leaf.filterMatches = filter == null ? -1 : scored;
-          leaf.plan = SearchExplanation.Plan.EXACT;
+          leaf.vectors = vectors;
+          leaf.filterMatches = filter == null ? -1 : segmentScored;
+          leaf.plan = plan;
           leaf.because(reason);
-          leaf.scored += scored;
-          leaf.nanos += nanos;
+          leaf.scored += segmentScored;
+          leaf.nanos += segmentNanos;
         });
       }
     }
-    return TopDocs.merge(k, perLeaf.toArray(new TopDocs[0])).scoreDocs;
+    return TopDocs.merge(k, perPart).scoreDocs;
+  }
+
+  /** One part of an exact scan: a segment's (or a range of its documents') best hits, local ids. */
+  private record Part(LeafReaderContext ctx, int vectors, TopDocs top, long nanos) {}
+
+  private static List<Part> inTurn(List<Callable<Part>> scans) throws IOException {
+    List<Part> done = new ArrayList<>(scans.size());
+    for (Callable<Part> scan : scans) {
+      done.add(call(scan));
+    }
+    return done;
+  }
+
+  /**
+   * Runs the scans on the search pool and on the calling thread, which takes whatever scan no pool
+   * thread has started (so a busy pool only costs parallelism), then waits for the rest whatever
+   * interrupts it gets: interrupting a search does not fail it (its interrupt status is kept).
+   */
+  private List<Part> inParallel(List<Callable<Part>> scans) throws IOException {
+    int n = scans.size();
+    List<Handoff<Part>> runs = new ArrayList<>(n);
+    for (Callable<Part> scan : scans) {
+      runs.add(new Handoff<>(scan));
+    }
+    AtomicInteger next = new AtomicInteger();
+    Runnable work = () -> {
+      int i = next.getAndIncrement();
+      if (i < n) {
+        runs.get(i).run();
+      }
+    };
+    try {
+      for (int i = 1; i < n; i++) {
+        parts.execute(work);
+      }
+    } catch (RejectedExecutionException e) {
+      // a pool passed in and shut down: the calling thread runs what is left
+    }
+    for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
+      runs.get(i).run();
+    }
+    List<Part> done = new ArrayList<>(n);
+    for (Handoff<Part> run : runs) {
+      run.await(0);
+      if (run.error() != null) {
+        throw rethrow(run.error());
+      }
+      done.add(run.value());
+    }
+    return done;
+  }
+
+  private static Part call(Callable<Part> scan) throws IOException {
+    try {
+      return scan.call();
+    } catch (Exception e) {
+      throw rethrow(e);
+    }
+  }
+
+  private static RuntimeException rethrow(Throwable t) throws IOException {
+    if (t instanceof IOException io) {
+      throw io;
+    }
+    if (t instanceof RuntimeException r) {
+      return r;
+    }
+    if (t instanceof Error e) {
+      throw e;
+    }
+    return new IllegalStateException(t); // scans throw nothing checked but IOException
   }
 
   /**
