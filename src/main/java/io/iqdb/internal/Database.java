@@ -465,6 +465,13 @@ public final class Database {
   private void stopCommitter() {
     if (ownSearchPool != null) {
       ownSearchPool.shutdown();
+      // its threads end with the database: wait for them (a part of a search still running ends in
+      // milliseconds)
+      try {
+        ownSearchPool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     IntegrityVerifier v = verifier;
     if (v != null) {

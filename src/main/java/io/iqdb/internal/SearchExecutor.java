@@ -87,6 +87,16 @@ final class SearchExecutor {
    * vector search did goes to {@code trace} if it is not {@code null}.
    */
   List<Hit> search(IndexSearcher searcher, SearchRequest request, int k, SearchTrace trace) throws IOException {
+    SEARCHES.incrementAndGet();
+    try {
+      return searchCounted(searcher, request, k, trace);
+    } finally {
+      SEARCHES.decrementAndGet();
+    }
+  }
+
+  private List<Hit> searchCounted(IndexSearcher searcher, SearchRequest request, int k, SearchTrace trace)
+      throws IOException {
     float[] vector = request.vector();
     String text = request.text();
     if (vector != null) {
@@ -318,8 +328,8 @@ final class SearchExecutor {
   /** The reason a flat index's segments give in {@code explain}. */
   private static final String[] FLAT = {};
 
-  /** Exact scans of at least {@code 2 * MIN_SPLIT_FLOATS} components in progress in this JVM. */
-  private static final AtomicInteger LARGE_SCANS = new AtomicInteger();
+  /** Searches in progress in this JVM, of any collection: the cores' other users. */
+  private static final AtomicInteger SEARCHES = new AtomicInteger();
 
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
@@ -330,14 +340,13 @@ final class SearchExecutor {
    * <p>An unfiltered scan of a segment with at least {@code 2 * MIN_SPLIT_FLOATS} vector
    * components is split into ranges of documents scored in parallel: such a scan reads the whole
    * segment's vectors, and more threads read memory faster than one. At most {@code maxParts}
-   * divided by the large scans in progress in the JVM: concurrent searches already keep the cores
+   * divided by the searches in progress in the JVM: concurrent searches already keep the cores
    * busy, and then a split costs hand-offs and waits for nothing. A filtered scan stays one part per
    * segment (its filter's iterator cannot be split cheaply), as do small segments; parts of several
    * segments run in parallel once their total is that large.
    */
   ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace, String[] reasons)
       throws IOException {
-    List<Part> done;
     record Leaf(LeafReaderContext ctx, FloatVectorValues values, Scorer accepted, long floats) {}
     List<Leaf> leaves = new ArrayList<>();
     long work = 0;
@@ -352,37 +361,30 @@ final class SearchExecutor {
       leaves.add(new Leaf(ctx, values, accepted, floats));
       work += floats;
     }
-    boolean large = leaves.size() > 0 && work >= 2 * MIN_SPLIT_FLOATS && maxParts > 1;
-    // the cores are shared among the large scans in progress: with as many scans as cores, each
-    // runs on its own thread (splitting then costs more than it gains)
-    int budget = large ? Math.max(1, maxParts / LARGE_SCANS.incrementAndGet()) : 1;
-    try {
-      List<Callable<Part>> scans = new ArrayList<>(leaves.size());
-      for (Leaf leaf : leaves) {
-        LeafReaderContext ctx = leaf.ctx;
-        Scorer accepted = leaf.accepted;
-        int n = accepted == null ? (int) Math.max(1, Math.min(budget, leaf.floats / MIN_SPLIT_FLOATS)) : 1;
-        int maxDoc = ctx.reader().maxDoc();
-        for (int i = 0; i < n; i++) {
-          int from = (int) ((long) maxDoc * i / n);
-          int to = (int) ((long) maxDoc * (i + 1) / n);
-          FloatVectorValues own = i == 0 ? leaf.values : null; // values are not thread-safe: one per part
-          scans.add(() -> {
-            long start = System.nanoTime();
-            FloatVectorValues v = own != null ? own : ctx.reader().getFloatVectorValues(Schema.VECTOR);
-            DocIdSetIterator docs = accepted != null ? accepted.iterator()
-                : n == 1 ? DocIdSetIterator.all(maxDoc) : DocIdSetIterator.range(from, to);
-            TopDocs top = PlannedKnnQuery.scoreExactly(ctx, v.rescorer(query), docs, k, searcher.getTimeout());
-            return new Part(ctx, v.size(), top, System.nanoTime() - start);
-          });
-        }
-      }
-      done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
-    } finally {
-      if (large) {
-        LARGE_SCANS.decrementAndGet();
+    // the cores are shared among the searches in progress: with as many searches as cores, each
+    // runs on its own thread (splitting then costs hand-offs and waits, and gains nothing)
+    int budget = work >= 2 * MIN_SPLIT_FLOATS ? Math.max(1, maxParts / Math.max(1, SEARCHES.get())) : 1;
+    List<Callable<Part>> scans = new ArrayList<>(leaves.size());
+    for (Leaf leaf : leaves) {
+      LeafReaderContext ctx = leaf.ctx;
+      Scorer accepted = leaf.accepted;
+      int n = accepted == null ? (int) Math.max(1, Math.min(budget, leaf.floats / MIN_SPLIT_FLOATS)) : 1;
+      int maxDoc = ctx.reader().maxDoc();
+      for (int i = 0; i < n; i++) {
+        int from = (int) ((long) maxDoc * i / n);
+        int to = (int) ((long) maxDoc * (i + 1) / n);
+        FloatVectorValues own = i == 0 ? leaf.values : null; // values are not thread-safe: one per part
+        scans.add(() -> {
+          long start = System.nanoTime();
+          FloatVectorValues v = own != null ? own : ctx.reader().getFloatVectorValues(Schema.VECTOR);
+          DocIdSetIterator docs = accepted != null ? accepted.iterator()
+              : n == 1 ? DocIdSetIterator.all(maxDoc) : DocIdSetIterator.range(from, to);
+          TopDocs top = PlannedKnnQuery.scoreExactly(ctx, v.rescorer(query), docs, k, searcher.getTimeout());
+          return new Part(ctx, v.size(), top, System.nanoTime() - start);
+        });
       }
     }
+    List<Part> done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
     TopDocs[] perPart = new TopDocs[done.size()];
     for (int i = 0; i < perPart.length; i++) {
       Part part = done.get(i);
