@@ -9,7 +9,6 @@ import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.HitQueue;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
@@ -20,6 +19,7 @@ import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.knn.KnnCollectorManager;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.hnsw.NeighborQueue;
 
 /**
  * A {@link KnnFloatVectorQuery} whose per-segment search asks the {@link SearchPlanner} first.
@@ -192,7 +192,9 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   static TopDocs scoreExactly(
       LeafReaderContext ctx, VectorScorer scorer, DocIdSetIterator accepted, int k, QueryTimeout timeout)
       throws IOException {
-    HitQueue queue = new HitQueue(k, false);
+    // the best k as (score, doc) longs, no object per candidate: a long scan replaces its k-th best
+    // hundreds of times; of equal scores the lower doc id is kept, as Lucene's HitQueue does
+    NeighborQueue queue = new NeighborQueue(k, false);
     // Bulk scoring: Lucene's flat vectors score a batch of documents per call straight from the
     // mapped file, about twice as fast as score() per document
     VectorScorer.Bulk bulk =
@@ -207,16 +209,13 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       }
       scored += batch.size;
       for (int i = 0; i < batch.size; i++) {
-        // a score below the k-th best would be rejected: skip the allocation (equal scores are
-        // offered, the queue breaks the tie by doc id)
-        if (queue.size() < k || batch.features[i] >= queue.top().score) {
-          queue.insertWithOverflow(new ScoreDoc(batch.docs[i], batch.features[i]));
-        }
+        queue.insertWithOverflow(batch.docs[i], batch.features[i]);
       }
     }
     ScoreDoc[] out = new ScoreDoc[queue.size()];
     for (int i = out.length - 1; i >= 0; i--) {
-      out[i] = queue.pop();
+      float score = queue.topScore();
+      out[i] = new ScoreDoc(queue.pop(), score);
     }
     return new TopDocs(new TotalHits(scored, TotalHits.Relation.EQUAL_TO), out);
   }
