@@ -41,6 +41,14 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.util.QueryBuilder;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.index.QueryTimeout;
+import org.apache.lucene.search.TotalHits;
+import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.TopDocsCollector;
+import org.apache.lucene.search.FilteredDocIdSetIterator;
+import org.apache.lucene.search.AcceptDocs;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
@@ -130,7 +138,7 @@ final class SearchExecutor {
     if (index instanceof IndexSpec.Flat flat && flat.quantization() == Quantization.NONE) {
       // a flat index of raw vectors is an exact scan: the same scan as exact search, split over the
       // search pool when large (a quantized flat index scores its codes first, in the codec)
-      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, FLAT);
+      return flat(searcher, request.vector(), k, filterWeight(searcher, filter), trace);
     }
     int candidates = k;
     if (formats.databaseRescores()) {
@@ -361,9 +369,7 @@ final class SearchExecutor {
       leaves.add(new Leaf(ctx, values, accepted, floats));
       work += floats;
     }
-    // the cores are shared among the searches in progress: with as many searches as cores, each
-    // runs on its own thread (splitting then costs hand-offs and waits, and gains nothing)
-    int budget = work >= 2 * MIN_SPLIT_FLOATS ? Math.max(1, maxParts / Math.max(1, SEARCHES.get())) : 1;
+    int budget = splitBudget(work);
     List<Callable<Part>> scans = new ArrayList<>(leaves.size());
     for (Leaf leaf : leaves) {
       LeafReaderContext ctx = leaf.ctx;
@@ -385,6 +391,128 @@ final class SearchExecutor {
       }
     }
     List<Part> done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
+    return merge(done, k, filter != null, trace, reasons);
+  }
+
+  /**
+   * A flat index of raw vectors: every live document the filter matches, scored through the
+   * format's own exact scan (which reads one copy of each segment's vectors per scan, as Lucene's
+   * query does, where {@link #exact}'s vector values need two). An unfiltered segment of at least
+   * {@code 2 * MIN_SPLIT_FLOATS} components is split into document ranges scanned in parallel, as
+   * in {@link #exact}; each range is a scan of its own (a range of accepted documents).
+   */
+  ScoreDoc[] flat(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace) throws IOException {
+    List<LeafReaderContext> leaves = new ArrayList<>();
+    long work = 0;
+    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+      if (ctx.reader().getFieldInfos().fieldInfo(Schema.VECTOR) != null) {
+        leaves.add(ctx);
+        work += (long) ctx.reader().numDocs() * config.dimension();
+      }
+    }
+    int budget = filter == null ? splitBudget(work) : 1;
+    QueryTimeout timeout = searcher.getTimeout();
+    List<Callable<Part>> scans = new ArrayList<>(leaves.size());
+    for (LeafReaderContext ctx : leaves) {
+      int maxDoc = ctx.reader().maxDoc();
+      Bits live = ctx.reader().getLiveDocs();
+      int n = (int) Math.max(1, Math.min(budget, (long) ctx.reader().numDocs() * config.dimension() / MIN_SPLIT_FLOATS));
+      for (int i = 0; i < n; i++) {
+        int from = (int) ((long) maxDoc * i / n);
+        int to = (int) ((long) maxDoc * (i + 1) / n);
+        scans.add(() -> {
+          long start = System.nanoTime();
+          AcceptDocs accept;
+          if (filter != null) {
+            Scorer matches = filter.scorer(ctx);
+            if (matches == null) {
+              return new Part(ctx, 0, TopDocsCollector.EMPTY_TOPDOCS, 0);
+            }
+            accept = AcceptDocs.fromIteratorSupplier(matches::iterator, live, maxDoc);
+          } else {
+            accept = n == 1 ? AcceptDocs.fromLiveDocs(live, maxDoc) : new DocRange(from, to, live, maxDoc);
+          }
+          KnnCollector top = new TopKnnCollector(k, Integer.MAX_VALUE);
+          KnnCollector collector = timeout == null ? top : new KnnCollector.Decorator(top) {
+            @Override
+            public boolean earlyTerminated() {
+              return super.earlyTerminated() || timeout.shouldExit(); // stops between blocks
+            }
+          };
+          ctx.reader().searchNearestVectors(Schema.VECTOR, query, collector, accept);
+          TopDocs best = top.topDocs();
+          // the segment's vector count, for explain only (reading it costs a copy of the values)
+          int vectors = trace == null ? 0 : ctx.reader().getFloatVectorValues(Schema.VECTOR).size();
+          TotalHits scored = new TotalHits(top.visitedCount(), TotalHits.Relation.EQUAL_TO);
+          return new Part(ctx, vectors, new TopDocs(scored, best.scoreDocs), System.nanoTime() - start);
+        });
+      }
+    }
+    List<Part> done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
+    return merge(done, k, filter != null, trace, FLAT);
+  }
+
+  /**
+   * Into how many parts at most a segment's exact scan is split, for a scan of {@code work} vector
+   * components in all: the cores are shared among the searches in progress; with as many searches
+   * as cores, each runs on its own thread (splitting then costs hand-offs and waits, and gains
+   * nothing).
+   */
+  private int splitBudget(long work) {
+    return work >= 2 * MIN_SPLIT_FLOATS ? Math.max(1, maxParts / Math.max(1, SEARCHES.get())) : 1;
+  }
+
+  /** The documents of {@code [from, to)} that are live: one part of a split scan. */
+  private static final class DocRange extends AcceptDocs {
+    private final int from;
+    private final int to;
+    private final Bits live;
+    private final int maxDoc;
+
+    DocRange(int from, int to, Bits live, int maxDoc) {
+      this.from = from;
+      this.to = to;
+      this.live = live;
+      this.maxDoc = maxDoc;
+    }
+
+    @Override
+    public Bits bits() {
+      return new Bits() {
+        @Override
+        public boolean get(int doc) {
+          return doc >= from && doc < to && (live == null || live.get(doc));
+        }
+
+        @Override
+        public int length() {
+          return maxDoc;
+        }
+      };
+    }
+
+    @Override
+    public DocIdSetIterator iterator() {
+      DocIdSetIterator range = DocIdSetIterator.range(from, to);
+      return live == null ? range : new FilteredDocIdSetIterator(range) {
+        @Override
+        protected boolean match(int doc) {
+          return live.get(doc);
+        }
+      };
+    }
+
+    @Override
+    public int cost() {
+      return to - from;
+    }
+  }
+
+  /**
+   * The best {@code k} of the parts' hits, doc ids made global; reports each segment once (its
+   * parts are adjacent in {@code done}) to {@code trace} if not {@code null}.
+   */
+  private static ScoreDoc[] merge(List<Part> done, int k, boolean filtered, SearchTrace trace, String[] reasons) {
     TopDocs[] perPart = new TopDocs[done.size()];
     for (int i = 0; i < perPart.length; i++) {
       Part part = done.get(i);
@@ -413,7 +541,7 @@ final class SearchExecutor {
         SearchExplanation.Plan plan = reasons == FLAT ? SearchExplanation.Plan.FLAT : SearchExplanation.Plan.EXACT;
         trace.update(ctx, leaf -> {
           leaf.vectors = vectors;
-          leaf.filterMatches = filter == null ? -1 : segmentScored;
+          leaf.filterMatches = filtered ? segmentScored : -1;
           leaf.plan = plan;
           leaf.because(reason);
           leaf.scored += segmentScored;

@@ -8,6 +8,7 @@ import io.iqdb.SearchRequest;
 import io.iqdb.VectorCollection;
 import io.iqdb.bench.data.Dataset;
 import io.iqdb.codecs.Oversampling;
+import io.iqdb.codecs.ivf.IvfSearchStrategy;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.knn.KnnSearchStrategy;
 import org.apache.lucene.store.FSDirectory;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -76,6 +78,7 @@ public class SearchBenchmark {
   private IndexSearcher searcher;
   private String field;
   private int candidates;
+  private KnnSearchStrategy strategy;
 
   /** Creates the benchmark state (JMH calls this). */
   public SearchBenchmark() {}
@@ -111,6 +114,9 @@ public class SearchBenchmark {
     field = BenchIndexes.vectorField(reader);
     IndexSpec spec = BenchIndexes.spec(index);
     candidates = k;
+    strategy = spec instanceof IndexSpec.Ivf
+        ? new IvfSearchStrategy(0, 0f, SearchRequest.DEFAULT_TARGET_RECALL)
+        : KnnSearchStrategy.Hnsw.DEFAULT;
     if (spec instanceof IndexSpec.Hnsw) {
       float oversample = spec.quantization() == Quantization.NONE ? 1f : Oversampling.hnsw(bits(spec.quantization()));
       candidates = Math.max((int) Math.ceil(k * (double) oversample), Math.max(k, ef));
@@ -156,8 +162,11 @@ public class SearchBenchmark {
   /**
    * The raw Lucene query that does iQDB's search: a {@link KnnFloatVectorQuery} for as many
    * candidates as iQDB asks the index for ({@code max(k, ef)} on float HNSW, {@code max(k x
-   * oversample, ef)} on quantized HNSW, {@code k} on flat and IVF), collecting the best {@code k}.
-   * The baseline of bytes per query for {@code k} hits: iQDB's search should allocate little more.
+   * oversample, ef)} on quantized HNSW, {@code k} on flat and IVF), collecting the best {@code k};
+   * on IVF with the search strategy iQDB passes (the probes each segment calibrated for the default
+   * target recall; Lucene's default strategy would probe the format's default count, another
+   * search). The baseline of bytes per query for {@code k} hits: iQDB's search should allocate
+   * little more.
    * On quantized HNSW the index's reader rescores the candidates against the float vectors for
    * both (segments of the dedup format); {@link #luceneKnnQuery} keeps all the candidates.
    *
@@ -167,7 +176,7 @@ public class SearchBenchmark {
    */
   @Benchmark
   public TopDocs luceneTopK(Cursor cursor) throws IOException {
-    return searcher.search(new KnnFloatVectorQuery(field, cursor.query(queries), candidates), k);
+    return searcher.search(new KnnFloatVectorQuery(field, cursor.query(queries), candidates, null, strategy), k);
   }
 
   /**
