@@ -3,6 +3,7 @@ package io.iqdb.internal;
 import io.iqdb.SearchExplanation.KnobSource;
 import io.iqdb.SearchExplanation.Plan;
 import java.io.IOException;
+import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
@@ -75,19 +76,24 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager)
       throws IOException {
     long start = System.nanoTime();
-    FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
-    if (values == null) {
+    FieldInfo info = ctx.reader().getFieldInfos().fieldInfo(field);
+    if (info == null || info.hasVectorValues() == false) {
       return super.approximateSearch(ctx, acceptDocs, visitedLimit, manager);
     }
+    // Every record has a vector: the segment's documents stand for its vectors in the plan. The
+    // exact count would take the field's vector values, whose reader copies a float[dimension]
+    // per call (3 KB at 784 dimensions), on every search, also where the index is searched.
+    int vectors = ctx.reader().maxDoc();
     boolean filtered = getFilter() != null;
     // a filter's count is exact here: Lucene built the filter's bit set to get it
     long matches = filtered ? acceptDocs.cost() : ctx.reader().numDocs();
     SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(values.size(), matches, segmentEf(ctx, field, getSearchStrategy(), k, k))
+        ? planner.choose(vectors, matches, segmentEf(ctx, field, getSearchStrategy(), k, k))
         : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager
       QueryTimeout timeout = manager instanceof TimeLimitingKnnCollectorManager t ? t.getQueryTimeout() : null;
+      FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
       TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptDocs.iterator(), k, timeout);
       if (trace != null) { // the reason is formatted for explain only
         report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
@@ -112,7 +118,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           ? "; gave up after " + limit + " visits (the filter avoids the query's neighbourhood)"
           : "; the search visited more vectors than the filter matches";
     }
-    report(ctx, values.size(), filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
+    int size = ctx.reader().getFloatVectorValues(field).size(); // for explain only
+    report(ctx, size, filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
     if (readerRescores && indexPlan == Plan.HNSW) {
       int rescored = found.scoreDocs.length; // every candidate the reader returns, rescored
       trace.update(ctx, leaf -> leaf.rescored += rescored);

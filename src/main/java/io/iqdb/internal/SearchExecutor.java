@@ -239,8 +239,7 @@ final class SearchExecutor {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     String[] reasons = new String[leaves.size()];
     for (LeafReaderContext ctx : leaves) {
-      FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
-      if (values == null) {
+      if (ctx.reader().getFieldInfos().fieldInfo(Schema.VECTOR) == null) {
         continue;
       }
       long count = filter.count(ctx);
@@ -249,8 +248,9 @@ final class SearchExecutor {
         ScorerSupplier supplier = filter.scorerSupplier(ctx);
         count = supplier == null ? 0 : supplier.cost();
       }
+      // every record has a vector: see PlannedKnnQuery#approximateSearch
       SearchPlanner.Choice choice = planner.choose(
-          values.size(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef));
+          ctx.reader().maxDoc(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef));
       if (!choice.exact()) {
         return null;
       }
@@ -333,7 +333,7 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
-  /** The reason a flat index's segments give in {@code explain}. */
+  /** Marks the reasons of a flat index's scan ({@link #flat}) for {@link #merge}. */
   private static final String[] FLAT = {};
 
   /** Searches in progress in this JVM, of any collection: the cores' other users. */
@@ -342,8 +342,7 @@ final class SearchExecutor {
   /**
    * Brute force over every live document matching the filter, scored against the full-precision
    * vectors whatever the index's quantization. {@code reasons}, by leaf ord, are the planner's
-   * reasons for the trace; {@code null} when the request asked for exact search, {@link #FLAT} for
-   * a flat index.
+   * reasons for the trace, or {@code null} when the request asked for exact search.
    *
    * <p>An unfiltered scan of a segment with at least {@code 2 * MIN_SPLIT_FLOATS} vector
    * components is split into ranges of documents scored in parallel: such a scan reads the whole
