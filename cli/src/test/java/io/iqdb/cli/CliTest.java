@@ -131,9 +131,10 @@ class CliTest {
     assertEquals(1, ((List<?>) parsed).size(), filtered::toString);
     assertEquals("b", ((Map<?, ?>) ((List<?>) parsed).get(0)).get("id"));
 
-    // three records, a filter matching one: the planner scores it exactly, and says so
+    // three records in a flat index, a filter matching one: the flat scan scores it, and says so
     CliRun explained = ok("search", db, "docs", "[1, 0, 0]", "-k", 3, "--filter", "label = 2 and tag in (y, w)", "--explain");
-    assertTrue(explained.out().contains("EXACT"), explained::toString);
+    assertTrue(explained.out().contains("FLAT"), explained::toString);
+    assertTrue(explained.out().contains("why: the flat index is exact"), explained::toString);
     assertTrue(explained.out().contains("filter matches=1"), explained::toString);
     CliRun explainedJson = ok("search", db, "docs", "[1, 0, 0]", "-k", 3, "--explain", "--json");
     Map<?, ?> withExplanation = (Map<?, ?>) parse(explainedJson.out());
