@@ -25,12 +25,16 @@ import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
@@ -38,17 +42,14 @@ import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopDocsCollector;
+import org.apache.lucene.search.TopKnnCollector;
+import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.search.knn.KnnSearchStrategy;
-import org.apache.lucene.util.QueryBuilder;
 import org.apache.lucene.util.Bits;
-import org.apache.lucene.index.QueryTimeout;
-import org.apache.lucene.search.TotalHits;
-import org.apache.lucene.search.KnnCollector;
-import org.apache.lucene.search.TopKnnCollector;
-import org.apache.lucene.search.TopDocsCollector;
-import org.apache.lucene.search.FilteredDocIdSetIterator;
-import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.QueryBuilder;
 
 /** Runs searches and reads records on one point-in-time {@link IndexSearcher}. */
 final class SearchExecutor {
@@ -594,7 +595,7 @@ final class SearchExecutor {
     for (Handoff<Part> run : runs) {
       run.await(0);
       if (run.error() != null) {
-        throw rethrow(run.error());
+        throw IOUtils.rethrowAlways(run.error());
       }
       done.add(run.value());
     }
@@ -605,22 +606,10 @@ final class SearchExecutor {
     try {
       return scan.call();
     } catch (Exception e) {
-      throw rethrow(e);
+      throw IOUtils.rethrowAlways(e);
     }
   }
 
-  private static RuntimeException rethrow(Throwable t) throws IOException {
-    if (t instanceof IOException io) {
-      throw io;
-    }
-    if (t instanceof RuntimeException r) {
-      return r;
-    }
-    if (t instanceof Error e) {
-      throw e;
-    }
-    return new IllegalStateException(t); // scans throw nothing checked but IOException
-  }
 
   /**
    * The hits, in score order. Ids and payloads are read in doc id order, one doc values iterator per
