@@ -10,11 +10,13 @@ import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.DocAndFloatFeatureBuffer;
 import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TimeLimitingKnnCollectorManager;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopDocsCollector;
 import org.apache.lucene.search.TotalHits;
 import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.search.knn.KnnCollectorManager;
@@ -105,7 +107,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     if (filtered && choice != null && choice.visitBudget() < limit) {
       limit = Math.max(k + 1, choice.visitBudget());
     }
-    TopDocs found = super.approximateSearch(ctx, acceptDocs, limit, manager);
+    TopDocs found = searchIndex(ctx, acceptDocs, limit, manager);
     if (trace == null) {
       return found; // the rest is for explain only
     }
@@ -125,6 +127,20 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       trace.update(ctx, leaf -> leaf.rescored += rescored);
     }
     return found;
+  }
+
+  /**
+   * What Lucene's {@code approximateSearch} does, without its read of the field's vector values for
+   * their count: the caller checked that the segment has the field, and a reader with no vector to
+   * offer collects nothing. That read copies a {@code float[dimension]} (3 KB at 784 dimensions)
+   * per segment and search, which the JIT removes in some JVMs and not in others.
+   */
+  private TopDocs searchIndex(LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager)
+      throws IOException {
+    KnnCollector collector = manager.newCollector(visitedLimit, getSearchStrategy(), ctx);
+    ctx.reader().searchNearestVectors(field, target, collector, acceptDocs);
+    TopDocs found = collector.topDocs();
+    return found != null ? found : TopDocsCollector.EMPTY_TOPDOCS;
   }
 
   /**
