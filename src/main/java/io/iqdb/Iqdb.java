@@ -295,7 +295,8 @@ public final class Iqdb implements AutoCloseable {
     /**
      * The executor that runs the searches of a {@code searchBatch} in parallel, and the parts of a
      * large exact scan (a flat index or an exact search over millions of vector components, split
-     * into ranges of documents); the calling thread takes part too. Default: a pool the database owns, one thread per core, stopped at close.
+     * into ranges of documents); the calling thread takes part too. Default: a pool the database
+     * owns, one thread per core, stopped at close.
      * The database never shuts down an executor passed here.
      *
      * @param executor the executor

@@ -334,9 +334,6 @@ final class SearchExecutor {
     return new BooleanQuery.Builder().add(compiled, Occur.FILTER).add(lucene, Occur.FILTER).build();
   }
 
-  /** Marks the reasons of a flat index's scan ({@link #flat}) for {@link #merge}. */
-  private static final String[] FLAT = {};
-
   /** Searches in progress in this JVM, of any collection: the cores' other users. */
   private static final AtomicInteger SEARCHES = new AtomicInteger();
 
@@ -374,11 +371,11 @@ final class SearchExecutor {
     for (Leaf leaf : leaves) {
       LeafReaderContext ctx = leaf.ctx;
       Scorer accepted = leaf.accepted;
-      int n = accepted == null ? (int) Math.max(1, Math.min(budget, leaf.floats / MIN_SPLIT_FLOATS)) : 1;
+      int n = accepted == null ? parts(leaf.floats, budget) : 1;
       int maxDoc = ctx.reader().maxDoc();
       for (int i = 0; i < n; i++) {
-        int from = (int) ((long) maxDoc * i / n);
-        int to = (int) ((long) maxDoc * (i + 1) / n);
+        int from = bound(maxDoc, i, n);
+        int to = bound(maxDoc, i + 1, n);
         FloatVectorValues own = i == 0 ? leaf.values : null; // values are not thread-safe: one per part
         scans.add(() -> {
           long start = System.nanoTime();
@@ -391,7 +388,7 @@ final class SearchExecutor {
       }
     }
     List<Part> done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
-    return merge(done, k, filter != null, trace, reasons);
+    return merge(done, k, filter != null, trace, SearchExplanation.Plan.EXACT, reasons);
   }
 
   /**
@@ -416,10 +413,10 @@ final class SearchExecutor {
     for (LeafReaderContext ctx : leaves) {
       int maxDoc = ctx.reader().maxDoc();
       Bits live = ctx.reader().getLiveDocs();
-      int n = (int) Math.max(1, Math.min(budget, (long) ctx.reader().numDocs() * config.dimension() / MIN_SPLIT_FLOATS));
+      int n = parts((long) ctx.reader().numDocs() * config.dimension(), budget);
       for (int i = 0; i < n; i++) {
-        int from = (int) ((long) maxDoc * i / n);
-        int to = (int) ((long) maxDoc * (i + 1) / n);
+        int from = bound(maxDoc, i, n);
+        int to = bound(maxDoc, i + 1, n);
         scans.add(() -> {
           long start = System.nanoTime();
           AcceptDocs accept;
@@ -449,7 +446,7 @@ final class SearchExecutor {
       }
     }
     List<Part> done = budget > 1 && scans.size() > 1 ? inParallel(scans) : inTurn(scans);
-    return merge(done, k, filter != null, trace, FLAT);
+    return merge(done, k, filter != null, trace, SearchExplanation.Plan.FLAT, null);
   }
 
   /**
@@ -460,6 +457,16 @@ final class SearchExecutor {
    */
   private int splitBudget(long work) {
     return work >= 2 * MIN_SPLIT_FLOATS ? Math.max(1, maxParts / Math.max(1, SEARCHES.get())) : 1;
+  }
+
+  /** Into how many parts a segment's scan of {@code floats} vector components is split. */
+  private static int parts(long floats, int budget) {
+    return (int) Math.max(1, Math.min(budget, floats / MIN_SPLIT_FLOATS));
+  }
+
+  /** The first document of part {@code i} of {@code n} of a segment (or its end, for {@code i == n}). */
+  private static int bound(int maxDoc, int i, int n) {
+    return (int) ((long) maxDoc * i / n);
   }
 
   /** The documents of {@code [from, to)} that are live: one part of a split scan. */
@@ -510,9 +517,12 @@ final class SearchExecutor {
 
   /**
    * The best {@code k} of the parts' hits, doc ids made global; reports each segment once (its
-   * parts are adjacent in {@code done}) to {@code trace} if not {@code null}.
+   * parts are adjacent in {@code done}) to {@code trace} if not {@code null}, as {@code plan}, with
+   * the planner's {@code reasons} by leaf ord for an exact plan ({@code null}: exact search was
+   * requested).
    */
-  private static ScoreDoc[] merge(List<Part> done, int k, boolean filtered, SearchTrace trace, String[] reasons) {
+  private static ScoreDoc[] merge(
+      List<Part> done, int k, boolean filtered, SearchTrace trace, SearchExplanation.Plan plan, String[] reasons) {
     TopDocs[] perPart = new TopDocs[done.size()];
     for (int i = 0; i < perPart.length; i++) {
       Part part = done.get(i);
@@ -535,10 +545,9 @@ final class SearchExecutor {
         long segmentScored = scored;
         long segmentNanos = nanos;
         int vectors = done.get(i).vectors;
-        String why = reasons == null ? "exact search requested"
-            : reasons == FLAT ? "the flat index is exact" : reasons[ctx.ord];
+        String why = plan == SearchExplanation.Plan.FLAT ? "the flat index is exact"
+            : reasons == null ? "exact search requested" : reasons[ctx.ord];
         String reason = j - i > 1 ? why + "; scanned in " + (j - i) + " parts in parallel" : why;
-        SearchExplanation.Plan plan = reasons == FLAT ? SearchExplanation.Plan.FLAT : SearchExplanation.Plan.EXACT;
         trace.update(ctx, leaf -> {
           leaf.vectors = vectors;
           leaf.filterMatches = filtered ? segmentScored : -1;
@@ -567,6 +576,8 @@ final class SearchExecutor {
    * Runs the scans on the search pool and on the calling thread, which takes whatever scan no pool
    * thread has started (so a busy pool only costs parallelism), then waits for the rest whatever
    * interrupts it gets: interrupting a search does not fail it (its interrupt status is kept).
+   * Lucene's {@code TaskExecutor} shares out the tasks the same way, but throws when the waiting
+   * caller is interrupted.
    */
   private List<Part> inParallel(List<Callable<Part>> scans) throws IOException {
     int n = scans.size();
@@ -609,7 +620,6 @@ final class SearchExecutor {
       throw IOUtils.rethrowAlways(e);
     }
   }
-
 
   /**
    * The hits, in score order. Ids and payloads are read in doc id order, one doc values iterator per
