@@ -70,6 +70,12 @@ final class ApiModel {
     final Map<String, VectorRecord> records = new TreeMap<>();
     /** The last acknowledged type of every field any record ever had. */
     final Map<String, Kind> everKinds = new HashMap<>();
+    /**
+     * The types that records of acknowledged batches had where a later record of the same id in the
+     * same batch replaced them: whether such a record's types count is not specified (the database
+     * keeps the last record of an id and may or may not give the replaced one's fields their types).
+     */
+    final Map<String, java.util.Set<Kind>> maybeKinds = new HashMap<>();
     /** The database's handle to this collection. */
     VectorCollection handle;
 
@@ -92,10 +98,20 @@ final class ApiModel {
 
     /** Applies acknowledged upserts, in order (the last record of an id wins). */
     void upsert(List<Rec> batch) {
+      Map<String, Rec> last = new HashMap<>();
       for (Rec r : batch) {
+        last.put(r.id(), r);
+      }
+      for (Rec r : batch) {
+        boolean replaced = last.get(r.id()) != r;
         records.put(r.id(), new VectorRecord(r.id(), r.vector().clone(), r.payloadOrEmpty()));
         r.payloadOrEmpty().asMap().forEach((f, v) -> {
-          if (!isEmptyList(v)) {
+          if (isEmptyList(v)) {
+            return;
+          }
+          if (replaced) {
+            maybeKinds.computeIfAbsent(f, x -> new java.util.HashSet<>()).add(Kind.of(v));
+          } else {
             everKinds.put(f, Kind.of(v));
           }
         });
@@ -387,6 +403,9 @@ final class ApiModel {
           e = e.and(known.live()
               ? Expect.fail(PayloadException.class, "payload type conflict")
               : Expect.either(PayloadException.class, "payload type conflict with a field no live record has"));
+        } else if (!known.live()
+            && col.maybeKinds.getOrDefault(f.getKey(), java.util.Set.of()).stream().anyMatch(k -> k != kind)) {
+          e = e.and(Expect.either(PayloadException.class, "payload type conflict with a replaced duplicate's field"));
         }
         Kind earlier = batchKinds.putIfAbsent(f.getKey(), kind);
         if (earlier != null && earlier != kind) {
