@@ -215,7 +215,8 @@ public interface VectorCollection {
   void flush();
 
   /**
-   * Merges segments and reclaims the space of deleted records, then commits.
+   * Merges segments and reclaims the space of deleted records, then commits; searches that start
+   * after it returns search the merged segments.
    *
    * @param maxSegments the number of segments to merge down to (1 for the most compact index)
    */

@@ -167,6 +167,50 @@ class FeaturesTest {
   }
 
   @Test
+  void batchSearchIgnoresAnInterruptAndKeepsIt() {
+    List<float[]> queries = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      queries.add(new float[] {i * 1.5f, 0});
+    }
+    List<List<String>> expected = ids(c.searchBatch(queries, 3));
+    for (int round = 0; round < 20; round++) {
+      Thread.currentThread().interrupt();
+      try {
+        assertEquals(expected, ids(c.searchBatch(queries, 3)));
+        assertTrue(Thread.currentThread().isInterrupted(), "the interrupt status is kept");
+      } finally {
+        Thread.interrupted();
+      }
+    }
+  }
+
+  private static List<List<String>> ids(List<List<Hit>> batch) {
+    return batch.stream().map(hits -> hits.stream().map(Hit::id).toList()).toList();
+  }
+
+  @Test
+  void searchesAfterCompactSeeTheMergedSegments() {
+    // no background refresh within the test: a refresh after compact() must be compact()'s own
+    try (Iqdb quiet = Iqdb.builder().inMemory()
+        .refreshPolicy(new RefreshPolicy(java.time.Duration.ofHours(1), RefreshPolicy.MAX_TAIL_RECORDS)).open()) {
+      VectorCollection d = quiet.createCollection("d", CollectionConfig.builder(2, Metric.L2).build());
+      for (int batch = 0; batch < 3; batch++) {
+        List<VectorRecord> recs = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+          recs.add(VectorRecord.of("r" + batch + "-" + i, new float[] {batch, i}));
+        }
+        d.upsertAll(recs);
+        assertEquals(batch + 1, d.stats().segments()); // stats() refreshes: one segment per batch
+      }
+      d.compact(1);
+      SearchResult r = d.searchResult(SearchRequest.of(new float[] {0, 0}, 3).explain(true));
+      assertEquals(1, r.explanation().segments().size(), r.explanation().format());
+      assertEquals(0, r.explanation().tailRecords());
+      assertEquals("r0-0", r.hits().get(0).id());
+    }
+  }
+
+  @Test
   void batchWithRepeatedIdKeepsTheLast() {
     c.upsertAll(List.of(
         VectorRecord.of("dup", new float[] {1, 1}, Payload.of("i", 1)),

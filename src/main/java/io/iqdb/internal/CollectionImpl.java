@@ -26,7 +26,6 @@ import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.QueryTimeout;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.TaskExecutor;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.util.IOUtils;
 
@@ -79,7 +78,6 @@ final class CollectionImpl implements VectorCollection {
   private final Uninterruptible uninterruptible;
 
   /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
-  private final TaskExecutor searchTasks;
 
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
@@ -87,7 +85,6 @@ final class CollectionImpl implements VectorCollection {
       CommitPolicy policy, java.util.concurrent.Executor searchExecutor, io.iqdb.RefreshPolicy refreshPolicy,
       java.util.concurrent.Executor background, Uninterruptible uninterruptible) {
     this.uninterruptible = uninterruptible;
-    this.searchTasks = new TaskExecutor(searchExecutor);
     this.name = name;
     this.config = config;
     this.store = store;
@@ -422,7 +419,7 @@ final class CollectionImpl implements VectorCollection {
       for (SearchRequest r : requests) {
         tasks.add(() -> tailSearch.search(s, v, r));
       }
-      return searchTasks.invokeAll(tasks);
+      return executor.runAll(tasks); // an interrupt of the caller fails no search of the batch
     });
   }
 
@@ -533,6 +530,11 @@ final class CollectionImpl implements VectorCollection {
     }
     writes.changed();
     commit();
+    try {
+      refresher.refresh(); // searches after compact() see the merged segments, not the old ones
+    } catch (IOException e) {
+      throw Errors.translate(e, "refresh after compaction of collection '" + name + "'");
+    }
   }
 
   @Override

@@ -67,6 +67,8 @@ public final class Database {
 
   /** Runs background commits (see {@link CommitPolicy}, on disk only) and refreshes (see {@link io.iqdb.RefreshPolicy}). */
   private final java.util.concurrent.ScheduledExecutorService committer;
+  /** The committer's threads, joined on close: its termination is signalled before they exit. */
+  private final List<Thread> committerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Database(DatabaseOptions options, Path dir, Directory lockDir, Lock lock, Directory catalogDir) {
     this.options = options;
@@ -85,6 +87,7 @@ public final class Database {
     committer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "iqdb-committer " + (dir == null ? "in-memory" : dir));
       t.setDaemon(true);
+      committerThreads.add(t);
       return t;
     });
     long tick = Math.max(1, Math.min(COMMITTER_TICK_MILLIS, options.refreshPolicy().maxAge().toMillis()));
@@ -481,6 +484,9 @@ public final class Database {
       committer.shutdown(); // no interrupt: a commit interrupted in its I/O would be a tragic failure
       try {
         committer.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        for (Thread t : committerThreads) {
+          t.join(10_000); // the database's threads end with it
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

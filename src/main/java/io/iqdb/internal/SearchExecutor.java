@@ -564,9 +564,22 @@ final class SearchExecutor {
   /** One part of an exact scan: a segment's (or a range of its documents') best hits, local ids. */
   private record Part(LeafReaderContext ctx, int vectors, TopDocs top, long nanos) {}
 
-  private static List<Part> inTurn(List<Callable<Part>> scans) throws IOException {
-    List<Part> done = new ArrayList<>(scans.size());
-    for (Callable<Part> scan : scans) {
+  /**
+   * Runs tasks side by side on the search pool and the calling thread, as the parts of a split
+   * scan run ({@link #inParallel}: an interrupt of the calling thread fails none of them); one
+   * task, or no pool, runs on the calling thread.
+   *
+   * @param tasks the tasks
+   * @return their results, in order
+   * @throws IOException the first task's failure, once every task ended
+   */
+  <T> List<T> runAll(List<Callable<T>> tasks) throws IOException {
+    return parts != null && tasks.size() > 1 ? inParallel(tasks) : inTurn(tasks);
+  }
+
+  private static <T> List<T> inTurn(List<Callable<T>> scans) throws IOException {
+    List<T> done = new ArrayList<>(scans.size());
+    for (Callable<T> scan : scans) {
       done.add(call(scan));
     }
     return done;
@@ -579,10 +592,10 @@ final class SearchExecutor {
    * Lucene's {@code TaskExecutor} shares out the tasks the same way, but throws when the waiting
    * caller is interrupted.
    */
-  private List<Part> inParallel(List<Callable<Part>> scans) throws IOException {
+  private <T> List<T> inParallel(List<Callable<T>> scans) throws IOException {
     int n = scans.size();
-    List<Handoff<Part>> runs = new ArrayList<>(n);
-    for (Callable<Part> scan : scans) {
+    List<Handoff<T>> runs = new ArrayList<>(n);
+    for (Callable<T> scan : scans) {
       runs.add(new Handoff<>(scan));
     }
     AtomicInteger next = new AtomicInteger();
@@ -602,8 +615,8 @@ final class SearchExecutor {
     for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
       runs.get(i).run();
     }
-    List<Part> done = new ArrayList<>(n);
-    for (Handoff<Part> run : runs) {
+    List<T> done = new ArrayList<>(n);
+    for (Handoff<T> run : runs) {
       run.await(0);
       if (run.error() != null) {
         throw IOUtils.rethrowAlways(run.error());
@@ -613,7 +626,7 @@ final class SearchExecutor {
     return done;
   }
 
-  private static Part call(Callable<Part> scan) throws IOException {
+  private static <T> T call(Callable<T> scan) throws IOException {
     try {
       return scan.call();
     } catch (Exception e) {
