@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.locks.LockSupport;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -183,32 +184,54 @@ public class OracleTest extends RandomizedTest {
         }
       }
       c.flush();
+      // several segments of unequal sizes (batches of 500, then what merges made of them): the
+      // threads' shares cut at most one segment per extra thread, wherever a share ends. The
+      // records must all be in segments: wait for the background refresh to empty the tail.
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      float[] probe = randomVector(r, dim, metric);
+      while (c.searchResult(SearchRequest.of(probe, 1).explain(true)).explanation().tailRecords() > 0) {
+        assertTrue("the tail was not refreshed within 30 s", System.nanoTime() < deadline);
+        LockSupport.parkNanos(20_000_000L);
+      }
+      checkSplitScans(c, model, metric, r, index, n, dim, false);
       c.compact(1);
-      for (int round = 0; round < 5; round++) {
-        float[] q = randomVector(r, dim, metric);
-        int k = 1 + r.nextInt(20);
-        boolean exact = index instanceof IndexSpec.Hnsw;
+      checkSplitScans(c, model, metric, r, index, n, dim, true);
+    }
+  }
+
+  private void checkSplitScans(VectorCollection c, Map<String, Rec> model, Metric metric, Random r, IndexSpec index,
+      int n, int dim, boolean oneSegment) {
+    for (int round = 0; round < 5; round++) {
+      float[] q = randomVector(r, dim, metric);
+      int k = 1 + r.nextInt(20);
+      boolean exact = index instanceof IndexSpec.Hnsw;
+      compare(metric, c, model, q, k, null, x -> true, exact);
+      compare(metric, c, model, q, k, Filter.eq("tag", "t1").not(), x -> !x.getString("tag").equals("t1"), exact);
+      Thread.currentThread().interrupt();
+      try {
         compare(metric, c, model, q, k, null, x -> true, exact);
-        compare(metric, c, model, q, k, Filter.eq("tag", "t1").not(), x -> !x.getString("tag").equals("t1"), exact);
-        Thread.currentThread().interrupt();
-        try {
-          compare(metric, c, model, q, k, null, x -> true, exact);
-          assertTrue("the interrupt status is kept", Thread.currentThread().isInterrupted());
-        } finally {
-          Thread.interrupted();
+        assertTrue("the interrupt status is kept", Thread.currentThread().isInterrupted());
+      } finally {
+        Thread.interrupted();
+      }
+      long scored = 0;
+      int split = 0;
+      List<SearchExplanation.Segment> segments =
+          c.searchResult(SearchRequest.of(q, k).exact(exact).explain(true)).explanation().segments();
+      for (SearchExplanation.Segment segment : segments) {
+        scored += segment.vectorsScored();
+        if (segment.reason().contains("parallel")) {
+          split++;
+          assertTrue(segment.reason(), segment.reason().endsWith("; scanned in 2 parts in parallel"));
         }
-        long scored = 0;
-        for (SearchExplanation.Segment segment :
-            c.searchResult(SearchRequest.of(q, k).exact(exact).explain(true)).explanation().segments()) {
-          scored += segment.vectorsScored();
-          boolean large = (long) segment.vectors() * dim >= 2 * (1 << 21);
-          if (large && Runtime.getRuntime().availableProcessors() > 1) {
-            assertTrue(segment.reason(), segment.reason().endsWith("; scanned in 2 parts in parallel"));
-          } else {
-            assertTrue(segment.reason(), !segment.reason().contains("parallel"));
-          }
-        }
-        assertEquals(n, scored);
+      }
+      assertEquals(segments.toString(), n, scored);
+      boolean large = (long) n * dim >= 2 * (1 << 21);
+      int processors = Runtime.getRuntime().availableProcessors();
+      if (oneSegment) {
+        assertEquals(segments.toString(), large && processors > 1 ? 1 : 0, split);
+      } else {
+        assertTrue(segments.toString(), split <= Math.min(2, processors) - 1);
       }
     }
   }
