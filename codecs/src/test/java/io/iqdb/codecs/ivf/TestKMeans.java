@@ -205,17 +205,23 @@ public class TestKMeans extends LuceneTestCase {
    * worse (up to twice the SSE seen): coarse groups then hold several small blobs far apart, and
    * their share of the centroids, proportional to their size, can be fewer than their blobs.
    * Flat k-means spends more centroids there; the two levels keep the lists balanced instead.
+   *
+   * <p>Either variant sometimes ends in a poor local optimum: over 300 data sets at one seed, the
+   * two-level SSE was 0.80-1.49 times the flat one, above 1.1 in 3 (1.13, 1.45, 1.49) and within
+   * 1.01 in 99%. The claim is about the usual case, so it compares the median over three seeds.
    */
   public void testTwoLevelSseCloseToFlat() throws Exception {
     Random random = random();
     int k = 64;
     float[][] data = evenBlobs(random, 40, 6000, 16);
-    float[][] twoLevel = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
-    float[][] flat = KMeans.trainFlat(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3);
-    double sseTwoLevel = sse(data, twoLevel, exactAssignment(data, twoLevel));
-    double sseFlat = sse(data, flat, exactAssignment(data, flat));
-    assertTrue(
-        "two-level SSE " + sseTwoLevel + ", flat SSE " + sseFlat, sseTwoLevel <= 1.1 * sseFlat);
+    double[] ratios = new double[3];
+    for (int seed = 0; seed < ratios.length; seed++) {
+      float[][] twoLevel = KMeans.train(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3 + seed);
+      float[][] flat = KMeans.trainFlat(Chunks.SEQUENTIAL, of(data), k, null, IvfVectorsWriter.ITERATIONS, 3 + seed);
+      ratios[seed] = sse(data, twoLevel, exactAssignment(data, twoLevel)) / sse(data, flat, exactAssignment(data, flat));
+    }
+    Arrays.sort(ratios);
+    assertTrue("two-level SSE / flat SSE, by seed: " + Arrays.toString(ratios), ratios[1] <= 1.1);
   }
 
   public void testTwoLevelTrainingDoesNotDependOnThreads() throws Exception {
