@@ -77,8 +77,6 @@ final class CollectionImpl implements VectorCollection {
   /** Runs the work that writes files where interrupts cannot reach it; the database's. */
   private final Uninterruptible uninterruptible;
 
-  /** Runs the searches of a batch; see {@code Iqdb.Builder.searchExecutor}. */
-
   CollectionImpl(
       String name, CollectionConfig config, Durability durability, CollectionStore store,
       IndexWriter writer, SearcherManager searchers, Schema schema, CollectionLog log, long committedSeq,
