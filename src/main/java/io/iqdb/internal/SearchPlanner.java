@@ -11,8 +11,11 @@ import java.util.Locale;
  * JDK 25; see the README, "Query planning", for how) and kept here in one place:
  *
  * <ul>
- *   <li>exact: {@code matches * (EXACT_NS_PER_VECTOR + dim * EXACT_NS_PER_DIM)}: the matches are
- *       read in doc id order, a sequential scan of the full-precision vectors;
+ *   <li>exact: {@code matches * EXACT_NS_PER_VECTOR} plus the reads of the full-precision
+ *       vectors, in doc id order: the first {@code EXACT_CACHE_BYTES} of them at {@code
+ *       EXACT_NS_PER_CACHED_BYTE} (a filter's matches that a previous search left in the caches),
+ *       each vector beyond at {@code EXACT_NS_PER_MISS + bytes * EXACT_NS_PER_BYTE} (read from
+ *       memory, a new page each when the matches are sparse in a large segment);
  *   <li>HNSW: {@code visits * (GRAPH_NS_PER_VISIT + dim * GRAPH_NS_PER_DIM * codeShare)} where
  *       {@code visits = GRAPH_VISITS_PER_EF * 100 * (ef / 100)^GRAPH_EF_EXPONENT * ln(vectors) /
  *       selectivity^GRAPH_FILTER_EXPONENT}, {@code ef} being what the segment searches with (its
@@ -31,10 +34,24 @@ import java.util.Locale;
  * right within a factor of about two around the crossover, where both plans cost about the same.
  */
 final class SearchPlanner {
-  /** Exact scoring, fixed cost per vector (iterator, heap insertion), ns. */
-  static final double EXACT_NS_PER_VECTOR = 20;
-  /** Exact scoring, cost per dimension of a float vector, ns. */
-  static final double EXACT_NS_PER_DIM = 0.3;
+  /** Exact scoring, fixed cost per vector (filter iterator, heap insertion), ns. */
+  static final double EXACT_NS_PER_VECTOR = 8;
+  /**
+   * Exact scoring, cost per byte of a vector in the caches, ns: 47 ns per 384-d vector (1,536
+   * bytes) over 1,200-3,000 matches of 60,000 sentence embeddings (2026-12-07), 17 ns per 128-d
+   * vector over 2,000 of 20,000 (JMH {@code FilteredSearchBenchmark}).
+   */
+  static final double EXACT_NS_PER_CACHED_BYTE = 0.03;
+  /** How many bytes of matched vectors the caches are assumed to hold between searches. */
+  static final double EXACT_CACHE_BYTES = 6 << 20;
+  /**
+   * Exact scoring, cost per vector read from memory, ns, plus {@link #EXACT_NS_PER_BYTE} per byte:
+   * 110 ns per 384-d vector at 20-50% of 60,000 sentence embeddings, 103 ns per 128-d vector at 10%
+   * of 1,000,000, 147 ns per 784-d vector at 10% of Fashion-MNIST.
+   */
+  static final double EXACT_NS_PER_MISS = 100;
+  /** Exact scoring, cost per byte of a vector read from memory, ns. */
+  static final double EXACT_NS_PER_BYTE = 0.015;
   /** HNSW, fixed cost per visited node (random read, neighbour list, filter bits), ns. */
   static final double GRAPH_NS_PER_VISIT = 150;
   /** HNSW, cost per dimension of a visited float vector, ns. */
@@ -53,8 +70,10 @@ final class SearchPlanner {
   static final double GRAPH_FILTER_EXPONENT = 0.64;
   /** IVF, cost of checking one listed vector against the filter and decoding its ordinal, ns. */
   static final double IVF_NS_PER_LISTED = 4;
-  /** IVF, cost per dimension of scoring one accepted code or vector, ns (float lists). */
+  /** IVF, cost per dimension of scoring one accepted code or vector or a centroid, ns (float lists). */
   static final double IVF_NS_PER_DIM = 0.3;
+  /** IVF, fixed cost of scoring one accepted code or vector (heap insertion), ns. */
+  static final double IVF_NS_PER_SCORED = 20;
 
   /**
    * A plan for one segment and the estimates behind it.
@@ -119,7 +138,11 @@ final class SearchPlanner {
   }
 
   double exactNanos(long matches) {
-    return matches * (EXACT_NS_PER_VECTOR + dimension * EXACT_NS_PER_DIM);
+    double bytes = dimension * (double) Float.BYTES;
+    double cached = Math.min(matches, Math.floor(EXACT_CACHE_BYTES / bytes));
+    return matches * EXACT_NS_PER_VECTOR
+        + cached * bytes * EXACT_NS_PER_CACHED_BYTE
+        + (matches - cached) * (EXACT_NS_PER_MISS + bytes * EXACT_NS_PER_BYTE);
   }
 
   double hnswNanos(int vectors, long matches, int ef, int bits) {
@@ -140,9 +163,9 @@ final class SearchPlanner {
     int probes = Math.min(lists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(lists))));
     double listed = Math.min(vectors, probes * (vectors / (double) lists) / Math.sqrt(selectivity));
     double scored = listed * selectivity;
-    return lists * dimension * EXACT_NS_PER_DIM
+    return lists * dimension * IVF_NS_PER_DIM
         + listed * IVF_NS_PER_LISTED
-        + scored * (EXACT_NS_PER_VECTOR + dimension * IVF_NS_PER_DIM * codeShare(bits));
+        + scored * (IVF_NS_PER_SCORED + dimension * IVF_NS_PER_DIM * codeShare(bits));
   }
 
   /** The cost of comparing a code of {@code bits} per dimension relative to a float, floored. */

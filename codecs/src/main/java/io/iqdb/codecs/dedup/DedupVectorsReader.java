@@ -8,6 +8,8 @@ import java.util.Map;
 import org.apache.lucene.codecs.CodecUtil;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.KnnVectorsReader;
+import org.apache.lucene.codecs.hnsw.FlatVectorScorerUtil;
+import org.apache.lucene.codecs.hnsw.FlatVectorsScorer;
 import org.apache.lucene.codecs.hnsw.HnswGraphProvider;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.util.hnsw.FloatHeap;
@@ -32,10 +34,12 @@ import org.apache.lucene.store.ChecksumIndexInput;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.IOContext;
 import org.apache.lucene.store.IndexInput;
+import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BitSetIterator;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 import org.apache.lucene.util.IOUtils;
+import org.apache.lucene.util.hnsw.RandomVectorScorer;
 
 /**
  * Reads {@link DedupVectorsFormat}: the inner format's reader over distinct vectors, presented in
@@ -45,6 +49,9 @@ import org.apache.lucene.util.IOUtils;
  */
 final class DedupVectorsReader extends KnnVectorsReader
     implements HnswGraphProvider, Calibrated {
+
+  /** Lucene's scorer of raw flat vectors, as the inner formats' readers use it. */
+  private static final FlatVectorsScorer FLAT_SCORER = FlatVectorScorerUtil.getLucene99FlatVectorsScorer();
 
   private final KnnVectorsReader inner;
   private final Map<Integer, DocOrdMap> maps;
@@ -438,8 +445,17 @@ final class DedupVectorsReader extends KnnVectorsReader
 
       @Override
       public int advance(int target) {
+        // a filter advances this iterator once per match, mostly by a few documents: gallop from
+        // here, then search the last step (every record has a vector, so docs[i] is often i)
         int from = Math.max(index + 1, 0);
-        int i = java.util.Arrays.binarySearch(docs, from, docs.length, target);
+        int step = 1;
+        int to = from;
+        while (to < docs.length && docs[to] < target) {
+          from = to + 1;
+          to += step;
+          step <<= 1;
+        }
+        int i = java.util.Arrays.binarySearch(docs, from, Math.min(to + 1, docs.length), target);
         index = i >= 0 ? i : -i - 1;
         doc = index < docs.length ? docs[index] : NO_MORE_DOCS;
         return doc;
@@ -452,22 +468,56 @@ final class DedupVectorsReader extends KnnVectorsReader
     };
   }
 
-  /** A scorer over every document of a field, scoring each document's own vector. */
-  private interface DocScore {
-    float score(int index) throws IOException;
-  }
+  /**
+   * A scorer over every document of a field, scoring each document's own vector: {@code byOrd}
+   * (Lucene's flat scorer over the inner ordinals, which reads the mapped file in place) scores the
+   * ordinals the map gives, one batch per call when an exact search asks for {@link
+   * VectorScorer#bulk}.
+   */
+  private static VectorScorer scorer(DocOrdMap map, RandomVectorScorer byOrd) {
+    RandomVectorScorer byPosition =
+        new RandomVectorScorer() {
+          private int[] ords = new int[0];
 
-  private static VectorScorer scorer(int[] docs, DocScore score) {
-    KnnVectorValues.DocIndexIterator it = docIterator(docs);
+          @Override
+          public float score(int position) throws IOException {
+            return byOrd.score(map.ordOfDoc[position]);
+          }
+
+          @Override
+          public float bulkScore(int[] positions, float[] scores, int count) throws IOException {
+            ords = ArrayUtil.growNoCopy(ords, count);
+            for (int i = 0; i < count; i++) {
+              ords[i] = map.ordOfDoc[positions[i]];
+            }
+            return byOrd.bulkScore(ords, scores, count);
+          }
+
+          @Override
+          public int maxOrd() {
+            return map.docs.length;
+          }
+
+          @Override
+          public int ordToDoc(int position) {
+            return map.docs[position];
+          }
+        };
+    KnnVectorValues.DocIndexIterator it = docIterator(map.docs);
     return new VectorScorer() {
       @Override
       public float score() throws IOException {
-        return score.score(it.index());
+        return byPosition.score(it.index());
       }
 
       @Override
       public DocIdSetIterator iterator() {
         return it;
+      }
+
+      @Override
+      public Bulk bulk(DocIdSetIterator matchingDocs) {
+        return Bulk.fromRandomScorerSparse(byPosition, it, matchingDocs);
       }
     };
   }
@@ -527,9 +577,8 @@ final class DedupVectorsReader extends KnnVectorsReader
       if (map.docs.length == 0) {
         return null;
       }
-      DocFloatValues values = copy();
       return DedupVectorsReader.scorer(
-          map.docs, i -> similarity.compare(target, values.vectorValue(i)));
+          map, FLAT_SCORER.getRandomVectorScorer(similarity, inner.copy(), target));
     }
   }
 
@@ -588,9 +637,8 @@ final class DedupVectorsReader extends KnnVectorsReader
       if (map.docs.length == 0) {
         return null;
       }
-      DocByteValues values = copy();
       return DedupVectorsReader.scorer(
-          map.docs, i -> similarity.compare(target, values.vectorValue(i)));
+          map, FLAT_SCORER.getRandomVectorScorer(similarity, inner.copy(), target));
     }
   }
 }

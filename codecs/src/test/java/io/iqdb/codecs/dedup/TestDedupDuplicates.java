@@ -317,6 +317,7 @@ public class TestDedupDuplicates extends LuceneTestCase {
       // a flushed segment holds its distinct vectors; a merged one its distinct live vectors
       assertEquals(distinctAll.size(), dedup.distinctVectors("v"));
       assertEquals(distinctLive.size(), distinctAll.size());
+      checkExactScorer(ctx, unique, vectorOfDoc);
     }
 
     int queries = 40;
@@ -351,6 +352,58 @@ public class TestDedupDuplicates extends LuceneTestCase {
     assertTrue("recall@10 " + recall, recall >= 0.95);
     assertTrue("filtered recall@10 " + filteredRecall, filteredRecall >= 0.95);
     assertTrue("all copies found for " + allCopiesFound + " of " + queries, allCopiesFound >= queries - 2);
+  }
+
+  /**
+   * The field's exact scorer (what exact search and Lucene's fallback use) scores every document
+   * the filter accepts, once, in doc id order, by that document's own vector: in bulk over a random
+   * filter and one document at a time through its iterator's advance.
+   */
+  private void checkExactScorer(LeafReaderContext ctx, float[][] unique, List<Integer> vectorOfDoc)
+      throws IOException {
+    float[] query = randomUnitVector();
+    int maxDoc = ctx.reader().maxDoc();
+    org.apache.lucene.util.FixedBitSet accepted = new org.apache.lucene.util.FixedBitSet(maxDoc);
+    int density = 1 + random().nextInt(20); // from every document to one in 20
+    for (int doc = 0; doc < maxDoc; doc++) {
+      if (random().nextInt(density) == 0) {
+        accepted.set(doc);
+      }
+    }
+    Bits live = ctx.reader().getLiveDocs();
+    org.apache.lucene.search.VectorScorer.Bulk bulk =
+        ctx.reader().getFloatVectorValues("v").scorer(query)
+            .bulk(new org.apache.lucene.util.BitSetIterator(accepted, accepted.cardinality()));
+    org.apache.lucene.search.DocAndFloatFeatureBuffer batch = new org.apache.lucene.search.DocAndFloatFeatureBuffer();
+    int expectedNext = accepted.nextSetBit(0);
+    int scored = 0;
+    for (bulk.nextDocsAndScores(maxDoc, live, batch); batch.size > 0; bulk.nextDocsAndScores(maxDoc, live, batch)) {
+      for (int i = 0; i < batch.size; i++) {
+        int doc = batch.docs[i];
+        while (expectedNext < doc) { // skipped documents are the deleted ones only
+          assertFalse("doc " + expectedNext + " skipped", live == null || live.get(expectedNext));
+          expectedNext = expectedNext + 1 < maxDoc ? accepted.nextSetBit(expectedNext + 1) : Integer.MAX_VALUE;
+        }
+        assertEquals("doc " + doc + " not accepted or repeated", expectedNext, doc);
+        expectedNext = doc + 1 < maxDoc ? accepted.nextSetBit(doc + 1) : Integer.MAX_VALUE;
+        assertEquals(SIM.compare(query, unique[vectorOfDoc.get(docId(ctx, doc))]), batch.features[i], 1e-5f);
+        scored++;
+      }
+    }
+    int liveAccepted = 0;
+    for (int doc = 0; doc < maxDoc; doc++) {
+      liveAccepted += accepted.get(doc) && (live == null || live.get(doc)) ? 1 : 0;
+    }
+    assertEquals(liveAccepted, scored);
+    // one at a time, leaping over a random number of documents each time
+    org.apache.lucene.search.VectorScorer single = ctx.reader().getFloatVectorValues("v").scorer(query);
+    org.apache.lucene.search.DocIdSetIterator it = single.iterator();
+    for (int target = random().nextInt(10); target < maxDoc; target += 1 + random().nextInt(50)) {
+      int doc = it.advance(target);
+      assertEquals(target, doc); // every document has a vector
+      assertEquals(SIM.compare(query, unique[vectorOfDoc.get(docId(ctx, doc))]), single.score(), 1e-5f);
+      target = doc;
+    }
   }
 
   private static DedupVectorsReader dedupReader(LeafReaderContext ctx) {
