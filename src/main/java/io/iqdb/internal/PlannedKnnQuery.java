@@ -90,8 +90,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     // a filter's count is exact here: Lucene built the filter's bit set to get it
     long matches = filtered ? acceptDocs.cost() : ctx.reader().numDocs();
     SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(vectors, matches, segmentEf(ctx, field, getSearchStrategy(), k, k),
-            indexPlan == Plan.IVF ? segmentProbes(ctx, field, probes, targetRecall, k) : 0)
+        ? planner.choose(vectors, matches, segmentEf(ctx, field, getSearchStrategy(), k, k))
         : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager
@@ -200,23 +199,6 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     return strategy instanceof io.iqdb.codecs.dedup.TargetRecallStrategy s
         ? s.ef(io.iqdb.codecs.Calibrated.of(ctx.reader(), field), k)
         : otherwise;
-  }
-
-  /**
-   * The lists an IVF segment probes before a filter widens the search: the requested count, else its
-   * calibrated count for the target recall scaled by {@code sqrt(k / 10)} above k = 10, as its
-   * reader picks it ({@code IvfSearch.probes}); 0 for the codec's default.
-   */
-  static int segmentProbes(LeafReaderContext ctx, String field, int requested, double targetRecall, int k) {
-    if (requested > 0) {
-      return requested;
-    }
-    io.iqdb.codecs.RecallCurve curve = io.iqdb.codecs.Calibrated.of(ctx.reader(), field);
-    if (curve == null || targetRecall <= 0) {
-      return 0;
-    }
-    int probes = curve.parameterFor(targetRecall);
-    return k > 10 ? (int) Math.ceil(probes * Math.sqrt(k / 10.0)) : probes;
   }
 
   private String indexName() {

@@ -180,7 +180,7 @@ final class SearchExecutor {
       // skips what the vector query would add (a bit set of the matches per segment, a second
       // query over the hits): for a filter matching a few dozen records that is most of the time.
       Weight filterWeight = filterWeight(searcher, filter);
-      String[] reasons = exactEverywhere(searcher, filterWeight, candidates, strategy, plan, request, trace != null);
+      String[] reasons = exactEverywhere(searcher, filterWeight, candidates, strategy, plan, trace != null);
       if (reasons != null) {
         return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
       }
@@ -235,7 +235,7 @@ final class SearchExecutor {
    */
   private String[] exactEverywhere(
       IndexSearcher searcher, Weight filter, int ef, KnnSearchStrategy strategy, SearchExplanation.Plan index,
-      SearchRequest request, boolean explain)
+      boolean explain)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
     String[] reasons = new String[leaves.size()];
@@ -250,11 +250,8 @@ final class SearchExecutor {
         count = supplier == null ? 0 : supplier.cost();
       }
       // every record has a vector: see PlannedKnnQuery#approximateSearch
-      int probes = index == SearchExplanation.Plan.IVF
-          ? PlannedKnnQuery.segmentProbes(ctx, Schema.VECTOR, request.probes(), request.targetRecall(), ef)
-          : 0;
       SearchPlanner.Choice choice = planner.choose(
-          ctx.reader().maxDoc(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef), probes);
+          ctx.reader().maxDoc(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef));
       if (!choice.exact()) {
         return null;
       }

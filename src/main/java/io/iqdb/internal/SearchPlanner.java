@@ -23,11 +23,9 @@ import java.util.Locale;
  *       (capped at the matches, after which Lucene falls back to exact scoring itself) and
  *       {@code codeShare} the relative cost of a quantized code: the graph's visits are random
  *       reads, each with neighbour decoding and filter checks, hence the higher fixed cost;
- *   <li>IVF: centroid ranking plus the probed lists (the segment's calibrated count for the target
- *       recall, or the one requested), widened by {@code 1 / sqrt(selectivity)} under a filter as
- *       the codec does ({@code IvfSearch}), each listed vector checked against the filter and each
- *       accepted one scored as exact scoring reads a vector (above), at the size of its code. The
- *       codec widens further while the next centroid is
+ *   <li>IVF: centroid ranking plus the probed lists, widened by {@code 1 / sqrt(selectivity)} under
+ *       a filter as the codec does ({@code IvfSearch}), each listed vector checked against the
+ *       filter and each accepted one scored. The codec widens further while the next centroid is
  *       nearer than the k-th result so far, which a filter that avoids the query's neighbourhood
  *       causes: the model cannot see that before the search.
  * </ul>
@@ -72,12 +70,18 @@ final class SearchPlanner {
   /** How fast HNSW visits grow as the filter narrows: {@code visits ~ selectivity^-x}. */
   static final double GRAPH_FILTER_EXPONENT = 0.64;
   /**
-   * IVF, cost of checking one listed vector against the filter and decoding its ordinal, ns: 0.9
-   * from Fashion-MNIST's lists at 0.1% and 0.5% selectivity (2026-12-07).
+   * IVF, cost of checking one listed vector against the filter and decoding its ordinal, ns. The IVF
+   * constants are the ones fitted before 2026-12-07 and are pessimistic on purpose: under a filter
+   * the codec scans on while the next centroid is nearer than the k-th result, which on clustered
+   * data can scan most lists (1,000,000 x 128, 1% random filter: 88% of the lists, 3.8x the time of
+   * exact scoring). A refit to Fashion-MNIST's lists, with the segment's calibrated probes, chose
+   * the lists in those cells.
    */
-  static final double IVF_NS_PER_LISTED = 1;
-  /** IVF, cost per dimension of ranking one centroid, ns: 27 us for 245 x 784 (Fashion-MNIST). */
-  static final double IVF_NS_PER_CENTROID_DIM = 0.14;
+  static final double IVF_NS_PER_LISTED = 4;
+  /** IVF, cost per dimension of scoring one accepted code or vector or a centroid, ns (float lists). */
+  static final double IVF_NS_PER_DIM = 0.3;
+  /** IVF, fixed cost of scoring one accepted code or vector (heap insertion), ns. */
+  static final double IVF_NS_PER_SCORED = 20;
 
   /**
    * A plan for one segment and the estimates behind it.
@@ -113,19 +117,6 @@ final class SearchPlanner {
    * @param ef the graph's candidate list size (HNSW), or the hits wanted
    */
   Choice choose(int vectors, long matches, int ef) {
-    return choose(vectors, matches, ef, 0);
-  }
-
-  /**
-   * The plan for one segment.
-   *
-   * @param vectors the segment's vector count
-   * @param matches the records the filter accepts there (the live ones when there is no filter)
-   * @param ef the graph's candidate list size (HNSW), or the hits wanted
-   * @param probes the lists an IVF search probes before a filter widens it (calibrated or
-   *     requested), 0 for the codec's default
-   */
-  Choice choose(int vectors, long matches, int ef, int probes) {
     double exact = exactNanos(matches);
     int budget = Integer.MAX_VALUE;
     double approximate;
@@ -141,7 +132,7 @@ final class SearchPlanner {
         budget = (int) Math.min(Integer.MAX_VALUE, Math.max(3 * hnswVisits(vectors, matches, ef), exact / perVisit));
       }
       case IndexSpec.Ivf ivf ->
-          approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization()), probes);
+          approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization()));
       case IndexSpec.Flat f -> approximate = 0; // the flat index is exact already: always its own scan
     }
     return new Choice(exact < approximate, exact, approximate, budget);
@@ -155,15 +146,11 @@ final class SearchPlanner {
   }
 
   double exactNanos(long matches) {
-    return scanNanos(matches, dimension * (double) Float.BYTES);
-  }
-
-  /** Scoring {@code count} vectors or codes of {@code bytes} each, read in order. */
-  private static double scanNanos(double count, double bytes) {
-    double cached = Math.min(count, Math.floor(EXACT_CACHE_BYTES / bytes));
-    return count * EXACT_NS_PER_VECTOR
+    double bytes = dimension * (double) Float.BYTES;
+    double cached = Math.min(matches, Math.floor(EXACT_CACHE_BYTES / bytes));
+    return matches * EXACT_NS_PER_VECTOR
         + cached * bytes * EXACT_NS_PER_CACHED_BYTE
-        + (count - cached) * (EXACT_NS_PER_MISS + bytes * EXACT_NS_PER_BYTE);
+        + (matches - cached) * (EXACT_NS_PER_MISS + bytes * EXACT_NS_PER_BYTE);
   }
 
   double hnswNanos(int vectors, long matches, int ef, int bits) {
@@ -175,20 +162,18 @@ final class SearchPlanner {
     return visits * (GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits));
   }
 
-  double ivfNanos(int vectors, long matches, int configuredLists, int bits, int probes) {
+  double ivfNanos(int vectors, long matches, int configuredLists, int bits) {
     double selectivity = Math.max(1e-6, Math.min(1.0, matches / (double) Math.max(1, vectors)));
     // the codec's list count and default probes (IvfVectorsWriter.listCount, IvfSearch.defaultProbes)
     int lists = configuredLists > 0
         ? Math.min(configuredLists, vectors)
         : (int) Math.max(1, Math.min(vectors / 8, Math.round(Math.sqrt(vectors))));
-    int probed = probes > 0
-        ? Math.min(lists, probes)
-        : Math.min(lists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(lists))));
-    double listed = Math.min(vectors, probed * (vectors / (double) lists) / Math.sqrt(selectivity));
+    int probes = Math.min(lists, Math.max(4, (int) Math.ceil(0.5 * Math.sqrt(lists))));
+    double listed = Math.min(vectors, probes * (vectors / (double) lists) / Math.sqrt(selectivity));
     double scored = listed * selectivity;
-    return lists * dimension * IVF_NS_PER_CENTROID_DIM
+    return lists * dimension * IVF_NS_PER_DIM
         + listed * IVF_NS_PER_LISTED
-        + scanNanos(scored, dimension * (double) Float.BYTES * codeShare(bits));
+        + scored * (IVF_NS_PER_SCORED + dimension * IVF_NS_PER_DIM * codeShare(bits));
   }
 
   /** The cost of comparing a code of {@code bits} per dimension relative to a float, floored. */
