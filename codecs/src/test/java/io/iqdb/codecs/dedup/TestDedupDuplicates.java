@@ -25,15 +25,20 @@ import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocAndFloatFeatureBuffer;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.VectorScorer;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
+import org.apache.lucene.util.BitSetIterator;
 import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
 
 /**
  * Many exact duplicates, several segments, then deletions and a merge: searches find the true
@@ -363,7 +368,7 @@ public class TestDedupDuplicates extends LuceneTestCase {
       throws IOException {
     float[] query = randomUnitVector();
     int maxDoc = ctx.reader().maxDoc();
-    org.apache.lucene.util.FixedBitSet accepted = new org.apache.lucene.util.FixedBitSet(maxDoc);
+    FixedBitSet accepted = new FixedBitSet(maxDoc);
     int density = 1 + random().nextInt(20); // from every document to one in 20
     for (int doc = 0; doc < maxDoc; doc++) {
       if (random().nextInt(density) == 0) {
@@ -371,10 +376,10 @@ public class TestDedupDuplicates extends LuceneTestCase {
       }
     }
     Bits live = ctx.reader().getLiveDocs();
-    org.apache.lucene.search.VectorScorer.Bulk bulk =
+    VectorScorer.Bulk bulk =
         ctx.reader().getFloatVectorValues("v").scorer(query)
-            .bulk(new org.apache.lucene.util.BitSetIterator(accepted, accepted.cardinality()));
-    org.apache.lucene.search.DocAndFloatFeatureBuffer batch = new org.apache.lucene.search.DocAndFloatFeatureBuffer();
+            .bulk(new BitSetIterator(accepted, accepted.cardinality()));
+    DocAndFloatFeatureBuffer batch = new DocAndFloatFeatureBuffer();
     int expectedNext = accepted.nextSetBit(0);
     int scored = 0;
     for (bulk.nextDocsAndScores(maxDoc, live, batch); batch.size > 0; bulk.nextDocsAndScores(maxDoc, live, batch)) {
@@ -396,8 +401,8 @@ public class TestDedupDuplicates extends LuceneTestCase {
     }
     assertEquals(liveAccepted, scored);
     // one at a time, leaping over a random number of documents each time
-    org.apache.lucene.search.VectorScorer single = ctx.reader().getFloatVectorValues("v").scorer(query);
-    org.apache.lucene.search.DocIdSetIterator it = single.iterator();
+    VectorScorer single = ctx.reader().getFloatVectorValues("v").scorer(query);
+    DocIdSetIterator it = single.iterator();
     for (int target = random().nextInt(10); target < maxDoc; target += 1 + random().nextInt(50)) {
       int doc = it.advance(target);
       assertEquals(target, doc); // every document has a vector
