@@ -118,6 +118,33 @@ class QueryPlannerTest {
   }
 
   @Test
+  void aFilteredGraphSearchAimsAtTheFilteredTargetRecallUnlessOneIsSet() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      VectorCollection c = fill(db, IndexSpec.hnsw(), 20_000);
+      float[] q = query(5);
+      SearchRequest broad = SearchRequest.of(q, 10).filter(Filter.range("b", 0, 9_999)).forceIndex(true).explain(true);
+      SearchExplanation.Segment filtered = onlySegment(c.searchResult(broad));
+      SearchExplanation.Segment at099 = onlySegment(c.searchResult(broad.targetRecall(0.99)));
+      SearchExplanation.Segment at095 = onlySegment(c.searchResult(broad.targetRecall(0.95)));
+      assertEquals(Plan.HNSW, filtered.plan(), filtered.reason());
+      assertEquals(KnobSource.CALIBRATED, filtered.knobSource());
+      assertTrue(at095.ef() < at099.ef(), "calibrated ef for 0.95 " + at095.ef() + ", for 0.99 " + at099.ef());
+      assertEquals(at099.ef(), filtered.ef(), "a filtered search defaults to the filtered target");
+      assertFalse(broad.targetRecallSet());
+      assertEquals(SearchRequest.DEFAULT_TARGET_RECALL, broad.targetRecall());
+
+      // without a filter the default stays the unfiltered one
+      SearchRequest unfiltered = SearchRequest.of(q, 10).explain(true);
+      assertEquals(at095.ef(), onlySegment(c.searchResult(unfiltered)).ef());
+      // and so it does where the filter matches every record: the walk is the calibrated one
+      SearchExplanation.Segment all = onlySegment(c.searchResult(
+          SearchRequest.of(q, 10).filter(Filter.range("b", 0, 19_999)).explain(true)));
+      assertEquals(20_000, all.filterMatches());
+      assertEquals(at095.ef(), all.ef(), all.reason());
+    }
+  }
+
+  @Test
   void aLuceneQueryFilterGoesThroughThePlanner() {
     try (Iqdb db = Iqdb.openInMemory()) {
       VectorCollection c = fill(db, IndexSpec.hnsw(), 5_000);

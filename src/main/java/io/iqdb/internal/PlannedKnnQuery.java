@@ -47,6 +47,12 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   private final double targetRecall;
   /** Whether the index's reader rescores the candidates it returns at full precision (quantized HNSW). */
   private final boolean readerRescores;
+  /**
+   * The strategy of a segment where the filter matches every live document, or null for the
+   * query's: the walk is then the unfiltered one the segment calibrated, and a filtered search's
+   * higher default target recall would only cost (see {@code SearchRequest#DEFAULT_FILTERED_HNSW_TARGET_RECALL}).
+   */
+  private final KnnSearchStrategy matchAllStrategy;
 
   /**
    * @param plan {@code false} to search the index in every segment (Lucene's rules only)
@@ -56,11 +62,13 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * @param trace where to report, or {@code null}
    * @param targetRecall the request's target recall
    * @param readerRescores whether the index's reader rescores what it returns (reported as rescored)
+   * @param matchAllStrategy the strategy of segments where the filter matches every live document,
+   *     or null for {@code strategy}
    */
   PlannedKnnQuery(
       String field, float[] target, int k, Query filter, KnnSearchStrategy strategy, SearchPlanner planner,
       boolean plan, Plan indexPlan, int ef, int probes, KnobSource knobSource, SearchTrace trace,
-      double targetRecall, boolean readerRescores) {
+      double targetRecall, boolean readerRescores, KnnSearchStrategy matchAllStrategy) {
     super(field, target, k, filter, strategy == null ? KnnSearchStrategy.Hnsw.DEFAULT : strategy);
     this.planner = planner;
     this.plan = plan;
@@ -71,6 +79,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     this.trace = trace;
     this.targetRecall = targetRecall;
     this.readerRescores = readerRescores;
+    this.matchAllStrategy = matchAllStrategy;
   }
 
   @Override
@@ -89,8 +98,12 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     boolean filtered = getFilter() != null;
     // a filter's count is exact here: Lucene built the filter's bit set to get it
     long matches = filtered ? acceptDocs.cost() : ctx.reader().numDocs();
+    KnnSearchStrategy strategy = filtered && matchAllStrategy != null && matches >= ctx.reader().numDocs()
+        ? matchAllStrategy
+        : getSearchStrategy();
+    int segmentEf = segmentEf(ctx, field, strategy, k, k);
     SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(vectors, matches, segmentEf(ctx, field, getSearchStrategy(), k, k))
+        ? planner.choose(vectors, matches, segmentEf)
         : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager
@@ -99,7 +112,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptDocs.iterator(), k, timeout);
       if (trace != null) { // the reason is formatted for explain only
         report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
-            exact.totalHits.value(), start);
+            exact.totalHits.value(), start, strategy);
       }
       return exact;
     }
@@ -107,7 +120,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     if (filtered && choice != null && choice.visitBudget() < limit) {
       limit = Math.max(k + 1, choice.visitBudget());
     }
-    TopDocs found = searchIndex(ctx, acceptDocs, limit, manager);
+    TopDocs found = searchIndex(ctx, acceptDocs, limit, manager, strategy);
     if (trace == null) {
       return found; // the rest is for explain only
     }
@@ -121,7 +134,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
           : "; the search visited more vectors than the filter matches";
     }
     int size = ctx.reader().getFloatVectorValues(field).size(); // for explain only
-    report(ctx, size, filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start);
+    report(ctx, size, filtered ? matches : -1, indexPlan, reason, found.totalHits.value(), start, strategy);
     if (readerRescores && indexPlan == Plan.HNSW) {
       int rescored = found.scoreDocs.length; // every candidate the reader returns, rescored
       trace.update(ctx, leaf -> leaf.rescored += rescored);
@@ -135,9 +148,11 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * offer collects nothing. That read copies a {@code float[dimension]} (3 KB at 784 dimensions)
    * per segment and search, which the JIT removes in some JVMs and not in others.
    */
-  private TopDocs searchIndex(LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager)
+  private TopDocs searchIndex(
+      LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager,
+      KnnSearchStrategy strategy)
       throws IOException {
-    KnnCollector collector = manager.newCollector(visitedLimit, getSearchStrategy(), ctx);
+    KnnCollector collector = manager.newCollector(visitedLimit, strategy, ctx);
     ctx.reader().searchNearestVectors(field, target, collector, acceptDocs);
     TopDocs found = collector.topDocs();
     return found != null ? found : TopDocsCollector.EMPTY_TOPDOCS;
@@ -159,12 +174,13 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptIterator, k, timeout);
     report(ctx, values.size(), matches, Plan.EXACT,
         "Lucene's rule: the filter matches at most the hits wanted or the index search gave up",
-        exact.totalHits.value(), start);
+        exact.totalHits.value(), start, getSearchStrategy());
     return exact;
   }
 
   private void report(
-      LeafReaderContext ctx, int vectors, long matches, Plan plan, String reason, long scored, long start) {
+      LeafReaderContext ctx, int vectors, long matches, Plan plan, String reason, long scored, long start,
+      KnnSearchStrategy strategy) {
     if (trace == null) {
       return;
     }
@@ -172,7 +188,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     // A calibrated segment's ef or probes, as its reader picks it (TargetRecallStrategy, IvfSearch)
     io.iqdb.codecs.RecallCurve curve = io.iqdb.codecs.Calibrated.of(ctx.reader(), field);
     int calibrated = curve == null ? -1 : curve.parameterFor(targetRecall);
-    int usedEf = knobSource == KnobSource.CALIBRATED ? segmentEf(ctx, field, getSearchStrategy(), k, ef) : ef;
+    int usedEf = knobSource == KnobSource.CALIBRATED ? segmentEf(ctx, field, strategy, k, ef) : ef;
     boolean calibratedProbes = probes == 0 && calibrated > 0 && knobSource != KnobSource.REQUESTED;
     trace.update(ctx, leaf -> {
       leaf.vectors = vectors;

@@ -152,12 +152,17 @@ final class SearchExecutor {
     int probes = 0;
     SearchExplanation.KnobSource source = SearchExplanation.KnobSource.NONE;
     KnnSearchStrategy strategy = formats.searchStrategy(request);
+    KnnSearchStrategy matchAllStrategy = null;
     switch (index) {
       case IndexSpec.Hnsw h -> {
         plan = SearchExplanation.Plan.HNSW;
         if (request.ef() == 0 && allCalibrated(searcher)) {
           // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
-          strategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
+          strategy = new TargetRecallStrategy(hnswTarget(request, filter), k, Math.max(k, DEFAULT_EF));
+          if (hnswTarget(request, filter) != request.targetRecall()) {
+            // where the filter matches every live record, the walk is the unfiltered one calibrated
+            matchAllStrategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
+          }
           source = SearchExplanation.KnobSource.CALIBRATED; // the planner plans each segment with its own ef
         } else {
           candidates = Math.max(candidates, request.ef() > 0 ? request.ef() : Math.max(k, DEFAULT_EF));
@@ -188,8 +193,9 @@ final class SearchExecutor {
     boolean databaseRescores = formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR);
     Query query = new PlannedKnnQuery(
         Schema.VECTOR, request.vector(), candidates, filter, strategy, planner,
-        !request.forceIndex(), plan, ef, probes, source, trace, request.targetRecall(),
-        formats.databaseRescores() && !databaseRescores);
+        !request.forceIndex(), plan, ef, probes, source, trace,
+        plan == SearchExplanation.Plan.HNSW ? hnswTarget(request, filter) : request.targetRecall(),
+        formats.databaseRescores() && !databaseRescores, matchAllStrategy);
     if (databaseRescores) {
       // segments in Lucene's own quantized format: their candidates are rescored here (the dedup
       // format's reader rescores its own)
@@ -320,6 +326,13 @@ final class SearchExecutor {
     for (int i = 0; i < ranked.length; i++) {
       scores.computeIfAbsent(ranked[i].doc, d -> new double[1])[0] += weight / (SearchRequest.RRF_K + i + 1);
     }
+  }
+
+  /** The recall an HNSW search aims at: the request's, else the default for a filtered or an unfiltered search. */
+  private static double hnswTarget(SearchRequest request, Query filter) {
+    return request.targetRecallSet() || filter == null
+        ? request.targetRecall()
+        : SearchRequest.DEFAULT_FILTERED_HNSW_TARGET_RECALL;
   }
 
   private Query filterQuery(SearchRequest request) {

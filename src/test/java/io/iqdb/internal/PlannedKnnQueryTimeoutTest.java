@@ -74,7 +74,7 @@ class PlannedKnnQueryTimeoutTest {
   private static Query query(float[] target, String group, boolean plan) {
     return new PlannedKnnQuery(
         Schema.VECTOR, target, 10, new TermQuery(new Term("g", group)), null,
-        new SearchPlanner(IndexSpec.hnsw(), DIM), plan, Plan.HNSW, 10, 0, KnobSource.DEFAULT, null, 0.95, false);
+        new SearchPlanner(IndexSpec.hnsw(), DIM), plan, Plan.HNSW, 10, 0, KnobSource.DEFAULT, null, 0.95, false, null);
   }
 
   private static float[] vector(Random r) {
