@@ -110,6 +110,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       QueryTimeout timeout = manager instanceof TimeLimitingKnnCollectorManager t ? t.getQueryTimeout() : null;
       FloatVectorValues values = ctx.reader().getFloatVectorValues(field);
       TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptDocs.iterator(), k, timeout);
+      planner.observeExact(exact.totalHits.value(), System.nanoTime() - start);
       if (trace != null) { // the reason is formatted for explain only
         report(ctx, values.size(), filtered ? matches : -1, Plan.EXACT, choice.reason(indexName()),
             exact.totalHits.value(), start, strategy);
@@ -121,6 +122,10 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
       limit = Math.max(k + 1, choice.visitBudget());
     }
     TopDocs found = searchIndex(ctx, acceptDocs, limit, manager, strategy);
+    if (found.totalHits.relation() == TotalHits.Relation.EQUAL_TO) {
+      // a search that gave up went on to exact scoring, which observes itself (exactSearch)
+      planner.observeIndex(vectors, matches, found.totalHits.value(), System.nanoTime() - start);
+    }
     if (trace == null) {
       return found; // the rest is for explain only
     }
@@ -172,6 +177,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     }
     long matches = acceptIterator.cost();
     TopDocs exact = scoreExactly(ctx, values.rescorer(target), acceptIterator, k, timeout);
+    planner.observeExact(exact.totalHits.value(), System.nanoTime() - start);
     report(ctx, values.size(), matches, Plan.EXACT,
         "Lucene's rule: the filter matches at most the hits wanted or the index search gave up",
         exact.totalHits.value(), start, getSearchStrategy());

@@ -396,7 +396,11 @@ final class SearchExecutor {
           DocIdSetIterator docs = accepted != null ? accepted.iterator()
               : n == 1 ? DocIdSetIterator.all(maxDoc) : DocIdSetIterator.range(from, to);
           TopDocs top = PlannedKnnQuery.scoreExactly(ctx, v.rescorer(query), docs, k, searcher.getTimeout());
-          return new Part(ctx, v.size(), top, System.nanoTime() - start);
+          long nanos = System.nanoTime() - start;
+          if (n == 1) {
+            planner.observeExact(top.totalHits.value(), nanos); // a part of a split shares the memory bus
+          }
+          return new Part(ctx, v.size(), top, nanos);
         });
       }
     }

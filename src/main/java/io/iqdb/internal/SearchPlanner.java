@@ -32,6 +32,15 @@ import java.util.Locale;
  *
  * <p>A flat index is always searched by its own scan: it is exact already. The model is meant to be
  * right within a factor of about two around the crossover, where both plans cost about the same.
+ *
+ * <p>The constants were measured on one machine; another, or the same one under other load, reads
+ * memory at another speed (the development VM's exact scans ran 2.5x slower one day than the day
+ * before, its graph searches 1.2x). So each planner (one per collection) also times what it
+ * chose: an exact scan against the model's cost for the vectors it scored, a graph search against
+ * the model's cost per visit times the visits it made, an IVF search against the model's estimate.
+ * A running geometric mean of the ratios ({@link #observe}) scales that plan's estimates, within
+ * [{@value #MIN_SCALE}, {@value #MAX_SCALE}]: the planner's choices follow the plans' measured
+ * speeds on the machine it runs on.
  */
 final class SearchPlanner {
   /** Exact scoring, fixed cost per vector (filter iterator, heap insertion), ns. */
@@ -89,15 +98,69 @@ final class SearchPlanner {
    * @param visitBudget for HNSW, the visits after which the graph search should give up and leave
    *     the segment to exact scoring (see {@link #choose}); {@code Integer.MAX_VALUE} otherwise
    */
-  record Choice(boolean exact, double exactNanos, double indexNanos, int visitBudget) {
+  record Choice(
+      boolean exact, double exactNanos, double indexNanos, int visitBudget, double exactScale, double indexScale) {
     String reason(String index) {
-      return String.format(
+      String reason = String.format(
           Locale.ROOT,
           "%s: estimated exact %.0f us vs %s %.0f us",
           exact ? "exact is cheaper" : index + " is cheaper",
           exactNanos / 1e3,
           index,
           indexNanos / 1e3);
+      if (Math.abs(exactScale - 1) > 0.1 || Math.abs(indexScale - 1) > 0.1) {
+        reason += String.format(
+            Locale.ROOT, " (model scaled to measured speed: exact %.2fx, %s %.2fx)", exactScale, index, indexScale);
+      }
+      return reason;
+    }
+  }
+
+  /** The least and greatest a plan's measured-over-modelled scale may get. */
+  static final double MIN_SCALE = 0.25;
+  static final double MAX_SCALE = 4;
+  /** The weight of one observation in the running mean of the log ratios. */
+  static final double OBSERVATION_WEIGHT = 0.05;
+  /** Searches the model estimates below this are not observed: timer and call overheads dominate. */
+  static final double MIN_OBSERVED_NANOS = 20_000;
+
+  /** Measured over modelled time per plan (see the class comment); racy updates lose an observation at worst. */
+  private volatile double exactScale = 1;
+  private volatile double graphScale = 1;
+  private volatile double ivfScale = 1;
+
+  /** What an observation is about. */
+  enum Observed {
+    EXACT,
+    GRAPH,
+    IVF
+  }
+
+  /**
+   * Records that a plan took {@code nanos} where the unscaled model says {@code modelledNanos}.
+   *
+   * @param plan the plan observed
+   * @param modelledNanos the model's cost for the work done: {@link #exactNanos} of the vectors
+   *     scored, {@link #graphNanosPerVisit} times the visits made, or {@link #ivfNanos}
+   * @param nanos the time taken
+   */
+  void observe(Observed plan, double modelledNanos, long nanos) {
+    if (!(modelledNanos >= MIN_OBSERVED_NANOS) || nanos <= 0) {
+      return;
+    }
+    // one slow search (the thread preempted, a page fault) moves the mean by at most a bounded step
+    double ratio = Math.max(1 / MAX_SCALE, Math.min(MAX_SCALE, nanos / modelledNanos));
+    double old = switch (plan) {
+      case EXACT -> exactScale;
+      case GRAPH -> graphScale;
+      case IVF -> ivfScale;
+    };
+    double scale = Math.exp((1 - OBSERVATION_WEIGHT) * Math.log(old) + OBSERVATION_WEIGHT * Math.log(ratio));
+    scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, scale));
+    switch (plan) {
+      case EXACT -> exactScale = scale;
+      case GRAPH -> graphScale = scale;
+      case IVF -> ivfScale = scale;
     }
   }
 
@@ -117,25 +180,61 @@ final class SearchPlanner {
    * @param ef the graph's candidate list size (HNSW), or the hits wanted
    */
   Choice choose(int vectors, long matches, int ef) {
-    double exact = exactNanos(matches);
+    double exactScale = this.exactScale;
+    double exact = exactNanos(matches) * exactScale;
     int budget = Integer.MAX_VALUE;
     double approximate;
+    double indexScale = 1;
     switch (index) {
       case IndexSpec.Hnsw h -> {
         int bits = IndexFormats.bits(h.quantization());
-        approximate = hnswNanos(vectors, matches, ef, bits);
+        indexScale = graphScale;
+        approximate = hnswNanos(vectors, matches, ef, bits, exactScale, indexScale);
         // A filter that excludes the query's neighbourhood (anti-correlated) makes the graph visit
         // many times the nodes the model expects: Fashion-MNIST at 20% took 13,500 visits, not
         // 2,000. Give up once the visits cost what exact scoring would, unless that is within 3x
         // of the expectation (a broad filter): the worst case is then about twice the exact cost.
-        double perVisit = GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits);
+        double perVisit = graphNanosPerVisit(bits) * indexScale;
         budget = (int) Math.min(Integer.MAX_VALUE, Math.max(3 * hnswVisits(vectors, matches, ef), exact / perVisit));
       }
-      case IndexSpec.Ivf ivf ->
-          approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization()));
+      case IndexSpec.Ivf ivf -> {
+        indexScale = ivfScale;
+        approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization())) * indexScale;
+      }
       case IndexSpec.Flat f -> approximate = 0; // the flat index is exact already: always its own scan
     }
-    return new Choice(exact < approximate, exact, approximate, budget);
+    return new Choice(exact < approximate, exact, approximate, budget, exactScale, indexScale);
+  }
+
+  /**
+   * Records an exact scan's time (see {@link #observe}).
+   *
+   * @param scored the vectors it scored
+   */
+  void observeExact(long scored, long nanos) {
+    observe(Observed.EXACT, exactNanos(scored), nanos);
+  }
+
+  /**
+   * Records a completed index search's time (see {@link #observe}).
+   *
+   * @param vectors the segment's vector count
+   * @param matches the filter's matches there (the live documents without a filter)
+   * @param visited the vectors the search visited (HNSW) or scored (IVF)
+   */
+  void observeIndex(int vectors, long matches, long visited, long nanos) {
+    switch (index) {
+      case IndexSpec.Hnsw h ->
+          observe(Observed.GRAPH, visited * graphNanosPerVisit(IndexFormats.bits(h.quantization())), nanos);
+      case IndexSpec.Ivf ivf ->
+          observe(Observed.IVF, ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization())), nanos);
+      case IndexSpec.Flat f -> {} // never planned
+    }
+  }
+
+  /** The model's cost of one graph visit, unscaled. */
+  double graphNanosPerVisit(int bits) {
+    return GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits);
   }
 
   /** The expected HNSW visits (the model above), before the cap at the matches. */
@@ -153,13 +252,14 @@ final class SearchPlanner {
         + (matches - cached) * (EXACT_NS_PER_MISS + bytes * EXACT_NS_PER_BYTE);
   }
 
-  double hnswNanos(int vectors, long matches, int ef, int bits) {
+  private double hnswNanos(int vectors, long matches, int ef, int bits, double exactScale, double graphScale) {
     double visits = hnswVisits(vectors, matches, ef);
+    double perVisit = graphNanosPerVisit(bits) * graphScale;
     // past the matches Lucene stops the graph search and scores the matches exactly: it pays both
     if (visits > matches) {
-      return matches * (GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits)) + exactNanos(matches);
+      return matches * perVisit + exactNanos(matches) * exactScale;
     }
-    return visits * (GRAPH_NS_PER_VISIT + dimension * GRAPH_NS_PER_DIM * codeShare(bits));
+    return visits * perVisit;
   }
 
   double ivfNanos(int vectors, long matches, int configuredLists, int bits) {

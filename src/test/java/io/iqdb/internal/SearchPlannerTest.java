@@ -1,5 +1,6 @@
 package io.iqdb.internal;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,36 @@ class SearchPlannerTest {
     SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);
     assertFalse(p.choose(60_000, 6_000, 20).exact());
     assertTrue(p.choose(60_000, 6_000, 100).exact());
+  }
+
+  @Test
+  void theModelFollowsThePlansMeasuredSpeeds() {
+    // 10% of Fashion-MNIST at the calibrated ef: the graph, by the constants (see above)
+    SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);
+    SearchPlanner.Choice before = p.choose(60_000, 6_000, 20);
+    assertFalse(before.exact());
+    assertFalse(before.reason("HNSW").contains("scaled"), before.reason("HNSW"));
+    // graph searches measured at 3x the model's cost per visit: exact scoring becomes cheaper
+    for (int i = 0; i < 200; i++) {
+      p.observeIndex(60_000, 6_000, 1_000, (long) (3 * 1_000 * p.graphNanosPerVisit(32)));
+    }
+    SearchPlanner.Choice slowGraph = p.choose(60_000, 6_000, 20);
+    assertTrue(slowGraph.exact(), slowGraph.reason("HNSW"));
+    assertEquals(3, slowGraph.indexScale(), 0.01);
+    assertTrue(slowGraph.reason("HNSW").contains("HNSW 3.00x"), slowGraph.reason("HNSW"));
+    // and exact scans measured at 3x too: the graph again
+    for (int i = 0; i < 200; i++) {
+      p.observeExact(6_000, (long) (3 * p.exactNanos(6_000)));
+    }
+    SearchPlanner.Choice bothSlow = p.choose(60_000, 6_000, 20);
+    assertFalse(bothSlow.exact(), bothSlow.reason("HNSW"));
+    assertEquals(before.indexNanos() / before.exactNanos(), bothSlow.indexNanos() / bothSlow.exactNanos(), 0.01);
+    // a scale stays within bounds however slow the searches, and tiny searches are not observed
+    for (int i = 0; i < 1_000; i++) {
+      p.observeExact(6_000, Long.MAX_VALUE / 2);
+      p.observeExact(10, 1_000_000_000L);
+    }
+    assertEquals(SearchPlanner.MAX_SCALE, p.choose(60_000, 6_000, 20).exactScale(), 1e-9);
   }
 
   @Test
