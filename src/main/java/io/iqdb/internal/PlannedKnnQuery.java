@@ -43,7 +43,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
   private final int probes;
   private final KnobSource knobSource;
   private final SearchTrace trace;
-  /** The request's target recall: reports the ef or probes a calibrated segment searches with. */
+  /** The request's target recall: reports the probes a calibrated IVF segment searches with (HNSW: the strategy's ef). */
   private final double targetRecall;
   /** Whether the index's reader rescores the candidates it returns at full precision (quantized HNSW). */
   private final boolean readerRescores;
@@ -101,9 +101,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     KnnSearchStrategy strategy = filtered && matchAllStrategy != null && matches >= ctx.reader().numDocs()
         ? matchAllStrategy
         : getSearchStrategy();
-    int segmentEf = segmentEf(ctx, field, strategy, k, k);
     SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(vectors, matches, segmentEf)
+        ? planner.choose(vectors, matches, segmentEf(ctx, field, strategy, k, k))
         : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager

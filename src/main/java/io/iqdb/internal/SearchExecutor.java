@@ -158,8 +158,9 @@ final class SearchExecutor {
         plan = SearchExplanation.Plan.HNSW;
         if (request.ef() == 0 && allCalibrated(searcher)) {
           // each segment searches with the ef it calibrated for the target (TargetRecallStrategy)
-          strategy = new TargetRecallStrategy(hnswTarget(request, filter), k, Math.max(k, DEFAULT_EF));
-          if (hnswTarget(request, filter) != request.targetRecall()) {
+          double target = hnswTarget(request, filter);
+          strategy = new TargetRecallStrategy(target, k, Math.max(k, DEFAULT_EF));
+          if (target != request.targetRecall()) {
             // where the filter matches every live record, the walk is the unfiltered one calibrated
             matchAllStrategy = new TargetRecallStrategy(request.targetRecall(), k, Math.max(k, DEFAULT_EF));
           }
@@ -193,8 +194,7 @@ final class SearchExecutor {
     boolean databaseRescores = formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR);
     Query query = new PlannedKnnQuery(
         Schema.VECTOR, request.vector(), candidates, filter, strategy, planner,
-        !request.forceIndex(), plan, ef, probes, source, trace,
-        plan == SearchExplanation.Plan.HNSW ? hnswTarget(request, filter) : request.targetRecall(),
+        !request.forceIndex(), plan, ef, probes, source, trace, request.targetRecall(),
         formats.databaseRescores() && !databaseRescores, matchAllStrategy);
     if (databaseRescores) {
       // segments in Lucene's own quantized format: their candidates are rescored here (the dedup

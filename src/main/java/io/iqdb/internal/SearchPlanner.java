@@ -34,11 +34,11 @@ import java.util.Locale;
  * right within a factor of about two around the crossover, where both plans cost about the same.
  *
  * <p>The constants were measured on one machine; another, or the same one under other load, reads
- * memory at another speed (the development VM's exact scans ran 2.5x slower one day than the day
- * before, its graph searches 1.2x). So each planner (one per collection) also times what it
- * chose: an exact scan against the model's cost for the vectors it scored, a graph search against
+ * memory at another speed (on 2026-12-07 the development VM's exact scans ran 2.5x the model's
+ * time, about 2x slower than the day before, its graph searches 1.2x). So each planner (one per
+ * collection) also times what it chose: an exact scan against the model's cost for the vectors it scored, a graph search against
  * the model's cost per visit times the visits it made, an IVF search against the model's estimate.
- * A running geometric mean of the ratios ({@link #observe}) scales that plan's estimates, within
+ * A running geometric mean of the ratios ({@link Scale}) scales that plan's estimates, within
  * [{@value #MIN_SCALE}, {@value #MAX_SCALE}]: the planner's choices follow the plans' measured
  * speeds on the machine it runs on.
  */
@@ -124,45 +124,26 @@ final class SearchPlanner {
   /** Searches the model estimates below this are not observed: timer and call overheads dominate. */
   static final double MIN_OBSERVED_NANOS = 20_000;
 
-  /** Measured over modelled time per plan (see the class comment); racy updates lose an observation at worst. */
-  private volatile double exactScale = 1;
-  private volatile double graphScale = 1;
-  private volatile double ivfScale = 1;
+  /** Measured over modelled time of one plan (see the class comment). */
+  private static final class Scale {
+    // racy updates lose an observation at worst
+    private volatile double value = 1;
 
-  /** What an observation is about. */
-  enum Observed {
-    EXACT,
-    GRAPH,
-    IVF
-  }
-
-  /**
-   * Records that a plan took {@code nanos} where the unscaled model says {@code modelledNanos}.
-   *
-   * @param plan the plan observed
-   * @param modelledNanos the model's cost for the work done: {@link #exactNanos} of the vectors
-   *     scored, {@link #graphNanosPerVisit} times the visits made, or {@link #ivfNanos}
-   * @param nanos the time taken
-   */
-  void observe(Observed plan, double modelledNanos, long nanos) {
-    if (!(modelledNanos >= MIN_OBSERVED_NANOS) || nanos <= 0) {
-      return;
-    }
-    // one slow search (the thread preempted, a page fault) moves the mean by at most a bounded step
-    double ratio = Math.max(1 / MAX_SCALE, Math.min(MAX_SCALE, nanos / modelledNanos));
-    double old = switch (plan) {
-      case EXACT -> exactScale;
-      case GRAPH -> graphScale;
-      case IVF -> ivfScale;
-    };
-    double scale = Math.exp((1 - OBSERVATION_WEIGHT) * Math.log(old) + OBSERVATION_WEIGHT * Math.log(ratio));
-    scale = Math.max(MIN_SCALE, Math.min(MAX_SCALE, scale));
-    switch (plan) {
-      case EXACT -> exactScale = scale;
-      case GRAPH -> graphScale = scale;
-      case IVF -> ivfScale = scale;
+    /** Takes in that the plan took {@code nanos} where the unscaled model says {@code modelledNanos}. */
+    void observe(double modelledNanos, long nanos) {
+      if (!(modelledNanos >= MIN_OBSERVED_NANOS) || nanos <= 0) {
+        return;
+      }
+      // one slow search (the thread preempted, a page fault) moves the mean by at most a bounded step
+      double ratio = Math.max(1 / MAX_SCALE, Math.min(MAX_SCALE, nanos / modelledNanos));
+      double mean = Math.exp((1 - OBSERVATION_WEIGHT) * Math.log(value) + OBSERVATION_WEIGHT * Math.log(ratio));
+      value = Math.max(MIN_SCALE, Math.min(MAX_SCALE, mean));
     }
   }
+
+  private final Scale exactScale = new Scale();
+  private final Scale graphScale = new Scale();
+  private final Scale ivfScale = new Scale();
 
   private final IndexSpec index;
   private final int dimension;
@@ -180,7 +161,7 @@ final class SearchPlanner {
    * @param ef the graph's candidate list size (HNSW), or the hits wanted
    */
   Choice choose(int vectors, long matches, int ef) {
-    double exactScale = this.exactScale;
+    double exactScale = this.exactScale.value;
     double exact = exactNanos(matches) * exactScale;
     int budget = Integer.MAX_VALUE;
     double approximate;
@@ -188,7 +169,7 @@ final class SearchPlanner {
     switch (index) {
       case IndexSpec.Hnsw h -> {
         int bits = IndexFormats.bits(h.quantization());
-        indexScale = graphScale;
+        indexScale = graphScale.value;
         approximate = hnswNanos(vectors, matches, ef, bits, exactScale, indexScale);
         // A filter that excludes the query's neighbourhood (anti-correlated) makes the graph visit
         // many times the nodes the model expects: Fashion-MNIST at 20% took 13,500 visits, not
@@ -198,7 +179,7 @@ final class SearchPlanner {
         budget = (int) Math.min(Integer.MAX_VALUE, Math.max(3 * hnswVisits(vectors, matches, ef), exact / perVisit));
       }
       case IndexSpec.Ivf ivf -> {
-        indexScale = ivfScale;
+        indexScale = ivfScale.value;
         approximate = ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization())) * indexScale;
       }
       case IndexSpec.Flat f -> approximate = 0; // the flat index is exact already: always its own scan
@@ -207,27 +188,28 @@ final class SearchPlanner {
   }
 
   /**
-   * Records an exact scan's time (see {@link #observe}).
+   * Records an exact scan's time against the model's cost of scoring as many vectors.
    *
    * @param scored the vectors it scored
    */
   void observeExact(long scored, long nanos) {
-    observe(Observed.EXACT, exactNanos(scored), nanos);
+    exactScale.observe(exactNanos(scored), nanos);
   }
 
   /**
-   * Records a completed index search's time (see {@link #observe}).
+   * Records a completed index search's time: a graph search against the model's cost per visit
+   * times its visits, an IVF search against the model's whole estimate.
    *
    * @param vectors the segment's vector count
    * @param matches the filter's matches there (the live documents without a filter)
-   * @param visited the vectors the search visited (HNSW) or scored (IVF)
+   * @param visited the vectors the search visited (HNSW; not used for IVF)
    */
   void observeIndex(int vectors, long matches, long visited, long nanos) {
     switch (index) {
       case IndexSpec.Hnsw h ->
-          observe(Observed.GRAPH, visited * graphNanosPerVisit(IndexFormats.bits(h.quantization())), nanos);
+          graphScale.observe(visited * graphNanosPerVisit(IndexFormats.bits(h.quantization())), nanos);
       case IndexSpec.Ivf ivf ->
-          observe(Observed.IVF, ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization())), nanos);
+          ivfScale.observe(ivfNanos(vectors, matches, ivf.lists(), IndexFormats.bits(ivf.quantization())), nanos);
       case IndexSpec.Flat f -> {} // never planned
     }
   }
