@@ -145,6 +145,51 @@ class QueryPlannerTest {
   }
 
   @Test
+  void aGraphSearchWhoseFilterAvoidsTheQuerysNeighbourhoodGivesUpForExactScoring() {
+    try (Iqdb db = Iqdb.openInMemory()) {
+      // two clusters far apart, 10,000 records each; side 1 is the one the query is not in, and
+      // every record has a random label in [0, 2)
+      int dim = 64;
+      VectorCollection c = db.createCollection("c", CollectionConfig.builder(dim, Metric.L2).index(IndexSpec.hnsw()).build());
+      Random random = new Random(11);
+      List<VectorRecord> batch = new ArrayList<>();
+      for (int i = 0; i < 20_000; i++) {
+        float[] v = new float[dim];
+        for (int d = 0; d < dim; d++) {
+          v[d] = (float) random.nextGaussian();
+        }
+        long side = i % 2;
+        v[0] += side == 0 ? 20 : -20;
+        batch.add(VectorRecord.of("r" + i, v, Payload.of("side", side, "label", (long) random.nextInt(2))));
+      }
+      c.upsertAll(batch);
+      c.flush();
+      c.compact(1);
+      c.count();
+      float[] q = new float[dim];
+      q[0] = 20;
+
+      // a small ef, so that the model prefers the graph for half of the records
+      Filter avoiding = Filter.eq("side", 1L);
+      SearchResult result = c.searchResult(SearchRequest.of(q, 10).ef(16).filter(avoiding).explain(true));
+      SearchExplanation.Segment s = onlySegment(result);
+      assertEquals(Plan.EXACT, s.plan(), result.explanation()::format);
+      assertTrue(s.reason().startsWith("HNSW is cheaper"), s.reason());
+      assertTrue(s.reason().contains("filter checks") && s.reason().contains("the filter avoids the query's neighbourhood"),
+          s.reason());
+      assertEquals(c.search(SearchRequest.of(q, 10).filter(avoiding).exact(true)), result.hits());
+
+      // as many records, spread over both clusters: the graph finds them
+      Filter spread = Filter.eq("label", 1L);
+      result = c.searchResult(SearchRequest.of(q, 10).ef(16).filter(spread).explain(true));
+      s = onlySegment(result);
+      assertEquals(Plan.HNSW, s.plan(), result.explanation()::format);
+      assertTrue(s.reason().contains("filter checks passed"), s.reason());
+      assertEquals(10, result.hits().size());
+    }
+  }
+
+  @Test
   void aLuceneQueryFilterGoesThroughThePlanner() {
     try (Iqdb db = Iqdb.openInMemory()) {
       VectorCollection c = fill(db, IndexSpec.hnsw(), 5_000);

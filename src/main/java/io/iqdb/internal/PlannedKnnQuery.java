@@ -2,7 +2,9 @@ package io.iqdb.internal;
 
 import io.iqdb.SearchExplanation.KnobSource;
 import io.iqdb.SearchExplanation.Plan;
+import io.iqdb.codecs.FilterChecks;
 import java.io.IOException;
+import java.util.Locale;
 import org.apache.lucene.index.FieldInfo;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.LeafReaderContext;
@@ -120,7 +122,17 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     if (filtered && choice != null && choice.visitBudget() < limit) {
       limit = Math.max(k + 1, choice.visitBudget());
     }
-    TopDocs found = searchIndex(ctx, acceptDocs, limit, manager, strategy);
+    // a graph search the planner chose under a filter that leaves some records out: watched
+    KnnCollector collector = manager.newCollector(limit, strategy, ctx);
+    FilterWatch watch = filtered && choice != null && indexPlan == Plan.HNSW && matches < ctx.reader().numDocs()
+        ? new FilterWatch(collector, choice, vectors, matches, segmentEf(ctx, field, strategy, k, k))
+        : null;
+    TopDocs found = searchIndex(ctx, acceptDocs, watch != null ? watch : collector);
+    if (watch != null && watch.abandoned) {
+      // Lucene scores the segment exactly when the search says it is incomplete
+      found = new TopDocs(
+          new TotalHits(found.totalHits.value(), TotalHits.Relation.GREATER_THAN_OR_EQUAL_TO), found.scoreDocs);
+    }
     if (found.totalHits.relation() == TotalHits.Relation.EQUAL_TO) {
       // a search that gave up went on to exact scoring, which observes itself (exactSearch)
       planner.observeIndex(vectors, matches, found.totalHits.value(), System.nanoTime() - start);
@@ -132,7 +144,16 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
         choice != null
             ? choice.reason(indexName())
             : indexPlan == Plan.FLAT ? "the flat index is exact" : "planner bypassed (forceIndex)";
-    if (found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
+    if (watch != null && watch.abandoned) {
+      reason += String.format(Locale.ROOT,
+          "; gave up after %d filter checks, %d passed (%.2f%% where the graph walked, %.2f%% overall):"
+              + " the filter avoids the query's neighbourhood",
+          watch.checks, watch.passes, 100.0 * watch.passes / Math.max(1, watch.checks),
+          100.0 * matches / Math.max(1, vectors));
+    } else if (watch != null) {
+      reason += String.format(Locale.ROOT, "; %d of the graph's %d filter checks passed", watch.passes, watch.checks);
+    }
+    if ((watch == null || !watch.abandoned) && found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
       reason += limit < visitedLimit
           ? "; gave up after " + limit + " visits (the filter avoids the query's neighbourhood)"
           : "; the search visited more vectors than the filter matches";
@@ -152,11 +173,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * offer collects nothing. That read copies a {@code float[dimension]} (3 KB at 784 dimensions)
    * per segment and search, which the JIT removes in some JVMs and not in others.
    */
-  private TopDocs searchIndex(
-      LeafReaderContext ctx, AcceptDocs acceptDocs, int visitedLimit, KnnCollectorManager manager,
-      KnnSearchStrategy strategy)
+  private TopDocs searchIndex(LeafReaderContext ctx, AcceptDocs acceptDocs, KnnCollector collector)
       throws IOException {
-    KnnCollector collector = manager.newCollector(visitedLimit, strategy, ctx);
     ctx.reader().searchNearestVectors(field, target, collector, acceptDocs);
     TopDocs found = collector.topDocs();
     return found != null ? found : TopDocsCollector.EMPTY_TOPDOCS;
@@ -224,6 +242,72 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
 
   private String indexName() {
     return indexPlan.name();
+  }
+
+  /**
+   * Watches a filtered graph search the planner chose: the codec shows it the filter checks the
+   * graph makes ({@link FilterChecks}), and at checkpoints (after {@value #FIRST_CHECKPOINT} checks,
+   * or as many as should pass {@value #PASSES_AT_FIRST_CHECKPOINT} at the filter's overall
+   * selectivity, then at each doubling) it asks the planner whether the pass rate seen so far makes
+   * going on costlier than exact scoring ({@link SearchPlanner#abandonGraph}). A filter that avoids
+   * the query's neighbourhood shows itself in the first checks, where the model, which knows only
+   * the overall selectivity, cannot see it. Once the search has collected its candidate list's worth
+   * of accepted vectors it has found the filter's records and is left alone.
+   */
+  private final class FilterWatch extends KnnCollector.Decorator implements FilterChecks {
+    static final int FIRST_CHECKPOINT = 64;
+    static final int PASSES_AT_FIRST_CHECKPOINT = 8;
+    private final SearchPlanner.Choice choice;
+    private final int vectors;
+    private final long matches;
+    private final int ef;
+    private long nextCheckpoint;
+    long checks;
+    long passes;
+    boolean abandoned;
+
+    FilterWatch(KnnCollector query, SearchPlanner.Choice choice, int vectors, long matches, int ef) {
+      super(query);
+      this.choice = choice;
+      this.vectors = vectors;
+      this.matches = matches;
+      this.ef = ef;
+      double selectivity = matches / (double) Math.max(1, vectors);
+      this.nextCheckpoint = (long) Math.max(FIRST_CHECKPOINT, Math.ceil(PASSES_AT_FIRST_CHECKPOINT / selectivity));
+    }
+
+    @Override
+    public Bits watch(Bits accepted) {
+      return new Bits() {
+        @Override
+        public boolean get(int index) {
+          checks++;
+          if (accepted.get(index)) {
+            passes++;
+            return true;
+          }
+          return false;
+        }
+
+        @Override
+        public int length() {
+          return accepted.length();
+        }
+      };
+    }
+
+    @Override
+    public boolean earlyTerminated() {
+      if (collector.earlyTerminated() || abandoned) {
+        return true;
+      }
+      if (checks < nextCheckpoint || passes >= ef) {
+        return false;
+      }
+      nextCheckpoint *= 2;
+      abandoned = planner.abandonGraph(choice, vectors, matches, ef, checks, passes);
+      return abandoned;
+    }
   }
 
   /**

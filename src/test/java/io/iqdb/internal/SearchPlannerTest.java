@@ -38,6 +38,25 @@ class SearchPlannerTest {
   }
 
   @Test
+  void aGraphSearchGivesUpWhenItsFilterChecksShowTheFilterAvoidingTheQuery() {
+    // 20% of Fashion-MNIST at ef 64: the graph by the model
+    SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);
+    SearchPlanner.Choice graph = p.choose(60_000, 12_000, 64);
+    assertFalse(graph.exact(), graph.reason("HNSW"));
+    // none of the first 64 checks passed: the walk is where the filter is not
+    assertTrue(p.abandonGraph(graph, 60_000, 12_000, 64, 64, 0));
+    // a random filter's pass rate, even an unlucky one, goes on
+    assertFalse(p.abandonGraph(graph, 60_000, 12_000, 64, 64, 13));
+    assertFalse(p.abandonGraph(graph, 60_000, 12_000, 64, 64, 7));
+    // half of the records: exact scoring costs 2.5 times more, a few checks without a pass do not
+    // yet outweigh it, many do
+    SearchPlanner.Choice half = p.choose(60_000, 30_000, 64);
+    assertFalse(half.exact(), half.reason("HNSW"));
+    assertFalse(p.abandonGraph(half, 60_000, 30_000, 64, 64, 0));
+    assertTrue(p.abandonGraph(half, 60_000, 30_000, 64, 1_024, 0));
+  }
+
+  @Test
   void theModelFollowsThePlansMeasuredSpeeds() {
     // 10% of Fashion-MNIST at the calibrated ef: the graph, by the constants (see above)
     SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);

@@ -1,6 +1,7 @@
 package io.iqdb.codecs.dedup;
 
 import io.iqdb.codecs.Calibrated;
+import io.iqdb.codecs.FilterChecks;
 import io.iqdb.codecs.RecallCurve;
 import java.io.IOException;
 import java.util.HashMap;
@@ -228,9 +229,10 @@ final class DedupVectorsReader extends KnnVectorsReader
   @Override
   public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
+    FilterChecks checks = collector instanceof FilterChecks c ? c : null;
     TargetRecallStrategy strategy = TargetRecallStrategy.of(collector.getSearchStrategy());
     if (strategy == null) {
-      searchFloat(field, target, collector, acceptDocs);
+      searchFloat(field, target, collector, acceptDocs, checks);
       return;
     }
     // The graph search's beam is its collector's size: search with this segment's own ef in a
@@ -239,20 +241,20 @@ final class DedupVectorsReader extends KnnVectorsReader
     // never fewer than the query asked for: a quantized index's caller rescores that many
     int ef = strategy.ef(recallCurve(field), collector.k());
     if (ef == collector.k()) {
-      searchFloat(field, target, collector, acceptDocs);
+      searchFloat(field, target, collector, acceptDocs, checks);
       return;
     }
     if (inner instanceof RescoringHnswReader) {
       // that reader gathers k() candidates in a queue of its own and hands on only their rescored
       // hits: asked for ef, it can hand them to the query's collector, which keeps the best
-      searchFloat(field, target, new WiderBeam(collector, ef), acceptDocs);
+      searchFloat(field, target, new WiderBeam(collector, ef), acceptDocs, checks);
       return;
     }
     long budget = Math.max(0, collector.visitLimit() - collector.visitedCount());
     TopKnnCollector own =
         new TopKnnCollector(
             ef, (int) Math.min(Integer.MAX_VALUE, budget), collector.getSearchStrategy());
-    searchFloat(field, target, own, acceptDocs);
+    searchFloat(field, target, new StopsWithCaller(own, collector), acceptDocs, checks);
     collector.incVisitedCount((int) Math.min(Integer.MAX_VALUE, own.visitedCount()));
     for (ScoreDoc hit : own.topDocs().scoreDocs) {
       collector.collect(hit.doc, hit.score);
@@ -260,11 +262,11 @@ final class DedupVectorsReader extends KnnVectorsReader
   }
 
   private void searchFloat(
-      String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
+      String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs, FilterChecks checks)
       throws IOException {
     DocOrdMap map = map(field);
     if (map.identity) {
-      inner.search(field, target, collector, acceptDocs);
+      inner.search(field, target, collector, watched(acceptDocs, checks));
       return;
     }
     Bits docBits = acceptDocs.bits();
@@ -272,15 +274,16 @@ final class DedupVectorsReader extends KnnVectorsReader
         field,
         target,
         new DocCollector(collector, map, docBits, innerStrategy(collector.getSearchStrategy(), map)),
-        ordAccept(map, docBits));
+        watched(ordAccept(map, docBits), checks));
   }
 
   @Override
   public void search(String field, byte[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
+    FilterChecks checks = collector instanceof FilterChecks c ? c : null;
     DocOrdMap map = map(field);
     if (map.identity) {
-      inner.search(field, target, collector, acceptDocs);
+      inner.search(field, target, collector, watched(acceptDocs, checks));
       return;
     }
     Bits docBits = acceptDocs.bits();
@@ -288,7 +291,31 @@ final class DedupVectorsReader extends KnnVectorsReader
         field,
         target,
         new DocCollector(collector, map, docBits, innerStrategy(collector.getSearchStrategy(), map)),
-        ordAccept(map, docBits));
+        watched(ordAccept(map, docBits), checks));
+  }
+
+  /** What the graph search checks, shown to {@code checks} when there is one and a filter to check. */
+  private static AcceptDocs watched(AcceptDocs accept, FilterChecks checks) {
+    if (checks == null) {
+      return accept;
+    }
+    return new AcceptDocs() {
+      @Override
+      public Bits bits() throws IOException {
+        Bits bits = accept.bits();
+        return bits == null ? null : checks.watch(bits);
+      }
+
+      @Override
+      public DocIdSetIterator iterator() throws IOException {
+        return accept.iterator();
+      }
+
+      @Override
+      public int cost() throws IOException {
+        return accept.cost();
+      }
+    };
   }
 
   /**

@@ -105,7 +105,7 @@ final class RescoringHnswReader extends KnnVectorsReader implements HnswGraphPro
     Candidates candidates =
         new Candidates(
             collector.k(), (int) Math.min(Integer.MAX_VALUE, Math.max(0, visitBudget)), collector);
-    hnsw.search(field, target, candidates, acceptDocs);
+    hnsw.search(field, target, new StopsWithCaller(candidates, collector), acceptDocs);
     collector.incVisitedCount((int) Math.min(Integer.MAX_VALUE, candidates.visitedCount()));
     int n = candidates.numCollected();
     if (n == 0) {
