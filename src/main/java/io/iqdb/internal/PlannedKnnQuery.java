@@ -103,9 +103,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     KnnSearchStrategy strategy = filtered && matchAllStrategy != null && matches >= ctx.reader().numDocs()
         ? matchAllStrategy
         : getSearchStrategy();
-    SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT
-        ? planner.choose(vectors, matches, segmentEf(ctx, field, strategy, k, k))
-        : null;
+    int planEf = plan && indexPlan != Plan.FLAT ? segmentEf(ctx, field, strategy, k, k) : k;
+    SearchPlanner.Choice choice = plan && indexPlan != Plan.FLAT ? planner.choose(vectors, matches, planEf) : null;
     if (choice != null && choice.exact()) {
       // Lucene hands its searcher's timeout to approximateSearch only inside the manager
       QueryTimeout timeout = manager instanceof TimeLimitingKnnCollectorManager t ? t.getQueryTimeout() : null;
@@ -125,7 +124,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     // a graph search the planner chose under a filter that leaves some records out: watched
     KnnCollector collector = manager.newCollector(limit, strategy, ctx);
     FilterWatch watch = filtered && choice != null && indexPlan == Plan.HNSW && matches < ctx.reader().numDocs()
-        ? new FilterWatch(collector, choice, vectors, matches, segmentEf(ctx, field, strategy, k, k))
+        ? new FilterWatch(collector, choice, vectors, matches, planEf)
         : null;
     TopDocs found = searchIndex(ctx, acceptDocs, watch != null ? watch : collector);
     if (watch != null && watch.abandoned) {
@@ -135,7 +134,9 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     }
     if (found.totalHits.relation() == TotalHits.Relation.EQUAL_TO) {
       // a search that gave up went on to exact scoring, which observes itself (exactSearch)
-      planner.observeIndex(vectors, matches, found.totalHits.value(), System.nanoTime() - start);
+      planner.observeIndex(vectors, matches, planEf, found.totalHits.value(), System.nanoTime() - start);
+    } else if (choice != null && indexPlan == Plan.HNSW && filtered && (watch == null || !watch.abandoned)) {
+      planner.observeVisits(vectors, matches, planEf, limit); // it visited at least its budget
     }
     if (trace == null) {
       return found; // the rest is for explain only

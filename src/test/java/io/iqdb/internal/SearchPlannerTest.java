@@ -57,6 +57,31 @@ class SearchPlannerTest {
   }
 
   @Test
+  void theModelFollowsTheFilteredGraphSearchesMeasuredVisits() {
+    // 10% of Fashion-MNIST at ef 20: the graph by the constants
+    SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);
+    assertFalse(p.choose(60_000, 6_000, 20).exact());
+    assertEquals(1, p.choose(60_000, 6_000, 20).visitScale(), 1e-9);
+    // filtered graph searches of another data set visit 3x the nodes the model expects
+    for (int i = 0; i < 200; i++) {
+      p.observeVisits(60_000, 12_000, 40, (long) (3 * SearchPlanner.hnswVisits(60_000, 12_000, 40)));
+    }
+    SearchPlanner.Choice more = p.choose(60_000, 6_000, 20);
+    assertEquals(3, more.visitScale(), 0.01);
+    assertTrue(more.exact(), more.reason("HNSW"));
+    assertTrue(more.reason("HNSW").contains("filtered visits scaled to measured: 3.00x"), more.reason("HNSW"));
+    // the visit budget grows with them
+    assertTrue(more.visitBudget() >= 0.99 * 3 * 3 * SearchPlanner.hnswVisits(60_000, 6_000, 20), "budget " + more.visitBudget());
+    // unfiltered searches keep the model's visits, and tiny searches are not counted
+    assertEquals(1, p.choose(60_000, 60_000, 20).visitScale(), 1e-9);
+    SearchPlanner q = new SearchPlanner(IndexSpec.hnsw(), 784);
+    for (int i = 0; i < 200; i++) {
+      q.observeVisits(100, 90, 1, 5_000); // the model expects about 20 visits
+    }
+    assertEquals(1, q.choose(60_000, 6_000, 20).visitScale(), 1e-9);
+  }
+
+  @Test
   void theModelFollowsThePlansMeasuredSpeeds() {
     // 10% of Fashion-MNIST at the calibrated ef: the graph, by the constants (see above)
     SearchPlanner p = new SearchPlanner(IndexSpec.hnsw(), 784);
@@ -65,7 +90,8 @@ class SearchPlannerTest {
     assertFalse(before.reason("HNSW").contains("scaled"), before.reason("HNSW"));
     // graph searches measured at 3x the model's cost per visit: exact scoring becomes cheaper
     for (int i = 0; i < 200; i++) {
-      p.observeIndex(60_000, 6_000, 1_000, (long) (3 * 1_000 * p.graphNanosPerVisit(32)));
+      long visits = (long) SearchPlanner.hnswVisits(60_000, 6_000, 20); // as many as the model expects
+      p.observeIndex(60_000, 6_000, 20, visits, (long) (3 * visits * p.graphNanosPerVisit(32)));
     }
     SearchPlanner.Choice slowGraph = p.choose(60_000, 6_000, 20);
     assertTrue(slowGraph.exact(), slowGraph.reason("HNSW"));
