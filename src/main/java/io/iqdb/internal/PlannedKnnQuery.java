@@ -135,8 +135,9 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     if (found.totalHits.relation() == TotalHits.Relation.EQUAL_TO) {
       // a search that gave up went on to exact scoring, which observes itself (exactSearch)
       planner.observeIndex(vectors, matches, planEf, found.totalHits.value(), System.nanoTime() - start);
-    } else if (choice != null && indexPlan == Plan.HNSW && filtered && (watch == null || !watch.abandoned)) {
-      planner.observeVisits(vectors, matches, planEf, limit); // it visited at least its budget
+    } else if (watch != null && !watch.abandoned && found.totalHits.value() >= limit) {
+      // stopped at its visit budget (not by a timeout): what it needed is at least what it visited
+      planner.observeVisits(vectors, matches, planEf, found.totalHits.value());
     }
     if (trace == null) {
       return found; // the rest is for explain only
