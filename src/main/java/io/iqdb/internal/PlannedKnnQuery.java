@@ -253,8 +253,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * selectivity, then at each doubling) it asks the planner whether the pass rate seen so far makes
    * going on costlier than exact scoring ({@link SearchPlanner#abandonGraph}). A filter that avoids
    * the query's neighbourhood shows itself in the first checks, where the model, which knows only
-   * the overall selectivity, cannot see it. Once the search has collected its candidate list's worth
-   * of accepted vectors it has found the filter's records and is left alone.
+   * the overall selectivity, cannot see it. Once {@code ef} of its checks have passed (a candidate
+   * list's worth of accepted vectors) the search has found the filter's records and is left alone.
    */
   private final class FilterWatch extends KnnCollector.Decorator implements FilterChecks {
     static final int FIRST_CHECKPOINT = 64;
