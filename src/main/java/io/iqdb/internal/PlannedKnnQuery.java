@@ -2,7 +2,7 @@ package io.iqdb.internal;
 
 import io.iqdb.SearchExplanation.KnobSource;
 import io.iqdb.SearchExplanation.Plan;
-import io.iqdb.codecs.FilterChecks;
+import io.iqdb.codecs.FilterCheckingCollector;
 import java.io.IOException;
 import java.util.Locale;
 import org.apache.lucene.index.FieldInfo;
@@ -127,7 +127,8 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
         ? new FilterWatch(collector, choice, vectors, matches, planEf)
         : null;
     TopDocs found = searchIndex(ctx, acceptDocs, watch != null ? watch : collector);
-    if (watch != null && watch.abandoned) {
+    boolean gaveUpEarly = watch != null && watch.abandoned;
+    if (gaveUpEarly) {
       // Lucene scores the segment exactly when the search says it is incomplete
       found = new TopDocs(
           new TotalHits(found.totalHits.value(), TotalHits.Relation.GREATER_THAN_OR_EQUAL_TO), found.scoreDocs);
@@ -135,7 +136,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     if (found.totalHits.relation() == TotalHits.Relation.EQUAL_TO) {
       // a search that gave up went on to exact scoring, which observes itself (exactSearch)
       planner.observeIndex(vectors, matches, planEf, found.totalHits.value(), System.nanoTime() - start);
-    } else if (watch != null && !watch.abandoned && found.totalHits.value() >= limit) {
+    } else if (watch != null && !gaveUpEarly && found.totalHits.value() >= limit) {
       // stopped at its visit budget (not by a timeout): what it needed is at least what it visited
       planner.observeVisits(vectors, matches, planEf, found.totalHits.value());
     }
@@ -146,16 +147,16 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
         choice != null
             ? choice.reason(indexName())
             : indexPlan == Plan.FLAT ? "the flat index is exact" : "planner bypassed (forceIndex)";
-    if (watch != null && watch.abandoned) {
+    if (gaveUpEarly) {
       reason += String.format(Locale.ROOT,
           "; gave up after %d filter checks, %d passed (%.2f%% where the graph walked, %.2f%% overall):"
               + " the filter avoids the query's neighbourhood",
-          watch.checks, watch.passes, 100.0 * watch.passes / Math.max(1, watch.checks),
+          watch.checks(), watch.passes(), 100.0 * watch.passes() / Math.max(1, watch.checks()),
           100.0 * matches / Math.max(1, vectors));
     } else if (watch != null) {
-      reason += String.format(Locale.ROOT, "; %d of the graph's %d filter checks passed", watch.passes, watch.checks);
+      reason += String.format(Locale.ROOT, "; %d of the graph's %d filter checks passed", watch.passes(), watch.checks());
     }
-    if ((watch == null || !watch.abandoned) && found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
+    if (!gaveUpEarly && found.totalHits.relation() != TotalHits.Relation.EQUAL_TO) {
       reason += limit < visitedLimit
           ? "; gave up after " + limit + " visits (the filter avoids the query's neighbourhood)"
           : "; the search visited more vectors than the filter matches";
@@ -248,7 +249,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
 
   /**
    * Watches a filtered graph search the planner chose: the codec shows it the filter checks the
-   * graph makes ({@link FilterChecks}), and at checkpoints (after {@value #FIRST_CHECKPOINT} checks,
+   * graph makes ({@link FilterCheckingCollector}), and at checkpoints (after {@value #FIRST_CHECKPOINT} checks,
    * or as many as should pass {@value #PASSES_AT_FIRST_CHECKPOINT} at the filter's overall
    * selectivity, then at each doubling) it asks the planner whether the pass rate seen so far makes
    * going on costlier than exact scoring ({@link SearchPlanner#abandonGraph}). A filter that avoids
@@ -256,7 +257,7 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
    * the overall selectivity, cannot see it. Once {@code ef} of its checks have passed (a candidate
    * list's worth of accepted vectors) the search has found the filter's records and is left alone.
    */
-  private final class FilterWatch extends KnnCollector.Decorator implements FilterChecks {
+  private final class FilterWatch extends FilterCheckingCollector {
     static final int FIRST_CHECKPOINT = 64;
     static final int PASSES_AT_FIRST_CHECKPOINT = 8;
     private final SearchPlanner.Choice choice;
@@ -264,8 +265,6 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     private final long matches;
     private final int ef;
     private long nextCheckpoint;
-    long checks;
-    long passes;
     boolean abandoned;
 
     FilterWatch(KnnCollector query, SearchPlanner.Choice choice, int vectors, long matches, int ef) {
@@ -279,35 +278,15 @@ final class PlannedKnnQuery extends KnnFloatVectorQuery {
     }
 
     @Override
-    public Bits watch(Bits accepted) {
-      return new Bits() {
-        @Override
-        public boolean get(int index) {
-          checks++;
-          if (accepted.get(index)) {
-            passes++;
-            return true;
-          }
-          return false;
-        }
-
-        @Override
-        public int length() {
-          return accepted.length();
-        }
-      };
-    }
-
-    @Override
     public boolean earlyTerminated() {
       if (collector.earlyTerminated() || abandoned) {
         return true;
       }
-      if (checks < nextCheckpoint || passes >= ef) {
+      if (checks() < nextCheckpoint || passes() >= ef) {
         return false;
       }
       nextCheckpoint *= 2;
-      abandoned = planner.abandonGraph(choice, vectors, matches, ef, checks, passes);
+      abandoned = planner.abandonGraph(choice, vectors, matches, ef, checks(), passes());
       return abandoned;
     }
   }

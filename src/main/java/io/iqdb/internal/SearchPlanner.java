@@ -142,19 +142,20 @@ final class SearchPlanner {
   /** Searches the model estimates below this are not observed: timer and call overheads dominate. */
   static final double MIN_OBSERVED_NANOS = 20_000;
 
-  /** Measured over modelled time of one plan (see the class comment). */
+  /** Measured over modelled time (or visits) of one plan (see the class comment). */
   private static final class Scale {
+    /** Observations the model puts below this are not taken in. */
+    private final double minModelled;
     // racy updates lose an observation at worst
     private volatile double value = 1;
 
-    /** Takes in that the plan took {@code nanos} where the unscaled model says {@code modelledNanos}. */
-    void observe(double modelledNanos, long nanos) {
-      observe(modelledNanos, nanos, MIN_OBSERVED_NANOS);
+    Scale(double minModelled) {
+      this.minModelled = minModelled;
     }
 
-    /** Takes in {@code measured} where the model says {@code modelled}, unless that is below {@code min}. */
-    void observe(double modelled, long measured, double min) {
-      if (!(modelled >= min) || measured <= 0) {
+    /** Takes in {@code measured} where the unscaled model says {@code modelled}. */
+    void observe(double modelled, long measured) {
+      if (!(modelled >= minModelled) || measured <= 0) {
         return;
       }
       // one slow search (the thread preempted, a page fault) moves the mean by at most a bounded step
@@ -164,11 +165,11 @@ final class SearchPlanner {
     }
   }
 
-  private final Scale exactScale = new Scale();
-  private final Scale graphScale = new Scale();
-  private final Scale ivfScale = new Scale();
-  /** Measured over modelled visits of filtered graph searches (see {@link #observeIndex}). */
-  private final Scale visitScale = new Scale();
+  private final Scale exactScale = new Scale(MIN_OBSERVED_NANOS);
+  private final Scale graphScale = new Scale(MIN_OBSERVED_NANOS);
+  private final Scale ivfScale = new Scale(MIN_OBSERVED_NANOS);
+  /** Measured over modelled visits of filtered graph searches (see {@link #observeVisits}). */
+  private final Scale visitScale = new Scale(MIN_OBSERVED_VISITS);
 
   private final IndexSpec index;
   private final int dimension;
@@ -280,10 +281,11 @@ final class SearchPlanner {
    * Records the visits of a filtered graph search against the model's: the visits grow with the
    * data's structure and the filter's in ways the constants (fitted on Fashion-MNIST) do not know;
    * on the real-text set a 20% filter at the {@code ef} for recall 0.99 took 2-3x the visits the
-   * model expects. A search that hit its visit budget is recorded with the budget: a lower bound.
+   * model expects. A search stopped at its visit budget is recorded with the visits it made: a lower
+   * bound.
    */
   void observeVisits(int vectors, long matches, int ef, long visited) {
-    visitScale.observe(hnswVisits(vectors, matches, ef), visited, MIN_OBSERVED_VISITS);
+    visitScale.observe(hnswVisits(vectors, matches, ef), visited);
   }
 
   /** The model's cost of one graph visit, unscaled. */

@@ -1,7 +1,7 @@
 package io.iqdb.codecs.dedup;
 
 import io.iqdb.codecs.Calibrated;
-import io.iqdb.codecs.FilterChecks;
+import io.iqdb.codecs.FilterCheckingCollector;
 import io.iqdb.codecs.RecallCurve;
 import java.io.IOException;
 import java.util.HashMap;
@@ -229,7 +229,7 @@ final class DedupVectorsReader extends KnnVectorsReader
   @Override
   public void search(String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
-    FilterChecks checks = collector instanceof FilterChecks c ? c : null;
+    FilterCheckingCollector checks = collector instanceof FilterCheckingCollector c ? c : null;
     TargetRecallStrategy strategy = TargetRecallStrategy.of(collector.getSearchStrategy());
     if (strategy == null) {
       searchFloat(field, target, collector, acceptDocs, checks);
@@ -262,7 +262,7 @@ final class DedupVectorsReader extends KnnVectorsReader
   }
 
   private void searchFloat(
-      String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs, FilterChecks checks)
+      String field, float[] target, KnnCollector collector, AcceptDocs acceptDocs, FilterCheckingCollector checks)
       throws IOException {
     DocOrdMap map = map(field);
     if (map.identity) {
@@ -280,7 +280,7 @@ final class DedupVectorsReader extends KnnVectorsReader
   @Override
   public void search(String field, byte[] target, KnnCollector collector, AcceptDocs acceptDocs)
       throws IOException {
-    FilterChecks checks = collector instanceof FilterChecks c ? c : null;
+    FilterCheckingCollector checks = collector instanceof FilterCheckingCollector c ? c : null;
     DocOrdMap map = map(field);
     if (map.identity) {
       inner.search(field, target, collector, watched(acceptDocs, checks));
@@ -295,7 +295,7 @@ final class DedupVectorsReader extends KnnVectorsReader
   }
 
   /** What the graph search checks, shown to {@code checks} when there is one and a filter to check. */
-  private static AcceptDocs watched(AcceptDocs accept, FilterChecks checks) {
+  private static AcceptDocs watched(AcceptDocs accept, FilterCheckingCollector checks) {
     if (checks == null) {
       return accept;
     }

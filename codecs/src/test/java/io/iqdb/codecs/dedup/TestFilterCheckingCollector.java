@@ -1,6 +1,6 @@
 package io.iqdb.codecs.dedup;
 
-import io.iqdb.codecs.FilterChecks;
+import io.iqdb.codecs.FilterCheckingCollector;
 import io.iqdb.codecs.IqdbCodec;
 import io.iqdb.codecs.IqdbVectorFormats;
 import java.io.IOException;
@@ -12,22 +12,20 @@ import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.tests.util.LuceneTestCase;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 
 /**
- * A collector that implements {@link FilterChecks} sees the filter checks of the graph search it
+ * A {@link FilterCheckingCollector} counts the filter checks of the graph search it
  * collects for, and stops that search from its {@code earlyTerminated()}, also where the reader
  * searches with a collector of its own (a target recall, rescoring of quantized codes) and where
  * copies of vectors share a graph node.
  */
-public class TestFilterChecks extends LuceneTestCase {
+public class TestFilterCheckingCollector extends LuceneTestCase {
   private static final int DIM = 24;
 
   public void testFloatGraph() throws IOException {
@@ -62,8 +60,8 @@ public class TestFilterChecks extends LuceneTestCase {
 
         Watching all = new Watching(Integer.MAX_VALUE);
         leaf.searchNearestVectors("v", query, all, AcceptDocs.fromLiveDocs(filter, leaf.maxDoc()));
-        assertTrue("checks " + all.checks, all.checks > 100);
-        assertTrue("passes " + all.passes, all.passes > 0 && all.passes < all.checks);
+        assertTrue("checks " + all.checks(), all.checks() > 100);
+        assertTrue("passes " + all.passes(), all.passes() > 0 && all.passes() < all.checks());
         TopDocs found = all.topDocs();
         assertEquals(10, found.scoreDocs.length);
         for (ScoreDoc hit : found.scoreDocs) {
@@ -73,18 +71,16 @@ public class TestFilterChecks extends LuceneTestCase {
         Watching stopped = new Watching(20);
         leaf.searchNearestVectors("v", query, stopped, AcceptDocs.fromLiveDocs(filter, leaf.maxDoc()));
         assertTrue(
-            "stopped after " + stopped.checks + " checks, " + stopped.visitedCount() + " visits, against "
-                + all.checks + " and " + all.visitedCount(),
-            stopped.checks < all.checks / 2 && stopped.visitedCount() < all.visitedCount() / 2);
+            "stopped after " + stopped.checks() + " checks, " + stopped.visitedCount() + " visits, against "
+                + all.checks() + " and " + all.visitedCount(),
+            stopped.checks() < all.checks() / 2 && stopped.visitedCount() < all.visitedCount() / 2);
       }
     }
   }
 
   /** Counts the checks; stops the search after {@code stopAfter} of them. */
-  private static final class Watching extends KnnCollector.Decorator implements FilterChecks {
+  private static final class Watching extends FilterCheckingCollector {
     private final int stopAfter;
-    int checks;
-    int passes;
 
     Watching(int stopAfter) {
       super(new TopKnnCollector(10, Integer.MAX_VALUE, new TargetRecallStrategy(0.99, 10, 100)));
@@ -92,26 +88,8 @@ public class TestFilterChecks extends LuceneTestCase {
     }
 
     @Override
-    public Bits watch(Bits accepted) {
-      return new Bits() {
-        @Override
-        public boolean get(int index) {
-          checks++;
-          boolean ok = accepted.get(index);
-          passes += ok ? 1 : 0;
-          return ok;
-        }
-
-        @Override
-        public int length() {
-          return accepted.length();
-        }
-      };
-    }
-
-    @Override
     public boolean earlyTerminated() {
-      return collector.earlyTerminated() || checks >= stopAfter;
+      return collector.earlyTerminated() || checks() >= stopAfter;
     }
   }
 
