@@ -70,7 +70,17 @@ class QueryPlannerTest {
       assertEquals(300, s.vectorsScored());
       assertEquals(KnobSource.NONE, s.knobSource());
       assertTrue(s.reason().startsWith("exact is cheaper"), s.reason());
+      assertFalse(s.reason().contains("filter count estimated"), s.reason()); // a point range's matches are counted
       assertEquals(c.search(SearchRequest.of(q, 10).filter(Filter.range("b", 0, 299)).exact(true)), narrow.hits());
+
+      // a conjunction's count is its cost estimate: said so, and the hits are still the exact ones
+      Filter both = Filter.range("b", 0, 999).and(Filter.range("b", 700, 1_999));
+      SearchResult conjunction = c.searchResult(SearchRequest.of(q, 10).filter(both).explain(true));
+      s = onlySegment(conjunction);
+      assertEquals(Plan.EXACT, s.plan(), conjunction.explanation()::format);
+      assertEquals(300, s.vectorsScored());
+      assertTrue(s.reason().endsWith("(filter count estimated)"), s.reason());
+      assertEquals(c.search(SearchRequest.of(q, 10).filter(Filter.range("b", 700, 999)).exact(true)), conjunction.hits());
 
       // no filter: the graph visits a small share of 20,000 vectors
       SearchResult broad = c.searchResult(SearchRequest.of(q, 10).explain(true));

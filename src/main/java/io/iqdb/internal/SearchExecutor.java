@@ -35,6 +35,7 @@ import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.FilteredDocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnCollector;
+import org.apache.lucene.search.PointRangeQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.ScoreMode;
@@ -134,7 +135,7 @@ final class SearchExecutor {
       throws IOException {
     IndexSpec index = config.index();
     if (request.exact()) {
-      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), trace, null);
+      return exact(searcher, request.vector(), k, filterWeight(searcher, filter), null, trace, null);
     }
     if (index instanceof IndexSpec.Flat flat && flat.quantization() == Quantization.NONE) {
       // a flat index of raw vectors is an exact scan: the same scan as exact search, split over the
@@ -186,9 +187,9 @@ final class SearchExecutor {
       // skips what the vector query would add (a bit set of the matches per segment, a second
       // query over the hits): for a filter matching a few dozen records that is most of the time.
       Weight filterWeight = filterWeight(searcher, filter);
-      String[] reasons = exactEverywhere(searcher, filterWeight, candidates, strategy, plan, trace != null);
-      if (reasons != null) {
-        return exact(searcher, request.vector(), k, filterWeight, trace, reasons);
+      ExactPlan everywhere = exactEverywhere(searcher, filterWeight, candidates, strategy, plan, trace != null);
+      if (everywhere != null) {
+        return exact(searcher, request.vector(), k, filterWeight, everywhere.accepted(), trace, everywhere.reasons());
       }
     }
     boolean databaseRescores = formats.databaseRescores() && FullPrecisionRescorer.needed(searcher, Schema.VECTOR);
@@ -233,39 +234,61 @@ final class SearchExecutor {
   }
 
   /**
-   * The planner's reasons per segment (by leaf ord) if it chooses exact search in every segment from
-   * the filter's count there, else {@code null}. The count is exact where Lucene has it cheaply
-   * ({@link Weight#count}: a term's document frequency, a range covering a whole segment), else the
-   * filter's cost estimate (a point range's estimate from the BKD tree, within about 2x). The reasons
-   * are formatted only if {@code explain}: else the array holds nulls.
+   * Exact search planned in every segment: per segment (by leaf ord), the filter's scorer built for
+   * the plan (null where nothing matches) and the planner's reasons (nulls unless {@code explain}).
    */
-  private String[] exactEverywhere(
+  private record ExactPlan(Scorer[] accepted, String[] reasons) {}
+
+  /**
+   * The plan if the planner chooses exact search in every segment from the filter's count there,
+   * else {@code null}. The count is exact where Lucene has it cheaply ({@link Weight#count}: a term's
+   * document frequency, a point range's count from the BKD tree), else the filter's cost estimate.
+   * Where the estimate alone already chooses exact search, the filter's scorer is built at once and
+   * its iterator's cost (a point range's matches, collected) decides: a narrow range on a field of
+   * distinct values (a timestamp) costs a walk of the tree's boundary leaves, which the count and
+   * the scorer would each make, more than the exact scan itself at a few dozen matches.
+   */
+  private ExactPlan exactEverywhere(
       IndexSearcher searcher, Weight filter, int ef, KnnSearchStrategy strategy, SearchExplanation.Plan index,
       boolean explain)
       throws IOException {
     List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+    Scorer[] accepted = new Scorer[leaves.size()];
     String[] reasons = new String[leaves.size()];
     for (LeafReaderContext ctx : leaves) {
       if (ctx.reader().getFieldInfos().fieldInfo(Schema.VECTOR) == null) {
         continue;
       }
-      long count = filter.count(ctx);
-      boolean estimated = count < 0;
-      if (estimated) {
-        ScorerSupplier supplier = filter.scorerSupplier(ctx);
-        count = supplier == null ? 0 : supplier.cost();
-      }
       // every record has a vector: see PlannedKnnQuery#approximateSearch
-      SearchPlanner.Choice choice = planner.choose(
-          ctx.reader().maxDoc(), count, PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef));
+      int vectors = ctx.reader().maxDoc();
+      int segmentEf = PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef);
+      ScorerSupplier supplier = filter.scorerSupplier(ctx);
+      long count = 0;
+      boolean estimated = false;
+      if (supplier != null) {
+        if (planner.choose(vectors, supplier.cost(), segmentEf).exact()) {
+          accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
+          count = accepted[ctx.ord].iterator().cost();
+          // a scorer's cost is an estimate in general; a point range's is the matches it collected
+          estimated = !(filter.getQuery() instanceof PointRangeQuery);
+        } else {
+          count = filter.count(ctx);
+          estimated = count < 0;
+          count = estimated ? supplier.cost() : count;
+        }
+      }
+      SearchPlanner.Choice choice = planner.choose(vectors, count, segmentEf);
       if (!choice.exact()) {
         return null;
+      }
+      if (supplier != null && accepted[ctx.ord] == null) {
+        accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
       }
       if (explain) {
         reasons[ctx.ord] = choice.reason(index.name()) + (estimated ? " (filter count estimated)" : "");
       }
     }
-    return reasons;
+    return new ExactPlan(accepted, reasons);
   }
 
   /** Per segment, how many of the vector query's candidates the rescorer scores. */
@@ -363,14 +386,15 @@ final class SearchExecutor {
    * segment (its filter's iterator cannot be split cheaply), as do small segments; parts of several
    * segments run in parallel once their total is that large.
    */
-  ScoreDoc[] exact(IndexSearcher searcher, float[] query, int k, Weight filter, SearchTrace trace, String[] reasons)
+  ScoreDoc[] exact(
+      IndexSearcher searcher, float[] query, int k, Weight filter, Scorer[] built, SearchTrace trace, String[] reasons)
       throws IOException {
     record Leaf(LeafReaderContext ctx, FloatVectorValues values, Scorer accepted, long floats) {}
     List<Leaf> leaves = new ArrayList<>();
     long work = 0;
     for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
       FloatVectorValues values = ctx.reader().getFloatVectorValues(Schema.VECTOR);
-      Scorer accepted = filter == null || values == null ? null : filter.scorer(ctx);
+      Scorer accepted = filter == null || values == null ? null : built != null ? built[ctx.ord] : filter.scorer(ctx);
       if (values == null || (filter != null && accepted == null)) {
         continue;
       }
