@@ -124,6 +124,16 @@ class QueryPlannerTest {
       assertEquals(Plan.EXACT, segments.get(1).plan(), two.explanation()::format);
       assertEquals(50, segments.get(1).vectorsScored());
       assertTrue(segments.get(1).reason().startsWith("exact is cheaper"), segments.get(1).reason());
+
+      // fewer matches than hits wanted, in one of the two segments: scored exactly, planned or not
+      SearchRequest few = SearchRequest.of(q, 10).filter(Filter.range("b", 3, 7));
+      List<Hit> fewHits = c.search(few);
+      assertEquals(5, fewHits.size());
+      assertEquals(c.search(SearchRequest.of(q, 10).filter(Filter.range("b", 3, 7)).exact(true)), fewHits);
+      SearchResult fewExplained = c.searchResult(SearchRequest.of(q, 10).filter(Filter.range("b", 3, 7)).explain(true));
+      assertEquals(fewHits, fewExplained.hits());
+      assertEquals(Plan.EXACT, fewExplained.explanation().segments().get(0).plan(), fewExplained.explanation()::format);
+      assertEquals(5, fewExplained.explanation().segments().get(0).vectorsScored(), fewExplained.explanation()::format);
     }
   }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.QueryTimeout;
@@ -214,15 +215,29 @@ final class SearchExecutor {
    * iQDB 0.1 did not, and Lucene's HNSW reader would search them with the query's k as its ef: an
    * index holding any of them keeps the former default ef for all segments until they are merged.
    */
-  static boolean allCalibrated(IndexSearcher searcher) {
-    for (LeafReaderContext ctx : searcher.getIndexReader().leaves()) {
+  private boolean allCalibrated(IndexSearcher searcher) {
+    IndexReader reader = searcher.getIndexReader();
+    CalibratedReader last = lastCalibrated;
+    if (last != null && last.reader() == reader) {
+      return last.all(); // a reader's segments do not change: asked once per refresh, not per search
+    }
+    boolean all = true;
+    for (LeafReaderContext ctx : reader.leaves()) {
       if (ctx.reader().getFieldInfos().fieldInfo(Schema.VECTOR) != null
           && Calibrated.of(ctx.reader(), Schema.VECTOR) == null) {
-        return false;
+        all = false;
+        break;
       }
     }
-    return true;
+    lastCalibrated = new CalibratedReader(reader, all);
+    return all;
   }
+
+  /** Whether every segment of {@code reader} measured its recall curve. */
+  private record CalibratedReader(IndexReader reader, boolean all) {}
+
+  /** {@link #allCalibrated}'s answer for the searcher's reader it last saw (racy: recomputed at worst). */
+  private volatile CalibratedReader lastCalibrated;
   /**
    * The filter's weight for planning and exact scoring, outside the searcher's query cache: through
    * the cache, asking a segment for the filter's cost can make the cache collect every match of a
@@ -261,12 +276,21 @@ final class SearchExecutor {
       }
       // every record has a vector: see PlannedKnnQuery#approximateSearch
       int vectors = ctx.reader().maxDoc();
-      int segmentEf = PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef);
+      // a graph search costs more the larger its ef, which is at least the hits wanted: a filter
+      // that chooses exact search against that ef does against the segment's own (not looked up)
+      int segmentEf = -1;
       ScorerSupplier supplier = filter.scorerSupplier(ctx);
       long count = 0;
       boolean estimated = false;
       if (supplier != null) {
-        if (planner.choose(vectors, supplier.cost(), segmentEf).exact()) {
+        long estimate = supplier.cost();
+        // no more matches than hits wanted: Lucene's own rule scores them exactly, as does the planner
+        boolean exactAtEstimate = estimate <= ef || planner.choose(vectors, estimate, ef).exact();
+        if (!exactAtEstimate) {
+          segmentEf = PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef);
+          exactAtEstimate = planner.choose(vectors, estimate, segmentEf).exact();
+        }
+        if (exactAtEstimate) {
           accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
           count = accepted[ctx.ord].iterator().cost();
           // a scorer's cost is an estimate in general; a point range's is the matches it collected
@@ -277,7 +301,18 @@ final class SearchExecutor {
           count = estimated ? supplier.cost() : count;
         }
       }
-      SearchPlanner.Choice choice = planner.choose(vectors, count, segmentEf);
+      if (count <= ef && !explain) {
+        if (supplier != null && accepted[ctx.ord] == null) {
+          accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
+        }
+        continue; // Lucene's own rule: no more matches than hits wanted are scored exactly
+      }
+      SearchPlanner.Choice choice = planner.choose(vectors, count, ef);
+      if (!choice.exact() || (explain && segmentEf < 0)) {
+        // the estimates as planned with the segment's own ef (explain reports them)
+        segmentEf = segmentEf < 0 ? PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef) : segmentEf;
+        choice = planner.choose(vectors, count, segmentEf);
+      }
       if (!choice.exact()) {
         return null;
       }

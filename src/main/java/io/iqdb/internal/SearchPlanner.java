@@ -213,7 +213,9 @@ final class SearchPlanner {
       }
       case IndexSpec.Flat f -> approximate = 0; // the flat index is exact already: always its own scan
     }
-    return new Choice(exact < approximate, exact, approximate, budget, exactScale, indexScale, visitScale);
+    // no match at all costs nothing either way: exact, with no search of the index
+    boolean exactPlan = exact < approximate || matches == 0;
+    return new Choice(exactPlan, exact, approximate, budget, exactScale, indexScale, visitScale);
   }
 
   /**
