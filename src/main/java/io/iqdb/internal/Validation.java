@@ -68,6 +68,28 @@ final class Validation {
   }
 
   /**
+   * The squared norm in double, in four independent sums: one sum is a chain of dependent additions,
+   * 0.4 us at 384 dimensions (a tenth of a search for a narrow filter), four run about 4x faster.
+   */
+  private static double squaredNorm(float[] vector) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int i = 0;
+    for (int end = vector.length & ~3; i < end; i += 4) {
+      s0 += (double) vector[i] * vector[i];
+      s1 += (double) vector[i + 1] * vector[i + 1];
+      s2 += (double) vector[i + 2] * vector[i + 2];
+      s3 += (double) vector[i + 3] * vector[i + 3];
+    }
+    for (; i < vector.length; i++) {
+      s0 += (double) vector[i] * vector[i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
    * Checks a vector.
    *
    * @param config the collection config
@@ -83,13 +105,13 @@ final class Validation {
           what + ": vector has dimension " + vector.length + ", the collection has dimension "
               + config.dimension());
     }
-    double norm2 = 0;
-    for (int i = 0; i < vector.length; i++) {
-      float v = vector[i];
-      if (!Float.isFinite(v)) {
-        throw new InvalidVectorException(what + ": vector component " + i + " is " + v);
+    double norm2 = squaredNorm(vector);
+    if (!Double.isFinite(norm2)) { // a float squared cannot overflow a double: a component is NaN or infinite
+      for (int i = 0; i < vector.length; i++) {
+        if (!Float.isFinite(vector[i])) {
+          throw new InvalidVectorException(what + ": vector component " + i + " is " + vector[i]);
+        }
       }
-      norm2 += (double) v * v;
     }
     if (config.metric() == Metric.COSINE && norm2 == 0) {
       throw new InvalidVectorException(what + ": a zero vector has no direction under COSINE");
