@@ -69,7 +69,8 @@ final class Validation {
 
   /**
    * The squared norm in double, in four independent sums: one sum is a chain of dependent additions,
-   * 0.4 us at 384 dimensions (a tenth of a search for a narrow filter), four run about 4x faster.
+   * about 0.4 us at 384 dimensions (a tenth of a search for a narrow filter); with four, a search
+   * whose filter matches nothing went from 0.9 to 0.72 us.
    */
   private static double squaredNorm(float[] vector) {
     double s0 = 0;
