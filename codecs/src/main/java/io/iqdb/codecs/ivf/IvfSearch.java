@@ -20,10 +20,22 @@ import org.apache.lucene.util.hnsw.RandomVectorScorer;
  * One IVF query on one segment: rank the lists by centroid, scan the nearest {@code probes} lists
  * (more, nearest first, while fewer vectors were accepted than {@code sqrt(accepted share)} times
  * what those lists hold, or than the candidates wanted, or, with a filter or deletions, while the
- * next centroid is nearer the query than the k-th result so far: see {@link IvfSearchStrategy}),
+ * next centroid is nearer the query than the k-th result so far, with a margin: see {@link
+ * IvfSearchStrategy}),
  * score codes, rescore the best candidates exactly.
  */
 final class IvfSearch {
+
+  /**
+   * Under a filter, lists are scanned on while their centroid's key (a squared distance) is below
+   * the k-th result's by this share of it: a list's members lie around its centroid, and a filter
+   * that avoids the query's neighbourhood leaves its matches at the lists' far edges. On real text
+   * (60,000 sentence embeddings, float lists) with anti-correlated filters at 5-50%, 0.15 raised
+   * recall@10 from 0.937-0.963 to 0.966-0.985 at 1.0-2.1x the time, still 1.7-5x faster than exact
+   * scoring at 10-50%; random filters from 0.971-0.987 to 0.979-0.998. 0.3 reached 0.985-0.994 at
+   * 1.0-3.5x the time, at 20% near exact scoring's cost (2026-12-07).
+   */
+  static final float KTH_MARGIN = 0.15f;
 
   private final IvfVectorsReader.FieldEntry entry;
   private final IndexInput in;
@@ -125,7 +137,7 @@ final class IvfSearch {
     // nearest vectors. On Fashion-MNIST with a 10% filter this keeps recall@10 at 0.999 (1.0
     // scanning as many accepted vectors as the lists hold, at half the speed; 0.975 without
     // widening). Then, with a filter or deletions, scan on while the next list's centroid is nearer
-    // the query than the k-th result so far: the lists near the query may hold few of the filter's
+    // the query than the k-th result so far (with a margin, KTH_MARGIN): the lists near the query may hold few of the filter's
     // matches (a filter anti-correlated with the query's neighbourhood), and a list whose centroid
     // is that near likely holds nearer matches. On real text with filters matching the far end of
     // a direction this raised recall@10 from 0.943-0.962 to 0.960-0.984 at 0-15% more time; on
@@ -239,9 +251,14 @@ final class IvfSearch {
   private boolean nearerThanKth(float key, NeighborQueue nearest) {
     if (nearest == null) {
       float kth = collector.minCompetitiveSimilarity();
-      return kth == Float.NEGATIVE_INFINITY || key < scoreKey(kth);
+      return kth == Float.NEGATIVE_INFINITY || key < widened(scoreKey(kth));
     }
-    return nearest.size() < collector.k() || key < estimateKey(nearest.topScore());
+    return nearest.size() < collector.k() || key < widened(estimateKey(nearest.topScore()));
+  }
+
+  /** The k-th result's key, {@link #KTH_MARGIN} of its size farther. */
+  private static float widened(float kthKey) {
+    return kthKey + KTH_MARGIN * Math.abs(kthKey);
   }
 
   /**
