@@ -144,12 +144,14 @@ class QueryPlannerTest {
       float[] q = query(5);
       SearchRequest broad = SearchRequest.of(q, 10).filter(Filter.range("b", 0, 9_999)).forceIndex(true).explain(true);
       SearchExplanation.Segment filtered = onlySegment(c.searchResult(broad));
-      SearchExplanation.Segment at099 = onlySegment(c.searchResult(broad.targetRecall(0.99)));
+      double target = SearchRequest.DEFAULT_FILTERED_HNSW_TARGET_RECALL;
+      SearchExplanation.Segment atFiltered = onlySegment(c.searchResult(broad.targetRecall(target)));
       SearchExplanation.Segment at095 = onlySegment(c.searchResult(broad.targetRecall(0.95)));
       assertEquals(Plan.HNSW, filtered.plan(), filtered.reason());
       assertEquals(KnobSource.CALIBRATED, filtered.knobSource());
-      assertTrue(at095.ef() < at099.ef(), "calibrated ef for 0.95 " + at095.ef() + ", for 0.99 " + at099.ef());
-      assertEquals(at099.ef(), filtered.ef(), "a filtered search defaults to the filtered target");
+      assertTrue(at095.ef() < atFiltered.ef(),
+          "calibrated ef for 0.95 " + at095.ef() + ", for " + target + " " + atFiltered.ef());
+      assertEquals(atFiltered.ef(), filtered.ef(), "a filtered search defaults to the filtered target");
       assertFalse(broad.targetRecallSet());
       assertEquals(SearchRequest.DEFAULT_TARGET_RECALL, broad.targetRecall());
 
