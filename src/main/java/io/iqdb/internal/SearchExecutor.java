@@ -298,23 +298,21 @@ final class SearchExecutor {
         } else {
           count = filter.count(ctx);
           estimated = count < 0;
-          count = estimated ? supplier.cost() : count;
+          count = estimated ? estimate : count;
         }
       }
-      if (count <= ef && !explain) {
-        if (supplier != null && accepted[ctx.ord] == null) {
-          accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
+      // Lucene's own rule scores no more matches than hits wanted exactly: planned only for explain
+      SearchPlanner.Choice choice = null;
+      if (count > ef || explain) {
+        choice = planner.choose(vectors, count, ef);
+        if (!choice.exact() || explain) {
+          // the estimates as planned with the segment's own ef (explain reports them)
+          segmentEf = segmentEf < 0 ? PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef) : segmentEf;
+          choice = planner.choose(vectors, count, segmentEf);
         }
-        continue; // Lucene's own rule: no more matches than hits wanted are scored exactly
-      }
-      SearchPlanner.Choice choice = planner.choose(vectors, count, ef);
-      if (!choice.exact() || (explain && segmentEf < 0)) {
-        // the estimates as planned with the segment's own ef (explain reports them)
-        segmentEf = segmentEf < 0 ? PlannedKnnQuery.segmentEf(ctx, Schema.VECTOR, strategy, ef, ef) : segmentEf;
-        choice = planner.choose(vectors, count, segmentEf);
-      }
-      if (!choice.exact()) {
-        return null;
+        if (!choice.exact()) {
+          return null;
+        }
       }
       if (supplier != null && accepted[ctx.ord] == null) {
         accepted[ctx.ord] = supplier.get(Long.MAX_VALUE);
